@@ -1,0 +1,177 @@
+"""What every problem family shares: params, the Problem it produces, and how it is described."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+
+class Params(BaseModel):
+    """Base of every generator's params model: unknown keys are errors, every field has a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberAnswer:
+    """A numeric answer: right when within ``tolerance`` (absolute) or ``rel_tolerance`` of ``value``."""
+
+    value: float
+    tolerance: float = 0.005
+    rel_tolerance: float = 0.0
+    unit: str = ""
+
+    def to_json(self) -> float:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str  # machine name, e.g. "high_bias" or "StratifiedKFold"
+    label: str = ""  # what the user reads; defaults to the name
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceAnswer:
+    """Pick one option. ``feedback`` holds, per wrong option name, what actually goes wrong with it."""
+
+    options: tuple[Option, ...]
+    correct: str
+    feedback: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return self.correct
+
+
+Answer = NumberAnswer | ChoiceAnswer
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question of a problem. Most problems have one part; some ask a follow-up."""
+
+    prompt: str
+    answer: Answer
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    name: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A line plot for the UI to draw in the terminal (a learning curve, a schedule...)."""
+
+    title: str
+    x_label: str
+    y_label: str
+    series: tuple[Series, ...]
+    y_range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One instance of a family: everything needed to ask, grade and explain it."""
+
+    generator: str
+    seed: int
+    params: dict[str, Any]
+    prompt: str
+    parts: tuple[Part, ...]
+    solution: str
+    data: dict[str, Any] = field(default_factory=dict)
+    table: Table | None = None
+    figure: Figure | None = None
+
+    @property
+    def expected(self) -> Any:
+        """The expected answer: a number or option name, or a list with the first part first."""
+        values = [part.answer.to_json() for part in self.parts]
+        return values[0] if len(values) == 1 else values
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generator": self.generator,
+            "seed": self.seed,
+            "params": self.params,
+            "prompt": self.prompt,
+            "data": to_jsonable(self.data),
+            "expected": to_jsonable(self.expected),
+            "solution": self.solution,
+        }
+
+
+class Generator:
+    """A problem family. Subclasses set the class attributes and implement ``make``.
+
+    ``generate`` is deterministic in (seed, params): it seeds a fresh numpy Generator and never
+    touches global random state, so a logged seed reproduces the exact problem on any machine.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    Params: ClassVar[type[Params]] = Params
+    topics: ClassVar[tuple[str, ...]] = ()
+
+    def generate(self, seed: int, params: Params | dict[str, Any] | None = None) -> Problem:
+        if not isinstance(params, Params):
+            params = self.Params.model_validate(params or {})
+        rng = np.random.default_rng(seed_sequence(self.name, seed))
+        return self.make(rng, seed, params)
+
+    def make(self, rng: np.random.Generator, seed: int, params: Any) -> Problem:  # pragma: no cover
+        raise NotImplementedError
+
+    def problem(self, seed: int, params: Params, **fields: Any) -> Problem:
+        return Problem(generator=self.name, seed=seed, params=params.model_dump(mode="json"), **fields)
+
+
+def seed_sequence(name: str, seed: int) -> list[int]:
+    """Mix the family name into the seed so two families given the same seed don't share a stream."""
+    return [abs(int(seed)) % (2**63), int(seed) < 0, *name.encode("utf-8")]
+
+
+def to_jsonable(value: Any) -> Any:
+    """numpy scalars/arrays and tuples -> plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """Round for display in prompts and solutions (trailing zeros dropped)."""
+    if value == int(value) and abs(value) < 1e12:
+        return str(int(value))
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"

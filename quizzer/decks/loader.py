@@ -1,0 +1,405 @@
+"""YAML deck files -> validated :class:`Deck` objects, with errors located at file:line:column.
+
+The YAML is composed (never constructed) with the safe C loader when available, then turned into
+plain Python by hand: only the standard scalar tags are accepted, so ``!!python/...`` and any other
+tag is an error and nothing is ever instantiated. Duplicate keys are errors. Aliases are expanded
+with a budget, so an alias bomb fails fast with bounded memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from quizzer.decks.model import Deck, GeneratedCard
+
+try:  # The C composer is several times faster; PyYAML falls back to pure Python without libyaml.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DECK_BYTES = 5 * 1024 * 1024
+MAX_NODES = 500_000
+DECK_SUFFIXES = (".yaml", ".yml")
+
+_STR = "tag:yaml.org,2002:str"
+_SAFE_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeckIssue:
+    """One problem in a deck file, located as precisely as the YAML allows."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.path}:{self.line}:{self.column}: {where}{self.message}"
+
+
+class DeckFileError(Exception):
+    def __init__(self, issues: list[DeckIssue]) -> None:
+        super().__init__("\n".join(str(issue) for issue in issues))
+        self.issues = issues
+
+
+@dataclass(slots=True)
+class LoadedDeck:
+    deck: Deck
+    path: Path
+    builtin: bool = False
+
+
+@dataclass(slots=True)
+class DeckCollection:
+    """The outcome of loading several sources: good decks, and the issues of the broken ones."""
+
+    decks: list[LoadedDeck] = field(default_factory=list)
+    issues: list[DeckIssue] = field(default_factory=list)
+
+    def by_id(self, deck_id: str) -> LoadedDeck | None:
+        return next((loaded for loaded in self.decks if loaded.deck.id == deck_id), None)
+
+
+class _Marks:
+    """Node start positions by path, for locating validation errors."""
+
+    def __init__(self) -> None:
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+
+    def locate(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
+        table = self.keys if key else self.values
+        probe = tuple(loc)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+
+class _Builder:
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.marks = _Marks()
+        self.count = 0
+        self.issues: list[DeckIssue] = []
+
+    def issue(self, node: yaml.Node, path: Path_, message: str) -> None:
+        mark = node.start_mark
+        self.issues.append(DeckIssue(self.display, mark.line + 1, mark.column + 1, message, _dotted(path)))
+
+    def build(self, node: yaml.Node, path: Path_ = ()) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node)
+        self.marks.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag not in _SAFE_SCALAR_TAGS:
+                self.issue(node, path, f"YAML tag {_short_tag(node.tag)} is not allowed in a deck")
+                return None
+            return _scalar_constructor.construct_object(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self.issue(node, path, f"YAML tag {_short_tag(node.tag)} is not allowed in a deck")
+                return None
+            return [self.build(child, (*path, index)) for index, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                self.issue(node, path, f"YAML tag {_short_tag(node.tag)} is not allowed in a deck")
+                return None
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SAFE_SCALAR_TAGS:
+                    self.issue(key_node, path, "mapping keys must be plain words")
+                    continue
+                if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+                    self.issue(key_node, path, "YAML merge keys (<<) are not supported in decks")
+                    continue
+                key = str(_scalar_constructor.construct_object(key_node))
+                child_path = (*path, key)
+                if key in result:
+                    self.issue(key_node, child_path, f"duplicate key {key!r}")
+                    continue
+                self.marks.keys[child_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[key] = self.build(value_node, child_path)
+            return result
+        self.issue(node, path, "unsupported YAML node")  # pragma: no cover
+        return None
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the node graph expands to, counting shared (aliased) nodes once per use.
+
+    Memoised on node identity, so it costs one pass over the *distinct* nodes even for an alias bomb.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        if children_done or not children:
+            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(child)] for child in children))
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+_MESSAGE_PATH = re.compile(r"^((?:[A-Za-z_]\w*|\[\d+\])(?:\.[A-Za-z_]\w*|\[\d+\])*): (.+)$", re.DOTALL)
+_PATH_PART = re.compile(r"[A-Za-z_]\w*|\[\d+\]")
+
+
+def _split_message_path(message: str) -> tuple[Path_, str]:
+    """Validators name the field they complain about as a prefix ("answer: ..."); move it into the path."""
+    match = _MESSAGE_PATH.match(message)
+    if not match:
+        return (), message
+    parts: list[str | int] = []
+    for token in _PATH_PART.findall(match.group(1)):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return tuple(parts), match.group(2)
+
+
+_KIND_TAGS = {"open", "choice", "numeric", "generated"}
+
+
+def _clean_loc(loc: Iterable[str | int]) -> Path_:
+    """Drop pydantic's union-member tags from a location: ('cards', 3, 'choice', 'answer') -> cards[3].answer."""
+    parts = list(loc)
+    cleaned: list[str | int] = []
+    for index, part in enumerate(parts):
+        after_card = index >= 2 and parts[index - 2] == "cards" and isinstance(parts[index - 1], int)
+        if after_card and part in _KIND_TAGS:
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see `quizzer decks schema`)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        return f"{error.get('input')!r} is not a slug (lowercase letters, digits and single dashes)"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _validation_issues(error: ValidationError, builder: _Builder) -> list[DeckIssue]:
+    issues: list[DeckIssue] = []
+    for item in error.errors(include_url=False):
+        loc = _clean_loc(item["loc"])
+        message = _describe(item)
+        if item["type"] == "unknown_kind":
+            loc = (*loc, "kind")
+        extra, message = _split_message_path(message)
+        if extra and extra[0] == "cards":
+            loc = extra
+        else:
+            loc = (*loc, *extra)
+        line, column = builder.marks.locate(loc, key=item["type"] in ("extra_forbidden",))
+        issues.append(DeckIssue(builder.display, line, column, message, _dotted(loc)))
+    return issues
+
+
+def _raw_card_issues(data: dict[str, Any], builder: _Builder) -> list[DeckIssue]:
+    """Checks that need the whole deck or the registry, run on the raw data so they report even when
+    other fields are broken: duplicate card ids, unknown generators and bad generator params."""
+    from generators import registry
+
+    cards = data.get("cards")
+    if not isinstance(cards, list):
+        return []
+    issues: list[DeckIssue] = []
+    seen: dict[str, int] = {}
+
+    def add(loc: Path_, message: str, *, key: bool = False) -> None:
+        line, column = builder.marks.locate(loc, key=key)
+        issues.append(DeckIssue(builder.display, line, column, message, _dotted(loc)))
+
+    for index, card in enumerate(cards):
+        if not isinstance(card, dict):
+            continue
+        base: Path_ = ("cards", index)
+        card_id = card.get("id")
+        if isinstance(card_id, str):
+            if card_id in seen:
+                add((*base, "id"), f"duplicate card id {card_id!r} (first used by cards[{seen[card_id]}])")
+            else:
+                seen[card_id] = index
+        if card.get("kind") != "generated" or not isinstance(card.get("generator"), str):
+            continue
+        try:
+            generator = registry.get(card["generator"])
+        except registry.UnknownGenerator as unknown:
+            add((*base, "generator"), str(unknown))
+            continue
+        params = card.get("params", {})
+        if not isinstance(params, dict):
+            continue  # the model reports the type
+        try:
+            generator.Params.model_validate(params)
+        except ValidationError as error:
+            for item in error.errors(include_url=False):
+                message = _describe(item)
+                if item["type"] == "extra_forbidden":
+                    fields = ", ".join(generator.Params.model_fields) or "none"
+                    message = f"unknown param for {card['generator']} (its params: {fields})"
+                add((*base, "params", *item["loc"]), message, key=item["type"] == "extra_forbidden")
+    return issues
+
+
+def parse_deck(text: str | bytes, display: str = "<deck>") -> Deck:
+    """Parse and validate one deck's YAML text; raise :class:`DeckFileError` with located issues."""
+    if len(text) > MAX_DECK_BYTES:
+        raise DeckFileError([DeckIssue(display, 1, 1, f"file is larger than {MAX_DECK_BYTES // 1024 // 1024} MB")])
+    if isinstance(text, bytes):
+        if b"\x00" in text[:8192]:
+            raise DeckFileError([DeckIssue(display, 1, 1, "this is a binary file, not a YAML deck")])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DeckFileError([DeckIssue(display, 1, 1, f"not UTF-8 text (byte {error.start})")]) from None
+
+    builder = _Builder(display)
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
+        raise DeckFileError([DeckIssue(display, line, column, f"YAML syntax: {problem}")]) from None
+    except yaml.YAMLError as error:
+        raise DeckFileError([DeckIssue(display, 1, 1, f"YAML error: {error}")]) from None
+
+    if root is None:
+        raise DeckFileError([DeckIssue(display, 1, 1, "the file is empty")])
+    if _expanded_size(root) > MAX_NODES:
+        raise DeckFileError([DeckIssue(display, 1, 1, "the deck expands to too many values (alias bomb?)")])
+    try:
+        data = builder.build(root)
+    except _TooBig as too_big:
+        mark = too_big.node.start_mark
+        raise DeckFileError(
+            [DeckIssue(display, mark.line + 1, mark.column + 1, "the deck expands to too many values (alias bomb?)")]
+        ) from None
+    if not isinstance(data, dict):
+        raise DeckFileError([*builder.issues, DeckIssue(display, 1, 1, "a deck is a mapping with id, title and cards")])
+
+    issues = [*builder.issues, *_raw_card_issues(data, builder)]
+    try:
+        deck = Deck.model_validate(data)
+    except ValidationError as error:
+        flagged = {issue.field for issue in issues}
+        issues += [issue for issue in _validation_issues(error, builder) if issue.field not in flagged]
+    if issues:
+        raise DeckFileError(sorted(issues, key=lambda issue: (issue.line, issue.column)))
+    return deck
+
+
+def load_deck(path: Path, display: str | None = None) -> Deck:
+    display = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            raise DeckFileError(
+                [DeckIssue(display, 1, 1, f"file is larger than {MAX_DECK_BYTES // 1024 // 1024} MB")]
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise DeckFileError([DeckIssue(display, 1, 1, f"cannot read: {error.strerror or error}")]) from None
+    return parse_deck(data, display)
+
+
+def deck_files(path: Path) -> Iterator[Path]:
+    """The deck files at ``path``: the file itself, or every .yaml/.yml below a folder (sorted)."""
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.suffix in DECK_SUFFIXES and child.is_file() and not child.name.startswith("."):
+                yield child
+    else:
+        yield path
+
+
+def _display(path: Path) -> str:
+    """Paths are shown as the user gave them (relative stays relative), so editors can jump to them."""
+    return str(path)
+
+
+def load_sources(sources: Iterable[tuple[Path, bool]]) -> DeckCollection:
+    """Load every deck under the given (path, builtin) sources. A broken deck is reported and skipped.
+
+    Two decks with the same id: the first one wins and the other is reported.
+    """
+    collection = DeckCollection()
+    seen: dict[str, Path] = {}
+    for source, builtin in sources:
+        if not source.exists():
+            collection.issues.append(DeckIssue(_display(source), 1, 1, "no such file or folder"))
+            continue
+        for file in deck_files(source):
+            display = _display(file)
+            try:
+                deck = load_deck(file, display)
+            except DeckFileError as error:
+                collection.issues.extend(error.issues)
+                continue
+            if deck.id in seen:
+                if seen[deck.id].resolve() != file.resolve():
+                    collection.issues.append(
+                        DeckIssue(display, 1, 1, f"deck id {deck.id!r} is already used by {_display(seen[deck.id])}", "id")
+                    )
+                continue
+            seen[deck.id] = file
+            collection.decks.append(LoadedDeck(deck, file, builtin))
+    return collection

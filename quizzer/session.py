@@ -1,0 +1,298 @@
+"""The drill loop without a screen: build the queue, present a card, grade, schedule, record.
+
+Time and randomness come in from outside (``now``, ``seed``), so a session is reproducible in tests.
+The UI calls :meth:`Session.prepare` for generated cards in a worker thread, since some families fit
+scikit-learn models.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from generators import Problem, registry
+from quizzer.answers import Unreadable
+from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+from quizzer.grading import (
+    Grade,
+    grade_choice_card,
+    grade_numeric_card,
+    grade_parts,
+)
+from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, review
+from quizzer.store import ReviewRecord, Store
+
+DEFAULT_NEW_PER_DAY = 20
+DEFAULT_DAY_START_HOUR = 4
+# A missed card comes back after this many other cards (or at the end of a short queue).
+REASK_GAP = 4
+
+
+def study_day(now: datetime, day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> date:
+    """The study day ``now`` belongs to: the local date, with the day starting at ``day_start_hour``.
+
+    As in Anki, reviewing at 1 am still counts for the previous day when the day starts at 4 am.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local = now.astimezone(tz)
+    return (local - timedelta(hours=day_start_hour)).date()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+    day_start_hour: int = DEFAULT_DAY_START_HOUR
+    tz: tzinfo | None = None  # None: the system's local time zone
+    limit: int | None = None  # at most this many cards (first asks) in the session
+
+
+@dataclass(slots=True)
+class QueueItem:
+    """One ask of a card in this session. A re-ask is a new item for the same card."""
+
+    deck: Deck
+    card: AnyCard
+    reask: bool = False
+    seed: int | None = None
+    options: list[str] = field(default_factory=list)  # choice options in the order shown
+    problem: Problem | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.deck.id, self.card.id)
+
+    @property
+    def kind(self) -> str:
+        return self.card.kind
+
+    @property
+    def tags(self) -> list[str]:
+        return self.deck.card_tags(self.card)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What recording an answer did: the review written, and whether the card comes back."""
+
+    record: ReviewRecord
+    requeued: bool
+
+
+@dataclass(slots=True)
+class SessionStats:
+    answered: int = 0
+    correct: int = 0
+    graded: int = 0  # auto-graded answers (correct is known)
+    reasks: int = 0
+    seconds: float = 0.0
+    missed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def deck_counts(store: Store, deck: Deck, today: date) -> dict[str, int]:
+    """Due today / new (never reviewed) / total for one deck."""
+    states = store.card_states([deck.id])
+    due = new = 0
+    for card in deck.cards:
+        state = states.get((deck.id, card.id))
+        if state is None:
+            new += 1
+        elif state.state.due is not None and state.state.due <= today:
+            due += 1
+    return {"due": due, "new": new, "total": len(deck.cards)}
+
+
+def build_queue(
+    store: Store, decks: list[Deck], today: date, new_per_day: int, limit: int | None = None
+) -> list[tuple[Deck, AnyCard]]:
+    """Due cards first (most overdue first), then new cards up to today's remaining allowance,
+    interleaved across decks."""
+    states = store.card_states([deck.id for deck in decks])
+    due: list[tuple[date, int, int, Deck, AnyCard]] = []
+    new_by_deck: list[deque[AnyCard]] = []
+    for deck_index, deck in enumerate(decks):
+        fresh: deque[AnyCard] = deque()
+        for position, card in enumerate(deck.cards):
+            state = states.get((deck.id, card.id))
+            if state is None:
+                fresh.append(card)
+            elif state.state.due is not None and state.state.due <= today:
+                due.append((state.state.due, position, deck_index, deck, card))
+        new_by_deck.append(fresh)
+    # Most overdue first; ties are spread across decks by position then deck.
+    due.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
+    queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
+
+    allowance = max(0, new_per_day - store.new_cards_introduced(today))
+    while allowance > 0 and any(new_by_deck):
+        for deck_index, fresh in enumerate(new_by_deck):
+            if fresh and allowance > 0:
+                queue.append((decks[deck_index], fresh.popleft()))
+                allowance -= 1
+    return queue[:limit] if limit is not None else queue
+
+
+class Session:
+    """A drill session over some decks. Drive it with ``next`` / ``prepare`` / ``grade`` / ``record``."""
+
+    def __init__(
+        self,
+        store: Store,
+        decks: list[Deck],
+        *,
+        now: datetime,
+        seed: int,
+        config: SessionConfig | None = None,
+        cards: list[tuple[Deck, AnyCard]] | None = None,
+    ) -> None:
+        self.store = store
+        self.decks = decks
+        self.config = config or SessionConfig()
+        self.today = study_day(now, self.config.day_start_hour, self.config.tz)
+        self.random = random.Random(seed)
+        chosen = cards if cards is not None else build_queue(
+            store, decks, self.today, self.config.new_per_day, self.config.limit
+        )
+        self.queue: deque[QueueItem] = deque(self._item(deck, card) for deck, card in chosen)
+        self.total_first_asks = len(self.queue)
+        self.stats = SessionStats()
+        self.current: QueueItem | None = None
+
+    # -- queue -------------------------------------------------------------------------------
+
+    def _item(self, deck: Deck, card: AnyCard, reask: bool = False) -> QueueItem:
+        item = QueueItem(deck, card, reask=reask)
+        if isinstance(card, GeneratedCard):
+            item.seed = self.random.randrange(2**31)
+        elif isinstance(card, ChoiceCard):
+            item.options = list(card.options)
+            if card.shuffle:
+                self.random.shuffle(item.options)
+        return item
+
+    @property
+    def remaining(self) -> int:
+        return len(self.queue)
+
+    @property
+    def done(self) -> int:
+        return self.stats.answered
+
+    def next(self) -> QueueItem | None:
+        """The next item to ask (it stays current until recorded), or None when the session is over."""
+        if self.current is None and self.queue:
+            self.current = self.queue.popleft()
+        return self.current
+
+    def peek(self) -> QueueItem | None:
+        """The item after the current one, so its problem can be prepared in the background."""
+        return self.queue[0] if self.queue else None
+
+    # -- asking ------------------------------------------------------------------------------
+
+    @staticmethod
+    def prepare(item: QueueItem) -> Problem | None:
+        """Generate the problem of a generated card (idempotent; may be slow, run it in a worker)."""
+        card = item.card
+        if isinstance(card, GeneratedCard) and item.problem is None:
+            generator = registry.get(card.generator)
+            item.problem = generator.generate(item.seed or 0, card.params)
+        return item.problem
+
+    def grade(self, item: QueueItem, text: str) -> Grade | Unreadable:
+        """Grade the user's typed answer for an auto-graded card. Unreadable input is not a wrong answer."""
+        card = item.card
+        if isinstance(card, NumericCard):
+            return grade_numeric_card(card, text)
+        if isinstance(card, ChoiceCard):
+            return grade_choice_card(card, text, item.options)
+        if isinstance(card, GeneratedCard):
+            problem = self.prepare(item)
+            assert problem is not None
+            return grade_parts(problem.parts, text)
+        return Unreadable(text, "Open cards are graded by you: reveal the answer, then press 0-5.")
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        item: QueueItem,
+        quality: int,
+        *,
+        now: datetime,
+        answer: str | None = None,
+        correct: bool | None = None,
+        response_ms: int | None = None,
+    ) -> Outcome:
+        """Schedule and commit one answer. Returns once the review is durably in the database."""
+        check_quality(quality)
+        before = self.store.state(item.deck.id, item.card.id)
+        after = before if item.reask else review(before, quality, self.today)
+        record = ReviewRecord(
+            deck_id=item.deck.id,
+            card_id=item.card.id,
+            reviewed_at=now,
+            study_day=self.today,
+            quality=quality,
+            before=before,
+            after=after,
+            kind=item.kind,
+            answer=answer,
+            correct=correct,
+            response_ms=response_ms,
+            seed=item.seed,
+            reask=item.reask,
+        )
+        self.store.record(record)  # raises StoreError without touching the queue: the user may retry
+
+        if item is self.current:
+            self.current = None
+        elif item in self.queue:
+            self.queue.remove(item)
+        self._count(item, quality, correct, response_ms)
+        requeued = quality < SESSION_PASS_QUALITY
+        if requeued:
+            self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
+        return Outcome(record, requeued)
+
+    def _count(self, item: QueueItem, quality: int, correct: bool | None, response_ms: int | None) -> None:
+        stats = self.stats
+        stats.answered += 1
+        stats.reasks += item.reask
+        if response_ms:
+            stats.seconds += response_ms / 1000
+        passed = correct if correct is not None else quality >= 3
+        if correct is not None or item.kind == "open":
+            stats.graded += 1
+            stats.correct += bool(passed)
+        if not passed and item.key not in stats.missed:
+            stats.missed.append(item.key)
+
+    def next_due(self) -> date | None:
+        """When the next card of these decks is due after this session (for the summary)."""
+        states = self.store.card_states([deck.id for deck in self.decks])
+        dates = [s.state.due for s in states.values() if s.state.due is not None and s.state.due > self.today]
+        return min(dates) if dates else None
+
+    def due_on(self, day: date) -> int:
+        states = self.store.card_states([deck.id for deck in self.decks])
+        return sum(1 for s in states.values() if s.state.due is not None and s.state.due <= day)
+
+
+__all__ = [
+    "DEFAULT_DAY_START_HOUR",
+    "DEFAULT_NEW_PER_DAY",
+    "ChoiceCard",
+    "NumericCard",
+    "OpenCard",
+    "Outcome",
+    "QueueItem",
+    "Session",
+    "SessionConfig",
+    "SM2State",
+    "build_queue",
+    "deck_counts",
+    "study_day",
+]

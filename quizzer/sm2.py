@@ -1,0 +1,87 @@
+"""The SM-2 scheduling step (SuperMemo 2, read literally), as a pure function.
+
+Easiness is kept in exact hundredths so that intervals never gain a day from float error:
+EF moves in steps of 0.02 and ``ceil(interval * EF)`` is computed in integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+INITIAL_EASINESS = 2.5
+MIN_EASINESS = 1.3
+MAX_INTERVAL = 36_500
+PASSING_QUALITY = 3
+# SM-2 step 7: within a session a card is asked again until it scores at least this.
+SESSION_PASS_QUALITY = 4
+
+_HUNDRED = 100
+
+
+def _to_hundredths(easiness: float) -> int:
+    return round(easiness * _HUNDRED)
+
+
+@dataclass(frozen=True, slots=True)
+class SM2State:
+    """A card's schedule. ``SM2State()`` is a new card: never reviewed, not due yet."""
+
+    easiness: float = INITIAL_EASINESS
+    interval: int = 0
+    repetitions: int = 0
+    due: date | None = None
+    _ef_hundredths: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ef_hundredths", _to_hundredths(self.easiness))
+        object.__setattr__(self, "easiness", self._ef_hundredths / _HUNDRED)
+
+    @property
+    def is_new(self) -> bool:
+        return self.repetitions == 0 and self.due is None
+
+
+def check_quality(quality: object) -> int:
+    """Return ``quality`` if it is an int from 0 to 5; raise otherwise."""
+    if isinstance(quality, bool) or not isinstance(quality, int):
+        raise TypeError(f"quality must be an int from 0 to 5, got {quality!r}")
+    if not 0 <= quality <= 5:
+        raise ValueError(f"quality must be from 0 to 5, got {quality}")
+    return quality
+
+
+def easiness_delta_hundredths(quality: int) -> int:
+    """EF' - EF in hundredths: 0.1 - (5-q)(0.08 + (5-q)0.02), exactly."""
+    miss = 5 - quality
+    return 10 - miss * (8 + miss * 2)
+
+
+def review(state: SM2State, quality: int, today: date) -> SM2State:
+    """One SM-2 repetition of ``state`` graded ``quality`` (0-5) on ``today``; returns a new state."""
+    check_quality(quality)
+    if not isinstance(today, date):
+        raise TypeError(f"today must be a datetime.date, got {today!r}")
+
+    ef = state._ef_hundredths
+    if quality < PASSING_QUALITY:
+        repetitions = 0
+        interval = 1
+    else:
+        ef = max(_to_hundredths(MIN_EASINESS), ef + easiness_delta_hundredths(quality))
+        repetitions = state.repetitions + 1
+        if repetitions == 1:
+            interval = 1
+        elif repetitions == 2:
+            interval = 6
+        else:
+            previous = max(state.interval, 1)
+            interval = -(-previous * ef // _HUNDRED)  # ceil in integers
+    interval = min(interval, MAX_INTERVAL)
+    return replace(
+        state,
+        easiness=ef / _HUNDRED,
+        interval=interval,
+        repetitions=repetitions,
+        due=today + timedelta(days=interval),
+    )

@@ -1,0 +1,5 @@
+"""The SQLite store: migrations and the review log."""
+
+from quizzer.store.store import CardState, ReviewRecord, Store, from_ms, to_ms
+
+__all__ = ["CardState", "ReviewRecord", "Store", "from_ms", "to_ms"]

@@ -1,0 +1,348 @@
+"""The review log in SQLite: an append-only ``reviews`` table is the source of truth, and ``cards``
+keeps each card's derived SM-2 state current (in the same transaction) so nothing is replayed on start.
+
+Every answer is one ``BEGIN IMMEDIATE`` transaction; WAL and a busy timeout let two terminals drill
+from one database at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from quizzer.errors import StoreError
+from quizzer.sm2 import SM2State
+from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    """One answered card, as written to the log."""
+
+    deck_id: str
+    card_id: str
+    reviewed_at: datetime  # timezone-aware
+    study_day: date
+    quality: int
+    before: SM2State
+    after: SM2State
+    kind: str = "open"
+    answer: str | None = None
+    correct: bool | None = None
+    response_ms: int | None = None
+    seed: int | None = None
+    reask: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A card's current schedule plus a few counters, as kept in the ``cards`` table."""
+
+    deck_id: str
+    card_id: str
+    state: SM2State
+    first_day: date | None
+    review_count: int
+    lapses: int
+    last_reviewed_at: datetime | None
+
+
+def to_ms(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def _ordinal(day: date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+def _day(value: int | None) -> date | None:
+    return None if value is None else date.fromordinal(value)
+
+
+def _state(ef: int | None, interval: int | None, reps: int | None, due: int | None) -> SM2State:
+    if ef is None:
+        return SM2State()
+    return SM2State(easiness=ef / 100, interval=interval or 0, repetitions=reps or 0, due=_day(due))
+
+
+def _friendly(error: sqlite3.Error, path: Path) -> StoreError:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path} is not a Quizzer database (or it is damaged). It was left untouched.")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path} is read-only: answers cannot be saved. Fix its permissions or use --db.")
+    if "disk is full" in text or "disk I/O" in text:
+        return StoreError(f"The disk holding {path} is full or failing: the last answer was not saved.")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path} is busy in another program for too long; try again.")
+    return StoreError(f"{path}: {text}")
+
+
+class Store:
+    """The database: open (creating and migrating it), append reviews, read states and history."""
+
+    def __init__(self, path: Path | str, *, backup_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.backup_dir = backup_dir
+        self.conn = self._connect()
+        self.db = sqlite_utils.Database(self.conn)
+        try:
+            self._migrate()
+        except sqlite3.Error as error:
+            self.conn.close()
+            raise _friendly(error, self.path) from None
+        except StoreError:
+            self.conn.close()
+            raise
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        path = self.path
+        if str(path) != ":memory:":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not path.exists():
+                    # Created readable by the user only; SQLite gives -wal/-shm the same mode.
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as error:
+                raise StoreError(f"Cannot create the database at {path}: {error.strerror}") from None
+            if path.is_dir():
+                raise StoreError(f"{path} is a folder, not a database file.")
+            if not os.access(path, os.R_OK):
+                raise StoreError(f"{path} cannot be read: check its permissions.")
+            if not os.access(path, os.W_OK):
+                raise StoreError(f"{path} is read-only: answers cannot be saved. Fix its permissions or use --db.")
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # reads the header: fails on junk
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(
+                    f"{path} was written by a newer Quizzer (schema {version}, this one knows {SCHEMA_VERSION}). "
+                    "Upgrade Quizzer; the database was left untouched."
+                )
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as error:
+            raise _friendly(error, path) from None
+        return conn
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0 and self.backup_dir is not None:
+            self.backup(self.backup_dir / f"{self.path.stem}-schema{version}-{datetime.now(UTC):%Y%m%dT%H%M%S}.db")
+        for number in range(version, SCHEMA_VERSION):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[number](self.conn)
+                if number + 1 == 2 and version >= 1:
+                    self._rebuild_states_in_transaction()
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _card_key(self, deck_id: str, card_id: str) -> int:
+        row = self.conn.execute(
+            "SELECT key FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
+        ).fetchone()
+        if row:
+            return row[0]
+        cursor = self.conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", (deck_id, card_id))
+        return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def record(self, review: ReviewRecord) -> int:
+        """Append one review and update the card's state, in one committed transaction."""
+        before, after = review.before, review.after
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                key = self._card_key(review.deck_id, review.card_id)
+                cursor = self.conn.execute(
+                    """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind,
+                           seed, reask, study_day, ef_before, interval_before, reps_before, due_before,
+                           ef_after, interval_after, reps_after, due_after)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        key, to_ms(review.reviewed_at), review.quality, review.answer,
+                        None if review.correct is None else int(review.correct), review.response_ms,
+                        review.kind, review.seed, int(review.reask), review.study_day.toordinal(),
+                        round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),
+                        round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
+                    ),
+                )
+                lapse = int(not review.reask and review.quality < 3 and before.repetitions > 0)
+                self.conn.execute(
+                    """UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?,
+                           first_day = COALESCE(first_day, ?), last_reviewed_at = ?,
+                           review_count = review_count + 1, lapses = lapses + ?
+                       WHERE key = ?""",
+                    (
+                        round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
+                        review.study_day.toordinal(), to_ms(review.reviewed_at), lapse, key,
+                    ),
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise _friendly(error, self.path) from None
+        return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def rebuild_states(self) -> None:
+        """Recompute every card's derived state from the review log (the source of truth)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._rebuild_states_in_transaction()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def _rebuild_states_in_transaction(self) -> None:
+        from quizzer.sm2 import review as sm2_review
+
+        has_after = "ef_after" in {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
+        self.conn.execute(
+            "UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
+            "last_reviewed_at = NULL, review_count = 0, lapses = 0"
+        )
+        columns = "card_key, reviewed_at, quality, reask, study_day" if has_after else "card_key, reviewed_at, quality"
+        states: dict[int, dict[str, Any]] = {}
+        for row in self.conn.execute(f"SELECT {columns} FROM reviews ORDER BY reviewed_at, id"):
+            key, at, quality = row[0], row[1], row[2]
+            reask = bool(row[3]) if has_after else False
+            day = date.fromordinal(row[4]) if has_after and row[4] else from_ms(at).date()
+            entry = states.setdefault(key, {"state": SM2State(), "first": day, "count": 0, "lapses": 0, "last": at})
+            entry["count"] += 1
+            entry["last"] = at
+            if reask:
+                continue
+            before = entry["state"]
+            if quality < 3 and before.repetitions > 0:
+                entry["lapses"] += 1
+            entry["state"] = sm2_review(before, int(quality), day)
+        for key, entry in states.items():
+            state: SM2State = entry["state"]
+            self.conn.execute(
+                "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
+                "review_count = ?, lapses = ? WHERE key = ?",
+                (round(state.easiness * 100), state.interval, state.repetitions, _ordinal(state.due),
+                 entry["first"].toordinal(), entry["last"], entry["count"], entry["lapses"], key),
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def card_states(self, deck_ids: list[str] | None = None) -> dict[tuple[str, str], CardState]:
+        """Current state of every reviewed card (of the given decks)."""
+        sql = ("SELECT deck_id, card_id, ef, interval, reps, due, first_day, review_count, lapses, "
+               "last_reviewed_at FROM cards WHERE ef IS NOT NULL")
+        args: list[Any] = []
+        if deck_ids is not None:
+            sql += f" AND deck_id IN ({', '.join('?' * len(deck_ids))})"
+            args = list(deck_ids)
+        result: dict[tuple[str, str], CardState] = {}
+        for deck_id, card_id, ef, interval, reps, due, first, count, lapses, last in self.conn.execute(sql, args):
+            result[(deck_id, card_id)] = CardState(
+                deck_id, card_id, _state(ef, interval, reps, due), _day(first), count, lapses,
+                None if last is None else from_ms(last),
+            )
+        return result
+
+    def state(self, deck_id: str, card_id: str) -> SM2State:
+        row = self.conn.execute(
+            "SELECT ef, interval, reps, due FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
+        ).fetchone()
+        return SM2State() if row is None else _state(*row)
+
+    def new_cards_introduced(self, day: date) -> int:
+        """How many cards had their first review on study day ``day`` (for the daily new-card limit)."""
+        return self.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day.toordinal(),)).fetchone()[0]
+
+    def total_reviews(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+    def reviews(self, deck_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every review row, oldest first, as plain dicts with readable times and dates."""
+        sql = """SELECT r.id, c.deck_id, c.card_id, r.reviewed_at, r.study_day, r.quality, r.answer, r.correct,
+                        r.response_ms, r.kind, r.seed, r.reask, r.ef_before, r.interval_before, r.reps_before,
+                        r.due_before, r.ef_after, r.interval_after, r.reps_after, r.due_after
+                 FROM reviews r JOIN cards c ON c.key = r.card_key"""
+        args: tuple[Any, ...] = ()
+        if deck_id is not None:
+            sql += " WHERE c.deck_id = ?"
+            args = (deck_id,)
+        sql += " ORDER BY r.reviewed_at, r.id"
+        for row in self.conn.execute(sql, args):
+            (rid, deck, card, at, day, quality, answer, correct, ms, kind, seed, reask,
+             efb, ivb, rpb, dub, efa, iva, rpa, dua) = row
+            yield {
+                "id": rid, "deck_id": deck, "card_id": card, "reviewed_at": from_ms(at).isoformat(),
+                "study_day": None if day is None else date.fromordinal(day).isoformat(),
+                "quality": quality, "answer": answer, "correct": None if correct is None else bool(correct),
+                "response_ms": ms, "kind": kind, "seed": seed, "reask": bool(reask),
+                "easiness_before": None if efb is None else efb / 100, "interval_before": ivb,
+                "repetitions_before": rpb, "due_before": None if dub is None else date.fromordinal(dub).isoformat(),
+                "easiness_after": None if efa is None else efa / 100, "interval_after": iva,
+                "repetitions_after": rpa, "due_after": None if dua is None else date.fromordinal(dua).isoformat(),
+            }
+
+    def last_review(self, deck_id: str, card_id: str) -> dict[str, Any] | None:
+        rows = [row for row in self.reviews(deck_id) if row["card_id"] == card_id]
+        return rows[-1] if rows else None
+
+    # -- maintenance -------------------------------------------------------------------------
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database through SQLite's backup API, readable by the user only."""
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if target.exists():
+            raise StoreError(f"{target} already exists; choose another path.")
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+        copy = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(copy)
+        except sqlite3.Error as error:
+            raise _friendly(error, target) from None
+        finally:
+            copy.close()
+        return target

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quizzer.answers import Number, Unreadable, matches, read_number
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0.75", 0.75), (".75", 0.75), ("75%", 0.75), ("3/4", 0.75), ("7.5e-1", 0.75), ("  0.75  ", 0.75),
+     ("75 %", 0.75), ("-2", -2.0), ("−2.5", -2.5), ("1,000", 1000.0), ("0,75", 0.75), ("+4", 4.0),
+     ("1E3", 1000.0), ("~0.5", 0.5), ("3 / 4", 0.75)],
+)
+def test_reads_what_people_type(text: str, value: float) -> None:
+    number = read_number(text)
+    assert isinstance(number, Number)
+    assert number.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "abc", "0.7.5", "1/0", "nan", "inf", "1e999", "3/4/5", "%", "--1", "x" * 500])
+def test_junk_is_unreadable(text: str) -> None:
+    result = read_number(text)
+    assert isinstance(result, Unreadable)
+    assert result.message
+
+
+@pytest.mark.parametrize(("text", "right"), [("0.67", True), ("67%", True), ("2/3", True), ("0.6", False), ("0.66", False), ("0.665", True)])
+def test_default_ratio_tolerance(text: str, right: bool) -> None:
+    number = read_number(text)
+    assert isinstance(number, Number)
+    assert matches(number, 2 / 3, tolerance=0.005) is right
+
+
+def test_percent_matches_percent_valued_answer() -> None:
+    number = read_number("36.8%")
+    assert isinstance(number, Number)
+    assert matches(number, 36.8, tolerance=0.05)
+    assert matches(number, 0.368, tolerance=0.005)
+
+
+@given(st.text(max_size=300))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    result = read_number(text)
+    assert isinstance(result, Number | Unreadable)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64))
+def test_round_trips_floats(value: float) -> None:
+    result = read_number(repr(value))
+    assert isinstance(result, Number)
+    assert result.value == value

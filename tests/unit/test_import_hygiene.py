@@ -1,0 +1,44 @@
+"""The core never imports the UI, and start-up never waits for scikit-learn."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CORE = [
+    "quizzer.sm2",
+    "quizzer.answers",
+    "quizzer.grading",
+    "quizzer.decks",
+    "quizzer.decks.sources",
+    "quizzer.store",
+    "quizzer.session",
+    "quizzer.stats",
+    "quizzer.cli",
+    "generators",
+]
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_neither_textual_nor_sklearn(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "bad = sorted(m for m in ('textual', 'sklearn', 'scipy') if m in sys.modules)\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_loading_every_builtin_deck_does_not_import_sklearn() -> None:
+    code = (
+        "import sys\n"
+        "from quizzer.decks.sources import load_all\n"
+        "collection = load_all()\n"
+        "assert collection.decks and not collection.issues, collection.issues\n"
+        "assert 'sklearn' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

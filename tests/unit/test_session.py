@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from quizzer.answers import Unreadable
+from quizzer.decks import parse_deck
+from quizzer.session import Session, SessionConfig, build_queue, study_day
+from quizzer.store import Store
+
+NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+CONFIG = SessionConfig(tz=UTC)
+
+
+def deck(deck_id: str, n: int) -> object:
+    cards = "\n".join(f"  - {{id: c{i}, front: q{i}, back: a{i}}}" for i in range(n))
+    return parse_deck(f"id: {deck_id}\ntitle: {deck_id}\ncards:\n{cards}\n")
+
+
+MIXED = parse_deck("""
+id: mixed
+title: Mixed
+cards:
+  - {id: open, front: What is recall?, back: TP / (TP + FN)}
+  - id: choice
+    kind: choice
+    front: Screening metric?
+    options: [Accuracy, Recall, Specificity]
+    answer: Recall
+  - {id: num, kind: numeric, front: 2/3 as a ratio?, answer: 0.6667, tolerance: 0.005}
+  - {id: gen, kind: generated, generator: confusion-matrix, params: {task: binary, metric: precision}}
+""")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store(tmp_path / "q.db") as opened:
+        yield opened
+
+
+def test_study_day_starts_at_4am() -> None:
+    tz = ZoneInfo("Europe/Berlin")
+    late = datetime(2026, 5, 4, 23, 30, tzinfo=UTC)  # 01:30 in Berlin on the 5th
+    assert study_day(late, 4, tz) == date(2026, 5, 4)
+    assert study_day(late + timedelta(hours=3), 4, tz) == date(2026, 5, 5)
+
+
+def test_new_cards_interleave_and_respect_daily_limit(store: Store) -> None:
+    a, b = deck("a", 5), deck("b", 5)
+    queue = build_queue(store, [a, b], date(2026, 5, 4), new_per_day=4)
+    assert [(d.id, c.id) for d, c in queue] == [("a", "c0"), ("b", "c0"), ("a", "c1"), ("b", "c1")]
+
+
+def test_due_cards_come_first_most_overdue_first(store: Store) -> None:
+    a = deck("a", 4)
+    for offset, card in ((0, "c2"), (3, "c0")):
+        session = Session(store, [a], now=NOW - timedelta(days=10 - offset), seed=1, config=CONFIG,
+                          cards=[(a, a.card(card))])
+        session.record(session.next(), 5, now=NOW - timedelta(days=10 - offset))
+    # c2 was due 9 days ago, c0 6 days ago; then the new ones.
+    session = Session(store, [a], now=NOW, seed=1, config=CONFIG)
+    order = [item.card.id for item in session.queue]
+    assert order[:2] == ["c2", "c0"]
+    assert set(order[2:]) == {"c1", "c3"}
+
+
+def test_daily_new_limit_counts_cards_already_started_today(store: Store) -> None:
+    a = deck("a", 30)
+    first = Session(store, [a], now=NOW, seed=1, config=SessionConfig(tz=UTC, new_per_day=5))
+    for _ in range(3):
+        first.record(first.next(), 5, now=NOW)
+    second = Session(store, [a], now=NOW + timedelta(hours=1), seed=1, config=SessionConfig(tz=UTC, new_per_day=5))
+    assert second.remaining == 2 + 0  # 2 new left today; the 3 answered are due tomorrow
+
+
+def test_missed_card_comes_back_without_rescheduling(store: Store) -> None:
+    a = deck("a", 2)
+    session = Session(store, [a], now=NOW, seed=1, config=CONFIG)
+    item = session.next()
+    outcome = session.record(item, 2, now=NOW)
+    assert outcome.requeued
+    after_first = store.state("a", item.card.id)
+    assert (after_first.repetitions, after_first.interval) == (0, 1)
+    asked = []
+    while (current := session.next()) is not None:
+        asked.append((current.card.id, current.reask))
+        quality = 3 if current.reask and len(asked) < 3 else 5
+        session.record(current, quality, now=NOW)
+    assert asked[0] == ("c1", False)
+    assert ("c0", True) in asked
+    # Re-asks are logged but leave the schedule alone; a re-ask scored 3 comes back again.
+    assert sum(1 for card, reask in asked if card == "c0" and reask) == 2
+    assert store.state("a", "c0") == after_first
+    assert store.total_reviews() == 1 + len(asked)
+
+
+def test_grading_every_kind(store: Store) -> None:
+    session = Session(store, [MIXED], now=NOW, seed=3, config=CONFIG)
+    items = {item.card.id: item for item in session.queue}
+    choice = items["choice"]
+    right = str(choice.options.index("Recall") + 1)
+    assert session.grade(choice, right).correct
+    assert not session.grade(choice, "Accuracy").correct
+    assert session.grade(choice, "recall").correct
+    assert session.grade(items["num"], "2/3").correct
+    assert session.grade(items["num"], "67%").correct
+    assert not session.grade(items["num"], "0.6").correct
+    assert isinstance(session.grade(items["num"], "two thirds"), Unreadable)
+    generated = items["gen"]
+    problem = session.prepare(generated)
+    assert problem is not None and generated.seed is not None
+    assert session.grade(generated, str(problem.expected)).correct
+    assert isinstance(session.grade(items["open"], "whatever"), Unreadable)
+
+
+def test_generated_seed_is_logged_and_reproduces_the_problem(store: Store) -> None:
+    from generators import get
+
+    session = Session(store, [MIXED], now=NOW, seed=9, config=CONFIG,
+                      cards=[(MIXED, MIXED.card("gen"))])
+    item = session.next()
+    problem = session.prepare(item)
+    session.record(item, 4, now=NOW, answer="0.5", correct=False)
+    row = next(store.reviews())
+    again = get("confusion-matrix").generate(row["seed"], MIXED.card("gen").params)
+    assert again.to_json() == problem.to_json()
+
+
+def test_session_stats(store: Store) -> None:
+    session = Session(store, [MIXED], now=NOW, seed=3, config=CONFIG)
+    for _ in range(4):
+        item = session.next()
+        correct = None if item.kind == "open" else item.card.id != "num"
+        session.record(item, 5 if correct in (True, None) else 1, now=NOW, correct=correct, response_ms=2000)
+    assert session.stats.answered == 4
+    assert session.stats.correct == 3
+    assert session.stats.missed == [("mixed", "num")]
+    assert session.stats.seconds == pytest.approx(8.0)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from quizzer.sm2 import MAX_INTERVAL, SM2State, review
+
+DAY = date(2026, 3, 1)
+
+
+def run(qualities: list[int], start: SM2State | None = None) -> list[SM2State]:
+    state = start or SM2State()
+    states = []
+    for quality in qualities:
+        state = review(state, quality, DAY)
+        states.append(state)
+    return states
+
+
+def test_new_card_defaults() -> None:
+    state = SM2State()
+    assert (state.easiness, state.interval, state.repetitions, state.due) == (2.5, 0, 0, None)
+
+
+@pytest.mark.parametrize(
+    ("qualities", "expected"),
+    [
+        # (easiness, interval, repetitions) after each review, computed by hand from the SM-2 rules.
+        ([5, 5, 5, 5], [(2.6, 1, 1), (2.7, 6, 2), (2.8, 17, 3), (2.9, 50, 4)]),
+        ([4, 4, 4, 4], [(2.5, 1, 1), (2.5, 6, 2), (2.5, 15, 3), (2.5, 38, 4)]),
+        ([3, 3, 3], [(2.36, 1, 1), (2.22, 6, 2), (2.08, 13, 3)]),
+        ([4, 4, 2, 4], [(2.5, 1, 1), (2.5, 6, 2), (2.5, 1, 0), (2.5, 1, 1)]),
+        ([5, 5, 5, 4, 3, 5], [(2.6, 1, 1), (2.7, 6, 2), (2.8, 17, 3), (2.8, 48, 4), (2.66, 128, 5), (2.76, 354, 6)]),
+        ([0, 1, 2], [(2.5, 1, 0), (2.5, 1, 0), (2.5, 1, 0)]),
+    ],
+)
+def test_hand_computed_sequences(qualities: list[int], expected: list[tuple[float, int, int]]) -> None:
+    states = run(qualities)
+    assert [(s.easiness, s.interval, s.repetitions) for s in states] == expected
+    assert all(s.due == DAY + timedelta(days=s.interval) for s in states)
+
+
+def test_easiness_floor_is_1_3() -> None:
+    states = run([3] * 12)
+    assert states[-1].easiness == 1.3
+    assert min(s.easiness for s in states) == 1.3
+
+
+def test_failure_keeps_easiness() -> None:
+    before = run([5, 5])[-1]
+    after = review(before, 0, DAY)
+    assert after.easiness == before.easiness
+    assert (after.interval, after.repetitions) == (1, 0)
+
+
+def test_exact_hundredths_never_gain_a_day() -> None:
+    # 10 × 2.3 is 23.000000000000004 in floats; SM-2 must give 23, not 24.
+    state = SM2State(easiness=2.3, interval=10, repetitions=2, due=DAY)
+    assert review(state, 4, DAY).interval == 23
+
+
+def test_interval_cap() -> None:
+    state = SM2State(easiness=2.5, interval=30_000, repetitions=9, due=DAY)
+    after = review(state, 5, DAY)
+    assert after.interval == MAX_INTERVAL
+    assert after.due == DAY + timedelta(days=MAX_INTERVAL)
+
+
+def test_review_returns_new_state() -> None:
+    state = SM2State()
+    after = review(state, 5, DAY)
+    assert state == SM2State() and after is not state
+
+
+@pytest.mark.parametrize("quality", [-1, 6, 100])
+def test_out_of_range_quality(quality: int) -> None:
+    with pytest.raises(ValueError):
+        review(SM2State(), quality, DAY)
+
+
+@pytest.mark.parametrize("quality", [3.0, "4", None, True])
+def test_non_int_quality(quality: object) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        review(SM2State(), quality, DAY)  # type: ignore[arg-type]
