@@ -376,11 +376,14 @@ def _display(path: Path) -> str:
     return str(path)
 
 
-def load_sources(sources: Iterable[tuple[Path, bool]]) -> DeckCollection:
+def load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None = None) -> DeckCollection:
     """Load every deck under the given (path, builtin) sources. A broken deck is reported and skipped.
 
-    Two decks with the same id: the first one wins and the other is reported.
+    Two decks with the same id: the first one wins and the other is reported. With ``cache_dir``,
+    unchanged files are served from the parsed-deck cache.
     """
+    if cache_dir is not None:
+        from quizzer.decks.cache import load_deck_cached
     collection = DeckCollection()
     seen: dict[str, Path] = {}
     for source, builtin in sources:
@@ -390,7 +393,7 @@ def load_sources(sources: Iterable[tuple[Path, bool]]) -> DeckCollection:
         for file in deck_files(source):
             display = _display(file)
             try:
-                deck = load_deck(file, display)
+                deck = load_deck_cached(file, display, cache_dir) if cache_dir else load_deck(file, display)
             except DeckFileError as error:
                 collection.issues.extend(error.issues)
                 continue

@@ -20,5 +20,9 @@ def deck_sources(extra: Iterable[Path] = (), *, builtin: bool = True, user: bool
     return sources
 
 
-def load_all(extra: Iterable[Path] = (), *, builtin: bool = True, user: bool = True) -> DeckCollection:
-    return load_sources(deck_sources(extra, builtin=builtin, user=user))
+def load_all(
+    extra: Iterable[Path] = (), *, builtin: bool = True, user: bool = True, cache: bool = True
+) -> DeckCollection:
+    """Every deck the user can drill. Unchanged files come from the parsed-deck cache."""
+    cache_dir = paths.cache_dir() if cache else None
+    return load_sources(deck_sources(extra, builtin=builtin, user=user), cache_dir)

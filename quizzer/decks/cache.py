@@ -1,0 +1,60 @@
+"""A cache of parsed decks in the user cache dir, keyed on each file's path, size and mtime.
+
+Entries are JSON (never pickle) holding the validated deck; on a hit the models are rebuilt without
+re-validating, which is what makes a large collection open instantly. Any doubt -> parse the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from quizzer import __version__
+from quizzer.decks.loader import load_deck
+from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+
+_KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
+FORMAT = 1
+
+
+def _entry_path(cache_dir: Path, path: Path) -> Path:
+    digest = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()
+    return cache_dir / "decks" / f"{digest}.json"
+
+
+def _stamp(path: Path) -> dict[str, Any]:
+    info = path.stat()
+    return {"format": FORMAT, "version": __version__, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
+def _construct(data: dict[str, Any]) -> Deck:
+    cards = [_KINDS[card["kind"]].model_construct(**card) for card in data["cards"]]
+    return Deck.model_construct(**{**data, "cards": cards})
+
+
+def load_deck_cached(path: Path, display: str, cache_dir: Path) -> Deck:
+    """Like :func:`load_deck`, but served from the cache when the file is unchanged."""
+    entry = _entry_path(cache_dir, path)
+    stamp = _stamp(path)
+    try:
+        cached = json.loads(entry.read_bytes())
+        if cached.get("stamp") == stamp:
+            return _construct(cached["deck"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    deck = load_deck(path, display)
+    _write(entry, {"stamp": stamp, "deck": deck.model_dump(mode="json")})
+    return deck
+
+
+def _write(entry: Path, payload: dict[str, Any]) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = entry.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, entry)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
