@@ -150,7 +150,11 @@ class Session:
         self.store = store
         self.decks = decks
         self.config = config or SessionConfig()
-        self.today = study_day(now, self.config.day_start_hour, self.config.tz)
+        # If the clock moved backwards (travel, a wrong clock fixed), keep the latest day already used, so a
+        # schedule never moves earlier than what the log already says.
+        today = study_day(now, self.config.day_start_hour, self.config.tz)
+        latest = store.latest_study_day()
+        self.today = max(today, latest) if latest else today
         self.random = random.Random(seed)
         chosen = cards if cards is not None else build_queue(
             store, decks, self.today, self.config.new_per_day, self.config.limit
@@ -256,6 +260,16 @@ class Session:
         if requeued:
             self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
         return Outcome(record, requeued)
+
+    def skip(self, item: QueueItem) -> None:
+        """Drop an item without recording anything (e.g. its problem could not be generated).
+
+        The card's schedule is untouched, so it comes up again in a later session.
+        """
+        if item is self.current:
+            self.current = None
+        elif item in self.queue:
+            self.queue.remove(item)
 
     def _count(self, item: QueueItem, quality: int, correct: bool | None, response_ms: int | None) -> None:
         stats = self.stats

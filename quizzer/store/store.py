@@ -298,6 +298,11 @@ class Store:
         """How many cards had their first review on study day ``day`` (for the daily new-card limit)."""
         return self.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day.toordinal(),)).fetchone()[0]
 
+    def latest_study_day(self) -> date | None:
+        """The most recent study day in the log (to keep the calendar from running backwards)."""
+        value = self.conn.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0]
+        return None if value is None else date.fromordinal(value)
+
     def total_reviews(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
 
