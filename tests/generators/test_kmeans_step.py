@@ -1,0 +1,142 @@
+"""kmeans-step: numpy Lloyd step vs sklearn KMeans, silhouettes vs the textbook formula; grading; imports."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from generators import ChoiceAnswer, get
+from generators.kmeans_step import sklearn_lloyd_step
+from quizzer.grading import grade_parts
+
+GEN = get("kmeans-step")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def dist(a: list[float], b: list[float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def nearest(point: list[float], centroids: list[list[float]]) -> tuple[int, float]:
+    """Index of the nearest centroid and its margin over the runner-up."""
+    ds = sorted((dist(point, c), j) for j, c in enumerate(centroids))
+    return ds[0][1], ds[1][0] - ds[0][0]
+
+
+def textbook_lloyd(points: list[list[float]], centroids: list[list[float]]) -> tuple[list, list[int], list[int]]:
+    first = [nearest(p, centroids)[0] for p in points]
+    updated = []
+    for j in range(len(centroids)):
+        members = [p for p, label in zip(points, first, strict=True) if label == j]
+        updated.append([sum(p[0] for p in members) / len(members), sum(p[1] for p in members) / len(members)])
+    return updated, first, [nearest(p, updated)[0] for p in points]
+
+
+@pytest.mark.parametrize("k", [None, 2, 3])
+@pytest.mark.parametrize("ask", ["centroid", "assignment"])
+def test_lloyd_step_matches_textbook(ask: str, k: int | None) -> None:
+    switched = 0
+    for seed in range(200 if k is None else 100):  # k=None covers both k values; pinned k needs fewer seeds
+        params = {"ask": ask} | ({"k": k} if k else {})
+        problem = GEN.generate(seed, params)
+        d = problem.data
+        if k:
+            assert d["k"] == k
+        points, init = d["points"], d["initial_centroids"]
+        updated, first, second = textbook_lloyd(points, init)
+        names = [f"C{j + 1}" for j in range(d["k"])]
+        assert d["first_assignment"] == [names[j] for j in first]
+        assert np.allclose(d["updated_centroids"], updated, atol=1e-12)
+        for p in points:  # no ties, before or after the update
+            assert nearest(p, init)[1] >= 0.3 and nearest(p, updated)[1] >= 0.3
+        if ask == "centroid":
+            j = names.index(d["centroid"])
+            assert problem.expected == pytest.approx(updated[j]["xy".index(d["axis"])], abs=1e-12)
+        else:
+            i = int(d["point"][1:]) - 1
+            assert problem.expected == names[second[i]]
+            switched += first[i] != second[i]
+    if ask == "assignment" and k is None:
+        assert switched >= 40  # the instructive case (a point that changes cluster) is asked often
+
+
+def test_lloyd_step_matches_sklearn_kmeans() -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # OpenMP start-up per tiny fit is slow on a busy machine
+        for seed in range(80):
+            d = GEN.generate(seed, {"ask": "centroid" if seed % 2 else "assignment"}).data
+            centres, labels = sklearn_lloyd_step(np.array(d["points"]), np.array(d["initial_centroids"]), seed)
+            assert np.allclose(centres, d["updated_centroids"], atol=1e-9)
+            _, _, second = textbook_lloyd(d["points"], d["initial_centroids"])
+            assert labels.tolist() == second
+
+
+def textbook_silhouette(points: list[list[float]], labels: list[str], i: int) -> float:
+    own = labels[i]
+    a_d = [dist(points[i], p) for j, p in enumerate(points) if labels[j] == own and j != i]
+    a = sum(a_d) / len(a_d)
+    b = min(
+        sum(dist(points[i], p) for j, p in enumerate(points) if labels[j] == other)
+        / sum(1 for label in labels if label == other)
+        for other in set(labels) - {own}
+    )
+    return (b - a) / max(a, b)
+
+
+def test_silhouette_matches_textbook() -> None:
+    for seed in range(250):
+        problem = GEN.generate(seed, {"ask": "silhouette"})
+        d = problem.data
+        i = int(d["point"][1:]) - 1
+        assert problem.expected == pytest.approx(textbook_silhouette(d["points"], d["labels"], i), abs=1e-12)
+        sizes = {label: d["labels"].count(label) for label in d["labels"]}
+        assert min(sizes.values()) >= 2 and len(sizes) == d["k"]
+        # The distance column is what the formula needs, to 3 decimals.
+        column = [row[-1] for row in problem.table.rows]
+        assert column[i] == "—"
+        for j, text in enumerate(column):
+            if j != i:
+                assert float(text) == pytest.approx(dist(d["points"][i], d["points"][j]), abs=6e-4)
+
+
+def test_deterministic_and_varied() -> None:
+    for seed in (0, 2, 31, 2**45):
+        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
+    assert len({json.dumps(GEN.generate(seed).to_json()["data"]) for seed in range(60)}) == 60
+    assert {GEN.generate(seed).data["ask"] for seed in range(40)} == {"centroid", "assignment", "silhouette"}
+
+
+def test_params_validation() -> None:
+    for bad in ({"k": 1}, {"k": 4}, {"ask": "dbscan"}, {"n": 5}):
+        with pytest.raises(ValidationError):
+            GEN.Params.model_validate(bad)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_grading(seed: int) -> None:
+    problem = GEN.generate(seed)
+    answer = problem.parts[0].answer
+    if isinstance(answer, ChoiceAnswer):
+        index = [o.name for o in answer.options].index(answer.correct)
+        forms = [answer.correct, str(index + 1), "abc"[index], answer.correct.lower()]
+        wrong = next(o.name for o in answer.options if o.name != answer.correct)
+        grade = grade_parts(problem.parts, wrong)
+        assert not grade.correct and answer.feedback[wrong] in grade.feedback
+    else:
+        forms = [repr(answer.value), f"{answer.value:.2f}" if problem.data["ask"] == "centroid" else f"{answer.value:.3f}"]
+        assert not grade_parts(problem.parts, f"{answer.value + 0.1:.3f}").correct
+    for text in forms:
+        assert grade_parts(problem.parts, text).correct, text
+
+
+def test_import_does_not_load_sklearn() -> None:
+    code = "import generators.kmeans_step, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

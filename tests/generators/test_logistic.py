@@ -1,0 +1,144 @@
+"""logistic: scipy values vs a hand-set sklearn LogisticRegression and math formulas; grading; lazy imports."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from generators import ChoiceAnswer, NumberAnswer, get
+from quizzer.grading import grade_parts
+
+GEN = get("logistic")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def hand_set_model(intercept: float, coefs: list[float]):
+    """A LogisticRegression with the instance's coefficients, no fitting."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression()
+    model.coef_ = np.array([coefs])
+    model.intercept_ = np.array([intercept])
+    model.classes_ = np.array([0, 1])
+    model.n_features_in_ = len(coefs)
+    return model
+
+
+def textbook_probability(intercept: float, coefs: list[float], x: list[float]) -> float:
+    z = intercept + sum(b * v for b, v in zip(coefs, x, strict=True))
+    return 1 / (1 + math.exp(-z))
+
+
+def test_probability_matches_sklearn_and_formula() -> None:
+    for seed in range(300):
+        problem = GEN.generate(seed, {"ask": "probability"})
+        d = problem.data
+        p = textbook_probability(d["intercept"], d["coefs"], d["x"])
+        assert problem.expected == pytest.approx(p, abs=1e-12)
+        assert 0.02 <= problem.expected <= 0.98
+        if seed < 60:  # sklearn's input validation is slow-ish; 60 seeds suffice for the cross-check
+            model = hand_set_model(d["intercept"], d["coefs"])
+            assert problem.expected == pytest.approx(model.predict_proba(np.array([d["x"]]))[0, 1], abs=1e-12)
+            assert d["log_odds"] == pytest.approx(model.decision_function(np.array([d["x"]]))[0], abs=1e-12)
+
+
+def test_odds_ratio_matches_formula() -> None:
+    binary_seen = False
+    for seed in range(300):
+        problem = GEN.generate(seed, {"ask": "odds_ratio"})
+        d = problem.data
+        beta = d["coefs"][d["features"].index(d["feature"])]
+        assert problem.expected == pytest.approx(math.exp(beta) ** d["change"], rel=1e-12)
+        # The odds ratio is the ratio of odds at x + change and at x, for any x: check with sklearn's model.
+        if seed < 40:
+            model = hand_set_model(d["intercept"], d["coefs"])
+            x0 = np.zeros((1, len(d["coefs"])))
+            x1 = x0.copy()
+            x1[0, d["features"].index(d["feature"])] = d["change"]
+            p0, p1 = model.predict_proba(x0)[0, 1], model.predict_proba(x1)[0, 1]
+            assert problem.expected == pytest.approx((p1 / (1 - p1)) / (p0 / (1 - p0)), rel=1e-9)
+        binary_seen |= "= 1** compared" in problem.prompt
+    assert binary_seen
+
+
+@pytest.mark.parametrize("threshold", [None, 0.5, 0.25, 0.8])
+def test_decision_matches_threshold_rule(threshold: float | None) -> None:
+    traps = 0
+    for seed in range(250):
+        params = {"ask": "decision"} | ({"threshold": threshold} if threshold is not None else {})
+        problem = GEN.generate(seed, params)
+        d = problem.data
+        tau = d["threshold"]
+        if threshold is not None:
+            assert tau == threshold
+        p = textbook_probability(d["intercept"], d["coefs"], d["x"])
+        assert abs(p - tau) >= 0.02  # no near-ties
+        assert problem.expected == ("positive" if p >= tau else "negative")
+        # Equivalent rule on the log-odds scale.
+        z = math.log(p / (1 - p))
+        assert (z >= math.log(tau / (1 - tau))) == (problem.expected == "positive")
+        traps += (z > 0) != (problem.expected == "positive")
+        answer = problem.parts[0].answer
+        assert isinstance(answer, ChoiceAnswer)
+        wrong = next(o.name for o in answer.options if o.name != answer.correct)
+        assert fmt3(p) in answer.feedback[wrong]
+    if threshold != 0.5:
+        assert traps >= 50  # the "sign of the log-odds" mistake is tested often
+    else:
+        assert traps == 0
+
+
+def fmt3(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+def test_deterministic_and_varied() -> None:
+    for seed in (0, 3, 99, 2**33):
+        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
+    # The numbers live in the table and data, so compare data.
+    assert len({json.dumps(GEN.generate(seed).to_json()["data"]) for seed in range(60)}) >= 58
+    assert {GEN.generate(seed).data["ask"] for seed in range(60)} == {"probability", "odds_ratio", "decision"}
+
+
+def test_params_validation() -> None:
+    for bad in ({"threshold": 0}, {"threshold": 1.0}, {"ask": "auc"}, {"seed": 3}):
+        with pytest.raises(ValidationError):
+            GEN.Params.model_validate(bad)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_grading(seed: int) -> None:
+    problem = GEN.generate(seed)
+    answer = problem.parts[0].answer
+    if isinstance(answer, NumberAnswer):
+        forms = [repr(answer.value), f"{answer.value:.3f}"]
+        if answer.value < 1:
+            forms.append(f"{answer.value * 100:.2f}%")
+        wrong = repr(answer.value + 0.05 + answer.rel_tolerance * abs(answer.value) * 3)
+    else:
+        index = [o.name for o in answer.options].index(answer.correct)
+        forms = [answer.correct, str(index + 1), "ab"[index], answer.options[index].label]
+        wrong = str(2 - index)
+    for text in forms:
+        assert grade_parts(problem.parts, text).correct, text
+    assert not grade_parts(problem.parts, wrong).correct
+
+
+def test_json_and_solution() -> None:
+    for seed in range(40):
+        problem = GEN.generate(seed)
+        json.dumps(problem.to_json())
+        assert "**" in problem.solution
+        assert problem.table is not None and problem.table.rows[0][0] == "intercept"
+
+
+def test_import_does_not_load_sklearn() -> None:
+    code = "import generators.logistic, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
