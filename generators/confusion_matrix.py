@@ -259,7 +259,7 @@ def _binary_solution(metric: str, tp: int, fp: int, fn: int, tn: int, beta: floa
             lines.append("β > 1 weighs recall more; β < 1 weighs precision more.")
         case "mcc":
             numerator = tp * tn - fp * fn
-            lines.append(f"MCC = (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN))")
+            lines.append("MCC = (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN))")
             lines.append(f"= ({tp}·{tn} − {fp}·{fn}) / √({tp + fp}·{tp + fn}·{tn + fp}·{tn + fn})"
                          f" = {numerator} / {fmt(math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)), 1)}"
                          f" = **{fmt(value)}**")
