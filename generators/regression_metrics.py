@@ -1,0 +1,360 @@
+"""`regression-metrics`: MAE, MSE, RMSE, R² and MAPE on a short vector of forecasts.
+
+Three kinds of question: compute one metric; say which of two models MAE and RMSE each prefer when one
+model has a single big miss (squared errors punish outliers); and what happens to MAPE when a target is
+zero (it is undefined; WAPE is the usual fix). Expected values come from ``sklearn.metrics`` (imported
+lazily) applied to the instance's vectors; WAPE, which scikit-learn lacks, is numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import model_validator
+
+from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+
+Metric = Literal["mae", "mse", "rmse", "r2", "mape"]
+Ask = Literal["value", "outlier", "mape-zero"]
+METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]
+
+METRIC_NAMES = {
+    "mae": "mean absolute error (MAE)",
+    "mse": "mean squared error (MSE)",
+    "rmse": "root mean squared error (RMSE)",
+    "r2": "coefficient of determination R²",
+    "mape": "mean absolute percentage error (MAPE)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    context: str
+    items: str
+    unit: str  # shown after numbers, e.g. "k$"
+    low: int  # targets are integers in [low, high]
+    high: int
+    error: int  # typical absolute error of a decent model, in the same unit
+
+
+SCENARIOS = (
+    Scenario("A house-price model is checked on recent sales", "houses", "k$", 180, 950, 25),
+    Scenario("A delivery-time model predicts minutes from order to door", "orders", "min", 14, 65, 4),
+    Scenario("A demand forecast predicts daily units sold at one store", "days", "units", 40, 260, 12),
+    Scenario("A grid operator forecasts tomorrow's peak load per region", "regions", "MW", 300, 1400, 45),
+    Scenario("A ride-hailing model predicts fares", "trips", "$", 9, 80, 3),
+    Scenario("A hotel forecasts nightly room bookings", "nights", "rooms", 60, 240, 9),
+)
+
+# Slow movers: a day with zero sales is normal, which is exactly where MAPE breaks.
+ZERO_SCENARIOS = (
+    Scenario("A forecast predicts daily sales of a slow-moving spare part at one warehouse", "days", "units", 1, 14, 2),
+    Scenario("A model forecasts weekly returns of a niche product", "weeks", "returns", 1, 12, 2),
+    Scenario("A forecast predicts hourly walk-in customers at a small branch", "hours", "customers", 1, 16, 2),
+)
+
+
+class RegressionMetricsParams(Params):
+    ask: Ask | None = None  # None: random per seed (a `metric` alone implies "value")
+    metric: Metric | None = None  # for ask="value"; None: random per seed
+
+    @model_validator(mode="after")
+    def _metric_only_for_value(self) -> RegressionMetricsParams:
+        # Fail at deck load rather than silently ignore a param the chosen question does not use.
+        if self.metric is not None and self.ask not in (None, "value"):
+            raise ValueError(f"metric applies only to ask='value', not ask={self.ask!r}")
+        return self
+
+
+def sklearn_metric(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:
+    from sklearn import metrics
+
+    match metric:
+        case "mae":
+            return float(metrics.mean_absolute_error(y, yhat))
+        case "mse":
+            return float(metrics.mean_squared_error(y, yhat))
+        case "rmse":
+            return float(metrics.root_mean_squared_error(y, yhat))
+        case "r2":
+            return float(metrics.r2_score(y, yhat))
+        case "mape":
+            return float(metrics.mean_absolute_percentage_error(y, yhat))
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def wape(y: np.ndarray, yhat: np.ndarray) -> float:
+    """Weighted absolute percentage error Σ|y − ŷ| / Σ|y|: defined whenever the targets are not all zero."""
+    return float(np.abs(y - yhat).sum() / np.abs(y).sum())
+
+
+def _forecasts(rng: np.random.Generator, scenario: Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct positive integer targets and a decent model's integer forecasts (R² well above 0)."""
+    while True:
+        y = np.sort(rng.choice(np.arange(scenario.low, scenario.high + 1), size=n, replace=False))
+        rng.shuffle(y)
+        errors = np.rint(rng.normal(0, scenario.error, size=n)).astype(int)
+        yhat = np.maximum(y + errors, 1)
+        residual = y - yhat
+        # R² in a realistic band, and at least one miss so no metric is trivially 0.
+        if np.any(residual != 0) and 1 - (residual**2).sum() / ((y - y.mean()) ** 2).sum() > 0.4:
+            return y.astype(int), yhat.astype(int)
+
+
+def _vector_table(y: np.ndarray, columns: dict[str, np.ndarray], scenario: Scenario, title: str) -> Table:
+    headers = (scenario.items.rstrip("s").capitalize(), f"Actual ({scenario.unit})",
+               *(f"{name} ({scenario.unit})" for name in columns))
+    rows = tuple(
+        (str(i + 1), str(int(y[i])), *(str(int(col[i])) for col in columns.values())) for i in range(len(y))
+    )
+    return Table(headers=headers, rows=rows, title=title)
+
+
+def _residual_lines(y: np.ndarray, yhat: np.ndarray, metric: str) -> str:
+    """A Markdown table of the residuals with the column the metric needs."""
+    extra = {"mae": "abs error", "mse": "error²", "rmse": "error²", "r2": "error²", "mape": "abs error / actual"}[metric]
+    lines = [f"| # | actual y | forecast ŷ | error y − ŷ | {extra} |", "|---|---|---|---|---|"]
+    for i, (a, b) in enumerate(zip(y, yhat, strict=True)):
+        e = int(a - b)
+        cell = {"mae": str(abs(e)), "mape": fmt(abs(e) / a, 4)}.get(metric, str(e * e))
+        lines.append(f"| {i + 1} | {a} | {b} | {e} | {cell} |")
+    return "\n".join(lines)
+
+
+def _value_solution(metric: str, y: np.ndarray, yhat: np.ndarray, value: float, unit: str) -> str:
+    n = len(y)
+    e = y - yhat
+    lines = [_residual_lines(y, yhat, metric)]
+    abs_sum, sq_sum = int(np.abs(e).sum()), int((e**2).sum())
+    match metric:
+        case "mae":
+            lines.append(f"MAE = Σ|y − ŷ| / n = {abs_sum} / {n} = **{fmt(value)} {unit}**")
+            lines.append("MAE is in the target's unit and treats a miss of 20 as exactly twice a miss of 10.")
+        case "mse":
+            lines.append(f"MSE = Σ(y − ŷ)² / n = {sq_sum} / {n} = **{fmt(value)} {unit}²**")
+            lines.append("MSE is in squared units; it is what least squares minimises, and big misses dominate it.")
+        case "rmse":
+            lines.append(f"MSE = Σ(y − ŷ)² / n = {sq_sum} / {n} = {fmt(sq_sum / n)}")
+            lines.append(f"RMSE = √MSE = √{fmt(sq_sum / n)} = **{fmt(value)} {unit}**")
+            lines.append(f"RMSE ≥ MAE always (here {fmt(value, 2)} vs {fmt(abs_sum / n, 2)}); "
+                         "the gap grows with the spread of the errors.")
+        case "r2":
+            mean = float(y.mean())
+            ss_tot = float(((y - mean) ** 2).sum())
+            lines.append(f"SS_res = Σ(y − ŷ)² = {sq_sum}")
+            lines.append(f"ȳ = {fmt(mean)}; SS_tot = Σ(y − ȳ)² = {fmt(ss_tot, 2)}")
+            lines.append(f"R² = 1 − SS_res / SS_tot = 1 − {sq_sum} / {fmt(ss_tot, 2)} = **{fmt(value)}**")
+            lines.append("R² compares the model with always predicting the mean: 0 is no better, and it can go "
+                         "negative on a test set.")
+        case "mape":
+            ratios = np.abs(e) / y
+            lines.append(f"MAPE = mean(|y − ŷ| / |y|) = ({' + '.join(fmt(r, 4) for r in ratios)}) / {n} "
+                         f"= **{fmt(value)}** ({fmt(100 * value, 2)}%)")
+            lines.append("MAPE weighs a miss on a small target far more than the same miss on a large one, "
+                         "and it is undefined when a target is 0.")
+    return "\n\n".join(lines)
+
+
+class RegressionMetrics(Generator):
+    name = "regression-metrics"
+    title = "Regression metrics: MAE, MSE, RMSE, R², MAPE"
+    description = (
+        "Compute MAE, MSE, RMSE, R² or MAPE on a short vector of forecasts; say which of two models MAE and "
+        "RMSE prefer when one model has a single big miss; and what happens to MAPE when a target is zero."
+    )
+    Params = RegressionMetricsParams
+    topics = ("metrics", "regression")
+
+    def make(self, rng: np.random.Generator, seed: int, params: RegressionMetricsParams) -> Problem:
+        ask = params.ask
+        if ask is None:
+            ask = "value" if params.metric else str(rng.choice(["value", "value", "value", "outlier", "mape-zero"]))
+        if ask == "outlier":
+            return self._outlier(rng, seed, params)
+        if ask == "mape-zero":
+            return self._mape_zero(rng, seed, params)
+        return self._value(rng, seed, params)
+
+    def _value(self, rng: np.random.Generator, seed: int, params: RegressionMetricsParams) -> Problem:
+        scenario = SCENARIOS[int(rng.integers(len(SCENARIOS)))]
+        metric = params.metric or str(rng.choice(METRICS))
+        n = int(rng.integers(5, 7))
+        y, yhat = _forecasts(rng, scenario, n)
+        value = sklearn_metric(metric, y, yhat)
+        if metric in ("r2", "mape"):
+            # Unitless ratios: 3 decimals. MAPE also as a percent ("7.3%" reads as 0.073).
+            answer = NumberAnswer(value, tolerance=0.005)
+            how = "a number to 3 decimals" + (" (a percentage is fine too)" if metric == "mape" else "")
+        else:
+            # In the target's unit (squared for MSE): 2 decimals, or within 0.5% for big squared numbers.
+            unit = f"{scenario.unit}²" if metric == "mse" else scenario.unit
+            answer = NumberAnswer(value, tolerance=0.01, rel_tolerance=0.005, unit=unit)
+            how = f"a number in {unit}, to 2 decimals"
+        asked = METRIC_NAMES[metric]
+        prompt = (
+            f"{scenario.context}. Here are its forecasts for {n} {scenario.items}.\n\n"
+            f"What is the **{asked}**? Answer as {how}."
+        )
+        return self.problem(
+            seed, params,
+            prompt=prompt,
+            parts=(Part(prompt=f"{asked}?", answer=answer),),
+            solution=_value_solution(metric, y, yhat, value, scenario.unit),
+            data={"ask": "value", "metric": metric, "y_true": y.tolist(), "y_pred": yhat.tolist(),
+                  "unit": scenario.unit},
+            table=_vector_table(y, {"Forecast": yhat}, scenario, f"{n} {scenario.items}: actual vs forecast"),
+        )
+
+    def _outlier(self, rng: np.random.Generator, seed: int, params: RegressionMetricsParams) -> Problem:
+        scenario = SCENARIOS[int(rng.integers(len(SCENARIOS)))]
+        n = int(rng.integers(6, 9))
+        y, spiky, steady = _outlier_pair(rng, scenario, n)
+        spiky_is_a = bool(rng.random() < 0.5)
+        models = {"A": spiky if spiky_is_a else steady, "B": steady if spiky_is_a else spiky}
+        scores = {m: {k: sklearn_metric(k, y, models[m]) for k in ("mae", "rmse")} for m in models}
+        parts = []
+        for metric in ("mae", "rmse"):
+            best = min(models, key=lambda m: scores[m][metric])
+            other = "B" if best == "A" else "A"
+            label = metric.upper()
+            feedback = {other: f"Model {other}'s {label} is {fmt(scores[other][metric], 2)} vs Model {best}'s "
+                               f"{fmt(scores[best][metric], 2)}."}
+            parts.append(Part(
+                prompt=f"Which model has the lower {label}?",
+                answer=ChoiceAnswer((Option("A", "Model A"), Option("B", "Model B")), best, feedback),
+                label=label,
+            ))
+        prompt = (
+            f"{scenario.context}. Two candidate models forecast the same {n} {scenario.items}.\n\n"
+            "1. Which model has the lower **MAE**?\n2. Which model has the lower **RMSE**?\n\n"
+            "Answer both with a model letter, separated by ';'."
+        )
+        spiky_name = "A" if spiky_is_a else "B"
+        solution = _outlier_solution(y, models, scores, spiky_name, scenario.unit)
+        return self.problem(
+            seed, params,
+            prompt=prompt,
+            parts=tuple(parts),
+            solution=solution,
+            data={"ask": "outlier", "y_true": y.tolist(), "y_pred_a": models["A"].tolist(),
+                  "y_pred_b": models["B"].tolist(), "unit": scenario.unit,
+                  "scores": scores},
+            table=_vector_table(y, {"Model A": models["A"], "Model B": models["B"]}, scenario,
+                                f"{n} {scenario.items}: actual vs two models' forecasts"),
+        )
+
+    def _mape_zero(self, rng: np.random.Generator, seed: int, params: RegressionMetricsParams) -> Problem:
+        scenario = ZERO_SCENARIOS[int(rng.integers(len(ZERO_SCENARIOS)))]
+        n = int(rng.integers(5, 8))
+        y, yhat = _zero_forecasts(rng, scenario, n)
+        nonzero = y != 0
+        zero_index = int(np.flatnonzero(~nonzero)[0])
+        ratios = np.abs(y[nonzero] - yhat[nonzero]) / y[nonzero]
+        # What the tempting wrong answers would report, for this instance.
+        dropped = float(ratios.mean())
+        zero_term = float(ratios.sum() / n)
+        hundred = float((ratios.sum() + 1.0) / n)
+        sk_mape = sklearn_metric("mape", y, yhat)
+        w = wape(y, yhat)
+        options = [
+            Option("undefined", f"Undefined: the {scenario.items.rstrip('s')} with 0 actual divides by zero"),
+            Option("skip", f"{fmt(100 * dropped, 1)}%: MAPE leaves the zero {scenario.items.rstrip('s')} out"),
+            Option("zero-term", f"{fmt(100 * zero_term, 1)}%: the zero {scenario.items.rstrip('s')} contributes 0%"),
+            Option("hundred", f"{fmt(100 * hundred, 1)}%: the zero {scenario.items.rstrip('s')} contributes 100%"),
+        ]
+        order = rng.permutation(len(options))
+        options = [options[i] for i in order]
+        feedback = {
+            "skip": f"MAPE has no rule for skipping rows; dropping the zero row silently reports {fmt(100 * dropped, 1)}%, "
+                    "a different metric that hides exactly the rows MAPE cannot handle.",
+            "zero-term": f"|{yhat[zero_index]} − 0| / 0 is not 0: it is a division by zero.",
+            "hundred": "Capping that term at 100% is an ad-hoc patch, not MAPE: a ratio over 0 has no value.",
+        }
+        parts = (
+            Part(prompt="What is the MAPE?", answer=ChoiceAnswer(tuple(options), "undefined", feedback), label="MAPE"),
+            Part(prompt="What is the WAPE, Σ|y − ŷ| / Σ|y|?", answer=NumberAnswer(w, tolerance=0.005), label="WAPE"),
+        )
+        unit_note = f"({scenario.unit})"
+        prompt = (
+            f"{scenario.context}. Here are {n} {scenario.items} of actuals {unit_note} and forecasts; one "
+            f"{scenario.items.rstrip('s')} had an actual of 0.\n\n"
+            "1. What is the **MAPE** of these forecasts?\n"
+            "2. A common alternative is **WAPE** = Σ|y − ŷ| / Σ|y|. What is it? Answer to 3 decimals "
+            "(a percentage is fine too).\n\nSeparate the answers with ';'."
+        )
+        abs_errors = np.abs(y - yhat)
+        solution = "\n\n".join([
+            f"Row {zero_index + 1} has actual 0 and forecast {yhat[zero_index]}: its percentage error "
+            f"|{yhat[zero_index]} − 0| / 0 divides by zero, so MAPE is **undefined** (infinite). "
+            f"sklearn's `mean_absolute_percentage_error` does not raise: it divides by machine epsilon and "
+            f"returns {sk_mape:.3g}, a number no dashboard should show.",
+            f"WAPE = Σ|y − ŷ| / Σ|y| = ({' + '.join(str(int(a)) for a in abs_errors)}) / "
+            f"({' + '.join(str(int(a)) for a in y)}) = {int(abs_errors.sum())} / {int(y.sum())} = **{fmt(w)}**",
+            "WAPE (total absolute error over total actuals) stays defined with zero targets and weighs each "
+            "row by its volume; for intermittent demand it, MAE or a scaled error (MASE) replaces MAPE.",
+        ])
+        return self.problem(
+            seed, params,
+            prompt=prompt,
+            parts=parts,
+            solution=solution,
+            data={"ask": "mape-zero", "y_true": y.tolist(), "y_pred": yhat.tolist(), "unit": scenario.unit,
+                  "zero_index": zero_index, "sklearn_mape": sk_mape, "wape": w},
+            table=_vector_table(y, {"Forecast": yhat}, scenario, f"{n} {scenario.items}: actual vs forecast"),
+        )
+
+
+def _zero_forecasts(rng: np.random.Generator, scenario: Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Small counts with exactly one zero actual; forecasts >= 1 that miss the other rows by >= 5% on average.
+
+    The floor on the other rows' error keeps the wrong options' percentages clearly apart.
+    """
+    while True:
+        y = rng.integers(scenario.low, scenario.high + 1, size=n)
+        y[int(rng.integers(n))] = 0
+        yhat = np.maximum(y + rng.integers(-scenario.error, scenario.error + 1, size=n), 1)
+        nonzero = y != 0
+        if (np.abs(y - yhat)[nonzero] / y[nonzero]).mean() >= 0.05:
+            return y, yhat
+
+
+def _outlier_pair(rng: np.random.Generator, scenario: Scenario, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Targets, a 'spiky' model (small misses plus one big one) and a 'steady' model (medium misses everywhere).
+
+    Built so MAE prefers the spiky model and RMSE the steady one, each by at least 10%.
+    """
+    u = scenario.error
+    while True:
+        y = rng.integers(scenario.low, scenario.high + 1, size=n)
+        small = rng.integers(max(1, u // 5), max(2, u // 2) + 1, size=n)
+        small[int(rng.integers(n))] = int(rng.integers(4 * u, 7 * u + 1))
+        mae_s, rmse_s = small.mean(), np.sqrt((small**2).mean())
+        middle = np.sqrt(mae_s * rmse_s)
+        medium = np.maximum(np.rint(middle * rng.uniform(0.85, 1.15, size=n)), 1).astype(int)
+        mae_m, rmse_m = medium.mean(), np.sqrt((medium**2).mean())
+        if mae_s * 1.1 < mae_m and rmse_m * 1.1 < rmse_s:
+            spiky = y + small * rng.choice([-1, 1], size=n)
+            steady = y + medium * rng.choice([-1, 1], size=n)
+            if spiky.min() > 0 and steady.min() > 0:
+                return y, spiky, steady
+
+
+def _outlier_solution(y: np.ndarray, models: dict[str, np.ndarray], scores: dict[str, dict[str, float]],
+                      spiky: str, unit: str) -> str:
+    lines = ["| model | absolute errors | MAE | RMSE |", "|---|---|---|---|"]
+    for m, yhat in models.items():
+        errors = ", ".join(str(int(v)) for v in np.abs(y - yhat))
+        lines.append(f"| {m} | {errors} | {fmt(scores[m]['mae'], 2)} | {fmt(scores[m]['rmse'], 2)} |")
+    steady = "B" if spiky == "A" else "A"
+    big = int(np.abs(y - models[spiky]).max())
+    return "\n\n".join([
+        "\n".join(lines),
+        f"MAE averages the misses, so Model {spiky}'s small errors win it: **MAE prefers {spiky}** "
+        f"({fmt(scores[spiky]['mae'], 2)} vs {fmt(scores[steady]['mae'], 2)} {unit}).",
+        f"RMSE squares first, so Model {spiky}'s single miss of {big} {unit} dominates: "
+        f"**RMSE prefers {steady}** ({fmt(scores[steady]['rmse'], 2)} vs {fmt(scores[spiky]['rmse'], 2)} {unit}).",
+        "Pick the metric from the cost of errors: if one big miss hurts more than several small ones, use "
+        "RMSE; if every unit of error costs the same, use MAE (which is also robust to outliers in the data).",
+    ])

@@ -1,0 +1,114 @@
+"""class-imbalance: sklearn baselines / weights and the leak simulation vs textbook formulas, grading, lazy import."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from generators import get
+from generators.class_imbalance import twin_probability
+from quizzer.answers import Unreadable
+from quizzer.grading import grade_parts
+
+GEN = get("class-imbalance")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_majority_baseline_matches_textbook() -> None:
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "majority-accuracy"})
+        counts = problem.data["counts"]
+        assert counts[0] == max(counts) and min(counts) >= 10
+        assert problem.expected == pytest.approx([counts[0] / sum(counts), 1 / len(counts)], abs=1e-12)
+
+
+def test_balanced_weights_match_textbook() -> None:
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "class-weight"})
+        counts = problem.data["counts"]
+        n, k = sum(counts), len(counts)
+        weights = [n / (k * c) for c in counts]
+        assert problem.data["weights"] == pytest.approx(weights, rel=1e-12)
+        assert problem.expected == pytest.approx([weights[-1], weights[0]], rel=1e-12)
+        # Each class ends up with the same total weight n / k.
+        assert [w * c for w, c in zip(weights, counts, strict=True)] == pytest.approx([n / k] * k)
+
+
+def test_twin_probability_matches_product_formula() -> None:
+    for rows, test_rows, copies in [(1730, 433, 3), (2000, 500, 2), (1500, 375, 6), (100, 25, 4)]:
+        others = copies - 1
+        # P(all other copies in the test set) drawing without replacement.
+        none_in_train = math.prod((test_rows - 1 - i) / (rows - 1 - i) for i in range(others))
+        assert twin_probability(rows, test_rows, copies) == pytest.approx(1 - none_in_train, abs=1e-12)
+
+
+def test_leak_simulation() -> None:
+    data = []
+    for seed in range(60):
+        problem = GEN.generate(seed, {"ask": "oversampling-leak"})
+        d = problem.data
+        data.append(d)
+        assert problem.expected[0] == d["honest_pipeline"] != d["leaky_pipeline"]
+        assert d["rows_after_oversampling"] == d["rows"] + d["minority"] * (d["copies"] - 1)
+        assert d["test_rows"] == math.ceil(0.25 * d["rows_after_oversampling"])
+        assert problem.expected[1] == pytest.approx(
+            twin_probability(d["rows_after_oversampling"], d["test_rows"], d["copies"]))
+        # The leak inflates the test score, every time.
+        assert d["leaky"]["recall"] >= d["honest"]["recall"] + 0.2
+    # The realised share of test minority rows with a twin in training matches the probability on average.
+    realised = np.mean([d["twin_share"] for d in data])
+    assert realised == pytest.approx(np.mean([d["twin_probability"] for d in data]), abs=0.02)
+    assert {d["honest_pipeline"] for d in data} == {"A", "B"}
+
+
+@pytest.mark.parametrize("params", [{}, {"ask": "majority-accuracy"}, {"ask": "class-weight"},
+                                    {"ask": "oversampling-leak"}])
+def test_grading_and_determinism(params: dict) -> None:
+    for seed in range(12):
+        problem = GEN.generate(seed, params)
+        assert problem.to_json() == GEN.generate(seed, params).to_json()
+        json.dumps(problem.to_json())
+        first, second = problem.expected
+        if problem.data["ask"] == "oversampling-leak":
+            options = [o.name for o in problem.parts[0].answer.options]
+            right = [f"{first}; {second:.3f}", f"{options.index(first) + 1}; {100 * second:.1f}%",
+                     f"{problem.parts[0].answer.options[options.index(first)].text}; {second!r}"]
+            leaky = problem.data["leaky_pipeline"]
+            wrong = [f"{leaky}; {second:.3f}", f"both; {second:.3f}", f"{first}; {second - 0.05:.3f}"]
+            feedback = problem.parts[0].answer.feedback
+            assert set(feedback) == {leaky, "both"} and all(f"{problem.data['leaky']['recall']:.3f}" in t
+                                                            for t in feedback.values())
+        else:
+            right = [f"{first!r}; {second!r}", f"{first:.3f}; {second:.3f}"]
+            if problem.data["ask"] == "majority-accuracy":
+                right.append(f"{100 * first:.2f}%; {100 * second:.1f}%")
+            wrong = [f"{first * 1.1 + 0.01:.3f}; {second:.3f}", f"{first:.4f}; {second * 1.1 + 0.01:.3f}"]
+        for text in right:
+            grade = grade_parts(problem.parts, text)
+            assert not isinstance(grade, Unreadable) and grade.correct, (seed, text, grade)
+        for text in wrong:
+            grade = grade_parts(problem.parts, text)
+            assert not isinstance(grade, Unreadable) and not grade.correct, (seed, text)
+
+
+def test_seeds_vary_and_random_mix() -> None:
+    problems = [GEN.generate(seed) for seed in range(30)]
+    assert len({(p.prompt, json.dumps(p.data)) for p in problems}) == 30
+    assert {p.data["ask"] for p in problems} == {"majority-accuracy", "class-weight", "oversampling-leak"}
+
+
+def test_bad_params_rejected() -> None:
+    with pytest.raises(ValidationError):
+        GEN.generate(1, {"ask": "smote"})
+
+
+def test_import_does_not_import_sklearn() -> None:
+    code = "import generators.class_imbalance, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
