@@ -49,7 +49,9 @@ def _normal(text: str) -> str:
 def read_choice(text: object, labels: Sequence[str], names: Sequence[str] = ()) -> list[int] | Unreadable:
     """Which options did the user pick? Accepts numbers (1-based), letters, names or labels.
 
-    Several picks may be separated by commas or spaces ("1, 3" or "a c"). Returns 0-based indexes.
+    Several picks may be separated by commas or spaces ("1, 3" or "a c"); "#2" always means the second
+    option (the app sends that). When every option is a number, a typed number means that value.
+    Returns 0-based indexes.
     """
     if not isinstance(text, str):
         return Unreadable(repr(text), "Pick an option by its number.")
@@ -59,11 +61,23 @@ def read_choice(text: object, labels: Sequence[str], names: Sequence[str] = ()) 
     if len(raw) > 500:
         return Unreadable(raw[:500], "That is too long to be an option.")
     whole = _normal(raw)
+    if raw.startswith("#"):
+        whole = ""  # a position, never a name
     for index, candidate in enumerate([*labels, *names]):
         if whole and whole == _normal(candidate):
             return [index % len(labels)]
+    # Options that are numbers ("0.50") match the same number typed another way ("0.5", "50%"). When every
+    # option is a number, a typed number means that value, not an option's position.
+    typed = read_number(raw)
+    values = [read_number(label) for label in labels]
+    all_numbers = all(isinstance(value, Number) for value in values)
+    if isinstance(typed, Number) and not raw.startswith("#") and (all_numbers or not raw.isdigit()):
+        for index, value in enumerate(values):
+            if isinstance(value, Number) and abs(value.value - typed.value) <= 1e-12 * max(1.0, abs(typed.value)):
+                return [index]
     picks: list[int] = []
     for token in (t for t in _SPLIT.split(raw) if t):
+        token = token.removeprefix("#")  # "#2" is always the second option, even among numeric options
         if token.isdigit() and 1 <= int(token) <= len(labels):
             picks.append(int(token) - 1)
         elif len(token) == 1 and token.casefold() in _LETTERS[: len(labels)]:

@@ -139,3 +139,15 @@ def test_session_stats(store: Store) -> None:
     assert session.stats.correct == 3
     assert session.stats.missed == [("mixed", "num")]
     assert session.stats.seconds == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "picks"),
+    [("2", ["Accuracy", "Recall"], [1]), ("b", ["Accuracy", "Recall"], [1]), ("recall", ["Accuracy", "Recall"], [1]),
+     ("0.5", ["0.30", "0.50", "0.70"], [1]), ("50%", ["0.30", "0.50"], [1]), ("2", ["2", "3", "4"], [0]),
+     ("#2", ["2", "3", "4"], [1]), ("1, 3", ["a", "b", "c"], [0, 2]), ("#1 #3", ["x", "y", "z"], [0, 2])],
+)
+def test_read_choice_forms(text: str, labels: list[str], picks: list[int]) -> None:
+    from quizzer.grading import read_choice
+
+    assert read_choice(text, labels) == picks
