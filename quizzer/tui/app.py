@@ -1,0 +1,176 @@
+"""The Textual apps: :class:`QuizzerApp` (Home -> Drill -> Summary) and :class:`PreviewApp` for authors.
+
+Both take the clock and the seed from outside, so tests drive them with fixed ones.
+"""
+
+from __future__ import annotations
+
+import random
+import traceback
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from quizzer import __version__, paths
+from quizzer.decks.loader import DeckCollection
+from quizzer.decks.model import Deck
+from quizzer.session import Session, SessionConfig
+from quizzer.store import Store
+from quizzer.tui.screens.drill import DrillScreen
+from quizzer.tui.screens.help import HelpScreen
+from quizzer.tui.screens.home import HomeScreen
+from quizzer.tui.screens.preview import PreviewScreen
+from quizzer.tui.screens.summary import SummaryScreen
+
+Clock = Callable[[], datetime]
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+MAX_ISSUE_NOTICES = 4
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def write_crash_log(error: BaseException | None) -> str:
+    """Save the traceback for a bug report; return the one line to show instead of it."""
+    log = paths.cache_dir() / "crash.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {utc_now().isoformat()} quizzer {__version__} (app)\n")
+            handle.write("".join(traceback.format_exception(error)) if error else "unknown error\n")
+        where = f" Details were saved to {log}."
+    except OSError:
+        where = ""
+    return f"Quizzer hit an unexpected error: {error}.{where}"
+
+
+class QuizzerBaseApp(App[None]):
+    """What both apps share: styles, keys, theme switching, help, and no tracebacks on screen."""
+
+    CSS_PATH = "quizzer.tcss"
+    TITLE = "Quizzer"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme"),
+    ]
+
+    def __init__(self, *, clock: Clock | None = None, seed: int | None = None) -> None:
+        super().__init__()
+        self.clock: Clock = clock or utc_now
+        self.random = random.Random(seed)
+        self.crash_report: str | None = None
+        self.theme = DARK_THEME
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Help", "Every key, and what the grades 0-5 mean", self.action_help)
+        yield SystemCommand(
+            "Light or dark theme", "Switch between the light and the dark theme", self.action_toggle_theme
+        )
+        yield from super().get_system_commands(screen)
+
+    def _fatal_error(self) -> None:
+        # Textual's last resort prints a traceback after exit; log it instead and show one line.
+        self.crash_report = write_crash_log(self._exception)
+        self._close_messages_no_wait()
+
+
+class QuizzerApp(QuizzerBaseApp):
+    """The drill app: Home (or straight to Drill when ``drill`` decks are given), Drill, Summary."""
+
+    def __init__(
+        self,
+        store: Store,
+        collection: DeckCollection,
+        *,
+        drill: list[Deck] | None = None,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        config: SessionConfig | None = None,
+    ) -> None:
+        super().__init__(clock=clock, seed=seed)
+        self.store = store
+        self.collection = collection
+        self.drill = drill
+        self.config = config or SessionConfig()
+
+    def on_mount(self) -> None:
+        self.show_deck_issues()
+        if self.drill is None:
+            self.push_screen(HomeScreen())
+        else:
+            self.start_drill(self.drill)
+
+    def show_deck_issues(self) -> None:
+        issues = self.collection.issues
+        for issue in issues[:MAX_ISSUE_NOTICES]:
+            self.notify(
+                str(issue),
+                title="Deck problem (the other decks still work)",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        if len(issues) > MAX_ISSUE_NOTICES:
+            self.notify(
+                f"…and {len(issues) - MAX_ISSUE_NOTICES} more: run `quizzer decks lint` to see them all.",
+                title="Deck problems",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+
+    def new_session(self, decks: list[Deck]) -> Session:
+        return Session(
+            self.store, decks, now=self.clock(), seed=self.random.randrange(2**31), config=self.config
+        )
+
+    def start_drill(self, decks: list[Deck]) -> None:
+        session = self.new_session(decks)
+        from_home = self.drill is None
+        if session.total_first_asks == 0:
+            if from_home:
+                self.notify(
+                    "Nothing is due in these decks and no new cards are left for today.",
+                    title="All done",
+                    timeout=5,
+                )
+            else:
+                self.push_screen(SummaryScreen(session, back_to_home=False))
+            return
+        self.push_screen(DrillScreen(session, back_to_home=from_home))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if isinstance(screen, HomeScreen):
+            yield SystemCommand("Drill all decks", "Start a session over every deck", screen.action_start_all)
+            yield SystemCommand(
+                "Drill the ticked decks", "Or the highlighted deck if none is ticked", screen.action_start
+            )
+        if isinstance(screen, DrillScreen):
+            yield SystemCommand(
+                "End the session", "See the summary (every answer is already saved)", screen.action_leave
+            )
+        yield from super().get_system_commands(screen)
+
+
+class PreviewApp(QuizzerBaseApp):
+    """``quizzer preview PATH``: the deck's cards as users see them, reloaded on save, never recorded."""
+
+    def __init__(self, path: Path, *, clock: Clock | None = None, seed: int | None = None) -> None:
+        super().__init__(clock=clock, seed=seed)
+        self.path = path
+
+    def on_mount(self) -> None:
+        self.push_screen(PreviewScreen(self.path))

@@ -1,0 +1,210 @@
+"""Drill: ask the session's cards one by one, commit each answer before the next card appears.
+
+Generated problems are made in a thread worker; the next card's problem is prepared while the user
+reads the current one, so scikit-learn-backed families never freeze the screen.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Label, LoadingIndicator
+
+from quizzer.errors import QuizzerError
+from quizzer.session import QueueItem, Session
+from quizzer.tui.widgets.card_panel import CardPanel, Phase
+
+TITLE_WIDTH = 32  # the status line must fit 80 columns with the kind and the progress
+
+
+def describe_error(error: BaseException) -> str:
+    """A one-line account of an unexpected error, for a notice (never a traceback)."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+FIRST_CARD_MARKER = "QUIZZER_BENCH_FIRST_CARD_FILE"
+
+
+class DrillScreen(Screen[None]):
+    """The drill loop on screen. Ends with the session summary."""
+
+    BINDINGS = [Binding("q,escape", "leave", "End session", id="drill.leave")]
+
+    @dataclass
+    class ProblemReady(Message):
+        """A generated card's problem was made (or failed: ``error`` says why)."""
+
+        item: QueueItem
+        error: str | None = None
+
+    def __init__(self, session: Session, *, back_to_home: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.back_to_home = back_to_home
+        self._preparing: set[int] = set()  # id() of items whose problem a worker is making
+        self._waiting: QueueItem | None = None  # the current item, while its problem is being made
+        self._leave_armed = False
+        self._leaving = False  # leave once the answer on screen is committed
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="status"):
+            yield Label("", id="where")
+            yield Label("", id="progress")
+        yield Vertical(id="body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_next()
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    @property
+    def panel(self) -> CardPanel | None:
+        panels = self.query(CardPanel)
+        return panels.first() if panels else None
+
+    async def show_next(self) -> None:
+        item = self.session.next()
+        if item is None:
+            self.finish()
+            return
+        self._update_status(item)
+        body = self.query_one("#body", Vertical)
+        await body.remove_children()
+        if item.kind == "generated" and item.problem is None:
+            self._waiting = item
+            await body.mount(Vertical(Label("Making a fresh problem…"), LoadingIndicator(), id="loading"))
+            self.prepare(item)
+            return
+        self._waiting = None
+        panel = CardPanel(item, self.session.grade, self.app.clock)  # type: ignore[attr-defined]
+        await body.mount(panel)
+        self._update_status(item, panel)
+        self.prefetch()
+        if marker := os.environ.get(FIRST_CARD_MARKER):
+            # Benchmarks only (tests/benchmarks/run.py): note when the first card is on screen, then leave.
+            os.environ.pop(FIRST_CARD_MARKER)
+            self.call_after_refresh(self._first_card_shown, Path(marker))
+
+    def _first_card_shown(self, marker: Path) -> None:
+        marker.write_text(repr(time.time()))
+        self.app.exit()
+
+    def prefetch(self) -> None:
+        """Make the next card's problem while the user reads this one."""
+        upcoming = self.session.peek()
+        if upcoming is not None and upcoming.kind == "generated" and upcoming.problem is None:
+            self.prepare(upcoming)
+
+    def prepare(self, item: QueueItem) -> None:
+        if id(item) not in self._preparing:
+            self._preparing.add(id(item))
+            self._make_problem(item)
+
+    @work(thread=True, group="prepare", exit_on_error=False)
+    def _make_problem(self, item: QueueItem) -> None:
+        try:
+            Session.prepare(item)
+        except Exception as error:  # noqa: BLE001 - a generator bug must not take the app down
+            self.post_message(self.ProblemReady(item, describe_error(error)))
+        else:
+            self.post_message(self.ProblemReady(item))
+
+    @on(ProblemReady)
+    async def problem_ready(self, event: ProblemReady) -> None:
+        self._preparing.discard(id(event.item))
+        if event.item is not self._waiting:
+            return  # a prefetch: it waits on the item until the item comes up
+        if event.error is not None:
+            card = event.item.card
+            self.notify(
+                f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}",
+                title="Could not make a problem",
+                severity="error",
+                timeout=10,
+            )
+            self.session.skip(event.item)
+        await self.show_next()
+
+    @on(CardPanel.Answered)
+    async def commit(self, event: CardPanel.Answered) -> None:
+        """Record the answer; only once it is committed does the next card appear."""
+        try:
+            outcome = self.session.record(
+                event.item,
+                event.quality,
+                now=self.app.clock(),  # type: ignore[attr-defined]
+                answer=event.answer,
+                correct=event.correct,
+                response_ms=event.response_ms,
+            )
+        except QuizzerError as error:
+            self._leaving = False
+            self.notify(error.message, title=f"{error.title}: answer not saved", severity="error", timeout=10)
+            await event.panel.show_unsaved(error.message)
+            return
+        self._leave_armed = False
+        if self._leaving:
+            self.finish()
+            return
+        if outcome.requeued:
+            self.notify("This card comes back later in the session.", timeout=3)
+        await self.show_next()
+
+    def _update_status(self, item: QueueItem, panel: CardPanel | None = None) -> None:
+        kind = panel.answer_kind() if panel is not None else item.kind
+        again = " · again" if item.reask else ""
+        title = (
+            item.deck.title
+            if len(item.deck.title) <= TITLE_WIDTH
+            else item.deck.title[: TITLE_WIDTH - 1] + "…"
+        )
+        self.query_one("#where", Label).update(f"{title} · {kind}{again}")
+        session = self.session
+        left = session.remaining + (1 if session.current is not None else 0)
+        self.query_one("#progress", Label).update(f"{session.done} done · {left} left")
+
+    # -- leaving -------------------------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        panel = self.panel
+        if panel is not None and panel.phase is Phase.FEEDBACK:
+            # An answer already graded on screen is kept: commit it with the proposed grade, then leave.
+            self._leaving = True
+            panel.action_accept()
+            return
+        if panel is not None and panel.unsaved and not self._leave_armed:
+            self._leave_armed = True
+            self.notify(
+                "The last answer is not saved. Press q again to leave without it, or Enter to retry.",
+                title="Unsaved answer",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        if self.session.done:
+            self.finish()
+        else:
+            self.leave()
+
+    def finish(self) -> None:
+        from quizzer.tui.screens.summary import SummaryScreen
+
+        self.app.clear_notifications()  # notices about the last card would only cover the summary
+        self.app.switch_screen(SummaryScreen(self.session, back_to_home=self.back_to_home))
+
+    def leave(self) -> None:
+        if self.back_to_home:
+            self.dismiss()
+        else:
+            self.app.exit()

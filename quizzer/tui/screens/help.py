@@ -1,0 +1,97 @@
+"""Help (``?``): every key of the app, and what the grades 0-5 mean."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from quizzer.grading import QUALITY_MEANINGS
+
+KEYS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Everywhere",
+        [
+            ("?", "this help"),
+            ("Ctrl+P", "command palette: drill, end session, theme, help, quit"),
+            ("Ctrl+T", "switch between the light and the dark theme"),
+            ("Ctrl+Q", "quit (every answer so far is already saved)"),
+            ("q", "go back or quit, when not typing an answer"),
+        ],
+    ),
+    (
+        "Decks",
+        [
+            ("↑ ↓", "move between decks"),
+            ("Space", "tick or untick a deck"),
+            ("Enter", "drill the ticked decks (or the highlighted one)"),
+            ("a", "drill all decks"),
+            ("q", "quit"),
+        ],
+    ),
+    (
+        "Drill: answering",
+        [
+            (
+                "type + Enter",
+                "a number: 0.75, .75, 75%, 3/4 or 7.5e-1",
+            ),
+            ("1-9", "pick an option (tick it, when several are right)"),
+            ("↑ ↓ Enter", "move between options; pick, or submit the ticks"),
+            ("Space", "tick an option; show a recall card's answer"),
+            ("Enter", "show a recall card's answer"),
+            ("Esc / q", "end the session: the summary (q when not typing)"),
+        ],
+    ),
+    (
+        "Drill: grading",
+        [
+            ("Enter", "accept the proposed grade and go on"),
+            ("0-5", "grade it yourself; below 4 it comes back this session"),
+            ("Enter / r", "save again, if saving the answer failed"),
+        ],
+    ),
+    ("Summary", [("Enter / q", "back to the decks (or quit)")]),
+    (
+        "Preview (authors)",
+        [
+            ("n / PgDn", "next card (Esc first, if typing, for n)"),
+            ("p / PgUp", "previous card"),
+            ("r / Ctrl+R", "a fresh instance / reshuffled options"),
+            ("q", "quit (the file reloads whenever it is saved)"),
+        ],
+    ),
+]
+
+
+KEY_WIDTH = 14
+
+
+def help_content() -> Content:
+    """Every key, section by section, then the grades: compact enough to read at 80x24."""
+    lines: list[Content] = [Content.from_markup("[b]Keys[/b]  (Esc closes)")]
+    for section, rows in KEYS:
+        lines += [Content(""), Content.from_markup("[b]$section[/b]", section=section)]
+        lines += [
+            Content.from_markup(
+                "  [b]$key[/b]$pad$what", key=key, pad=" " * (KEY_WIDTH - len(key)), what=what
+            )
+            for key, what in rows
+        ]
+    lines += [Content(""), Content.from_markup("[b]Grades[/b] (SM-2 quality)")]
+    lines += [
+        Content.from_markup("  [b]$q[/b]$pad$meaning", q=str(q), pad=" " * (KEY_WIDTH - 1), meaning=meaning)
+        for q, meaning in QUALITY_MEANINGS.items()
+    ]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,enter", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(help_content(), id="help-text")

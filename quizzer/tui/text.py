@@ -1,0 +1,97 @@
+"""Plain-text pieces the screens show: durations, card prompts, explanations. No textual here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from generators.base import Figure, Problem, Table
+from quizzer.decks.model import AnyCard, ChoiceCard, GeneratedCard, NumericCard, OpenCard
+from quizzer.grading import QUALITY_MEANINGS
+from quizzer.session import QueueItem
+
+KIND_NAMES = {"open": "recall", "choice": "choice", "numeric": "numeric", "generated": "generated"}
+
+
+def duration(seconds: float) -> str:
+    """``75`` -> ``1 min 15 s``; short and human."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def when(day: date | None, today: date) -> str:
+    """A due date said the way people say it: today, tomorrow, in 3 days (Mon 12 May)."""
+    if day is None:
+        return "nothing scheduled"
+    gap = (day - today).days
+    if gap <= 0:
+        return "today"
+    if gap == 1:
+        return "tomorrow"
+    return f"in {gap} days ({day:%a %d %b})"
+
+
+def prompt_markdown(item: QueueItem) -> str:
+    """The Markdown shown above the answer: the card's front, or a generated problem's lead-in and prompt."""
+    card = item.card
+    if isinstance(card, GeneratedCard):
+        problem = item.problem
+        parts = [card.front or "", problem.prompt if problem is not None else ""]
+        return "\n\n".join(part.strip() for part in parts if part and part.strip())
+    return card.front
+
+
+def explanation_markdown(card: AnyCard, problem: Problem | None) -> str:
+    """What to read after answering: the worked solution of this instance, or the card's explanation/back."""
+    pieces: list[str] = []
+    if isinstance(card, GeneratedCard):
+        if problem is not None and problem.solution.strip():
+            pieces.append(problem.solution.strip())
+    elif isinstance(card, ChoiceCard | NumericCard) and card.explanation:
+        pieces.append(card.explanation.strip())
+    if card.back and not isinstance(card, OpenCard):
+        pieces.append(card.back.strip())
+    return "\n\n".join(pieces)
+
+
+def quality_line(quality: int) -> str:
+    return f"{quality} {QUALITY_MEANINGS[quality]}"
+
+
+def card_title(card: AnyCard, width: int = 60) -> str:
+    """One line naming a card (for the list of missed cards)."""
+    if isinstance(card, GeneratedCard):
+        text = f"{card.generator} problem" + (f": {card.front}" if card.front else "")
+    else:
+        text = card.front
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+def figure_table(figure: Figure, digits: int = 3) -> Table:
+    """The numbers behind a plot, one row per x, one column per series."""
+    xs: list[float] = sorted({x for series in figure.series for x in series.x})
+    headers = (figure.x_label or "x", *(series.name for series in figure.series))
+    rows = []
+    for x in xs:
+        row = [_short(x, digits)]
+        for series in figure.series:
+            lookup = dict(zip(series.x, series.y, strict=False))
+            row.append(_short(lookup[x], digits) if x in lookup else "")
+        rows.append(tuple(row))
+    return Table(headers=headers, rows=tuple(rows), title=figure.title)
+
+
+def _short(value: float, digits: int) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def tomorrow(today: date) -> date:
+    return today + timedelta(days=1)

@@ -1,0 +1,374 @@
+"""One card, asked and answered: the prompt, the answer control for its kind, then the feedback and 0-5.
+
+The panel grades (through the function it is given) but never records: when the user settles on a
+quality it posts :class:`CardPanel.Answered`, and the screen commits it. If committing fails the screen
+calls :meth:`CardPanel.show_unsaved` and the user can retry; the answer stays on screen meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum, auto
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Label, Markdown, Static
+
+from generators.base import ChoiceAnswer, Part
+from quizzer.answers import Unreadable
+from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
+from quizzer.grading import Grade, grade_answer
+from quizzer.session import QueueItem
+from quizzer.tui.text import explanation_markdown
+from quizzer.tui.widgets.card_view import CardView, QualityKeys
+from quizzer.tui.widgets.choice_list import ChoiceList
+
+Grader = Callable[[QueueItem, str], Grade | Unreadable]
+
+NUMBER_PLACEHOLDER = "Your answer, e.g. 0.75, .75, 75%, 3/4 — Enter submits"
+
+
+class Phase(Enum):
+    ASKING = auto()  # waiting for an answer (or, for an open card, for the reveal)
+    REVEALED = auto()  # open card: the answer is shown, waiting for 0-5
+    FEEDBACK = auto()  # auto-graded: right/wrong shown, Enter accepts the proposed quality, 0-5 overrides
+    SAVING = auto()  # a quality was chosen and handed to the screen
+    UNSAVED = auto()  # committing failed: Enter/r retries, 0-5 changes the grade and retries
+
+
+class CardPanel(Vertical, can_focus=True):
+    """Asks one prepared :class:`QueueItem` and posts :class:`Answered` with the chosen quality."""
+
+    BINDINGS = [
+        Binding("space,enter", "reveal", "Show answer", id="card.reveal"),
+        Binding("pageup", "scroll_card(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_card(1)", "Scroll down", show=False),
+        Binding("up", "scroll_card(-0.2)", "Scroll up", show=False),
+        Binding("down", "scroll_card(0.2)", "Scroll down", show=False),
+        Binding("enter", "accept", "Accept grade", id="card.accept"),
+        Binding("enter,r", "retry", "Save again", id="card.retry"),
+        Binding("0", "quality(0)", "Grade", key_display="0-5", id="card.grade"),
+        *(Binding(str(q), f"quality({q})", f"Grade {q}", show=False) for q in range(1, 6)),
+    ]
+
+    @dataclass
+    class Answered(Message):
+        """The user settled on a quality for the card (possibly again, after a failed save)."""
+
+        panel: CardPanel
+        item: QueueItem
+        quality: int
+        answer: str | None
+        correct: bool | None
+        response_ms: int
+
+        @property
+        def control(self) -> CardPanel:
+            return self.panel
+
+    def __init__(
+        self, item: QueueItem, grade: Grader, clock: Callable[[], datetime], **kwargs: object
+    ) -> None:
+        super().__init__(classes="card-panel", **kwargs)  # type: ignore[arg-type]
+        self.item = item
+        self.grader = grade
+        self.clock = clock
+        self.phase = Phase.ASKING
+        self.part = 0
+        self.texts: list[str] = []  # what was graded, per part
+        self.shown: list[str] = []  # what the user picked or typed, readable, per part
+        self.picks: dict[int, set[int]] = {}  # part -> option indexes picked (choice answers)
+        self.grade: Grade | None = None
+        self.quality: int | None = None
+        self.started = clock()
+        self.response_ms = 0
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        # The question scrolls; the answer controls and the grading stay docked below it, always visible.
+        with VerticalScroll(classes="card-scroll", can_focus=False):
+            yield CardView(self.item)
+            yield Vertical(id="result")
+        with Vertical(id="dock"):
+            yield Vertical(id="answer")
+            yield Static("", id="hint", classes="hint", markup=False)
+            yield Vertical(id="grading")
+
+    async def on_mount(self) -> None:
+        self.query_one("#hint").display = False
+        await self._ask()
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        problem = self.item.problem
+        return problem.parts if problem is not None else ()
+
+    async def _ask(self) -> None:
+        """Mount the answer control for the current card (or the current part of a generated problem)."""
+        card = self.item.card
+        area = self.query_one("#answer", Vertical)
+        if isinstance(card, OpenCard):
+            await area.mount(
+                Static(
+                    "Recall the answer, then press [b]Space[/b] or [b]Enter[/b] to see it.",
+                    classes="instructions",
+                )
+            )
+            self.focus()
+        elif isinstance(card, NumericCard):
+            unit = f" (in {card.unit})" if card.unit else ""
+            await self._mount_input(area, NUMBER_PLACEHOLDER.replace("Your answer", f"Your answer{unit}"))
+        elif isinstance(card, ChoiceCard):
+            await self._mount_choices(area, list(self.item.options), multiple=len(card.answers) > 1)
+        elif isinstance(card, GeneratedCard):
+            part = self.parts[self.part]
+            label = part.prompt
+            if len(self.parts) > 1:
+                label = f"Part {self.part + 1} of {len(self.parts)}: {part.prompt}"
+            await area.mount(Static(Content.from_markup("[b]$label[/b]", label=label), classes="part-prompt"))
+            if isinstance(part.answer, ChoiceAnswer):
+                await self._mount_choices(
+                    area, [option.text for option in part.answer.options], multiple=False
+                )
+            else:
+                unit = f" (in {part.answer.unit})" if part.answer.unit else ""
+                await self._mount_input(area, NUMBER_PLACEHOLDER.replace("Your answer", f"Your answer{unit}"))
+
+    async def _mount_input(self, area: Vertical, placeholder: str) -> None:
+        field = Input(placeholder=placeholder, classes="answer-input", select_on_focus=False, compact=True)
+        await area.mount(Horizontal(Label("Answer › ", classes="answer-label"), field, classes="answer-line"))
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._hint("")  # the hint was about the previous entry
+
+    async def _mount_choices(self, area: Vertical, labels: list[str], *, multiple: bool) -> None:
+        if multiple:
+            await area.mount(
+                Static(
+                    "Several options are right: number keys (or Space) tick them, Enter submits.",
+                    classes="instructions",
+                )
+            )
+        choices = ChoiceList(labels, multiple=multiple, classes="choices")
+        await area.mount(choices)
+        choices.highlighted = 0
+        choices.focus()
+
+    def _hint(self, message: str) -> None:
+        hint = self.query_one("#hint", Static)
+        hint.update(message)
+        hint.display = bool(message)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.phase is not Phase.ASKING:
+            return
+        text = event.value.strip()
+        if isinstance(self.item.card, GeneratedCard):
+            await self._answer_part(text, text)
+        else:
+            await self._submit(text, text)
+
+    async def on_choice_list_submitted(self, event: ChoiceList.Submitted) -> None:
+        event.stop()
+        if self.phase is not Phase.ASKING:
+            return
+        labels = event.choice_list.labels
+        self.picks[self.part] = set(event.picks)
+        text = ", ".join(f"#{index + 1}" for index in event.picks)  # positions, even among numeric options
+        shown = "; ".join(labels[index] for index in event.picks)
+        if isinstance(self.item.card, GeneratedCard):
+            await self._answer_part(text, shown)
+        else:
+            await self._submit(text, shown)
+
+    def on_choice_list_empty(self, event: ChoiceList.Empty) -> None:
+        event.stop()
+        self._hint("Tick at least one option (its number or Space), then press Enter.")
+
+    async def _answer_part(self, text: str, shown: str) -> None:
+        """One part of a generated problem: check it can be read, then ask the next part or grade them all."""
+        check = grade_answer(self.parts[self.part].answer, text)
+        if isinstance(check, Unreadable):
+            self._hint(check.message)
+            return
+        self.texts.append(text)
+        self.shown.append(shown)
+        if len(self.texts) < len(self.parts):
+            self._hint("")
+            area = self.query_one("#answer", Vertical)
+            await area.remove_children()
+            done = Content("\n").join(
+                Content.from_markup(
+                    "[dim]Part $n: $prompt[/dim] [b]$answer[/b]",
+                    n=index + 1,
+                    prompt=self.parts[index].prompt,
+                    answer=answer,
+                )
+                for index, answer in enumerate(self.shown)
+            )
+            await area.mount(Static(done, classes="parts-done"))
+            self.part += 1
+            await self._ask()
+            return
+        await self._submit("; ".join(self.texts), "; ".join(self.shown))
+
+    async def _submit(self, text: str, shown: str) -> None:
+        grade = self.grader(self.item, text)
+        if isinstance(grade, Unreadable):
+            self._hint(grade.message)  # not a wrong answer: the user corrects it
+            return
+        self._hint("")
+        self.response_ms = self._elapsed_ms()
+        self.grade = grade
+        self.shown = [shown]
+        await self._show_feedback(grade)
+
+    def _elapsed_ms(self) -> int:
+        return max(0, int((self.clock() - self.started).total_seconds() * 1000))
+
+    async def _show_feedback(self, grade: Grade) -> None:
+        self._lock_controls()
+        self._mark_choices()
+        verdict = Content.from_markup(
+            "[b]✓ Right[/b] · expected $expected" if grade.correct else "[b]✗ Wrong[/b] · expected $expected",
+            expected=grade.expected,
+        )
+        grading: list[Static] = [
+            Static(verdict, classes="verdict " + ("right" if grade.correct else "wrong"))
+        ]
+        if not grade.correct and grade.feedback:
+            grading.append(Static(grade.feedback, classes="grade-feedback", markup=False))
+        proposed = grade.proposed_quality
+        grading.append(
+            Static(
+                Content.from_markup(
+                    "[b]Enter[/b] accepts the proposed grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
+                    q=proposed,
+                ),
+                classes="proposal",
+            )
+        )
+        grading.append(QualityKeys(proposed))
+        explanation = explanation_markdown(self.item.card, self.item.problem)
+        details = [Markdown(explanation, classes="explanation")] if explanation else []
+        await self._show_result(details, grading, Phase.FEEDBACK)
+
+    async def action_reveal(self) -> None:
+        if self.phase is not Phase.ASKING or not isinstance(self.item.card, OpenCard):
+            return
+        self.response_ms = self._elapsed_ms()
+        await self.query_one("#answer", Vertical).remove_children()
+        await self._show_result(
+            [Markdown(self.item.card.back, classes="back")],
+            [Static("How well did you recall it? Press [b]0-5[/b]:", classes="proposal"), QualityKeys()],
+            Phase.REVEALED,
+        )
+
+    async def _show_result(self, details: list[Markdown], grading: list[Static], phase: Phase) -> None:
+        await self.query_one("#grading", Vertical).mount_all(grading)
+        if details:
+            await self.query_one("#result", Vertical).mount_all(details)
+            # Bring the explanation into view; the question above it can be scrolled back to.
+            self.call_after_refresh(details[0].scroll_visible, top=True, animate=False)
+        self.phase = phase
+        self.focus()
+        self.refresh_bindings()
+
+    def action_scroll_card(self, pages: float) -> None:
+        scroll = self.query_one(".card-scroll", VerticalScroll)
+        scroll.scroll_to(y=scroll.scroll_y + pages * max(1, scroll.size.height - 1), animate=False)
+
+    def _lock_controls(self) -> None:
+        for control in self.query("Input, ChoiceList"):
+            control.disabled = True
+
+    def _mark_choices(self) -> None:
+        card = self.item.card
+        choices = list(self.query(ChoiceList))
+        if isinstance(card, ChoiceCard) and choices:
+            right = {index for index, option in enumerate(self.item.options) if option in card.answers}
+            choices[-1].show_result(right, self.picks.get(0, set()))
+        elif isinstance(card, GeneratedCard) and choices:
+            # Earlier parts were folded into a summary line; only the last part's options are on screen.
+            last = self.parts[self.part].answer
+            if isinstance(last, ChoiceAnswer):
+                names = [option.name for option in last.options]
+                choices[-1].show_result({names.index(last.correct)}, self.picks.get(self.part, set()))
+
+    # -- settling on a quality ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        match action:
+            case "reveal":
+                return self.phase is Phase.ASKING and isinstance(self.item.card, OpenCard)
+            case "accept":
+                return self.phase is Phase.FEEDBACK
+            case "retry":
+                return self.phase is Phase.UNSAVED
+            case "quality":
+                return self.phase in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED)
+        return True
+
+    def action_quality(self, quality: int) -> None:
+        self._settle(quality)
+
+    def action_accept(self) -> None:
+        if self.grade is not None:
+            self._settle(self.grade.proposed_quality)
+
+    def action_retry(self) -> None:
+        if self.quality is not None:
+            self._settle(self.quality)
+
+    def _settle(self, quality: int) -> None:
+        if self.phase not in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED):
+            return
+        self.quality = quality
+        self.phase = Phase.SAVING
+        self.refresh_bindings()
+        answer = "; ".join(self.shown) if self.shown else None
+        correct = self.grade.correct if self.grade is not None else None
+        self.post_message(self.Answered(self, self.item, quality, answer, correct, self.response_ms))
+
+    async def show_unsaved(self, message: str) -> None:
+        """Committing the answer failed: say so and let the user retry (the answer is kept)."""
+        grading = self.query_one("#grading", Vertical)
+        for old in grading.query(".unsaved"):
+            await old.remove()
+        notice = Static(
+            Content.from_markup(
+                "[b]Not saved:[/b] $message\n[b]Enter[/b] or [b]r[/b] tries again · [b]0-5[/b] changes the grade "
+                "and tries again · [b]q[/b] twice leaves without saving it.",
+                message=message,
+            ),
+            classes="unsaved",
+        )
+        await grading.mount(notice, before=0)
+        self.phase = Phase.UNSAVED
+        self.focus()
+        self.refresh_bindings()
+
+    @property
+    def unsaved(self) -> bool:
+        return self.phase in (Phase.UNSAVED, Phase.SAVING)
+
+    def answer_kind(self) -> str:
+        """What the card asks for, for the status line."""
+        card = self.item.card
+        if isinstance(card, GeneratedCard) and self.parts:
+            kinds = {"choice" if isinstance(p.answer, ChoiceAnswer) else "number" for p in self.parts}
+            return f"generated ({card.generator}, {' + '.join(sorted(kinds))})"
+        return card.kind
+
+
+__all__ = ["CardPanel", "Grader", "Phase"]

@@ -1,0 +1,469 @@
+"""Pilot tests: drive whole sessions over a temp database and check what was recorded and shown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Markdown, Static
+from tui_support import (
+    CHOICE_DECK,
+    GENERATED_DECK,
+    LEARNING_CURVE_DECK,
+    NUMERIC_DECK,
+    OPEN_DECK,
+    AppFactory,
+    Clock,
+)
+
+from generators.base import ChoiceAnswer, NumberAnswer
+from quizzer.errors import StoreError
+from quizzer.session import Session
+from quizzer.store import Store
+from quizzer.tui.screens.drill import DrillScreen
+from quizzer.tui.screens.help import HelpScreen
+from quizzer.tui.screens.home import HomeScreen
+from quizzer.tui.screens.summary import SummaryScreen
+from quizzer.tui.widgets.card_panel import CardPanel, Phase
+from quizzer.tui.widgets.choice_list import ChoiceList
+
+SIZE = (100, 32)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let workers (problem generation) finish and their results reach the screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def panel(pilot: Pilot) -> CardPanel:
+    return pilot.app.screen.query_one(CardPanel)
+
+
+def shown(pilot: Pilot) -> str:
+    """All the text on the current screen (Static/Label content and Markdown sources)."""
+    pieces = []
+    for widget in pilot.app.screen.query("*"):
+        if isinstance(widget, Markdown):
+            pieces.append(widget.source)
+        elif isinstance(widget, Static):
+            pieces.append(str(widget.content))
+    return "\n".join(pieces)
+
+
+def reviews(db_path: Path) -> list[dict]:
+    with Store(db_path) as store:
+        return list(store.reviews())
+
+
+# -- open cards --------------------------------------------------------------------------------
+
+
+async def test_open_card_reveal_then_grade_and_reask(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(OPEN_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        assert "converged" in shown(pilot)
+        assert "The loss has settled" not in shown(pilot)
+        await pilot.press("space")
+        assert panel(pilot).phase is Phase.REVEALED
+        assert "The loss has settled" in shown(pilot)
+        assert "blackout: no idea" in shown(pilot)  # the meaning of each grade is shown
+        await pilot.press("5")
+        await settle(pilot)
+        # Second card: graded 2, so it comes back later in the session.
+        assert "What does this print?" in shown(pilot)
+        await pilot.press("enter", "2")
+        await settle(pilot)
+        assert panel(pilot).item.reask
+        assert "What does this print?" in shown(pilot)
+        await pilot.press("enter", "4")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    rows = reviews(db_path)
+    assert [(r["card_id"], r["quality"], r["reask"], r["correct"]) for r in rows] == [
+        ("converged", 5, False, None),
+        ("code", 2, False, None),
+        ("code", 4, True, None),
+    ]
+
+
+# -- numeric cards -------------------------------------------------------------------------------
+
+
+async def test_numeric_unreadable_shows_hint_and_is_not_recorded(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(NUMERIC_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"two thirds", "enter")
+        hint = app.screen.query_one("#hint", Static)
+        assert hint.display and "Could not read that as a number" in str(hint.content)
+        assert panel(pilot).phase is Phase.ASKING
+        assert app.store.total_reviews() == 0
+        # Correct it and submit: graded right.
+        field = app.screen.query_one(Input)
+        field.value = ""
+        await pilot.press(*"2/3", "enter")
+        assert panel(pilot).phase is Phase.FEEDBACK
+        assert "✓ Right" in shown(pilot) and "expected 0.667" in shown(pilot)
+        assert "Recall = TP / (TP + FN)" in shown(pilot)  # the explanation
+        assert app.store.total_reviews() == 0  # committed only when the grade is settled
+        await pilot.press("enter")
+        await settle(pilot)
+    rows = reviews(db_path)
+    assert [(r["answer"], r["correct"], r["quality"]) for r in rows] == [("2/3", True, 4)]
+
+
+async def test_numeric_wrong_with_override_comes_back(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(NUMERIC_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"0.5", "enter")
+        assert "✗ Wrong" in shown(pilot) and "0.5 is too low" in shown(pilot)
+        assert "proposed grade 1" in shown(pilot)
+        await pilot.press("2")  # override the proposed 1
+        await settle(pilot)
+        # The only card is asked again, as a re-ask.
+        assert panel(pilot).item.reask
+        assert "0 left" not in str(app.screen.query_one("#progress", Static).content)
+        await pilot.press(*"0.667", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        summary = shown(pilot)
+        assert "Answered   2" in summary and "Three real cats" in summary  # listed as missed
+    rows = reviews(db_path)
+    assert [(r["answer"], r["correct"], r["quality"], r["reask"]) for r in rows] == [
+        ("0.5", False, 2, False),
+        ("0.667", True, 4, True),
+    ]
+
+
+# -- choice cards --------------------------------------------------------------------------------
+
+
+async def test_choice_number_key_submits_and_multi_answer_toggles(
+    make_app: AppFactory, db_path: Path
+) -> None:
+    app = make_app(CHOICE_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Which number is prime?" in shown(pilot)
+        await pilot.press("3")  # "7": one right answer, so the key submits at once
+        assert "✓ Right" in shown(pilot)
+        choices = app.screen.query_one(ChoiceList)
+        assert choices.disabled and choices.marks[2] == "✓"
+        await pilot.press("enter")
+        await settle(pilot)
+        # Several right answers: number keys toggle, Enter submits; one of two ticked is wrong.
+        assert "Several options are right" in shown(pilot)
+        await pilot.press("enter")
+        assert "Tick at least one option" in str(app.screen.query_one("#hint", Static).content)
+        await pilot.press("1", "3", "3", "enter")
+        assert "✗ Wrong" in shown(pilot) and "Partly" in shown(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        # The missed card comes back: tick both right answers this time, with arrows and Space.
+        assert panel(pilot).item.reask
+        await pilot.press("space", "down", "space", "enter")
+        assert "✓ Right" in shown(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    rows = reviews(db_path)
+    assert [(r["card_id"], r["answer"], r["correct"], r["quality"]) for r in rows] == [
+        ("prime", "7", True, 4),
+        ("variance-fixes", "More data", False, 1),
+        ("variance-fixes", "More data; Stronger regularisation", True, 5),
+    ]
+
+
+async def test_choice_wrong_pick_by_arrows(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(CHOICE_DECK, drill=["choices"], limit=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")  # "6"
+        assert "✗ Wrong" in shown(pilot) and "expected 7" in shown(pilot)
+        assert app.screen.query_one(ChoiceList).marks[1] == "✗"
+        await pilot.press("enter")
+        await settle(pilot)
+    assert [(r["answer"], r["correct"]) for r in reviews(db_path)] == [("6", False)]
+
+
+# -- generated cards -----------------------------------------------------------------------------
+
+
+async def test_generated_confusion_matrix_right_then_wrong(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(GENERATED_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        item = panel(pilot).item
+        problem = item.problem
+        assert problem is not None and problem.table is not None
+        assert "Read the matrix carefully." in shown(pilot)
+        table = app.screen.query_one(".problem-table DataTable", DataTable)
+        assert table.row_count == len(problem.table.rows)
+        answer = problem.parts[0].answer
+        assert isinstance(answer, NumberAnswer)
+        await pilot.press(*f"{answer.value + 0.2:.3f}", "enter")
+        assert "✗ Wrong" in shown(pilot)
+        assert problem.solution.strip().splitlines()[0] in shown(
+            pilot
+        )  # the worked solution of this instance
+        await pilot.press("enter")
+        await settle(pilot)
+        # The re-ask is a fresh instance of the family.
+        again = panel(pilot).item
+        assert again.reask and again.problem is not None
+        value = again.problem.parts[0].answer.value  # type: ignore[union-attr]
+        await pilot.press(*f"{value:.4f}", "enter")
+        assert "✓ Right" in shown(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    rows = reviews(db_path)
+    assert [(r["kind"], r["correct"], r["quality"], r["reask"]) for r in rows] == [
+        ("generated", False, 1, False),
+        ("generated", True, 4, True),
+    ]
+    assert rows[0]["seed"] == item.seed and rows[1]["seed"] == again.seed != item.seed
+
+
+def _has_learning_curve() -> bool:
+    return Path(__file__).resolve().parents[2].joinpath("generators", "learning_curve.py").exists()
+
+
+@pytest.mark.skipif(not _has_learning_curve(), reason="learning-curve generator not written yet")
+async def test_generated_learning_curve_two_parts_with_plot(make_app: AppFactory, db_path: Path) -> None:
+    from quizzer.tui.widgets.problem import ProblemPlot
+
+    app = make_app(LEARNING_CURVE_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        problem = panel(pilot).item.problem
+        assert problem is not None and problem.figure is not None and len(problem.parts) == 2
+        assert app.screen.query(ProblemPlot)
+        first, second = (part.answer for part in problem.parts)
+        assert isinstance(first, ChoiceAnswer) and isinstance(second, ChoiceAnswer)
+        right_first = [o.name for o in first.options].index(first.correct) + 1
+        wrong_second = [o.name for o in second.options].index(second.correct) % len(second.options) + 2
+        wrong_second = wrong_second if wrong_second <= len(second.options) else 1
+        assert "Part 1 of 2" in shown(pilot)
+        await pilot.press(str(right_first))
+        assert "Part 2 of 2" in shown(pilot)
+        assert app.store.total_reviews() == 0
+        await pilot.press(str(wrong_second))
+        assert "✗ Wrong" in shown(pilot)  # graded as a whole: one part wrong
+        await pilot.press("enter")
+        await settle(pilot)
+    rows = reviews(db_path)
+    assert len(rows) == 1 and rows[0]["correct"] is False
+    assert rows[0]["answer"] == "; ".join(
+        [first.options[right_first - 1].text, second.options[wrong_second - 1].text]
+    )
+
+
+async def test_generator_failure_skips_the_card_with_a_notice(
+    make_app: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(item: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Session, "prepare", staticmethod(broken))
+    app = make_app(GENERATED_DECK, NUMERIC_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("boom" in str(n.message) for n in app._notifications)
+        assert panel(pilot).item.card.id == "recall-frac"  # the other cards still work
+    assert reviews(db_path) == []
+
+
+# -- saving --------------------------------------------------------------------------------------
+
+
+async def test_store_error_is_shown_and_retry_saves(
+    make_app: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(NUMERIC_DECK, drill=True)
+    real_record = app.store.record
+    failures = [StoreError("The disk holding quizzer.db is full or failing: the last answer was not saved.")]
+
+    def flaky(review: object) -> int:
+        if failures:
+            raise failures.pop()
+        return real_record(review)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.store, "record", flaky)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"0.667", "enter", "enter")
+        await pilot.pause()
+        assert panel(pilot).phase is Phase.UNSAVED
+        assert "Not saved" in shown(pilot) and "disk" in shown(pilot)
+        assert app.store.total_reviews() == 0
+        await pilot.press("q")  # the first q warns instead of leaving
+        assert isinstance(app.screen, DrillScreen)
+        await pilot.press("enter")  # retry
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    assert [(r["answer"], r["quality"]) for r in reviews(db_path)] == [("0.667", 4)]
+
+
+# -- leaving, resuming, Home ---------------------------------------------------------------------
+
+
+async def test_quit_midway_then_resume_shows_updated_counts(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(OPEN_DECK, CHOICE_DECK)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#decks", DataTable)
+        assert [str(cell) for cell in table.get_row("recall")[1:]] == ["Recall cards", "0", "2", "2"]
+        await pilot.press("enter")  # the highlighted deck: recall
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        await pilot.press("space", "5")
+        await settle(pilot)
+        await pilot.press("q")  # leave mid-session: the summary, then Home
+        assert isinstance(app.screen, SummaryScreen)
+        assert "1 in the queue" in shown(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+        assert [str(cell) for cell in table.get_row("recall")[2:]] == ["0", "1", "2"]
+        assert "1 answered" in str(app.screen.query_one("#today", Static).content)
+        await pilot.press("q")
+    assert app.return_code == 0
+    # Reopen on the same database: the answer is there and the counts show it.
+    reopened = make_app(OPEN_DECK, CHOICE_DECK)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = reopened.screen.query_one("#decks", DataTable)
+        assert [str(cell) for cell in table.get_row("recall")[2:]] == ["0", "1", "2"]
+    assert len(reviews(db_path)) == 1
+
+
+async def test_leaving_with_a_graded_answer_on_screen_keeps_it(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(NUMERIC_DECK, OPEN_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"0.667", "enter", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    assert [(r["card_id"], r["quality"]) for r in reviews(db_path)] == [("recall-frac", 4)]
+
+
+async def test_home_ticks_several_decks_and_all(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(OPEN_DECK, NUMERIC_DECK, CHOICE_DECK)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "down", "space", "enter")  # tick recall, skip numbers, tick choices
+        await settle(pilot)
+        session = app.screen.session  # type: ignore[attr-defined]
+        assert [d.id for d in session.decks] == ["recall", "choices"]
+        assert session.total_first_asks == 4
+        await pilot.press("escape")  # nothing answered: straight back to Home
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert [d.id for d in app.screen.session.decks] == ["recall", "numbers", "choices"]  # type: ignore[attr-defined]
+
+
+async def test_time_spent_and_next_due_in_summary(make_app: AppFactory) -> None:
+    app = make_app(OPEN_DECK, drill=True, clock=Clock(step=timedelta(seconds=6)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "5")
+        await settle(pilot)
+        await pilot.press("space", "4")
+        await settle(pilot)
+        text = shown(pilot)
+        assert "Answered   2" in text and "Accuracy   100%" in text
+        assert "Time spent" in text and "0 s" not in text.split("Time spent")[1].splitlines()[0]
+        assert "Next due   tomorrow" in text
+        assert "Nothing missed." in text
+
+
+async def test_nothing_due_in_drill_mode_shows_summary(make_app: AppFactory) -> None:
+    app = make_app(OPEN_DECK, drill=True, new_per_day=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Nothing was due" in shown(pilot)
+        await pilot.press("enter")
+    assert app.return_code == 0
+
+
+# -- app-wide keys -------------------------------------------------------------------------------
+
+
+async def test_help_lists_keys_and_theme_toggles(make_app: AppFactory) -> None:
+    app = make_app(OPEN_DECK)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).content)
+        for key in ("Ctrl+Q", "Ctrl+T", "Space", "0-5", "1-9", "Enter"):
+            assert key in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark is not dark
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+
+async def test_q_is_typed_into_an_answer_not_quitting(make_app: AppFactory) -> None:
+    app = make_app(NUMERIC_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q", "1")
+        assert app.screen.query_one(Input).value == "q1"
+        assert isinstance(app.screen, DrillScreen)
+
+
+async def test_next_problem_is_prepared_while_reading(make_app: AppFactory) -> None:
+    app = make_app(NUMERIC_DECK, GENERATED_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session = app.screen.session  # type: ignore[attr-defined]
+        assert panel(pilot).item.kind == "numeric"
+        upcoming = session.peek()
+        assert upcoming is not None and upcoming.kind == "generated" and upcoming.problem is not None
+
+
+async def test_broken_deck_is_a_notice_naming_file_and_line(make_app: AppFactory) -> None:
+    from quizzer.decks.loader import DeckIssue
+
+    app = make_app(OPEN_DECK)
+    app.collection.issues.append(
+        DeckIssue("decks/broken.yaml", 12, 5, "kind must be one of: open", "cards[3].kind")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert "decks/broken.yaml:12:5: cards[3].kind: kind must be one of: open" in messages
+        assert isinstance(app.screen, HomeScreen)  # the other decks still work
+        assert app.screen.query_one("#decks", DataTable).row_count == 1
+
+
+async def test_an_unexpected_error_is_logged_not_shown(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(self: HomeScreen) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(HomeScreen, "action_start_all", explode)
+    app = make_app(OPEN_DECK)
+    with pytest.raises(RuntimeError, match="kaput"):  # Pilot re-raises it for the test ...
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await pilot.pause()
+    # ... while a user gets one line and a log file instead of a traceback.
+    assert app.crash_report is not None and "kaput" in app.crash_report and "crash.log" in app.crash_report
