@@ -106,12 +106,11 @@ class NumericCard(_CardBase):
 
     @model_validator(mode="after")
     def _tolerance_cannot_accept_zero(self) -> NumericCard:
-        if self.answer != 0:
-            if self.tolerance is not None and self.tolerance >= abs(self.answer) / 2:
-                raise ValueError(
-                    f"tolerance: {self.tolerance} is at least half the answer {self.answer}; "
-                    "it would accept wildly wrong numbers (use rel_tolerance for small answers)"
-                )
+        if self.answer != 0 and self.tolerance is not None and self.tolerance >= abs(self.answer) / 2:
+            raise ValueError(
+                f"tolerance: {self.tolerance} is at least half the answer {self.answer}; "
+                "it would accept wildly wrong numbers (use rel_tolerance for small answers)"
+            )
         return self
 
     @property
