@@ -93,15 +93,25 @@ class SessionStats:
 
 def deck_counts(store: Store, deck: Deck, today: date) -> dict[str, int]:
     """Due today / new (never reviewed) / total for one deck."""
-    states = store.card_states([deck.id])
-    due = new = 0
-    for card in deck.cards:
-        state = states.get((deck.id, card.id))
-        if state is None:
-            new += 1
-        elif state.state.due is not None and state.state.due <= today:
-            due += 1
-    return {"due": due, "new": new, "total": len(deck.cards)}
+    return all_deck_counts(store, [deck], today)[deck.id]
+
+
+def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
+    """Due today / new (never reviewed) / total for each deck, in one query."""
+    index = store.schedule_index([deck.id for deck in decks])
+    limit = today.toordinal()
+    counts = {}
+    for deck in decks:
+        reviewed = index[deck.id]
+        due = new = 0
+        for card in deck.cards:
+            when = reviewed.get(card.id)
+            if when is None:
+                new += 1
+            elif when <= limit:
+                due += 1
+        counts[deck.id] = {"due": due, "new": new, "total": len(deck.cards)}
+    return counts
 
 
 def build_queue(
@@ -109,20 +119,22 @@ def build_queue(
 ) -> list[tuple[Deck, AnyCard]]:
     """Due cards first (most overdue first), then new cards up to today's remaining allowance,
     interleaved across decks."""
-    states = store.card_states([deck.id for deck in decks])
-    due: list[tuple[date, int, int, Deck, AnyCard]] = []
+    index = store.schedule_index([deck.id for deck in decks])
+    limit_day = today.toordinal()
+    due: list[tuple[int, int, int, Deck, AnyCard]] = []
     new_by_deck: list[deque[AnyCard]] = []
     for deck_index, deck in enumerate(decks):
+        reviewed = index[deck.id]
         fresh: deque[AnyCard] = deque()
         for position, card in enumerate(deck.cards):
-            state = states.get((deck.id, card.id))
-            if state is None:
+            when = reviewed.get(card.id)
+            if when is None:
                 fresh.append(card)
-            elif state.state.due is not None and state.state.due <= today:
-                due.append((state.state.due, position, deck_index, deck, card))
+            elif when <= limit_day:
+                due.append((when, position, deck_index, deck, card))
         new_by_deck.append(fresh)
     # Most overdue first; ties are spread across decks by position then deck.
-    due.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
+    due.sort(key=lambda entry: entry[:3])
     queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
 
     allowance = max(0, new_per_day - store.new_cards_introduced(today))

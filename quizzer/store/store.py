@@ -288,6 +288,21 @@ class Store:
             )
         return result
 
+    def schedule_index(self, deck_ids: list[str]) -> dict[str, dict[str, int]]:
+        """deck id -> {card id -> due ordinal} for every reviewed card of these decks.
+
+        The light form of :meth:`card_states` for building queues and counts: plain ints, one query.
+        """
+        index: dict[str, dict[str, int]] = {deck_id: {} for deck_id in deck_ids}
+        if not deck_ids:
+            return index
+        placeholders = ", ".join("?" * len(deck_ids))
+        for deck_id, card_id, due in self.conn.execute(
+            f"SELECT deck_id, card_id, due FROM cards WHERE ef IS NOT NULL AND deck_id IN ({placeholders})", deck_ids
+        ):
+            index[deck_id][card_id] = due
+        return index
+
     def state(self, deck_id: str, card_id: str) -> SM2State:
         row = self.conn.execute(
             "SELECT ef, interval, reps, due FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)

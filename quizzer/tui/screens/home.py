@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from quizzer.decks.loader import LoadedDeck
-from quizzer.session import deck_counts, study_day
+from quizzer.session import all_deck_counts, study_day
 from quizzer.stats import summary
 
 if TYPE_CHECKING:
@@ -72,9 +72,10 @@ class HomeScreen(Screen[None]):
         cursor = table.cursor_row
         table.clear()
         due_total = new_total = 0
+        every = all_deck_counts(app.store, [loaded.deck for loaded in self.loaded], today)
         for loaded in self.loaded:
             deck = loaded.deck
-            counts = deck_counts(app.store, deck, today)
+            counts = every[deck.id]
             due_total += counts["due"]
             new_total += counts["new"]
             title = deck.title if len(deck.title) <= TITLE_WIDTH else deck.title[: TITLE_WIDTH - 1] + "…"
