@@ -1,5 +1,13 @@
 """Procedurally generated problems: each family makes a fresh, seeded instance with a worked solution."""
 
+import os
+
+# Problems are tiny: one BLAS/OpenMP thread is fastest, and a spinning second thread on a busy machine
+# made generation up to 50x slower. Users can still override these before starting Quizzer.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+
 from generators.base import (
     ChoiceAnswer,
     Figure,
