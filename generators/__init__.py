@@ -8,7 +8,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 
-from generators.base import (
+from generators.base import (  # noqa: E402 - after the thread limits above
     ChoiceAnswer,
     Figure,
     Generator,
@@ -20,7 +20,7 @@ from generators.base import (
     Series,
     Table,
 )
-from generators.registry import UnknownGenerator, all_generators, get, is_registered, names
+from generators.registry import UnknownGenerator, all_generators, get, is_registered, names  # noqa: E402
 
 __all__ = [
     "ChoiceAnswer",
