@@ -520,8 +520,15 @@ def _diagnosis_feedback(chosen: str, right: str, f: _Facts) -> str:
                 "this data allows: the model is too simple, not done.")
     if chosen == "high_variance":
         return f"The final gap is only {_n(f.gap)} ({end}): there is no overfitting to speak of."
-    return (f"Validation is {_n(f.val)}, only {_n(f.shortfall)} below the {_n(f.ceiling)} ceiling the noise "
-            "sets: there is hardly any bias left to remove.")
+    return (f"Validation is {_n(f.val)}, {_versus_ceiling(f)} the noise sets: there is hardly any bias "
+            "left to remove.")
+
+
+def _versus_ceiling(f: _Facts) -> str:
+    """Where validation ends against the noise ceiling; a small sample can land a hair above it."""
+    if f.shortfall <= 0.005:
+        return f"at the {_n(f.ceiling)} ceiling"
+    return f"{_n(f.shortfall)} below the {_n(f.ceiling)} ceiling"
 
 
 def _step_effect(instance: Instance, step: str) -> str:
@@ -633,7 +640,7 @@ def _solution(instance: Instance, f: _Facts) -> str:
     right = instance.right_step
     size = instance.curve.sizes[-1]
     lines = [f"At {size} training rows: train {f.metric} **{_n(f.train)}**, validation **{_n(f.val)}**, gap "
-             f"**{_n(f.gap)}**. The noise ceiling is **{_n(f.ceiling)}**, so validation is {_n(f.shortfall)} short."]
+             f"**{_n(f.gap)}**. The noise ceiling is **{_n(f.ceiling)}**, so validation is {_versus_ceiling(f)}."]
     if diagnosis == "high_variance":
         lines.append(f"A gap of {_n(f.gap)} is **high variance**: the model fits the rows it saw (train "
                      f"{_n(f.train)}) far better than new ones.")
@@ -641,7 +648,7 @@ def _solution(instance: Instance, f: _Facts) -> str:
         lines.append(f"The curves have met (gap {_n(f.gap)}) far below the ceiling: **high bias**. Validation moved "
                      f"{_signed(f.last_gain)} over the last step ({f.last_step}): more rows won't lift it.")
     else:
-        lines.append(f"A small gap and validation within {_n(f.shortfall)} of the ceiling: a **good fit**. What is "
+        lines.append(f"A small gap and validation {_versus_ceiling(f)}: a **good fit**. What is "
                      "left is noise; better labels, not a better model, would raise the ceiling.")
     if right == "ship_it":
         tried = "; ".join(_step_effect(instance, s) for s in instance.steps if s != right)
