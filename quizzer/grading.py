@@ -71,14 +71,14 @@ def read_choice(text: object, labels: Sequence[str], names: Sequence[str] = ()) 
     typed = read_number(raw)
     values = [read_number(label) for label in labels]
     all_numbers = all(isinstance(value, Number) for value in values)
-    if isinstance(typed, Number) and not raw.startswith("#") and (all_numbers or not raw.isdigit()):
+    if isinstance(typed, Number) and not raw.startswith("#") and (all_numbers or not (raw.isdecimal() and raw.isascii())):
         for index, value in enumerate(values):
             if isinstance(value, Number) and abs(value.value - typed.value) <= 1e-12 * max(1.0, abs(typed.value)):
                 return [index]
     picks: list[int] = []
     for token in (t for t in _SPLIT.split(raw) if t):
         token = token.removeprefix("#")  # "#2" is always the second option, even among numeric options
-        if token.isdigit() and 1 <= int(token) <= len(labels):
+        if token.isdecimal() and token.isascii() and 1 <= int(token) <= len(labels):
             picks.append(int(token) - 1)
         elif len(token) == 1 and token.casefold() in _LETTERS[: len(labels)]:
             picks.append(_LETTERS.index(token.casefold()))
