@@ -100,14 +100,15 @@ def decks_lint(targets: tuple[Path, ...]) -> None:
 @pass_context
 def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
     """Decks with their cards, due today and new counts."""
-    from quizzer.session import deck_counts, study_day
+    from quizzer.session import all_deck_counts, study_day
 
     collection = obj.decks(targets)
     today = study_day(_now())
     rows = []
     with obj.store() as store:
+        every = all_deck_counts(store, [loaded.deck for loaded in collection.decks], today)
         for loaded in collection.decks:
-            counts = deck_counts(store, loaded.deck, today)
+            counts = every[loaded.deck.id]
             rows.append({"id": loaded.deck.id, "title": loaded.deck.title, "cards": counts["total"],
                          "due": counts["due"], "new": counts["new"], "builtin": loaded.builtin,
                          "path": str(loaded.path)})
@@ -251,19 +252,168 @@ def generate(name: str, seed: int | None, count: int, param_values: tuple[str, .
 @click.option("--deck", "deck_id", default=None, help="Only this deck.")
 @click.option("--days", type=click.IntRange(1, 100_000), default=30, show_default=True,
               help="Window for recent figures.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="The same figures as one JSON object.")
 @pass_context
 def stats(obj: Context, deck_id: str | None, days: int, as_json: bool) -> None:
-    """Your progress: reviews, retention, weak topics, what is due."""
-    from quizzer.stats import summary, summary_text
+    """Your progress: reviews, streaks, retention, card states, weak topics, what is due."""
+    from quizzer.stats import compute, summary_text
 
-    collection = obj.decks()
+    decks = [loaded.deck for loaded in obj.decks().decks]
     with obj.store() as store:
-        figures = summary(store, [loaded.deck for loaded in collection.decks], now=_now(), deck_id=deck_id, days=days)
+        figures = compute(store, decks, now=_now(), deck_id=deck_id, days=days)
+    if deck_id and figures.reviews == 0 and all(deck.id != deck_id for deck in decks):
+        raise UsageError(f"no deck {deck_id!r}; known decks: {', '.join(deck.id for deck in decks) or 'none'}")
     if as_json:
-        _echo_json(figures)
+        _echo_json(figures.to_dict())
     else:
         click.echo(summary_text(figures))
+
+
+# -- data in and out ------------------------------------------------------------------------------
+
+
+def _pick_decks(obj: Context, deck_ids: tuple[str, ...]) -> list[Any]:
+    collection = obj.decks()
+    for issue in collection.issues:
+        click.echo(str(issue), err=True)
+    decks = [loaded.deck for loaded in collection.decks]
+    if not deck_ids:
+        return decks
+    by_id = {deck.id: deck for deck in decks}
+    unknown = [deck_id for deck_id in deck_ids if deck_id not in by_id]
+    if unknown:
+        raise UsageError(f"no deck {', '.join(map(repr, unknown))}; known decks: {', '.join(by_id) or 'none'}")
+    return [by_id[deck_id] for deck_id in dict.fromkeys(deck_ids)]
+
+
+@cli.group()
+def export() -> None:
+    """Write decks or your review log to other formats."""
+
+
+@export.command("anki")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("deck_ids", nargs=-1, metavar="[DECK]...")
+@pass_context
+def export_anki(obj: Context, out: Path, deck_ids: tuple[str, ...]) -> None:
+    """Write the static cards of these decks (default: all) to the Anki package OUT (.apkg)."""
+    from quizzer.exchange.anki_export import export_anki as write_package
+
+    if out.suffix.lower() != ".apkg":
+        raise UsageError(f"{out}: an Anki package ends in .apkg")
+    result = write_package(_pick_decks(obj, deck_ids), out, now=_now())
+    skipped = f"; {result.skipped_generated} generated card(s) left out" if result.skipped_generated else ""
+    click.echo(f"Wrote {result.notes} note(s) from {result.decks} deck(s) to {out}{skipped}.")
+
+
+@export.command("reviews")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--deck", "deck_id", default=None, help="Only this deck's reviews.")
+@pass_context
+def export_reviews(obj: Context, out: Path, deck_id: str | None) -> None:
+    """Write the whole review log to OUT (.csv or .json), oldest first."""
+    from quizzer.exchange.review_log import export_reviews as write_log
+
+    with obj.store() as store:
+        count = write_log(store.reviews(deck_id), out)
+    click.echo(f"Wrote {count} review(s) to {out}.")
+
+
+@export.command("decks")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("deck_ids", nargs=-1, metavar="[DECK]...")
+@click.option("--force", is_flag=True, help="Replace deck files already in FOLDER.")
+@pass_context
+def export_decks(obj: Context, folder: Path, deck_ids: tuple[str, ...], force: bool) -> None:
+    """Write these decks (default: all) as YAML files <id>.yaml into FOLDER."""
+    from quizzer.exchange.deck_yaml import deck_yaml, write_text
+
+    decks = _pick_decks(obj, deck_ids)
+    clashes = [folder / f"{deck.id}.yaml" for deck in decks if (folder / f"{deck.id}.yaml").exists()]
+    if clashes and not force:
+        raise UsageError(f"{clashes[0]} already exists; use --force to replace it.")
+    for deck in decks:
+        write_text(folder / f"{deck.id}.yaml", deck_yaml(deck), force=force)
+    click.echo(f"Wrote {len(decks)} deck(s) to {folder}.")
+
+
+@cli.group("import")
+def import_() -> None:
+    """Make a Quizzer deck from an Anki package or a CSV file."""
+
+
+def _import_options(command: Any) -> Any:
+    command = click.option("--force", is_flag=True, help="Replace the deck file if it exists.")(command)
+    command = click.option("--out", type=click.Path(path_type=Path), default=None,
+                           help="Deck file or folder to write (default: your deck folder).")(command)
+    command = click.option("--title", default=None, help="Deck title (default: from the id).")(command)
+    command = click.option("--deck", "deck_id", required=True, help="Id of the new deck (a slug).")(command)
+    return command
+
+
+def _save_import(obj: Context, imported: Any, deck_id: str, out: Path | None, force: bool) -> None:
+    from quizzer.exchange.deck_yaml import destination, write_text
+
+    target = destination(deck_id, out, paths.user_decks_dir())
+    owner = obj.decks().by_id(deck_id)
+    if owner is not None and owner.path.resolve() != target.resolve():
+        raise UsageError(f"deck id {deck_id!r} is already used by {owner.path}; choose another --deck.")
+    write_text(target, imported.text, force=force)
+    click.echo(f"Imported {imported.cards} card(s) into {target} (deck {deck_id}).")
+    if imported.skipped:
+        click.echo(f"{len(imported.skipped)} note(s) or row(s) left out:", err=True)
+        for reason in imported.skipped[:10]:
+            click.echo(f"  {reason}", err=True)
+        if len(imported.skipped) > 10:
+            click.echo(f"  … and {len(imported.skipped) - 10} more", err=True)
+
+
+@import_.command("anki")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_import_options
+@pass_context
+def import_anki(obj: Context, package: Path, deck_id: str, title: str | None, out: Path | None,
+                force: bool) -> None:
+    """Turn the basic and cloze notes of an Anki PACKAGE (.apkg) into a deck of open cards."""
+    from quizzer.exchange.anki_import import import_anki as read_package
+
+    _save_import(obj, read_package(package, deck_id, title=title), deck_id, out, force)
+
+
+@import_.command("csv")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_import_options
+@pass_context
+def import_csv(obj: Context, table: Path, deck_id: str, title: str | None, out: Path | None, force: bool) -> None:
+    """Turn a CSV file with front, back and tags columns into a deck of open cards."""
+    from quizzer.exchange.csv_import import import_csv as read_table
+
+    _save_import(obj, read_table(table, deck_id, title=title), deck_id, out, force)
+
+
+@cli.group()
+def db() -> None:
+    """Look after the database."""
+
+
+@db.command("backup")
+@click.argument("target", required=False, type=click.Path(path_type=Path))
+@pass_context
+def db_backup(obj: Context, target: Path | None) -> None:
+    """Copy the database consistently (even while drilling) to TARGET (default: backups/ beside it)."""
+    from quizzer.errors import StoreError
+
+    if not obj.db_path.exists():
+        raise StoreError(f"There is no database at {obj.db_path} yet: nothing to back up.")
+    stamp = f"{obj.db_path.stem}-{_now():%Y%m%dT%H%M%S}.db"
+    if target is None:
+        target = obj.db_path.parent / "backups" / stamp
+    elif target.is_dir():
+        target = target / stamp
+    with obj.store() as store:
+        reviews = store.total_reviews()
+        store.backup(target)
+    click.echo(f"Backed up {reviews} review(s) to {target}.")
 
 
 # -- drilling -------------------------------------------------------------------------------------

@@ -1,67 +1,745 @@
-"""Progress over time, computed from the review log. Pure functions over rows; no UI."""
+"""Progress over time, computed from the review log. No UI here.
+
+:func:`compute` gathers every figure in one call (a :class:`Stats`; ``.to_dict()`` for JSON), for the
+CLI and the Stats screen. It reads small aggregates, not the whole log: per study day
+(``review_days``, or ``deck_review_days`` for one deck) and per card (``card_tallies``), kept current
+by triggers (``m003`` in ``store/migrations.py``), plus the last 30 days of the log for per-card recent
+accuracy. The SQL is
+confined to the ``_read_*`` functions; everything after them is plain functions on plain data
+(``streaks``, ``heatmap``, ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by`` ...), each
+testable on its own.
+
+Definitions (the tests pin each one):
+
+- *review*: one logged answer, same-session re-asks included (reviews per day, time spent).
+- *first ask*: a review that is not a re-ask. Accuracy is over first asks: passed when auto-graded
+  correct, or, for self-graded cards, quality >= 3.
+- *true retention*: the share of quality >= 3 among the first non-re-ask review of an already-seen card
+  on each study day; *young* if the card's interval before that review was under 21 days, else *mature*.
+- *card state*: new (never reviewed), learning (repetitions < 2), young (interval < 21 days), mature.
+- *streak*: consecutive study days with at least one review; today still counts as "in progress", so
+  the current streak ends today or yesterday.
+- answer times are capped at 5 minutes each (a walk-away is not study time).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, NamedTuple
 
-from quizzer.decks.model import Deck
-from quizzer.session import study_day
+from quizzer.decks.model import AnyCard, Deck, GeneratedCard
+from quizzer.session import DEFAULT_DAY_START_HOUR, study_day
 from quizzer.store import Store
+from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_tallies
+
+RECENT_WINDOWS = (7, 30)
+FORECAST_DAYS = 30
+HEATMAP_WEEKS = 53
+LEARNING_REPETITIONS = 2
+MIN_ANSWERS = 3  # a topic needs this many answers before it can be called weak or slow
+
+
+# -- figures ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """``passed`` out of ``reviews``."""
+
+    reviews: int = 0
+    passed: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.reviews if self.reviews else None
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.reviews + other.reviews, self.passed + other.passed)
+
+    def to_dict(self) -> dict[str, Any]:
+        rate = self.rate
+        return {"reviews": self.reviews, "passed": self.passed, "rate": None if rate is None else round(rate, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class DayActivity:
+    day: date
+    reviews: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Streaks:
+    current: int
+    longest: int
+    days_studied: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """Reviews per day from ``start`` (a Monday) to ``end`` (today), with levels 0-4 for shading."""
+
+    start: date
+    end: date
+    counts: tuple[int, ...]
+    levels: tuple[int, ...]
+
+    def weeks(self) -> list[list[int | None]]:
+        """Levels as columns of seven days (Monday first); days after ``end`` are None."""
+        cells: list[int | None] = [*self.levels]
+        cells += [None] * (-len(cells) % 7)
+        return [cells[index:index + 7] for index in range(0, len(cells), 7)]
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPeriod:
+    period: str  # "2026-W18" or "2026-05"
+    start: date
+    young: Rate
+    mature: Rate
+
+    @property
+    def total(self) -> Rate:
+        return self.young + self.mature
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "start": self.start.isoformat(), "young": self.young.to_dict(),
+                "mature": self.mature.to_dict(), "all": self.total.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class CardCounts:
+    new: int = 0
+    learning: int = 0
+    young: int = 0
+    mature: int = 0
+    due_today: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.young + self.mature
+
+    def to_dict(self) -> dict[str, int]:
+        return {"total": self.total, "seen": self.total - self.new, "new": self.new, "learning": self.learning,
+                "young": self.young, "mature": self.mature, "due_today": self.due_today}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAccuracy:
+    """Accuracy of one deck, tag or generator family over the last 7 and 30 days and all time."""
+
+    kind: str  # "deck", "tag" or "generator"
+    name: str
+    last_7: Rate
+    last_30: Rate
+    all: Rate
+    answers_30: int = 0  # timed answers in the last 30 days
+    seconds_30: float = 0.0
+
+    @property
+    def average_seconds_30(self) -> float | None:
+        return self.seconds_30 / self.answers_30 if self.answers_30 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        average = self.average_seconds_30
+        return {"name": self.name, "last_7": self.last_7.to_dict(), "last_30": self.last_30.to_dict(),
+                "all": self.all.to_dict(), "average_answer_s_30": None if average is None else round(average, 1)}
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Every figure of the statistics page, for one deck or all."""
+
+    today: date
+    deck: str | None
+    window_days: int
+    total: Rate  # first asks: accuracy
+    reviews: int
+    reasks: int
+    auto_graded: Rate  # auto-graded answers (re-asks included) that were correct
+    quality_passed: int  # answers with quality >= 3
+    timed: int
+    seconds: float
+    per_day: list[DayActivity]  # the window, oldest first, zero days included
+    window: Rate  # reviews in the window / passed with quality >= 3
+    window_timed: int
+    window_seconds: float
+    streaks: Streaks
+    heatmap: Heatmap
+    retention: Rate
+    retention_young: Rate
+    retention_mature: Rate
+    retention_window: Rate
+    retention_by_week: list[RetentionPeriod]
+    retention_by_month: list[RetentionPeriod]
+    cards: CardCounts
+    cards_by_deck: dict[str, CardCounts]
+    accuracy: dict[str, list[GroupAccuracy]]  # "deck" / "tag" / "generator", weakest first
+    forecast: list[tuple[date, int]]  # today (overdue included) and the next 29 days
+    slowest_topics: list[GroupAccuracy] = field(default_factory=list)
+
+    @property
+    def average_answer_seconds(self) -> float | None:
+        return self.seconds / self.timed if self.timed else None
+
+    @property
+    def average_answer_seconds_window(self) -> float | None:
+        return self.window_seconds / self.window_timed if self.window_timed else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready figures. The first keys are those of the first ``quizzer stats --json``."""
+        average, recent_average = self.average_answer_seconds, self.average_answer_seconds_window
+        return {
+            "total_reviews": self.reviews,
+            "first_reviews": self.reviews - self.reasks,
+            "reasks": self.reasks,
+            "auto_graded": self.auto_graded.reviews,
+            "auto_graded_correct": self.auto_graded.passed,
+            "accuracy": _round(self.auto_graded.rate),
+            "pass_rate": _round(self.quality_passed / self.reviews if self.reviews else None),
+            "time_spent_s": round(self.seconds, 1),
+            "window_days": self.window_days,
+            "reviews_in_window": self.window.reviews,
+            "pass_rate_in_window": _round(self.window.rate),
+            "reviews_per_day": {day.day.isoformat(): day.reviews for day in self.per_day},
+            "cards": self.cards.to_dict(),
+            "deck": self.deck,
+            "today": self.today.isoformat(),
+            "first_ask_accuracy": self.total.to_dict(),
+            "time_per_day_s": {day.day.isoformat(): round(day.seconds, 1) for day in self.per_day},
+            "time_in_window_s": round(self.window_seconds, 1),
+            "average_answer_s": None if average is None else round(average, 1),
+            "average_answer_s_in_window": None if recent_average is None else round(recent_average, 1),
+            "streak": {"current": self.streaks.current, "longest": self.streaks.longest,
+                       "days_studied": self.streaks.days_studied},
+            "heatmap": {"start": self.heatmap.start.isoformat(), "end": self.heatmap.end.isoformat(),
+                        "counts": list(self.heatmap.counts), "levels": list(self.heatmap.levels)},
+            "retention": {
+                "young": self.retention_young.to_dict(), "mature": self.retention_mature.to_dict(),
+                "all": self.retention.to_dict(), "in_window": self.retention_window.to_dict(),
+                "by_week": [period.to_dict() for period in self.retention_by_week],
+                "by_month": [period.to_dict() for period in self.retention_by_month],
+            },
+            "cards_by_deck": {deck_id: counts.to_dict() for deck_id, counts in self.cards_by_deck.items()},
+            "accuracy_by": {kind: [group.to_dict() for group in groups] for kind, groups in self.accuracy.items()},
+            "forecast": [{"day": day.isoformat(), "due": due} for day, due in self.forecast],
+            "slowest_topics": [
+                {"name": group.name, "average_answer_s": round(group.average_seconds_30 or 0.0, 1),
+                 "answers": group.answers_30} for group in self.slowest_topics
+            ],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# -- pure functions ---------------------------------------------------------------------------------
+
+
+def streaks(days: Iterable[date], today: date) -> Streaks:
+    """Current and longest run of consecutive study days. Today without reviews yet does not break it."""
+    ordinals = sorted({day.toordinal() for day in days if day <= today})
+    longest = run = 0
+    previous: int | None = None
+    for ordinal in ordinals:
+        run = run + 1 if previous is not None and ordinal == previous + 1 else 1
+        longest = max(longest, run)
+        previous = ordinal
+    current = run if previous is not None and previous >= today.toordinal() - 1 else 0
+    return Streaks(current=current, longest=longest, days_studied=len(ordinals))
+
+
+def heatmap(counts: Mapping[date, int], today: date, weeks: int = HEATMAP_WEEKS) -> Heatmap:
+    """The last ``weeks`` weeks up to today, Monday-aligned; level = ceil(4 * count / busiest day)."""
+    start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    values = tuple(counts.get(start + timedelta(days=offset), 0) for offset in range((today - start).days + 1))
+    busiest = max(values, default=0)
+    levels = tuple(math.ceil(4 * value / busiest) if value else 0 for value in values)
+    return Heatmap(start=start, end=today, counts=values, levels=levels)
+
+
+def week_of(day: date) -> tuple[str, date]:
+    year, week, weekday = day.isocalendar()
+    return f"{year}-W{week:02d}", day - timedelta(days=weekday - 1)
+
+
+def month_of(day: date) -> tuple[str, date]:
+    return f"{day.year}-{day.month:02d}", day.replace(day=1)
+
+
+def retention_by(days: Iterable[tuple[date, Rate, Rate]], period: Callable[[date], tuple[str, date]]
+                 ) -> list[RetentionPeriod]:
+    """Sum (day, young, mature) retention counts into periods (``week_of`` / ``month_of``), oldest first.
+    Periods without a counted review are left out."""
+    sums: dict[tuple[str, date], list[Rate]] = {}
+    for day, young, mature in days:
+        entry = sums.setdefault(period(day), [Rate(), Rate()])
+        entry[0] += young
+        entry[1] += mature
+    return [RetentionPeriod(name, start, young, mature)
+            for (name, start), (young, mature) in sorted(sums.items(), key=lambda item: item[0][1])
+            if young.reviews or mature.reviews]
+
+
+def card_state(repetitions: int | None, interval: int | None) -> str:
+    """new / learning / young / mature, from a card's SM-2 state (None: never reviewed)."""
+    if repetitions is None:
+        return "new"
+    if repetitions < LEARNING_REPETITIONS:
+        return "learning"
+    return "mature" if (interval or 0) >= MATURE_DAYS else "young"
+
+
+def count_states(states: Iterable[tuple[int | None, int | None, date | None]], today: date) -> CardCounts:
+    """Card counts from (repetitions, interval, due) per card; None repetitions for a new card."""
+    tally = {"new": 0, "learning": 0, "young": 0, "mature": 0}
+    due_today = 0
+    for repetitions, interval, due in states:
+        tally[card_state(repetitions, interval)] += 1
+        due_today += due is not None and due <= today
+    return CardCounts(**tally, due_today=due_today)
+
+
+def forecast(dues: Iterable[date], today: date, days: int = FORECAST_DAYS) -> list[tuple[date, int]]:
+    """Cards due on each of the next ``days`` days; today's count includes every overdue card."""
+    counts = [0] * days
+    for due in dues:
+        offset = max(0, (due - today).days)
+        if offset < days:
+            counts[offset] += 1
+    return [(today + timedelta(days=offset), count) for offset, count in enumerate(counts)]
+
+
+class CardActivity(NamedTuple):
+    """One card's first asks and passes over the last 7 and 30 days and all time, and its timed answers
+    (re-asks included) over the last 30 days. A tuple, so groups sum column-wise."""
+
+    reviews_7: int = 0
+    passed_7: int = 0
+    reviews_30: int = 0
+    passed_30: int = 0
+    reviews_all: int = 0
+    passed_all: int = 0
+    answers_30: int = 0
+    ms_30: int = 0
+
+
+def accuracy_by(kind: str, cards: Iterable[tuple[tuple[int, ...], Iterable[str]]]) -> list[GroupAccuracy]:
+    """Sum cards (:class:`CardActivity` or the same 8-tuple) into named groups (a card may be in several),
+    weakest first: lowest accuracy over the last 30 days, then all time; groups without recent answers
+    after those with."""
+    # Cards sharing the same names are summed together first: one dict operation per card.
+    by_names: dict[tuple[str, ...], list[tuple[int, ...]]] = {}
+    for card, names in cards:
+        key = names if isinstance(names, tuple) else tuple(names)
+        by_names.setdefault(key, []).append(card)
+    sums: dict[str, list[int]] = {}
+    for names, rows in by_names.items():
+        columns = [sum(column) for column in zip(*rows, strict=True)]
+        for name in names:
+            entry = sums.get(name)
+            if entry is None:
+                sums[name] = columns
+            else:
+                sums[name] = [a + b for a, b in zip(entry, columns, strict=True)]
+    groups = [GroupAccuracy(kind, name, Rate(n7, p7), Rate(n30, p30), Rate(n_all, p_all), answers, ms / 1000)
+              for name, (n7, p7, n30, p30, n_all, p_all, answers, ms) in sums.items()]
+    return sorted(groups, key=_weakest_first)
+
+
+def _weakest_first(group: GroupAccuracy) -> tuple[Any, ...]:
+    recent, overall = group.last_30.rate, group.all.rate
+    return (recent is None, recent or 0.0, overall is None, overall or 0.0, -group.last_30.reviews, group.name)
+
+
+def slowest(groups: Iterable[GroupAccuracy], min_answers: int = MIN_ANSWERS, limit: int = 5) -> list[GroupAccuracy]:
+    """Groups by average answer time over the last 30 days, slowest first."""
+    timed = [group for group in groups if group.answers_30 >= min_answers]
+    return sorted(timed, key=lambda group: (-(group.average_seconds_30 or 0.0), group.name))[:limit]
+
+
+def weakest_groups(groups: Iterable[GroupAccuracy], *, count: int, min_answers: int = MIN_ANSWERS,
+                   window: str = "last_30") -> list[GroupAccuracy]:
+    """The ``count`` groups with the lowest accuracy in ``window`` among those with enough answers and
+    at least one miss; ties go to more misses, then the name."""
+    def rate(group: GroupAccuracy) -> Rate:
+        return getattr(group, window)
+
+    weak = [group for group in groups if rate(group).reviews >= min_answers and rate(group).passed < rate(group).reviews]
+    weak.sort(key=lambda group: (rate(group).rate, rate(group).passed - rate(group).reviews, group.kind, group.name))
+    return weak[:count]
+
+
+# -- reading the database -------------------------------------------------------------------------
+
+
+# A first ask passes when auto-graded correct, or, self-graded, with quality >= 3.
+_PASSED = "COALESCE(correct, quality >= 3)"
+
+
+def _ensure_tallies(store: Store) -> None:
+    """Rebuild the tallies if they disagree with the log (written by a tool that bypassed the triggers)."""
+    conn = store.conn
+    logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+    tallied = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_days").fetchone()[0]
+    if logged == tallied:
+        return
+    # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
+    known = conn.execute("SELECT COUNT(*) FROM reviews WHERE card_key IN (SELECT key FROM cards)").fetchone()[0]
+    if known == tallied:
+        return
+    if conn.in_transaction:  # the caller's transaction: rebuild inside it
+        rebuild_tallies(conn)
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        rebuild_tallies(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+# One study day (of all decks, or one): ordinal, reviews, reasks, passed, graded, correct, quality_passed,
+# timed, answer_ms, young, young_passed, mature, mature_passed (see m003 in the migrations).
+_DayRow = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int]
+# One card row: key, deck id, card id, repetitions (None if never reviewed), interval, due ordinal,
+# first asks and passes of all time.
+_CardRow = tuple[int, str, str, int | None, int | None, int | None, int, int]
+
+
+def _read_days(store: Store, deck_id: str | None) -> list[_DayRow]:
+    table, where, args = ("deck_review_days", "WHERE deck_id = ?", [deck_id]) if deck_id else ("review_days", "", [])
+    return store.conn.execute(
+        f"""SELECT study_day, reviews, reasks, passed, graded, correct, quality_passed, timed, answer_ms,
+                   young, young_passed, mature, mature_passed
+            FROM {table} {where} ORDER BY study_day""", args).fetchall()
+
+
+def _read_cards(store: Store, deck_id: str | None) -> list[_CardRow]:
+    where, args = ("WHERE c.deck_id = ?", [deck_id]) if deck_id else ("", [])
+    return store.conn.execute(
+        f"""SELECT c.key, c.deck_id, c.card_id, CASE WHEN c.ef IS NULL THEN NULL ELSE COALESCE(c.reps, 0) END,
+                   c.interval, c.due, COALESCE(t.first_asks, 0), COALESCE(t.passed, 0)
+            FROM cards c LEFT JOIN card_tallies t ON t.card_key = c.key {where}""", args).fetchall()
+
+
+def _read_recent(store: Store, today: date, days: int, deck_id: str | None
+                 ) -> dict[int, tuple[int, int, int, int, int, int, int]]:
+    """Per card key over the last ``days`` days: (key, first asks and passes in the last 7 and ``days``
+    days, timed answers and their capped milliseconds)."""
+    since, week = (today - timedelta(days=days - 1)).toordinal(), (today - timedelta(days=6)).toordinal()
+    where, args = ("AND +card_key IN (SELECT key FROM cards WHERE deck_id = ?)", [deck_id]) if deck_id else ("", [])
+    passed = _PASSED
+    # "+card_key": group with a sort over the date range, not by walking the whole card index.
+    rows = store.conn.execute(
+        f"""SELECT card_key, SUM(reask = 0 AND study_day >= ?), SUM(reask = 0 AND study_day >= ? AND {passed}),
+                   SUM(reask = 0), SUM(reask = 0 AND {passed}), COUNT(response_ms),
+                   COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0)
+            FROM reviews WHERE study_day >= ? {where} GROUP BY +card_key""", [week, week, since, *args])
+    return {row[0]: row for row in rows}
+
+
+# -- the figures ----------------------------------------------------------------------------------
+
+
+def _activity(cards: list[_CardRow], recent: Mapping[int, tuple[int, ...]]
+              ) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(deck id, card id, :class:`CardActivity` as a plain tuple) of every card with answers."""
+    result = []
+    for key, deck_id, card_id, _reps, _interval, _due, first_asks, passed in cards:
+        values = recent.get(key)
+        if values is not None:
+            _, n7, p7, n30, p30, answers, ms = values
+            result.append((deck_id, card_id, (n7, p7, n30, p30, first_asks, passed, answers, ms)))
+        elif first_asks:
+            result.append((deck_id, card_id, (0, 0, 0, 0, first_asks, passed, 0, 0)))
+    return result
+
+
+def _rate_sum(rows: Iterable[_DayRow], total: int, passed: int) -> Rate:
+    reviews = hits = 0
+    for row in rows:
+        reviews += row[total]
+        hits += row[passed]
+    return Rate(reviews, hits)
+
+
+def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None = None, days: int = 30,
+            day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> Stats:
+    """Every statistic for ``decks`` (or the one ``deck_id``) as of ``now``; ``days`` is the window of
+    the recent figures (reviews per day, time, retention in window)."""
+    today = study_day(now, day_start_hour, tz)
+    _ensure_tallies(store)
+    # Single statements, no transaction of our own: the app may call this from a worker thread while
+    # the same connection records answers. An answer landing in between shifts a figure by one.
+    day_rows = _read_days(store, deck_id)
+    cards = _read_cards(store, deck_id)
+    recent = _read_recent(store, today, RECENT_WINDOWS[1], deck_id)
+
+    # Activity over time, from the per-day tallies.
+    since = today - timedelta(days=days - 1)
+    by_day = {row[0]: row for row in day_rows}
+    empty = (0,) * 13
+    per_day = [DayActivity(since + timedelta(days=offset), row[1], row[8] / 1000)
+               for offset in range(days)
+               for row in [by_day.get(since.toordinal() + offset, empty)]]
+    window_rows = [row for row in day_rows if since.toordinal() <= row[0] <= today.toordinal()]
+    young, mature = _rate_sum(day_rows, 9, 10), _rate_sum(day_rows, 11, 12)
+    retention_days = [(date.fromordinal(row[0]), Rate(row[9], row[10]), Rate(row[11], row[12]))
+                      for row in day_rows if row[9] or row[11]]
+    totals = [sum(column) for column in zip(*day_rows, strict=True)] if day_rows else [0] * 13
+
+    # Card states and the forecast: the chosen decks' current cards.
+    chosen = [deck for deck in decks if deck_id is None or deck.id == deck_id]
+    state_of = {(row[1], row[2]): row for row in cards if row[3] is not None}
+    by_deck: dict[str, CardCounts] = {}
+    dues: list[date] = []
+    for deck in chosen:
+        states = []
+        for card in deck.cards:
+            row = state_of.get((deck.id, card.id))
+            if row is None:
+                states.append((None, None, None))
+            else:
+                due = None if row[5] is None else date.fromordinal(row[5])
+                states.append((row[3], row[4], due))
+                if due is not None:
+                    dues.append(due)
+        by_deck[deck.id] = count_states(states, today)
+    overall = CardCounts(*(sum(getattr(counts, name) for counts in by_deck.values())
+                           for name in ("new", "learning", "young", "mature", "due_today")))
+
+    # Accuracy: every logged card counts for its deck; tags and families need the card in a loaded deck.
+    known = {deck.id: deck for deck in chosen}
+    card_maps: dict[str, dict[str, AnyCard]] = {}
+    merged_tags: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+    deck_groups: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
+    tag_groups: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
+    family_groups: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
+    for card_deck, card_id, entry in _activity(cards, recent):
+        deck_groups.append((entry, (card_deck,)))
+        deck = known.get(card_deck)
+        if deck is None:
+            continue
+        if card_deck not in card_maps:
+            card_maps[card_deck] = {card.id: card for card in deck.cards}
+        card = card_maps[card_deck].get(card_id)
+        if card is None:
+            continue
+        key = (card_deck, tuple(card.tags))
+        tags = merged_tags.get(key)
+        if tags is None:
+            tags = merged_tags[key] = tuple(dict.fromkeys([*deck.tags, *card.tags]))
+        tag_groups.append((entry, tags))
+        if isinstance(card, GeneratedCard):
+            family_groups.append((entry, (card.generator,)))
+    by_tag = accuracy_by("tag", tag_groups)
+
+    return Stats(
+        today=today,
+        deck=deck_id,
+        window_days=days,
+        total=Rate(totals[1] - totals[2], totals[3]),
+        reviews=totals[1],
+        reasks=totals[2],
+        auto_graded=Rate(totals[4], totals[5]),
+        quality_passed=totals[6],
+        timed=totals[7],
+        seconds=totals[8] / 1000,
+        per_day=per_day,
+        window=_rate_sum(window_rows, 1, 6),
+        window_timed=sum(row[7] for row in window_rows),
+        window_seconds=sum(row[8] for row in window_rows) / 1000,
+        streaks=streaks((date.fromordinal(row[0]) for row in day_rows if row[1]), today),
+        heatmap=heatmap({date.fromordinal(row[0]): row[1] for row in day_rows
+                         if row[0] > today.toordinal() - 7 * (HEATMAP_WEEKS + 1)}, today),
+        retention=young + mature,
+        retention_young=young,
+        retention_mature=mature,
+        retention_window=_rate_sum(window_rows, 9, 10) + _rate_sum(window_rows, 11, 12),
+        retention_by_week=retention_by(retention_days, week_of),
+        retention_by_month=retention_by(retention_days, month_of),
+        cards=overall,
+        cards_by_deck=by_deck,
+        accuracy={"deck": accuracy_by("deck", deck_groups), "tag": by_tag,
+                  "generator": accuracy_by("generator", family_groups)},
+        forecast=forecast(dues, today),
+        slowest_topics=slowest(by_tag),
+    )
 
 
 def summary(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None = None, days: int = 30,
-            day_start_hour: int = 4) -> dict[str, Any]:
-    """The headline figures: totals, recent activity, accuracy, and what is due."""
-    today = study_day(now, day_start_hour)
-    since = (today - timedelta(days=days - 1)).toordinal()
-    where, args = ("WHERE c.deck_id = ?", [deck_id]) if deck_id else ("", [])
-    conn = store.conn
-    total, first_asks, correct, graded, passed, ms = conn.execute(
-        f"""SELECT COUNT(*), SUM(1 - r.reask), SUM(r.correct = 1), SUM(r.correct IS NOT NULL),
-                   SUM(r.quality >= 3), SUM(r.response_ms)
-            FROM reviews r JOIN cards c ON c.key = r.card_key {where}""", args).fetchone()
-    recent = conn.execute(
-        f"""SELECT COUNT(*), SUM(r.quality >= 3) FROM reviews r JOIN cards c ON c.key = r.card_key
-            {where + (' AND' if where else 'WHERE')} r.study_day >= ?""", [*args, since]).fetchone()
-    per_day = conn.execute(
-        f"""SELECT r.study_day, COUNT(*) FROM reviews r JOIN cards c ON c.key = r.card_key
-            {where + (' AND' if where else 'WHERE')} r.study_day >= ? GROUP BY r.study_day""", [*args, since]).fetchall()
-    chosen = [deck for deck in decks if deck_id is None or deck.id == deck_id]
-    states = store.card_states([deck.id for deck in chosen])
-    card_total = sum(len(deck.cards) for deck in chosen)
-    seen = sum(1 for deck in chosen for card in deck.cards if (deck.id, card.id) in states)
-    due_today = sum(1 for deck in chosen for card in deck.cards
-                    if (state := states.get((deck.id, card.id))) and state.state.due and state.state.due <= today)
-    total = total or 0
-    return {
-        "total_reviews": total,
-        "first_reviews": first_asks or 0,
-        "reasks": total - (first_asks or 0),
-        "auto_graded": graded or 0,
-        "auto_graded_correct": correct or 0,
-        "accuracy": round((correct or 0) / graded, 4) if graded else None,
-        "pass_rate": round((passed or 0) / total, 4) if total else None,
-        "time_spent_s": round((ms or 0) / 1000, 1),
-        "window_days": days,
-        "reviews_in_window": recent[0] or 0,
-        "pass_rate_in_window": round(recent[1] / recent[0], 4) if recent[0] else None,
-        "reviews_per_day": {str(datetime.fromordinal(day).date()): count for day, count in sorted(per_day)},
-        "cards": {"total": card_total, "seen": seen, "new": card_total - seen, "due_today": due_today},
-        "deck": deck_id,
-        "today": today.isoformat(),
-    }
+            day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> dict[str, Any]:
+    """:func:`compute` as plain JSON-ready data (what ``quizzer stats --json`` prints)."""
+    return compute(store, decks, now=now, deck_id=deck_id, days=days, day_start_hour=day_start_hour,
+                   tz=tz).to_dict()
 
 
-def summary_text(figures: dict[str, Any]) -> str:
-    cards = figures["cards"]
-    accuracy = figures["accuracy"]
+# -- weak spots -----------------------------------------------------------------------------------
+
+
+def weak_cards(store: Store, decks: list[Deck], now: datetime, *, days: int = 30, limit: int = 20,
+               groups: int = 3, min_answers: int = MIN_ANSWERS, day_start_hour: int = DEFAULT_DAY_START_HOUR,
+               tz: tzinfo | None = None) -> list[tuple[Deck, AnyCard]]:
+    """A drill of the topics (tags) and generator families with the lowest accuracy over the last
+    ``days`` days: the ``groups`` weakest with at least ``min_answers`` answers and a miss. Their
+    cards are taken in turn from each group (weakest group first), each group's cards worst first;
+    only cards already seen, plus every generated card of a weak family (a fresh problem each time).
+    Empty when nothing is weak yet."""
+    today = study_day(now, day_start_hour, tz)
+    cards = _read_cards(store, None)
+    window = _read_recent(store, today, days, None)
+    recent: dict[tuple[str, str], Rate] = {}
+    seen: set[tuple[str, str]] = set()
+    for key, deck_id, card_id, repetitions, *_ in cards:
+        if repetitions is not None:
+            seen.add((deck_id, card_id))
+        values = window.get(key)
+        if values is not None and values[3]:
+            recent[(deck_id, card_id)] = Rate(values[3], values[4])
+    return pick_weak_cards(decks, recent, seen, limit=limit, groups=groups, min_answers=min_answers)
+
+
+def pick_weak_cards(decks: list[Deck], recent: Mapping[tuple[str, str], Rate], seen: set[tuple[str, str]], *,
+                    limit: int = 20, groups: int = 3, min_answers: int = MIN_ANSWERS) -> list[tuple[Deck, AnyCard]]:
+    """The pure part of :func:`weak_cards`: ``recent`` first-ask results per (deck id, card id)."""
+    members: dict[tuple[str, str], list[tuple[Rate, int, int, Deck, AnyCard]]] = defaultdict(list)
+    entries: list[tuple[CardActivity, Iterable[str]]] = []
+    families: list[tuple[CardActivity, Iterable[str]]] = []
+    for deck_index, deck in enumerate(decks):
+        for card_index, card in enumerate(deck.cards):
+            key = (deck.id, card.id)
+            answered = recent.get(key)
+            generated = isinstance(card, GeneratedCard)
+            if answered is None and not generated and key not in seen:
+                continue  # neither counted nor drilled
+            result = answered or Rate()
+            tags = deck.card_tags(card)
+            if answered is not None:
+                activity = CardActivity(reviews_30=result.reviews, passed_30=result.passed)
+                entries.append((activity, tags))
+                if generated:
+                    families.append((activity, (card.generator,)))
+            if key in seen or generated:
+                for tag in tags:
+                    members[("tag", tag)].append((result, deck_index, card_index, deck, card))
+                if generated:
+                    members[("generator", card.generator)].append((result, deck_index, card_index, deck, card))
+    weak = weakest_groups([*accuracy_by("tag", entries), *accuracy_by("generator", families)],
+                          count=groups, min_answers=min_answers)
+    queues = []
+    for group in weak:
+        ranked = sorted(members[(group.kind, group.name)],
+                        key=lambda m: (1.0 if m[0].rate is None else m[0].rate, m[0].passed - m[0].reviews, m[1], m[2]))
+        queues.append([(deck, card) for *_, deck, card in ranked])
+    picked: list[tuple[Deck, AnyCard]] = []
+    chosen: set[tuple[str, str]] = set()
+    position = 0
+    while len(picked) < limit and any(position < len(queue) for queue in queues):
+        for queue in queues:
+            if position < len(queue) and len(picked) < limit:
+                deck, card = queue[position]
+                if (deck.id, card.id) not in chosen:
+                    chosen.add((deck.id, card.id))
+                    picked.append((deck, card))
+        position += 1
+    return picked
+
+
+# -- text -----------------------------------------------------------------------------------------
+
+_SHADES = "·░▒▓█"
+_SPARKS = "·▁▂▃▄▅▆▇█"
+
+
+def _percent(rate: Rate) -> str:
+    return "—" if rate.rate is None else f"{rate.rate:.0%} of {rate.reviews}"
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def heatmap_text(map_: Heatmap) -> list[str]:
+    weeks = map_.weeks()
+    months = [" "] * len(weeks)
+    for column in range(len(weeks)):
+        first = map_.start + timedelta(weeks=column)
+        if column == 0 or first.month != (first - timedelta(weeks=1)).month:
+            label = first.strftime("%b")
+            if column + len(label) <= len(weeks) and all(m == " " for m in months[max(0, column - 1):column + 3]):
+                months[column:column + len(label)] = list(label)
+    lines = ["     " + "".join(months).rstrip()]
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        cells = "".join(" " if week[weekday] is None else _SHADES[week[weekday] or 0] for week in weeks)
+        lines.append(f"{name:<4} {cells.rstrip()}")
+    return lines
+
+
+def _sparkline(values: list[int]) -> str:
+    top = max(values, default=0)
+    return "".join(_SPARKS[math.ceil(8 * value / top)] if top and value else "·" for value in values)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _table(heading: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    lines = [f"{heading:<30} " + "".join(f"{column:<15}" for column in columns).rstrip()]
+    for name, *cells in rows:
+        lines.append(f"  {name[:28]:<28} " + "".join(f"{cell:<15}" for cell in cells).rstrip())
+    return lines
+
+
+def summary_text(stats: Stats, *, rows: int = 5) -> str:
+    """A readable page of the figures for the terminal."""
+    where = f"deck {stats.deck}" if stats.deck else "all decks"
+    cards, streak = stats.cards, stats.streaks
+    average = stats.average_answer_seconds
+    recent = [day.reviews for day in stats.per_day[-14:]]
     lines = [
-        f"Reviews: {figures['total_reviews']} in all, {figures['reviews_in_window']} in the last "
-        f"{figures['window_days']} days",
-        f"Auto-graded accuracy: {'—' if accuracy is None else f'{accuracy:.0%}'}"
-        f" ({figures['auto_graded_correct']}/{figures['auto_graded']})",
-        f"Cards: {cards['seen']} seen of {cards['total']}, {cards['new']} new, {cards['due_today']} due today",
-        f"Time spent: {figures['time_spent_s'] / 60:.0f} min",
+        f"Quizzer stats — {where}, study day {stats.today.isoformat()}",
+        "",
+        f"Reviews    {stats.reviews} in all, {stats.window.reviews} in the last {stats.window_days} days "
+        f"({stats.window.reviews / stats.window_days:.1f} a day, "
+        f"{_duration(stats.window_seconds / stats.window_days)} a day); {_duration(stats.seconds)} in all",
+        f"Last {len(recent)} days {_sparkline(recent)}  (reviews per day, today last)",
+        f"Accuracy   {_percent(stats.total)} first asks; auto-graded {_percent(stats.auto_graded)}"
+        + ("" if average is None else f"; {average:.1f} s per answer"),
+        f"Streak     {_plural(streak.current, 'day')} (longest {streak.longest}); "
+        f"studied on {_plural(streak.days_studied, 'day')}",
+        f"Cards      {cards.total}: {cards.new} new, {cards.learning} learning, {cards.young} young, "
+        f"{cards.mature} mature; {cards.due_today} due today",
+        f"Retention  young {_percent(stats.retention_young)}, mature {_percent(stats.retention_mature)}; "
+        f"last {stats.window_days} days {_percent(stats.retention_window)}",
     ]
+    dues = [due for _, due in stats.forecast]
+    lines += ["", f"Due in the next {len(dues)} days: today {dues[0]}, within a week {sum(dues[:7])}, "
+                  f"within {len(dues)} days {sum(dues)}",
+              f"  {_sparkline(dues)}"]
+    if stats.reviews:
+        lines += ["", "Last year (reviews per day)", *heatmap_text(stats.heatmap)]
+    for label, periods in (("week", stats.retention_by_week), ("month", stats.retention_by_month)):
+        if periods:
+            lines += ["", *_table(f"True retention by {label}", ("young", "mature", "all"),
+                                  [(period.period, _percent(period.young), _percent(period.mature),
+                                    _percent(period.total)) for period in periods[-rows:]])]
+    for kind, heading in (("deck", "decks"), ("tag", "topics"), ("generator", "generator families")):
+        groups = [group for group in stats.accuracy.get(kind, []) if group.all.reviews]
+        if groups:
+            lines += ["", *_table(f"Weakest {heading}", ("7 days", "30 days", "all"),
+                                  [(group.name, _percent(group.last_7), _percent(group.last_30), _percent(group.all))
+                                   for group in groups[:rows]])]
+    if stats.slowest_topics:
+        lines += ["", *_table("Slowest topics", ("30 days",),
+                              [(group.name, f"{group.average_seconds_30 or 0:.1f} s per answer ({group.answers_30})")
+                               for group in stats.slowest_topics])]
     return "\n".join(lines)

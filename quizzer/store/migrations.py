@@ -78,5 +78,161 @@ def m002_schedule_columns(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns]
+# Answer times above this count as this much in time spent (a walk-away is not study time).
+MAX_ANSWER_MS = 300_000
+# Cards whose interval was at least this many days when reviewed are "mature" (Anki's threshold).
+MATURE_DAYS = 21
+# 1970-01-01 as a proleptic ordinal: the UTC study day of rows logged before ``study_day`` existed.
+_EPOCH_ORDINAL = 719_163
+
+_DAY_COLUMNS = ("reviews", "reasks", "passed", "graded", "correct", "quality_passed", "timed", "answer_ms",
+                "young", "young_passed", "mature", "mature_passed")
+_CARD_COLUMNS = ("first_asks", "passed", "timed", "answer_ms")
+
+
+def _add_on_conflict(key: str, columns: tuple[str, ...]) -> str:
+    updates = ", ".join(f"{column} = {column} + excluded.{column}" for column in columns)
+    return f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+
+
+def _tally_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
+                    fresh: bool = False) -> str:
+    """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables;
+    ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones.
+
+    A review counts for retention when it is the first non-re-ask answer to an already-seen card on
+    its study day (in log order); it is young or mature by the interval the card had before it.
+    """
+    rows = f"""
+            SELECT r.reask, r.correct, r.quality, r.response_ms, c.deck_id,
+                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
+                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
+                   r.reask = 0 AND r.due_before IS NOT NULL AND ROW_NUMBER() OVER (
+                       PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1 AS counted
+            FROM {source}
+            WHERE {where}"""
+    sums = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
+               SUM(COALESCE(correct = 1, 0)), SUM(quality >= 3), COUNT(response_ms),
+               COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0),
+               SUM(counted AND ivl < {MATURE_DAYS}), SUM(counted AND ivl < {MATURE_DAYS} AND quality >= 3),
+               SUM(counted AND ivl >= {MATURE_DAYS}), SUM(counted AND ivl >= {MATURE_DAYS} AND quality >= 3)"""
+    columns = ", ".join(_DAY_COLUMNS)
+    if fresh:
+        all_days = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
+                       FROM deck_review_days WHERE true GROUP BY study_day"""
+    else:
+        all_days = f"SELECT day, {sums} FROM ({rows}) WHERE true GROUP BY day"
+    return f"""
+        INSERT INTO deck_review_days (deck_id, study_day, {columns})
+        SELECT deck_id, day, {sums} FROM ({rows}) WHERE true GROUP BY deck_id, day
+        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+        INSERT INTO review_days (study_day, {columns})
+        {all_days}
+        {_add_on_conflict("study_day", _DAY_COLUMNS)};
+        INSERT INTO card_tallies (card_key, {", ".join(_CARD_COLUMNS)})
+        SELECT r.card_key, SUM(r.reask = 0), SUM(r.reask = 0 AND COALESCE(r.correct, r.quality >= 3)),
+               COUNT(r.response_ms), COALESCE(SUM(MIN(r.response_ms, {MAX_ANSWER_MS})), 0)
+        FROM {source}
+        WHERE {where}
+        GROUP BY r.card_key
+        {_add_on_conflict("card_key", _CARD_COLUMNS)};
+    """
+
+
+def _day_table(name: str, key: str, primary_key: str) -> str:
+    return f"""
+        CREATE TABLE {name} (
+            {key},
+            reviews INTEGER NOT NULL DEFAULT 0,        -- every answer, re-asks included
+            reasks INTEGER NOT NULL DEFAULT 0,
+            passed INTEGER NOT NULL DEFAULT 0,         -- first asks passed: correct, or quality >= 3 if self-graded
+            graded INTEGER NOT NULL DEFAULT 0,         -- auto-graded answers (correct is 1 or 0)
+            correct INTEGER NOT NULL DEFAULT 0,
+            quality_passed INTEGER NOT NULL DEFAULT 0, -- answers with quality >= 3
+            timed INTEGER NOT NULL DEFAULT 0,          -- answers with a response time
+            answer_ms INTEGER NOT NULL DEFAULT 0,      -- their sum, each capped at MAX_ANSWER_MS
+            young INTEGER NOT NULL DEFAULT 0,          -- true retention (see _tally_from_log)
+            young_passed INTEGER NOT NULL DEFAULT 0,
+            mature INTEGER NOT NULL DEFAULT 0,
+            mature_passed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY ({primary_key})
+        ) WITHOUT ROWID;
+    """
+
+
+def m003_stats_tallies(conn: sqlite3.Connection) -> None:
+    """Running totals for the statistics, kept by triggers in the same transaction as each review.
+
+    ``review_days`` holds one row per study day, ``deck_review_days`` one per deck and study day and
+    ``card_tallies`` one per card, so the statistics read thousands of rows instead of the whole log.
+    They are a cache of ``reviews`` (the source of truth): :func:`rebuild_tallies` recomputes them, and
+    the statistics compare their total with the log's row count before use. A review counts once its
+    card row exists (the trigger on ``cards`` catches reviews written before their card, as bulk loads
+    without foreign keys may do).
+    """
+    # Answers on one study day lie within 48 hours of each other whatever the time zone, which keeps
+    # this lookup to a few rows of the (card_key, reviewed_at) index.
+    first_of_day = (
+        "NEW.reask = 0 AND NEW.due_before IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reviews p "
+        "WHERE p.card_key = NEW.card_key "
+        "AND p.reviewed_at BETWEEN NEW.reviewed_at - 172800000 AND NEW.reviewed_at + 172800000 "
+        "AND p.study_day = NEW.study_day AND p.reask = 0 AND p.id < NEW.id)"
+    )
+    one_review = f"""1, NEW.reask, NEW.reask = 0 AND COALESCE(NEW.correct, NEW.quality >= 3),
+                   NEW.correct IS NOT NULL, COALESCE(NEW.correct = 1, 0), NEW.quality >= 3,
+                   NEW.response_ms IS NOT NULL, COALESCE(MIN(NEW.response_ms, {MAX_ANSWER_MS}), 0),
+                   f.counted AND f.ivl < {MATURE_DAYS}, f.counted AND f.ivl < {MATURE_DAYS} AND NEW.quality >= 3,
+                   f.counted AND f.ivl >= {MATURE_DAYS}, f.counted AND f.ivl >= {MATURE_DAYS} AND NEW.quality >= 3"""
+    flags = f"(SELECT {first_of_day} AS counted, COALESCE(NEW.interval_before, 0) AS ivl) f"
+    day = f"COALESCE(NEW.study_day, NEW.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    _run(
+        conn,
+        _day_table("review_days", "study_day INTEGER NOT NULL", "study_day")
+        + _day_table("deck_review_days", "deck_id TEXT NOT NULL, study_day INTEGER NOT NULL", "deck_id, study_day")
+        + f"""
+        CREATE TABLE card_tallies (
+            card_key INTEGER PRIMARY KEY,
+            first_asks INTEGER NOT NULL DEFAULT 0,
+            passed INTEGER NOT NULL DEFAULT 0,         -- first asks passed
+            timed INTEGER NOT NULL DEFAULT 0,          -- every answer with a response time
+            answer_ms INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TRIGGER reviews_tally AFTER INSERT ON reviews
+        WHEN EXISTS (SELECT 1 FROM cards WHERE key = NEW.card_key)
+        BEGIN
+            INSERT INTO deck_review_days (deck_id, study_day, {", ".join(_DAY_COLUMNS)})
+            SELECT c.deck_id, {day}, {one_review}
+            FROM cards c, {flags}
+            WHERE c.key = NEW.card_key
+            {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+            INSERT INTO review_days (study_day, {", ".join(_DAY_COLUMNS)})
+            SELECT {day}, {one_review}
+            FROM {flags}
+            WHERE true
+            {_add_on_conflict("study_day", _DAY_COLUMNS)};
+            INSERT INTO card_tallies (card_key, {", ".join(_CARD_COLUMNS)})
+            SELECT NEW.card_key, NEW.reask = 0, NEW.reask = 0 AND COALESCE(NEW.correct, NEW.quality >= 3),
+                   NEW.response_ms IS NOT NULL, COALESCE(MIN(NEW.response_ms, {MAX_ANSWER_MS}), 0)
+            WHERE true
+            {_add_on_conflict("card_key", _CARD_COLUMNS)};
+        END;
+        CREATE TRIGGER cards_tally AFTER INSERT ON cards
+        WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
+        BEGIN
+            {_tally_from_log("r.card_key = NEW.key")}
+        END;
+        """,
+    )
+    rebuild_tallies(conn)
+
+
+def rebuild_tallies(conn: sqlite3.Connection) -> None:
+    """Recompute the tally tables from the log, inside the caller's transaction."""
+    for table in ("review_days", "deck_review_days", "card_tallies"):
+        conn.execute(f"DELETE FROM {table}")
+    # Read the log in table order and sort, rather than hop through it card by card.
+    _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True))
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies]
 SCHEMA_VERSION = len(MIGRATIONS)
