@@ -1,0 +1,107 @@
+"""Build a synthetic large setup: 200 decks / 20,000 cards of YAML and a 1,000,000-row review log over 3 years."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from quizzer.store import Store
+
+N_DECKS = 200
+CARDS_PER_DECK = 100
+N_REVIEWS = 1_000_000
+YEARS = 3
+GENERATED = ("confusion-matrix", "cv-scheme", "learning-curve", "regression-metrics", "bootstrap-oob")
+
+
+def deck_yaml(index: int) -> str:
+    lines = [f"id: deck-{index:03d}", f"title: Synthetic deck {index}", "description: Benchmark deck.",
+             f"tags: [bench, group-{index % 10}]", "cards:"]
+    for card in range(CARDS_PER_DECK):
+        kind = card % 10
+        card_id = f"card-{card:03d}"
+        if kind < 5:
+            lines += [f"  - id: {card_id}", f"    front: What is fact number {card} of deck {index}?",
+                      "    back: |", f"      It is the answer to card {card}, explained in two short sentences.",
+                      "      Key point first, then why.", f"    tags: [topic-{card % 17}]",
+                      f"    source: \"synthetic {index}\""]
+        elif kind < 8:
+            lines += [f"  - id: {card_id}", "    kind: choice", f"    front: Pick the right option for {card}.",
+                      "    options: [Alpha, Beta, Gamma, Delta]", "    answer: Gamma",
+                      "    explanation: Gamma is right; the others are distractors.", f"    tags: [topic-{card % 17}]"]
+        elif kind == 8:
+            lines += [f"  - id: {card_id}", "    kind: numeric", f"    front: What is {card}/1000?",
+                      f"    answer: {card / 1000 + 0.1}", "    tolerance: 0.001", f"    tags: [topic-{card % 17}]"]
+        else:
+            lines += [f"  - id: {card_id}", "    kind: generated",
+                      f"    generator: {GENERATED[card % len(GENERATED)] if card % 3 else 'confusion-matrix'}",
+                      f"    tags: [topic-{card % 17}]"]
+    return "\n".join(lines) + "\n"
+
+
+def write_decks(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index in range(N_DECKS):
+        path = folder / f"deck-{index:03d}.yaml"
+        path.write_text(deck_yaml(index))
+        files.append(path)
+    return files
+
+
+def build_database(path: Path, today: date, seed: int = 7) -> None:
+    """Reviews spread over ``YEARS`` years ending ``today``; per-card state consistent with the last review."""
+    Store(path).close()  # creates the schema
+    rng = np.random.default_rng(seed)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    keys = {}
+    for deck in range(N_DECKS):
+        for card in range(CARDS_PER_DECK):
+            cursor = conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)",
+                                  (f"deck-{deck:03d}", f"card-{card:03d}"))
+            keys[(deck, card)] = cursor.lastrowid
+    n_cards = len(keys)
+    first_day = today - timedelta(days=365 * YEARS)
+    card_keys = rng.integers(1, n_cards + 1, size=N_REVIEWS)
+    days = np.sort(rng.integers(0, 365 * YEARS, size=N_REVIEWS))
+    seconds = rng.integers(8 * 3600, 23 * 3600, size=N_REVIEWS)
+    quality = rng.choice([1, 2, 3, 4, 5], p=[0.08, 0.07, 0.2, 0.45, 0.2], size=N_REVIEWS)
+    response = rng.integers(2000, 40000, size=N_REVIEWS)
+    reask = (rng.random(N_REVIEWS) < 0.05).astype(int)
+    intervals = rng.integers(1, 120, size=N_REVIEWS)
+    epoch = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
+    base_ms = int(epoch.timestamp() * 1000)
+    first_ordinal = first_day.toordinal()
+    kinds = np.array(["open", "choice", "numeric", "generated"])[rng.integers(0, 4, size=N_REVIEWS)]
+    rows = (
+        (int(card_keys[i]), base_ms + int(days[i]) * 86_400_000 + int(seconds[i]) * 1000, int(quality[i]),
+         "0.5" if kinds[i] == "numeric" else None, int(quality[i] >= 3) if kinds[i] != "open" else None,
+         int(response[i]), str(kinds[i]), int(i) if kinds[i] == "generated" else None, int(reask[i]),
+         first_ordinal + int(days[i]), 250, int(intervals[i]), 3, first_ordinal + int(days[i]),
+         250, int(intervals[i]), 4, first_ordinal + int(days[i]) + int(intervals[i]))
+        for i in range(N_REVIEWS)
+    )
+    conn.executemany(
+        """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind, seed, reask,
+               study_day, ef_before, interval_before, reps_before, due_before, ef_after, interval_after,
+               reps_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        rows,
+    )
+    # Derived state: each reviewed card's last review decides its schedule.
+    conn.execute(
+        """UPDATE cards SET ef = 250, reps = 4,
+               interval = (SELECT interval_after FROM reviews r WHERE r.card_key = cards.key
+                           ORDER BY reviewed_at DESC LIMIT 1),
+               due = (SELECT due_after FROM reviews r WHERE r.card_key = cards.key ORDER BY reviewed_at DESC LIMIT 1),
+               first_day = (SELECT MIN(study_day) FROM reviews r WHERE r.card_key = cards.key),
+               last_reviewed_at = (SELECT MAX(reviewed_at) FROM reviews r WHERE r.card_key = cards.key),
+               review_count = (SELECT COUNT(*) FROM reviews r WHERE r.card_key = cards.key)"""
+    )
+    conn.execute("COMMIT")
+    conn.execute("VACUUM")
+    conn.close()
