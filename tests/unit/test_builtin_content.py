@@ -1,0 +1,59 @@
+"""The built-in curriculum stays complete: size, coverage of the course's pitfalls, every family wired in."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from generators import names
+from quizzer.decks.loader import load_sources
+from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
+from quizzer.paths import builtin_decks_dir
+
+DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+
+# Pitfalls per stage of the 12-stage course (counted in the source's "Pitfall ..." entries).
+COURSE_PITFALLS = {1: 6, 2: 6, 3: 5, 4: 4, 5: 5, 6: 3, 7: 4, 8: 2, 9: 2, 10: 2, 11: 3, 12: 3}
+
+
+def stage_deck(stage: int) -> object:
+    tag = f"stage-{stage:02d}"
+    matches = [deck for deck in DECKS.values() if tag in deck.tags]
+    assert len(matches) == 1, tag
+    return matches[0]
+
+
+def test_size() -> None:
+    assert len(DECKS) >= 12
+    assert sum(len(deck.cards) for deck in DECKS.values()) >= 400
+
+
+@pytest.mark.parametrize("stage", sorted(COURSE_PITFALLS))
+def test_every_stage_is_covered(stage: int) -> None:
+    deck = stage_deck(stage)
+    cards = deck.cards
+    assert len(cards) >= 25
+    kinds = Counter(type(card) for card in cards)
+    assert kinds[OpenCard] and kinds[ChoiceCard] and kinds[NumericCard] and kinds[GeneratedCard]
+    pitfalls = [card for card in cards if "pitfall" in card.tags]
+    assert len(pitfalls) >= COURSE_PITFALLS[stage]
+
+
+def test_every_card_has_tags_and_a_source() -> None:
+    for deck in DECKS.values():
+        for card in deck.cards:
+            assert deck.card_tags(card), (deck.id, card.id)
+            assert card.source, (deck.id, card.id)
+
+
+def test_choice_cards_explain_and_numeric_cards_show_working() -> None:
+    for deck in DECKS.values():
+        for card in deck.cards:
+            if isinstance(card, ChoiceCard | NumericCard):
+                assert card.explanation or card.back, (deck.id, card.id)
+
+
+def test_every_generator_family_is_used() -> None:
+    used = {card.generator for deck in DECKS.values() for card in deck.cards if isinstance(card, GeneratedCard)}
+    assert set(names()) <= used
