@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Params(BaseModel):
@@ -136,6 +138,8 @@ class Generator:
     def generate(self, seed: int, params: Params | dict[str, Any] | None = None) -> Problem:
         if not isinstance(params, Params):
             params = self.Params.model_validate(params or {})
+        import numpy as np  # here, not at import: loading decks must not wait for numpy
+
         rng = np.random.default_rng(seed_sequence(self.name, seed))
         return self.make(rng, seed, params)
 
@@ -153,6 +157,8 @@ def seed_sequence(name: str, seed: int) -> list[int]:
 
 def to_jsonable(value: Any) -> Any:
     """numpy scalars/arrays and tuples -> plain JSON types."""
+    import numpy as np
+
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

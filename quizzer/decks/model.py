@@ -25,7 +25,8 @@ TagName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: decks served from the cache are never validated, so start-up skips building validators.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class _CardBase(_Strict):

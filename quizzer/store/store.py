@@ -12,14 +12,16 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import SM2State
 from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -100,7 +102,6 @@ class Store:
         self.path = Path(path)
         self.backup_dir = backup_dir
         self.conn = self._connect()
-        self.db = sqlite_utils.Database(self.conn)
         try:
             self._migrate()
         except sqlite3.Error as error:
@@ -163,6 +164,14 @@ class Store:
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection through sqlite-utils, for table-level work (imported on first use: start-up
+        does not pay for it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @property
     def schema_version(self) -> int:
