@@ -150,6 +150,16 @@ class Generator:
         return Problem(generator=self.name, seed=seed, params=params.model_dump(mode="json"), **fields)
 
 
+def scored_rows_table(labels: Any, scores: Any, item: str, positive: str, negative: str, title: str) -> Table:
+    """Rows of a scored sample, best score first: number, score, actual class (1 = ``positive``)."""
+    names = {1: positive, 0: negative}
+    return Table(
+        headers=(item, "Score", "Actual"),
+        rows=tuple((str(i + 1), f"{s:.2f}", names[int(v)]) for i, (s, v) in enumerate(zip(scores, labels, strict=True))),
+        title=title,
+    )
+
+
 def seed_sequence(name: str, seed: int) -> list[int]:
     """Mix the family name into the seed so two families given the same seed don't share a stream."""
     return [abs(int(seed)) % (2**63), int(seed) < 0, *name.encode("utf-8")]

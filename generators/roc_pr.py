@@ -14,7 +14,18 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    fmt,
+    scored_rows_table,
+)
 
 Ask = Literal["tpr-fpr", "auc", "rare-class"]
 
@@ -81,12 +92,8 @@ def _small_set(rng: np.random.Generator, avoid_grid: bool) -> tuple[np.ndarray, 
 
 
 def _score_table(y: np.ndarray, scores: np.ndarray, scenario: Scenario) -> Table:
-    label = {1: scenario.positive, 0: scenario.negative}
-    return Table(
-        headers=(scenario.items.rstrip("s").capitalize(), "Score", "Actual"),
-        rows=tuple((str(i + 1), f"{s:.2f}", label[int(v)]) for i, (s, v) in enumerate(zip(scores, y, strict=True))),
-        title=f"sorted by score · positive class: {scenario.positive}",
-    )
+    return scored_rows_table(y, scores, scenario.items.rstrip("s").capitalize(), scenario.positive,
+                             scenario.negative, f"sorted by score · positive class: {scenario.positive}")
 
 
 class RocPr(Generator):

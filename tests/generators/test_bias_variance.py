@@ -12,8 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from generators import get
-from quizzer.answers import Unreadable
-from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
 
 GEN = get("bias-variance")
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,12 +70,7 @@ def test_variants_grading_and_determinism(model: str, ask: str) -> None:
             value = problem.expected
             right = [repr(value), f"{value:.3g}", f"{value:.4g}"]
             wrong = [repr(value * 1.05 + 0.02 * max(problem.data["bias2"], problem.data["variance"]))]
-        for text in right:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and grade.correct, (seed, text)
-        for text in wrong:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and not grade.correct, (seed, text)
+        assert_grades(problem, right, wrong, seed)
 
 
 def test_seeds_vary_and_mix() -> None:

@@ -13,8 +13,7 @@ from pydantic import ValidationError
 
 from generators import get
 from generators.regularisation_path import _data, fit_paths, lasso_alpha_max
-from quizzer.answers import Unreadable
-from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
 
 GEN = get("regularisation-path")
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,12 +90,7 @@ def test_grading_and_determinism(ask: str) -> None:
             right = [problem.expected, str(index + 1), answer.options[index].text, "abcd"[index]]
             wrong = [n for n in names if n != problem.expected]
             assert set(answer.feedback) <= set(wrong) and answer.feedback
-        for text in right:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and grade.correct, (seed, text)
-        for text in wrong:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and not grade.correct, (seed, text)
+        assert_grades(problem, right, wrong, seed)
 
 
 def test_seeds_vary_and_mix() -> None:

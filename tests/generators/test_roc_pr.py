@@ -13,8 +13,7 @@ from pydantic import ValidationError
 
 from generators import get
 from generators.roc_pr import SCENARIOS, _simulate_rare, roc_auc
-from quizzer.answers import Unreadable
-from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
 
 GEN = get("roc-pr")
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,12 +111,7 @@ def test_grading_and_determinism(params: dict) -> None:
             right = ["; ".join(f"{v:.3f}" for v in expected), "; ".join(repr(v) for v in expected),
                      "; ".join(f"{100 * v:.2f}%" for v in expected)]
             wrong = ["; ".join(f"{v + 0.03:.3f}" for v in expected)]
-        for text in right:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and grade.correct, (seed, text)
-        for text in wrong:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and not grade.correct, (seed, text)
+        assert_grades(problem, right, wrong, seed)
 
 
 def test_seeds_vary_and_options_shuffled() -> None:

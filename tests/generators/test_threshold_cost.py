@@ -13,8 +13,7 @@ from pydantic import ValidationError
 
 from generators import get
 from generators.threshold_cost import counts_at, precision_recall_at
-from quizzer.answers import Unreadable
-from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
 
 GEN = get("threshold-cost")
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,12 +95,7 @@ def test_grading_and_determinism(params: dict) -> None:
                      f"{problem.data['tp']}/{problem.data['tp'] + problem.data['fp' if params.get('ask') == 'precision' else 'fn']}"
                      if params.get("ask") else repr(value)]
             wrong = [f"{value + 0.05:.3f}"]
-        for text in right:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and grade.correct, (seed, text)
-        for text in wrong:
-            grade = grade_parts(problem.parts, text)
-            assert not isinstance(grade, Unreadable) and not grade.correct, (seed, text)
+        assert_grades(problem, right, wrong, seed)
 
 
 def test_seeds_vary_and_random_mix() -> None:
