@@ -421,12 +421,14 @@ def db_backup(obj: Context, target: Path | None) -> None:
 
 @cli.command()
 @click.argument("targets", nargs=-1)
+@click.option("--weak", is_flag=True,
+              help="Only the cards of your weakest topics and generator families (last 30 days).")
 @pass_context
-def drill(obj: Context, targets: tuple[str, ...]) -> None:
+def drill(obj: Context, targets: tuple[str, ...], weak: bool) -> None:
     """Start drilling these decks at once (deck ids or paths; default: all)."""
     from quizzer.tui.launch import run_app
 
-    run_app(obj.db_path, list(obj.deck_paths), drill=list(targets) or ["*"])
+    run_app(obj.db_path, list(obj.deck_paths), drill=list(targets) or ["*"], weak=weak)
 
 
 @cli.command()

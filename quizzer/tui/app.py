@@ -1,4 +1,4 @@
-"""The Textual apps: :class:`QuizzerApp` (Home -> Drill -> Summary) and :class:`PreviewApp` for authors.
+"""The Textual apps: :class:`QuizzerApp` (Home -> Drill -> Summary, Stats) and :class:`PreviewApp` for authors.
 
 Both take the clock and the seed from outside, so tests drive them with fixed ones.
 """
@@ -8,11 +8,14 @@ from __future__ import annotations
 import random
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from quizzer import __version__, paths
@@ -20,11 +23,13 @@ from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
 from quizzer.session import Session, SessionConfig
 from quizzer.store import Store
-from quizzer.tui.screens.drill import DrillScreen
+from quizzer.tui.screens.drill import DrillScreen, describe_error
 from quizzer.tui.screens.help import HelpScreen
 from quizzer.tui.screens.home import HomeScreen
 from quizzer.tui.screens.preview import PreviewScreen
+from quizzer.tui.screens.stats import StatsScreen
 from quizzer.tui.screens.summary import SummaryScreen
+from quizzer.tui.weak_spots import CardList, decks_of, find_weak_cards
 
 Clock = Callable[[], datetime]
 DARK_THEME = "textual-dark"
@@ -88,7 +93,18 @@ class QuizzerBaseApp(App[None]):
 
 
 class QuizzerApp(QuizzerBaseApp):
-    """The drill app: Home (or straight to Drill when ``drill`` decks are given), Drill, Summary."""
+    """The drill app: Home (or straight to Drill when ``drill`` decks are given), Drill, Summary, Stats.
+
+    ``drill_cards`` (with ``drill``) starts with exactly those cards, e.g. ``quizzer drill --weak``.
+    """
+
+    @dataclass
+    class WeakCardsFound(Message):
+        """The weak-spots drill Home asked for (``request``): its cards, or none and ``reason``."""
+
+        request: int
+        cards: CardList
+        reason: str
 
     def __init__(
         self,
@@ -96,6 +112,7 @@ class QuizzerApp(QuizzerBaseApp):
         collection: DeckCollection,
         *,
         drill: list[Deck] | None = None,
+        drill_cards: CardList | None = None,
         clock: Clock | None = None,
         seed: int | None = None,
         config: SessionConfig | None = None,
@@ -104,14 +121,16 @@ class QuizzerApp(QuizzerBaseApp):
         self.store = store
         self.collection = collection
         self.drill = drill
+        self.drill_cards = drill_cards
         self.config = config or SessionConfig()
+        self._weak_request = 0  # only the latest press of `w` starts a drill
 
     def on_mount(self) -> None:
         self.show_deck_issues()
         if self.drill is None:
             self.push_screen(HomeScreen())
         else:
-            self.start_drill(self.drill)
+            self.start_drill(self.drill, cards=self.drill_cards)
 
     def show_deck_issues(self) -> None:
         issues = self.collection.issues
@@ -132,13 +151,19 @@ class QuizzerApp(QuizzerBaseApp):
                 markup=False,
             )
 
-    def new_session(self, decks: list[Deck]) -> Session:
+    def new_session(self, decks: list[Deck], cards: CardList | None = None) -> Session:
         return Session(
-            self.store, decks, now=self.clock(), seed=self.random.randrange(2**31), config=self.config
+            self.store,
+            decks,
+            now=self.clock(),
+            seed=self.random.randrange(2**31),
+            config=self.config,
+            cards=cards,
         )
 
-    def start_drill(self, decks: list[Deck]) -> None:
-        session = self.new_session(decks)
+    def start_drill(self, decks: list[Deck], cards: CardList | None = None) -> None:
+        """Drill ``decks`` (what is due, then new cards), or exactly ``cards`` when given."""
+        session = self.new_session(decks, cards)
         from_home = self.drill is None
         if session.total_first_asks == 0:
             if from_home:
@@ -152,11 +177,54 @@ class QuizzerApp(QuizzerBaseApp):
             return
         self.push_screen(DrillScreen(session, back_to_home=from_home))
 
+    # -- weak spots and statistics ---------------------------------------------------------------
+
+    def start_weak_drill(self, decks: list[Deck]) -> None:
+        """Drill the weakest topics of ``decks``; the cards are picked in a worker (it reads the log)."""
+        self._weak_request += 1
+        self._find_weak_cards(self._weak_request, decks, self.clock())
+
+    @work(thread=True, exclusive=True, group="weak", exit_on_error=False)
+    def _find_weak_cards(self, request: int, decks: list[Deck], now: datetime) -> None:
+        try:
+            cards, reason = find_weak_cards(self.store, decks, now, self.config)
+        except Exception as error:  # noqa: BLE001 - reported as a notice, the app goes on
+            cards, reason = [], f"Could not pick the weak cards: {describe_error(error)}"
+        self.post_message(self.WeakCardsFound(request, cards, reason))
+
+    @on(WeakCardsFound)
+    def weak_cards_found(self, event: WeakCardsFound) -> None:
+        if event.request != self._weak_request or not isinstance(self.screen, HomeScreen):
+            return  # pressed again meanwhile, or the user has moved on
+        if not event.cards:
+            self.notify(event.reason, title="Weak spots", timeout=6)
+            return
+        self.start_drill(decks_of(event.cards), cards=event.cards)
+
+    def show_stats(self, deck: Deck | None = None) -> None:
+        """The Stats screen; ``d`` there switches to ``deck`` (the one highlighted on Home)."""
+        if not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen(deck))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if isinstance(screen, HomeScreen):
             yield SystemCommand("Drill all decks", "Start a session over every deck", screen.action_start_all)
             yield SystemCommand(
                 "Drill the ticked decks", "Or the highlighted deck if none is ticked", screen.action_start
+            )
+            yield SystemCommand(
+                "Weak spots", "Drill the cards of your weakest topics (last 30 days)", screen.action_weak
+            )
+            yield SystemCommand(
+                "Statistics",
+                "Reviews per day, streak, retention, what is due, weakest topics",
+                screen.action_stats,
+            )
+        if isinstance(screen, SummaryScreen):
+            yield SystemCommand(
+                "Statistics",
+                "Reviews per day, streak, retention, what is due, weakest topics",
+                self.show_stats,
             )
         if isinstance(screen, DrillScreen):
             yield SystemCommand(

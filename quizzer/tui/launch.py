@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from quizzer import paths
@@ -10,7 +11,9 @@ from quizzer.decks.loader import DeckCollection, LoadedDeck, load_sources
 from quizzer.decks.model import Deck
 from quizzer.decks.sources import deck_sources
 from quizzer.errors import QuizzerError, UsageError
+from quizzer.session import SessionConfig
 from quizzer.store import Store
+from quizzer.tui.weak_spots import decks_of, find_weak_cards
 
 ALL = "*"
 
@@ -67,11 +70,18 @@ def _fail(error: QuizzerError) -> None:
 
 
 def run_app(
-    db_path: Path, deck_paths: list[Path], drill: list[str] | None = None, *, headless: bool = False
+    db_path: Path,
+    deck_paths: list[Path],
+    drill: list[str] | None = None,
+    *,
+    headless: bool = False,
+    weak: bool = False,
 ) -> None:
-    """Open the drill app: Home when ``drill`` is None, else straight into drilling those decks."""
-    from quizzer.tui.app import QuizzerApp  # textual is imported only when the app really runs
+    """Open the drill app: Home when ``drill`` is None, else straight into drilling those decks.
 
+    With ``weak``, drill only the cards of the weakest topics of those decks (all decks when ``drill``
+    is None); when nothing is weak yet, say so and return without opening the app.
+    """
     collection = load_for(deck_paths, drill)
     try:
         decks = resolve_targets(collection, drill) if drill is not None else None
@@ -80,7 +90,19 @@ def run_app(
         _fail(error)
         return
     with store:
-        app = QuizzerApp(store, collection, drill=decks)
+        cards = None
+        config = SessionConfig()
+        if weak:
+            cards, reason = find_weak_cards(
+                store, decks or [loaded.deck for loaded in collection.decks], datetime.now(UTC), config
+            )
+            if not cards:
+                print(reason)
+                return
+            decks = decks_of(cards)
+        from quizzer.tui.app import QuizzerApp  # textual is imported only when the app really runs
+
+        app = QuizzerApp(store, collection, drill=decks, drill_cards=cards, config=config)
         app.run(headless=headless)
     _after(app.crash_report)
 

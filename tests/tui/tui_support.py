@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizzer.decks.loader import DeckCollection, LoadedDeck, parse_deck
 from quizzer.decks.model import Deck
-from quizzer.session import SessionConfig
+from quizzer.session import Session, SessionConfig
 from quizzer.store import Store
 from quizzer.tui.app import QuizzerApp
 
@@ -126,3 +126,59 @@ def app_factory(store: Store) -> AppFactory:
         return QuizzerApp(store, decks, drill=chosen, clock=clock or Clock(), seed=SEED, config=settings)
 
     return make
+
+
+TOPICS_DECK = """\
+id: topics
+title: Two topics
+cards:
+  - id: ece
+    kind: numeric
+    front: A model says 0.8 on 100 cases and 60 are positive. What is the gap?
+    answer: 0.2
+    tags: [calibration]
+  - id: brier
+    kind: numeric
+    front: Brier score of predicting 0.5 for a positive?
+    answer: 0.25
+    tags: [calibration]
+  - id: recall
+    kind: numeric
+    front: TP 3, FN 1. Recall?
+    answer: 0.75
+    tags: [metrics]
+  - id: precision
+    kind: numeric
+    front: TP 3, FP 1. Precision?
+    answer: 0.75
+    tags: [metrics]
+"""
+
+HISTORY_DAYS = 3  # study days of history, the last one today: a streak of 3
+
+
+def record_history(
+    store: Store, text: str = TOPICS_DECK, days: int = HISTORY_DAYS, end: datetime = NOW
+) -> Deck:
+    """A known review log: on each of the last ``days`` study days up to ``end`` every card of the deck is
+    asked once; "calibration" cards are missed (10 s each), the others answered right (2 s each)."""
+    topics = deck(text)
+    for back in range(days - 1, -1, -1):
+        now = end - timedelta(days=back, hours=1)
+        session = Session(
+            store,
+            [topics],
+            now=now,
+            seed=SEED,
+            config=CONFIG,
+            cards=[(topics, card) for card in topics.cards],
+        )
+        for _ in range(session.total_first_asks):
+            item = session.next()
+            assert item is not None and not item.reask
+            missed = "calibration" in item.tags
+            now += timedelta(seconds=10)
+            session.record(
+                item, 1 if missed else 5, now=now, correct=not missed, response_ms=10_000 if missed else 2_000
+            )
+    return topics

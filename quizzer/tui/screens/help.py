@@ -1,4 +1,5 @@
-"""Help (``?``): every key of the app, and what the grades 0-5 mean."""
+"""Help (``?``): every key of the app, and what the grades 0-5 mean. Hand-written: keep it in step
+with the screens' BINDINGS."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "Everywhere",
         [
             ("?", "this help"),
-            ("Ctrl+P", "command palette: drill, end session, theme, help, quit"),
+            ("Ctrl+P", "command palette: drill, weak spots, statistics, theme, help, quit"),
             ("Ctrl+T", "switch between the light and the dark theme"),
             ("Ctrl+Q", "quit (every answer so far is already saved)"),
             ("q", "go back or quit, when not typing an answer"),
@@ -29,6 +30,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Space", "tick or untick a deck"),
             ("Enter", "drill the ticked decks (or the highlighted one)"),
             ("a", "drill all decks"),
+            ("w", "weak spots: drill your weakest topics (ticked decks, or all)"),
+            ("s", "statistics (d there: the highlighted deck only)"),
             ("q", "quit"),
         ],
     ),
@@ -55,6 +58,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     ("Summary", [("Enter / q", "back to the decks (or quit)")]),
+    (
+        "Statistics",
+        [
+            ("p", "period: last 30 days, all time, last 7 days"),
+            ("d", "the deck highlighted on Home, or all decks"),
+            ("↑ ↓ PgUp PgDn", "scroll"),
+            ("Esc / q", "go back"),
+        ],
+    ),
     (
         "Preview (authors)",
         [

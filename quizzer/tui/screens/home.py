@@ -27,6 +27,8 @@ class HomeScreen(Screen[None]):
         Binding("enter", "start", "Start", id="home.start", priority=True),
         Binding("space", "toggle", "Select", id="home.toggle"),
         Binding("a", "start_all", "All decks", id="home.all"),
+        Binding("w", "weak", "Weak spots", id="home.weak"),
+        Binding("s", "stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -158,3 +160,12 @@ class HomeScreen(Screen[None]):
     def action_start_all(self) -> None:
         if self.loaded:
             self.app.start_drill([loaded.deck for loaded in self.loaded])
+
+    def action_weak(self) -> None:
+        """Drill the weakest topics of the ticked decks (all decks when none is ticked)."""
+        chosen = [loaded.deck for loaded in self.loaded if loaded.deck.id in self.ticked]
+        self.app.start_weak_drill(chosen or [loaded.deck for loaded in self.loaded])
+
+    def action_stats(self) -> None:
+        highlighted = self._highlighted()
+        self.app.show_stats(highlighted.deck if highlighted is not None else None)
