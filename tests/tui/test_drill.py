@@ -233,11 +233,6 @@ async def test_generated_confusion_matrix_right_then_wrong(make_app: AppFactory,
     assert rows[0]["seed"] == item.seed and rows[1]["seed"] == again.seed != item.seed
 
 
-def _has_learning_curve() -> bool:
-    return Path(__file__).resolve().parents[2].joinpath("generators", "learning_curve.py").exists()
-
-
-@pytest.mark.skipif(not _has_learning_curve(), reason="learning-curve generator not written yet")
 async def test_generated_learning_curve_two_parts_with_plot(make_app: AppFactory, db_path: Path) -> None:
     from quizzer.tui.widgets.problem import ProblemPlot
 

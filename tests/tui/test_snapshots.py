@@ -8,7 +8,6 @@ Regenerate with ``pytest tests/tui/test_snapshots.py --snapshot-update`` after L
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -82,11 +81,6 @@ def test_drill_generated_confusion_matrix(snap_compare, make_app: AppFactory) ->
     assert snap_compare(app, terminal_size=LARGE, run_before=settle)
 
 
-def _has_learning_curve() -> bool:
-    return Path(__file__).resolve().parents[2].joinpath("generators", "learning_curve.py").exists()
-
-
-@pytest.mark.skipif(not _has_learning_curve(), reason="learning-curve generator not written yet")
 def test_drill_generated_learning_curve(snap_compare, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
     app = make_app(LEARNING_CURVE_DECK, drill=True)
     assert snap_compare(app, terminal_size=LARGE, run_before=settle)
