@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from generators import Problem, registry
 from quizzer.answers import Unreadable
-from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
 from quizzer.grading import (
     Grade,
     grade_choice_card,
     grade_numeric_card,
     grade_parts,
 )
-from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, review
+from quizzer.sm2 import SESSION_PASS_QUALITY, check_quality, review
 from quizzer.store import ReviewRecord, Store
 
 DEFAULT_NEW_PER_DAY = 20
@@ -89,11 +89,6 @@ class SessionStats:
     reasks: int = 0
     seconds: float = 0.0
     missed: list[tuple[str, str]] = field(default_factory=list)
-
-
-def deck_counts(store: Store, deck: Deck, today: date) -> dict[str, int]:
-    """Due today / new (never reviewed) / total for one deck."""
-    return all_deck_counts(store, [deck], today)[deck.id]
 
 
 def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
@@ -310,15 +305,12 @@ class Session:
 __all__ = [
     "DEFAULT_DAY_START_HOUR",
     "DEFAULT_NEW_PER_DAY",
-    "ChoiceCard",
-    "NumericCard",
-    "OpenCard",
     "Outcome",
     "QueueItem",
     "Session",
     "SessionConfig",
-    "SM2State",
+    "SessionStats",
+    "all_deck_counts",
     "build_queue",
-    "deck_counts",
     "study_day",
 ]
