@@ -327,6 +327,10 @@ class Store:
         value = self.conn.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0]
         return None if value is None else date.fromordinal(value)
 
+    def reviews_on(self, day: date) -> int:
+        """How many answers were logged on study day ``day`` (indexed: instant at any size)."""
+        return self.conn.execute("SELECT COUNT(*) FROM reviews WHERE study_day = ?", (day.toordinal(),)).fetchone()[0]
+
     def total_reviews(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
 

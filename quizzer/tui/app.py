@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -24,12 +25,13 @@ from quizzer.decks.model import Deck
 from quizzer.session import Session, SessionConfig
 from quizzer.store import Store
 from quizzer.tui.screens.drill import DrillScreen, describe_error
-from quizzer.tui.screens.help import HelpScreen
 from quizzer.tui.screens.home import HomeScreen
-from quizzer.tui.screens.preview import PreviewScreen
-from quizzer.tui.screens.stats import StatsScreen
-from quizzer.tui.screens.summary import SummaryScreen
-from quizzer.tui.weak_spots import CardList, decks_of, find_weak_cards
+
+if TYPE_CHECKING:
+    from quizzer.tui.weak_spots import CardList
+
+# Screens that are not on the way to the first card (help, stats, summary, preview, weak spots) are
+# imported where they are first used, so start-up does not pay for them (quizzer.stats among them).
 
 Clock = Callable[[], datetime]
 DARK_THEME = "textual-dark"
@@ -73,6 +75,8 @@ class QuizzerBaseApp(App[None]):
         self.theme = DARK_THEME
 
     def action_help(self) -> None:
+        from quizzer.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -173,6 +177,8 @@ class QuizzerApp(QuizzerBaseApp):
                     timeout=5,
                 )
             else:
+                from quizzer.tui.screens.summary import SummaryScreen
+
                 self.push_screen(SummaryScreen(session, back_to_home=False))
             return
         self.push_screen(DrillScreen(session, back_to_home=from_home))
@@ -186,6 +192,8 @@ class QuizzerApp(QuizzerBaseApp):
 
     @work(thread=True, exclusive=True, group="weak", exit_on_error=False)
     def _find_weak_cards(self, request: int, decks: list[Deck], now: datetime) -> None:
+        from quizzer.tui.weak_spots import find_weak_cards
+
         try:
             cards, reason = find_weak_cards(self.store, decks, now, self.config)
         except Exception as error:  # noqa: BLE001 - reported as a notice, the app goes on
@@ -199,14 +207,20 @@ class QuizzerApp(QuizzerBaseApp):
         if not event.cards:
             self.notify(event.reason, title="Weak spots", timeout=6)
             return
+        from quizzer.tui.weak_spots import decks_of
+
         self.start_drill(decks_of(event.cards), cards=event.cards)
 
     def show_stats(self, deck: Deck | None = None) -> None:
         """The Stats screen; ``d`` there switches to ``deck`` (the one highlighted on Home)."""
+        from quizzer.tui.screens.stats import StatsScreen
+
         if not isinstance(self.screen, StatsScreen):
             self.push_screen(StatsScreen(deck))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from quizzer.tui.screens.summary import SummaryScreen
+
         if isinstance(screen, HomeScreen):
             yield SystemCommand("Drill all decks", "Start a session over every deck", screen.action_start_all)
             yield SystemCommand(
@@ -241,4 +255,6 @@ class PreviewApp(QuizzerBaseApp):
         self.path = path
 
     def on_mount(self) -> None:
+        from quizzer.tui.screens.preview import PreviewScreen
+
         self.push_screen(PreviewScreen(self.path))

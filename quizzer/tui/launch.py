@@ -13,7 +13,6 @@ from quizzer.decks.sources import deck_sources
 from quizzer.errors import QuizzerError, UsageError
 from quizzer.session import SessionConfig
 from quizzer.store import Store
-from quizzer.tui.weak_spots import decks_of, find_weak_cards
 
 ALL = "*"
 
@@ -93,6 +92,8 @@ def run_app(
         cards = None
         config = SessionConfig()
         if weak:
+            from quizzer.tui.weak_spots import decks_of, find_weak_cards  # only when asked
+
             cards, reason = find_weak_cards(
                 store, decks or [loaded.deck for loaded in collection.decks], datetime.now(UTC), config
             )

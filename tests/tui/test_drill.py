@@ -234,7 +234,7 @@ async def test_generated_confusion_matrix_right_then_wrong(make_app: AppFactory,
 
 
 async def test_generated_learning_curve_two_parts_with_plot(make_app: AppFactory, db_path: Path) -> None:
-    from quizzer.tui.widgets.problem import ProblemPlot
+    from quizzer.tui.widgets.plot import ProblemPlot
 
     app = make_app(LEARNING_CURVE_DECK, drill=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Footer, Static
 
 from quizzer.decks.loader import LoadedDeck
 from quizzer.session import all_deck_counts, study_day
-from quizzer.stats import summary
 
 if TYPE_CHECKING:
     from quizzer.tui.app import QuizzerApp
@@ -89,18 +88,11 @@ class HomeScreen(Screen[None]):
             )
         if self.loaded:
             table.move_cursor(row=min(cursor, len(self.loaded) - 1))
-        figures = summary(
-            app.store,
-            [loaded.deck for loaded in self.loaded],
-            now=now,
-            days=1,
-            day_start_hour=app.config.day_start_hour,
-        )
         allowance = max(0, app.config.new_per_day - app.store.new_cards_introduced(today))
         self.query_one("#today", Static).update(
             Content.from_markup(
                 "Today: [b]$answered[/b] answered · [b]$due[/b] due · [b]$new[/b] new cards left of $limit a day",
-                answered=figures["reviews_in_window"],
+                answered=app.store.reviews_on(today),
                 due=due_total,
                 new=min(allowance, new_total),
                 limit=app.config.new_per_day,

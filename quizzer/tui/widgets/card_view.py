@@ -10,7 +10,7 @@ from generators.base import Problem
 from quizzer.grading import QUALITY_MEANINGS
 from quizzer.session import QueueItem
 from quizzer.tui.text import figure_table, prompt_markdown
-from quizzer.tui.widgets.problem import ProblemPlot, ProblemTable
+from quizzer.tui.widgets.problem import ProblemTable
 
 
 class CardView(Vertical):
@@ -28,6 +28,8 @@ class CardView(Vertical):
         if problem.table is not None:
             yield ProblemTable(problem.table)
         if problem.figure is not None:
+            from quizzer.tui.widgets.plot import ProblemPlot
+
             yield ProblemPlot(problem.figure)
             if problem.table is None:
                 yield ProblemTable(figure_table(problem.figure))

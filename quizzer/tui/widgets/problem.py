@@ -5,9 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
-from textual_plotext import PlotextPlot
 
-from generators.base import Figure, Table
+from generators.base import Table
 
 
 class ProblemTable(Vertical):
@@ -41,22 +40,3 @@ class ProblemTable(Vertical):
             grid.add_column(align(index, str(header)), key=str(index))
         for row in rows:
             grid.add_row(*(align(index, cell) for index, cell in enumerate(row)))
-
-
-class ProblemPlot(PlotextPlot):
-    """A problem's figure as a terminal line plot (the numbers are shown beside it as a table)."""
-
-    def __init__(self, figure: Figure, **kwargs: object) -> None:
-        super().__init__(classes="problem-plot", **kwargs)  # type: ignore[arg-type]
-        self.figure = figure
-
-    def on_mount(self) -> None:
-        plt = self.plt
-        figure = self.figure
-        for series in figure.series:
-            plt.plot(list(series.x), list(series.y), label=series.name, marker="braille")
-        if figure.y_range:
-            plt.ylim(*figure.y_range)
-        plt.title(figure.title)
-        plt.xlabel(figure.x_label)
-        plt.ylabel(figure.y_label)
