@@ -42,3 +42,17 @@ def test_loading_every_builtin_deck_does_not_import_sklearn() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_app_starts_without_heavy_modules() -> None:
+    """The path to the first card imports neither numpy, scikit-learn, plotext, sqlite-utils nor the
+    statistics: those load when a problem, a plot or the Stats screen needs them."""
+    code = (
+        "import sys\n"
+        "import quizzer.tui.launch, quizzer.tui.app\n"
+        "heavy = ('numpy', 'sklearn', 'scipy', 'plotext', 'sqlite_utils', 'quizzer.stats')\n"
+        "bad = sorted(m for m in heavy if m in sys.modules)\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
