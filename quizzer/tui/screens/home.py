@@ -25,8 +25,8 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "start", "Start", id="home.start", priority=True),
         Binding("space", "toggle", "Select", id="home.toggle"),
-        Binding("a", "start_all", "All decks", id="home.all"),
-        Binding("w", "weak", "Weak spots", id="home.weak"),
+        Binding("a", "start_all", "All", id="home.all"),
+        Binding("w", "weak", "Weak", id="home.weak"),
         Binding("s", "stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
