@@ -22,7 +22,7 @@ FORMAT = 1
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:
-    digest = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(os.path.abspath(path).encode("utf-8")).hexdigest()
     return cache_dir / "decks" / f"{digest}.json"
 
 

@@ -9,6 +9,7 @@ with a budget, so an alias bomb fails fast with bounded memory.
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -436,11 +437,17 @@ def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) 
         from quizzer.decks.cache import load_deck_cached
     collection = DeckCollection()
     seen: dict[str, Path] = {}
+    files_seen: set[str] = set()
     for source, builtin in sources:
         if not source.exists():
             collection.issues.append(DeckIssue(_display(source), 1, 1, "no such file or folder"))
             continue
         for file in deck_files(source):
+            # The same file reached twice (a path given that is also the user's deck folder) loads once.
+            real = os.path.realpath(file)
+            if real in files_seen:
+                continue
+            files_seen.add(real)
             display = _display(file)
             try:
                 deck = load_deck_cached(file, display, cache_dir) if cache_dir else load_deck(file, display)
@@ -448,10 +455,9 @@ def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) 
                 collection.issues.extend(error.issues)
                 continue
             if deck.id in seen:
-                if seen[deck.id].resolve() != file.resolve():
-                    collection.issues.append(
-                        DeckIssue(display, 1, 1, f"deck id {deck.id!r} is already used by {_display(seen[deck.id])}", "id")
-                    )
+                collection.issues.append(
+                    DeckIssue(display, 1, 1, f"deck id {deck.id!r} is already used by {_display(seen[deck.id])}", "id")
+                )
                 continue
             seen[deck.id] = file
             collection.decks.append(LoadedDeck(deck, file, builtin))

@@ -166,3 +166,10 @@ def test_builtin_decks_are_clean() -> None:
     assert collection.issues == []
     assert len(collection.decks) >= 12
     assert all(re.fullmatch(r"[a-z0-9-]+", d.deck.id) for d in collection.decks)
+
+
+def test_a_file_reached_twice_loads_once_silently(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text("id: d\ntitle: D\ncards:\n  - {id: a, front: q, back: a}\n")
+    collection = load_sources([(tmp_path, False), (tmp_path / "d.yaml", False)])
+    assert [loaded.deck.id for loaded in collection.decks] == ["d"]
+    assert collection.issues == []
