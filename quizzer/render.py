@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generators.base import ChoiceAnswer, Figure, Problem, Table
+from quizzer.answers import format_number
 
 
 def table_text(table: Table) -> str:
@@ -40,6 +41,19 @@ def choices_text(answer: ChoiceAnswer) -> str:
     return "\n".join(f"  {index}. {option.text}" for index, option in enumerate(answer.options, start=1))
 
 
+def expected_text(problem: Problem) -> str:
+    """The expected answer as a person reads it: numbers rounded, options by their label."""
+    shown = []
+    for part in problem.parts:
+        answer = part.answer
+        if isinstance(answer, ChoiceAnswer):
+            option = next(o for o in answer.options if o.name == answer.correct)
+            shown.append(f"{option.text} ({option.name})" if option.label and option.label != option.name else option.name)
+        else:
+            shown.append(format_number(answer.value, 6) + (f" {answer.unit}" if answer.unit else ""))
+    return "; ".join(shown)
+
+
 def problem_text(problem: Problem, *, solution: bool = True) -> str:
     out = [f"[{problem.generator} · seed {problem.seed}]", "", problem.prompt.strip(), ""]
     if problem.table is not None:
@@ -53,6 +67,5 @@ def problem_text(problem: Problem, *, solution: bool = True) -> str:
             out += [choices_text(part.answer)]
         out.append("")
     if solution:
-        expected = problem.expected
-        out += [f"Expected: {expected}", "", "Solution:", problem.solution.strip()]
+        out += [f"Expected: {expected_text(problem)}", "", "Solution:", problem.solution.strip()]
     return "\n".join(out)

@@ -139,3 +139,13 @@ def test_quizzer_db_env_var(tmp_path: Path) -> None:
                             cwd=tmp_path, env={**__import__("os").environ, "QUIZZER_DB": str(db)})
     assert result.returncode == 0, result.stderr
     assert db.exists()
+
+
+def test_generate_human_output_shows_prompt_table_and_solution(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "generate", "learning-curve", "--seed", "4", "--answer", "high_bias")
+    assert code == 0
+    assert "What does the curve show" in out
+    assert "train rows" in out  # the table
+    assert "Expected: " in out and "(high_" in out or "(good_fit)" in out
+    assert "Solution:" in out
+    assert "✗ 'high_bias'" in out or "✓ 'high_bias'" in out
