@@ -4,18 +4,54 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 if TYPE_CHECKING:
     import numpy as np
 
 
 class Params(BaseModel):
-    """Base of every generator's params model: unknown keys are errors, every field has a default."""
+    """Base of every generator's params model: unknown keys are errors, every field has a default.
+
+    Choice values may be spelled with dashes or underscores (``mape-zero`` / ``mape_zero``): families differ
+    in which they use, and a deck author should not have to remember which.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _either_separator(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fixed = dict(data)
+        for key, value in data.items():
+            field = cls.model_fields.get(key)
+            if field is None or not isinstance(value, str):
+                continue
+            allowed = _literal_strings(field.annotation)
+            if value in allowed:
+                continue
+            for candidate in (value.replace("_", "-"), value.replace("-", "_")):
+                if candidate in allowed:
+                    fixed[key] = candidate
+                    break
+        return fixed
+
+
+def _literal_strings(annotation: Any) -> set[str]:
+    """The string values of the Literal types inside ``annotation`` (through Optional and unions)."""
+    found: set[str] = set()
+    stack = [annotation]
+    while stack:
+        current = stack.pop()
+        if get_origin(current) is Literal:
+            found.update(value for value in get_args(current) if isinstance(value, str))
+        else:
+            stack.extend(get_args(current))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

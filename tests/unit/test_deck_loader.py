@@ -173,3 +173,17 @@ def test_a_file_reached_twice_loads_once_silently(tmp_path: Path) -> None:
     collection = load_sources([(tmp_path, False), (tmp_path / "d.yaml", False)])
     assert [loaded.deck.id for loaded in collection.decks] == ["d"]
     assert collection.issues == []
+
+
+@pytest.mark.parametrize(
+    ("generator", "params"),
+    [("regression-metrics", "{ask: mape_zero}"), ("ab-test", "{ask: sample-size}"), ("bias-variance", "{model: deep_tree}")],
+)
+def test_generator_choices_accept_dashes_or_underscores(generator: str, params: str) -> None:
+    deck = parse_deck(f"id: g\ntitle: G\ncards:\n  - {{id: a, kind: generated, generator: {generator}, params: {params}}}\n")
+    assert deck.cards[0].params
+
+
+def test_misspelled_generator_choice_is_still_an_error() -> None:
+    with pytest.raises(DeckFileError, match="params.ask"):
+        parse_deck("id: g\ntitle: G\ncards:\n  - {id: a, kind: generated, generator: ab-test, params: {ask: sample-sise}}\n")
