@@ -20,11 +20,19 @@ from quizzer.errors import QuizzerError, UsageError
 
 
 class Context:
-    """What every command needs: the database path and any extra deck paths."""
+    """What every command needs: the database path, any extra deck paths, and the settings."""
 
-    def __init__(self, db: Path | None, deck_paths: tuple[Path, ...]) -> None:
+    def __init__(self, db: Path | None, deck_paths: tuple[Path, ...], new_per_day: int | None = None,
+                 day_start_hour: int | None = None) -> None:
         self.db_path = db or paths.default_db_path()
         self.deck_paths = deck_paths
+        self._overrides = {"new_per_day": new_per_day, "day_start_hour": day_start_hour}
+
+    @property
+    def config(self):  # noqa: ANN201 - SessionConfig, imported lazily
+        from quizzer.config import load_config
+
+        return load_config(**self._overrides)
 
     def store(self):  # noqa: ANN201 - imported lazily to keep `quizzer --help` fast
         from quizzer.store import Store
@@ -53,18 +61,23 @@ def _echo_json(value: Any) -> None:
               help="Database file (default: quizzer.db in your data folder; env QUIZZER_DB).")
 @click.option("--decks", "deck_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra deck file or folder to load (repeatable).")
+@click.option("--new-per-day", type=click.IntRange(0, 1000), default=None,
+              help="New cards per study day (default 20, or new_per_day in the settings file).")
+@click.option("--day-start-hour", type=click.IntRange(0, 23), default=None,
+              help="Local hour a study day begins (default 4, or day_start_hour in the settings file).")
 @click.version_option(__version__, prog_name="quizzer")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, deck_paths: tuple[Path, ...]) -> None:
+def cli(ctx: click.Context, db: Path | None, deck_paths: tuple[Path, ...], new_per_day: int | None,
+        day_start_hour: int | None) -> None:
     """Quizzer: spaced-repetition drills for ML interviews, with fresh generated problems.
 
     Run without a command to open the drill app.
     """
-    ctx.obj = Context(db, deck_paths)
+    ctx.obj = Context(db, deck_paths, new_per_day, day_start_hour)
     if ctx.invoked_subcommand is None:
         from quizzer.tui.launch import run_app
 
-        run_app(ctx.obj.db_path, list(deck_paths))
+        run_app(ctx.obj.db_path, list(deck_paths), config=ctx.obj.config)
 
 
 # -- decks -------------------------------------------------------------------------------------
@@ -103,7 +116,7 @@ def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
     from quizzer.session import all_deck_counts, study_day
 
     collection = obj.decks(targets)
-    today = study_day(_now())
+    today = study_day(_now(), obj.config.day_start_hour)
     rows = []
     with obj.store() as store:
         every = all_deck_counts(store, [loaded.deck for loaded in collection.decks], today)
@@ -260,7 +273,8 @@ def stats(obj: Context, deck_id: str | None, days: int, as_json: bool) -> None:
 
     decks = [loaded.deck for loaded in obj.decks().decks]
     with obj.store() as store:
-        figures = compute(store, decks, now=_now(), deck_id=deck_id, days=days)
+        figures = compute(store, decks, now=_now(), deck_id=deck_id, days=days,
+                          day_start_hour=obj.config.day_start_hour)
     if deck_id and figures.reviews == 0 and all(deck.id != deck_id for deck in decks):
         raise UsageError(f"no deck {deck_id!r}; known decks: {', '.join(deck.id for deck in decks) or 'none'}")
     if as_json:
@@ -428,7 +442,7 @@ def drill(obj: Context, targets: tuple[str, ...], weak: bool) -> None:
     """Start drilling these decks at once (deck ids or paths; default: all)."""
     from quizzer.tui.launch import run_app
 
-    run_app(obj.db_path, list(obj.deck_paths), drill=list(targets) or ["*"], weak=weak)
+    run_app(obj.db_path, list(obj.deck_paths), drill=list(targets) or ["*"], weak=weak, config=obj.config)
 
 
 @cli.command()

@@ -15,4 +15,5 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("QUIZZER_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("QUIZZER_CACHE_DIR", str(base / "cache"))
     monkeypatch.delenv("QUIZZER_DB", raising=False)
+    monkeypatch.setenv("QUIZZER_CONFIG", str(base / "config" / "config.toml"))  # no user settings leak in
     os.environ.setdefault("NO_COLOR", "1")

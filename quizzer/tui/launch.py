@@ -75,6 +75,7 @@ def run_app(
     *,
     headless: bool = False,
     weak: bool = False,
+    config: SessionConfig | None = None,
 ) -> None:
     """Open the drill app: Home when ``drill`` is None, else straight into drilling those decks.
 
@@ -90,7 +91,7 @@ def run_app(
         return
     with store:
         cards = None
-        config = SessionConfig()
+        config = config or SessionConfig()
         if weak:
             from quizzer.tui.weak_spots import decks_of, find_weak_cards  # only when asked
 

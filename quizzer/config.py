@@ -1,0 +1,61 @@
+"""The user's settings: a small TOML file, overridable on the command line.
+
+    # ~/.config/quizzer/config.toml  (or the file named by QUIZZER_CONFIG)
+    new_per_day = 20        # new cards introduced per study day (0-1000)
+    day_start_hour = 4      # local hour at which a study day begins (0-23), as in Anki
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import platformdirs
+
+from quizzer.errors import QuizzerError
+from quizzer.session import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, SessionConfig
+
+CONFIG_ENV = "QUIZZER_CONFIG"
+LIMITS = {"new_per_day": (0, 1000), "day_start_hour": (0, 23)}
+
+
+class ConfigError(QuizzerError):
+    title = "Settings error"
+
+
+def config_path() -> Path:
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("quizzer", appauthor=False)) / "config.toml"
+
+
+def load_config(
+    path: Path | None = None, *, new_per_day: int | None = None, day_start_hour: int | None = None
+) -> SessionConfig:
+    """Settings from the file (missing file: defaults), then the command-line overrides."""
+    path = path or config_path()
+    values: dict[str, int] = {"new_per_day": DEFAULT_NEW_PER_DAY, "day_start_hour": DEFAULT_DAY_START_HOUR}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read it ({error}).") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: {error}") from None
+        for key, value in data.items():
+            values[key] = _checked(path, key, value)
+    for key, value in (("new_per_day", new_per_day), ("day_start_hour", day_start_hour)):
+        if value is not None:
+            values[key] = _checked(Path("command line"), key, value)
+    return SessionConfig(new_per_day=values["new_per_day"], day_start_hour=values["day_start_hour"])
+
+
+def _checked(path: Path, key: str, value: object) -> int:
+    if key not in LIMITS:
+        raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join(LIMITS)}.")
+    low, high = LIMITS[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{path}: {key} must be a whole number from {low} to {high}, got {value!r}.")
+    return value
