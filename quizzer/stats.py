@@ -574,13 +574,6 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
     )
 
 
-def summary(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None = None, days: int = 30,
-            day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> dict[str, Any]:
-    """:func:`compute` as plain JSON-ready data (what ``quizzer stats --json`` prints)."""
-    return compute(store, decks, now=now, deck_id=deck_id, days=days, day_start_hour=day_start_hour,
-                   tz=tz).to_dict()
-
-
 # -- weak spots -----------------------------------------------------------------------------------
 
 
