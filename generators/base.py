@@ -56,21 +56,69 @@ def _literal_strings(annotation: Any) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class NumberAnswer:
-    """A numeric answer: right when within ``tolerance`` (absolute) or ``rel_tolerance`` of ``value``."""
+    """A numeric answer, graded at the precision the prompt states.
+
+    ``decimals=N`` ("to N decimals") accepts what rounds or truncates to the right N decimals: anything
+    within 10⁻ᴺ of ``value``. ``significant=S`` ("to S significant figures") accepts anything within one unit
+    of the S-th significant digit. Without either, ``tolerance`` (absolute) or ``rel_tolerance`` applies, for
+    answers whose prompt states its own rule ("a whole number": ``tolerance=0``). ``unit`` is shown after
+    the number; ``%`` means the value itself is in percent.
+    """
 
     value: float
     tolerance: float = 0.005
     rel_tolerance: float = 0.0
     unit: str = ""
+    decimals: int | None = None
+    significant: int | None = None
+
+    @property
+    def tolerances(self) -> tuple[float, float]:
+        """(absolute, relative) tolerance in force."""
+        if self.decimals is not None:
+            return 10.0**-self.decimals, 0.0
+        if self.significant is not None and self.value != 0:
+            return 10.0 ** (math.floor(math.log10(abs(self.value))) - self.significant + 1), 0.0
+        return self.tolerance, self.rel_tolerance
+
+    @property
+    def whole(self) -> bool:
+        """A whole number is asked for (a count, a size, an amount in whole units)."""
+        if self.decimals is not None:
+            return self.decimals == 0
+        return self.significant is None and self.value == int(self.value) and self.tolerance < 1 and (
+            self.rel_tolerance == 0 or abs(self.value) * self.rel_tolerance < 1)
+
+    def shown(self) -> str:
+        """The expected value as the prompt asked for it: at the stated decimals or significant figures."""
+        if self.decimals is not None:
+            text = f"{self.value:.{self.decimals}f}"
+        elif self.significant is not None:
+            text = significant_text(self.value, self.significant)
+        else:
+            text = fmt(self.value, 6) if self.value != int(self.value) else str(int(self.value))
+        return f"{text} {self.unit}".strip() if self.unit and self.unit != "%" else text + self.unit
 
     def to_json(self) -> float:
         return self.value
+
+
+def significant_text(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant figures, in plain notation (0.00833, 1250, 0.5)."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - exponent)
+    rounded = round(value, decimals)
+    return f"{rounded:.{decimals}f}" if decimals else str(int(round(rounded)))
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
     name: str  # machine name, e.g. "high_bias" or "StratifiedKFold"
     label: str = ""  # what the user reads; defaults to the name
+    value: float | None = None  # the number the option stands for (a threshold, a MAPE), typed any way
+    aliases: tuple[str, ...] = ()  # other names people type for it ("LOO", "overfitting")
 
     @property
     def text(self) -> str:

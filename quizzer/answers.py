@@ -1,6 +1,14 @@
-"""Read numbers the way people type them: ``0.75``, ``.75``, ``75%``, ``3/4``, ``7.5e-1``, ``1,000``.
+"""Read numbers the way people type them: ``0.75``, ``.75``, ``75%``, ``3/4``, ``7.5e-1``, ``1,000``, ``$210``.
 
-``read_number`` never raises: junk comes back as a :class:`Unreadable` with a message to show.
+``read_number`` never raises: junk comes back as a :class:`Unreadable` with a message to show. The rules
+(documented for users in ``docs/deck-format.md``, "How answers are read"):
+
+- ``x%`` always means x/100, except where the answer itself is in percent (its unit is ``%``), where the
+  sign is just the unit;
+- a unit typed before or after the number is ignored: ``$210``, ``210 dollars``, ``1050 rows``;
+- a comma is a thousands separator when it is followed by groups of three digits (``1,000``,
+  ``12,345.6``) and a decimal comma otherwise (``0,75``); ``0,531`` (a leading 0) is a decimal comma;
+  ``1,234`` alone could be either and gets a hint, not a grade.
 """
 
 from __future__ import annotations
@@ -15,7 +23,13 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _PLAIN = re.compile(rf"^({_NUMBER})(%?)$", re.IGNORECASE)
 _FRACTION = re.compile(rf"^({_NUMBER})/({_NUMBER})(%?)$", re.IGNORECASE)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_AMBIGUOUS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2},(?!000$)\d{3}$")  # 1,234: 1234 or 1.234? (1,000 is plain)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+_LEADING_ZERO_COMMA = re.compile(r"^[+-]?0,\d+$")
+# A unit around the number: "$210", "210 dollars", "1050 rows", "€ 3.5". Letters only (so "e" of an exponent
+# never counts), at most a few words.
+_CURRENCY = "$€£¥"
+_UNIT_WORDS = re.compile(r"^(?P<number>.*?[\d%.])\s*(?P<unit>[^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*){0,2})$")
 _UNICODE_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "٫": ".", "⁄": "/", "∕": "/"})
 
 UNREADABLE_HINT = "Could not read that as a number. Try 0.75, .75, 75%, 3/4 or 7.5e-1."
@@ -28,6 +42,7 @@ class Number:
     value: float
     percent: bool = False
     text: str = ""
+    unit: str = ""  # a unit typed with the number ("dollars", "$", "rows"), ignored when grading
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +51,31 @@ class Unreadable:
     message: str = UNREADABLE_HINT
 
 
-def read_number(text: object) -> Number | Unreadable:
-    """Parse ``text`` into a :class:`Number`; anything else is :class:`Unreadable` (never an exception)."""
+def read_number(text: object, *, whole: bool = False) -> Number | Unreadable:
+    """Parse ``text`` into a :class:`Number`; anything else is :class:`Unreadable` (never an exception).
+
+    ``whole``: a whole number is expected (a count, an amount), so ``1,234`` can only mean 1234.
+    """
     if not isinstance(text, str):
         return Unreadable(repr(text))
     if len(text) > MAX_INPUT:
         return Unreadable(text[:MAX_INPUT], "That answer is too long to be a number.")
     cleaned = text.strip().translate(_UNICODE_MINUS)
     cleaned = cleaned.lstrip("~≈").strip()
+    unit = ""
+    if cleaned and cleaned[0] in _CURRENCY:
+        unit, cleaned = cleaned[0], cleaned[1:].strip()
+    elif (match := _UNIT_WORDS.match(cleaned)) and match.group("unit").casefold() not in ("e", "nan", "inf"):
+        unit, cleaned = match.group("unit"), match.group("number").strip()
     cleaned = re.sub(r"\s+", "", cleaned)
     if not cleaned:
         return Unreadable(text, "Type a number first.")
-    if _THOUSANDS.match(cleaned):
+    if _LEADING_ZERO_COMMA.match(cleaned):
+        cleaned = cleaned.replace(",", ".")
+    elif _AMBIGUOUS_COMMA.match(cleaned) and not whole:
+        return Unreadable(text, f"Is {cleaned} a thousands separator or a decimal comma? Type it without the "
+                                "comma (1234 or 1.234).")
+    elif _THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(",", "")
     elif _DECIMAL_COMMA.match(cleaned):
         cleaned = cleaned.replace(",", ".")
@@ -67,7 +95,7 @@ def read_number(text: object) -> Number | Unreadable:
         return Unreadable(text)
     if percent:
         value /= 100
-    return Number(value=value, percent=percent, text=text.strip())
+    return Number(value=value, percent=percent, text=text.strip(), unit=unit)
 
 
 def within(given: float, expected: float, tolerance: float = 0.0, rel_tolerance: float = 0.0) -> bool:
@@ -80,11 +108,27 @@ def within(given: float, expected: float, tolerance: float = 0.0, rel_tolerance:
     return gap <= tolerance + slack or gap <= rel_tolerance * abs(expected) + slack
 
 
-def matches(number: Number, expected: float, tolerance: float = 0.0, rel_tolerance: float = 0.0) -> bool:
-    """Does a typed number match ``expected``? ``67%`` matches 0.67, and also 67 when the answer is in percent."""
-    if within(number.value, expected, tolerance, rel_tolerance):
-        return True
-    return number.percent and within(number.value * 100, expected, tolerance, rel_tolerance)
+def matches(number: Number, expected: float, tolerance: float = 0.0, rel_tolerance: float = 0.0,
+            *, in_percent: bool = False) -> bool:
+    """Does a typed number match ``expected``? ``67%`` is 0.67 and matches 0.67 only.
+
+    When the answer itself is in percent (``in_percent``: its unit is ``%``), the sign is just the unit, so
+    ``8.8%`` and ``8.8`` both match 8.8.
+    """
+    return within(typed_value(number, in_percent=in_percent), expected, tolerance, rel_tolerance)
+
+
+def typed_value(number: Number, *, in_percent: bool = False) -> float:
+    """The value the user meant, in the answer's own unit."""
+    return number.value * 100 if number.percent and in_percent else number.value
+
+
+def percent_slip(number: Number, expected: float, tolerance: float = 0.0, rel_tolerance: float = 0.0) -> str:
+    """A hint when ``x%`` is wrong but ``x`` would be right: "0.55% is 0.0055; did you mean 55%?"."""
+    if not number.percent or not within(number.value * 100, expected, tolerance, rel_tolerance):
+        return ""
+    return (f"{format_number(number.value * 100)}% is {format_number(number.value)}; "
+            f"did you mean {format_number(number.value * 10_000)}%?")
 
 
 def format_number(value: float, digits: int = 4) -> str:

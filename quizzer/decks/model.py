@@ -57,6 +57,10 @@ class ChoiceCard(_CardBase):
     answer: Text | list[Text]
     explanation: Text | None = Field(default=None, description="Why the answer is right and the others wrong.")
     shuffle: bool = Field(default=True, description="Shuffle the options each time the card is shown.")
+    aliases: dict[Text, list[Text]] = Field(
+        default_factory=dict,
+        description="Other names people type for an option: {option text: [alias, ...]}, e.g. LOO for leave-one-out.",
+    )
 
     @field_validator("options")
     @classmethod
@@ -79,6 +83,9 @@ class ChoiceCard(_CardBase):
                 raise ValueError(f"answer: {answer!r} is not one of the options")
         if len(set(answers)) != len(answers):
             raise ValueError("answer: an option is listed twice")
+        for option in self.aliases:
+            if option not in self.options:
+                raise ValueError(f"aliases: {option!r} is not one of the options")
         return self
 
     @property

@@ -190,8 +190,8 @@ def test_grading_wrong_answer_gets_measured_feedback() -> None:
     assert not isinstance(grade, Unreadable) and not grade.correct
     assert "Part 1" in grade.feedback and "ceiling" not in grade.expected
     assert f"{p.data['val_scores'][-1]:.2f}" in grade.feedback
-    only_first = grade_parts(p.parts, p.expected[0])
-    assert not isinstance(only_first, Unreadable) and only_first.correct  # one answer grades part 1
+    only_first = grade_parts(p.parts, p.expected[0])  # part 1 alone is incomplete, never right
+    assert not isinstance(only_first, Unreadable) and not only_first.correct and only_first.incomplete
 
 
 def test_params_are_validated() -> None:

@@ -33,11 +33,15 @@ def test_default_ratio_tolerance(text: str, right: bool) -> None:
     assert matches(number, 2 / 3, tolerance=0.005) is right
 
 
-def test_percent_matches_percent_valued_answer() -> None:
+def test_percent_means_hundredths_unless_the_answer_is_in_percent() -> None:
     number = read_number("36.8%")
     assert isinstance(number, Number)
-    assert matches(number, 36.8, tolerance=0.05)
     assert matches(number, 0.368, tolerance=0.005)
+    assert not matches(number, 36.8, tolerance=0.05)  # x% is always x/100 ...
+    assert matches(number, 36.8, tolerance=0.05, in_percent=True)  # ... unless the answer's unit is %
+    slip = read_number("0.55%")
+    assert isinstance(slip, Number)
+    assert not matches(slip, 0.5498, tolerance=0.001)
 
 
 @given(st.text(max_size=300))
