@@ -9,7 +9,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_selection import SequentialFeatureSelector
+from sklearn.feature_selection import SequentialFeatureSelector, f_classif, mutual_info_classif
+from sklearn.linear_model import Ridge
 
 from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
@@ -99,6 +100,44 @@ def test_hashing_shortcut_would_be_graded_wrong() -> None:
     """The card claims the quick n/m estimate is a different answer at its precision."""
     card = numeric_cards()["hashing-collision-share"]
     assert abs(100_000 / 2**20 - card.answer) > card.effective_tolerance[0]
+
+
+def choice_answer(card_id: str) -> str | list[str]:
+    card = DECK.card(card_id)
+    assert isinstance(card, ChoiceCard)
+    return card.answer
+
+
+def test_spread_only_feature_is_seen_by_mutual_information_not_anova() -> None:
+    """anova-vs-mi-spread: equal class means, different spreads."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 4000)
+    x = np.where(y == 0, rng.normal(0, 1, y.size), rng.normal(0, 3, y.size)).reshape(-1, 1)
+    _, p_value = f_classif(x, y)
+    assert p_value[0] > 0.01
+    assert mutual_info_classif(x, y, random_state=0)[0] > 0.1
+    assert choice_answer("anova-vs-mi-spread") == "mutual_info_classif"
+
+
+def test_xor_features_are_invisible_one_at_a_time() -> None:
+    """univariate-misses-xor: each feature alone carries no information, the pair carries ln 2."""
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 2, 4000), rng.integers(0, 2, 4000)
+    y = a ^ b
+    alone = mutual_info_classif(np.c_[a, b], y, discrete_features=True, random_state=0)
+    together = mutual_info_classif((2 * a + b).reshape(-1, 1), y, discrete_features=True, random_state=0)
+    assert alone.max() < 0.01
+    assert together[0] == pytest.approx(math.log(2), abs=0.01)
+
+
+def test_ridge_splits_an_exact_duplicate_evenly() -> None:
+    """duplicate-feature-across-methods: Ridge gives the two copies the same weight."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    y = 3 * x + rng.normal(scale=0.1, size=200)
+    coef = Ridge(alpha=1.0).fit(np.c_[x, x], y).coef_
+    assert coef[0] == pytest.approx(coef[1])
+    assert coef.sum() == pytest.approx(3, abs=0.1)
 
 
 def test_size_and_kind_mix() -> None:
