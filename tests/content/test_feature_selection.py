@@ -1,0 +1,168 @@
+"""The feature-selection deck: every numeric answer recomputed from its front, and the deck's mix."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_selection import SequentialFeatureSelector, f_classif, mutual_info_classif
+from sklearn.linear_model import Ridge
+
+from quizzer.decks.loader import load_sources
+from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+from quizzer.paths import builtin_decks_dir
+
+DECK_ID = "feature-selection"
+
+
+def load_deck() -> Deck:
+    decks = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+    return decks[DECK_ID]
+
+
+DECK = load_deck()
+
+
+class CountingClassifier(ClassifierMixin, BaseEstimator):
+    """Counts fits across clones (a class attribute), so the selector's whole search is tallied."""
+
+    fits = 0
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> CountingClassifier:
+        CountingClassifier.fits += 1
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.full(len(X), self.classes_[0])
+
+
+def sequential_selector_fits() -> float:
+    """Run the real SequentialFeatureSelector from the card and count how often it fits the model."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 20)), rng.integers(0, 2, 60)
+    CountingClassifier.fits = 0
+    SequentialFeatureSelector(CountingClassifier(), n_features_to_select=5, direction="forward", cv=5).fit(
+        X, y
+    )
+    return CountingClassifier.fits
+
+
+def vif_se_factor() -> float:
+    """Regress one of two predictors correlated at 0.95 on the other: R² = r², SE factor = √VIF."""
+    r_squared = 0.95**2
+    return math.sqrt(1 / (1 - r_squared))
+
+
+def boundary_share_by_simulation() -> float:
+    """Monte Carlo check of 1 − 0.9⁵⁰, so the closed form in the card is not just trusted."""
+    points = np.random.default_rng(1).random((200_000, 50))
+    near_face = ((points < 0.05) | (points > 0.95)).any(axis=1)
+    return float(near_face.mean())
+
+
+RECOMPUTE: dict[str, Callable[[], float]] = {
+    "curse-neighbourhood-edge": lambda: 0.05 ** (1 / 20),
+    "curse-boundary-shell": lambda: 1 - 0.9**50,
+    "variance-threshold-boolean": lambda: float(np.var([1] * 95 + [0] * 5)),
+    "noise-passing-filter": lambda: 1000 * 0.05,
+    "forward-selection-fits": sequential_selector_fits,
+    "vif-se-inflation": vif_se_factor,
+    "hashing-collision-share": lambda: 1 - (1 - 1 / 2**20) ** (100_000 - 1),
+}
+
+
+def numeric_cards() -> dict[str, NumericCard]:
+    return {card.id: card for card in DECK.cards if isinstance(card, NumericCard)}
+
+
+def test_every_numeric_card_is_recomputed() -> None:
+    assert set(numeric_cards()) == set(RECOMPUTE)
+
+
+@pytest.mark.parametrize("card_id", sorted(RECOMPUTE))
+def test_numeric_answer_matches_recomputation(card_id: str) -> None:
+    card = numeric_cards()[card_id]
+    absolute, relative = card.effective_tolerance
+    expected = RECOMPUTE[card_id]()
+    assert abs(card.answer - expected) <= max(absolute, relative * abs(expected)) + 1e-12, (card_id, expected)
+
+
+def test_boundary_share_closed_form_matches_simulation() -> None:
+    assert abs(boundary_share_by_simulation() - (1 - 0.9**50)) < 0.001
+
+
+def test_hashing_shortcut_would_be_graded_wrong() -> None:
+    """The card claims the quick n/m estimate is a different answer at its precision."""
+    card = numeric_cards()["hashing-collision-share"]
+    assert abs(100_000 / 2**20 - card.answer) > card.effective_tolerance[0]
+
+
+def choice_answer(card_id: str) -> str | list[str]:
+    card = DECK.card(card_id)
+    assert isinstance(card, ChoiceCard)
+    return card.answer
+
+
+def test_spread_only_feature_is_seen_by_mutual_information_not_anova() -> None:
+    """anova-vs-mi-spread: equal class means, different spreads."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 4000)
+    x = np.where(y == 0, rng.normal(0, 1, y.size), rng.normal(0, 3, y.size)).reshape(-1, 1)
+    _, p_value = f_classif(x, y)
+    assert p_value[0] > 0.01
+    assert mutual_info_classif(x, y, random_state=0)[0] > 0.1
+    assert choice_answer("anova-vs-mi-spread") == "mutual_info_classif"
+
+
+def test_xor_features_are_invisible_one_at_a_time() -> None:
+    """univariate-misses-xor: each feature alone carries no information, the pair carries ln 2."""
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 2, 4000), rng.integers(0, 2, 4000)
+    y = a ^ b
+    alone = mutual_info_classif(np.c_[a, b], y, discrete_features=True, random_state=0)
+    together = mutual_info_classif((2 * a + b).reshape(-1, 1), y, discrete_features=True, random_state=0)
+    assert alone.max() < 0.01
+    assert together[0] == pytest.approx(math.log(2), abs=0.01)
+
+
+def test_ridge_splits_an_exact_duplicate_evenly() -> None:
+    """duplicate-feature-across-methods: Ridge gives the two copies the same weight."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    y = 3 * x + rng.normal(scale=0.1, size=200)
+    coef = Ridge(alpha=1.0).fit(np.c_[x, x], y).coef_
+    assert coef[0] == pytest.approx(coef[1])
+    assert coef.sum() == pytest.approx(3, abs=0.1)
+
+
+def test_size_and_kind_mix() -> None:
+    kinds = Counter(type(card) for card in DECK.cards)
+    total = len(DECK.cards)
+    assert total >= 32
+    assert kinds[GeneratedCard] == 0
+    assert kinds[OpenCard] / total >= 0.45
+    assert kinds[ChoiceCard] / total >= 0.25
+    assert kinds[NumericCard] / total >= 0.10
+    assert (kinds[ChoiceCard] + kinds[NumericCard]) / total >= 0.35
+
+
+def test_pitfall_and_interview_tags() -> None:
+    pitfalls = [card.id for card in DECK.cards if "pitfall" in card.tags]
+    assert 4 <= len(pitfalls) <= 8
+    assert any("interview" in card.tags for card in DECK.cards)
+    assert DECK.tags == ["beyond-course", "feature-selection"]
+
+
+def test_key_is_rarely_the_longest_option() -> None:
+    single = [card for card in DECK.cards if isinstance(card, ChoiceCard) and isinstance(card.answer, str)]
+    longest = [
+        card.id
+        for card in single
+        if all(len(card.answer) > len(option) for option in card.options if option != card.answer)
+    ]
+    assert len(longest) / len(single) <= 0.30, longest
