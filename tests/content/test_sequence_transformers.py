@@ -65,10 +65,10 @@ def attention_memory_ratio() -> float:
     return np.zeros((8192, 8192), dtype=np.int8).size / np.zeros((2048, 2048), dtype=np.int8).size
 
 
-def kv_cache_size() -> float:
-    """K and V, fp16, for 32 layers × 4,096 tokens × d_model 4096, in GiB rounded to 1 decimal."""
-    layers, tokens, d_model, bytes_per_value = 32, 4096, 4096, 2
-    return round(2 * layers * tokens * d_model * bytes_per_value / 2**30, 1)
+def gqa_cache_per_token(kv_heads: int = 8) -> float:
+    """fp16 K and V for one token: 80 layers × kv_heads heads × 128 dims × 2 bytes, in KiB."""
+    layers, head_dim, bytes_per_value = 80, 128, 2
+    return 2 * layers * kv_heads * head_dim * bytes_per_value / 2**10
 
 
 def temperature_probability(temperature: float = 0.5) -> float:
@@ -86,7 +86,7 @@ RECOMPUTE = {
     "mha-param-count": mha_param_count,
     "lora-param-count": lora_param_count,
     "attention-memory-ratio": attention_memory_ratio,
-    "kv-cache-size": kv_cache_size,
+    "gqa-cache-per-token": gqa_cache_per_token,
     "temperature-probability": temperature_probability,
 }
 
@@ -108,7 +108,7 @@ def test_traps_differ_from_the_answer() -> None:
     traps = {
         "mha-param-count": [8 * mha_param_count(), 3 * (512 * 512 + 512)],
         "lora-param-count": [64 * 16 * 4096 * 4096, lora_param_count() / 2],
-        "kv-cache-size": [kv_cache_size() / 2],
+        "gqa-cache-per-token": [gqa_cache_per_token(kv_heads=64), gqa_cache_per_token() / 2],
         "temperature-probability": [temperature_probability(1.0)],
         "dot-product-std": [64, 1],
         "attention-memory-ratio": [4],
