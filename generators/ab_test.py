@@ -158,7 +158,7 @@ class ABTest(Generator):
                       title=scenario.metric)
         prompt = (
             f"{scenario.context}. After the test, the counts are below.\n\n"
-            "What is the **two-sided p-value** of the pooled two-proportion z-test? Answer to 3 decimals."
+            "What is the **two-sided p-value** of the pooled two-proportion z-test? Answer to 2 significant figures."
         )
         pooled = (conv_a + conv_b) / (n_a + n_b)
         se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
@@ -176,7 +176,7 @@ class ABTest(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt="p-value?", answer=NumberAnswer(p, tolerance=0.003, rel_tolerance=0.02)),),
+            parts=(Part(prompt="p-value?", answer=NumberAnswer(p, significant=2)),),
             solution=solution,
             data={"ask": "p_value", "n_a": n_a, "conversions_a": conv_a, "n_b": n_b, "conversions_b": conv_b,
                   "z": z, "p_value": p},
@@ -206,9 +206,9 @@ class ABTest(Generator):
         prompt = (
             f"{scenario.context}; the analysis {what}. The team wants a family-wise error rate of "
             f"**α = {fmt(alpha)}** and uses the **Bonferroni** correction.\n\n"
-            "Part 1: what significance level must each individual test meet? "
+            "Part 1: what significance level must each individual test meet (to 2 significant figures)? "
             "Part 2: how many of the comparisons below are significant after the correction? "
-            "Answer both, separated by ';' (e.g. `0.01; 2`)."
+            "Answer both, separated by ';'."
         )
         nominal = sum(p < alpha for p in p_values)
         solution = "\n\n".join([
@@ -223,7 +223,7 @@ class ABTest(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt="per-test alpha?", answer=NumberAnswer(per_test, tolerance=0, rel_tolerance=0.01)),
+            parts=(Part(prompt="per-test alpha?", answer=NumberAnswer(per_test, significant=2)),
                    Part(prompt="how many significant?", answer=NumberAnswer(count, tolerance=0))),
             solution=solution,
             data={"ask": "bonferroni", "alpha": alpha, "m": m, "comparisons": names, "p_values": p_values,

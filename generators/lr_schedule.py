@@ -241,7 +241,7 @@ class LRSchedule(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt=f"lr at {unit} {t:,}?", answer=NumberAnswer(value, tolerance=0.0, rel_tolerance=0.01)),),
+            parts=(Part(prompt=f"lr at {unit} {t:,}?", answer=NumberAnswer(value, significant=3)),),
             solution=_solution(s, t, value),
             data={"schedule": kind, "base_lr": s.base_lr, "total": s.total, "unit": unit, "t": t,
                   "config": _config(s), "lr": value},

@@ -191,7 +191,7 @@ class PCAVariance(Generator):
             prompt = f"{context}. {source}.\n\nWhat is {asked}? Answer to 3 decimals (or as a percentage)."
             steps.append("Eigenvalues are variances along the principal axes, so ratios of eigenvalues are ratios of "
                           "variance; on unstandardised data, features with big units dominate the first PCs.")
-            part = Part(prompt="explained-variance ratio?", answer=NumberAnswer(value, tolerance=0.005))
+            part = Part(prompt="explained-variance ratio?", answer=NumberAnswer(value, decimals=3))
             data.update(value=value)
         else:
             value = components_for(variances, target)
@@ -245,7 +245,7 @@ class PCAVariance(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt="PC1's share?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt="PC1's share?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(steps),
             data={"ask": "correlated_pair", "features": [a, b], "standardised": scenario.standardised,
                   "matrix": cov.tolist(), "value": value},

@@ -139,7 +139,7 @@ class RankingMetrics(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt=f"NDCG@{k}?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt=f"NDCG@{k}?", answer=NumberAnswer(value, decimals=3)),),
             solution=_ndcg_solution(grades, k, value),
             data={"metric": "ndcg", "k": k, "relevance": grades.tolist(), "results": ids},
             table=table,
@@ -168,7 +168,7 @@ class RankingMetrics(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt="MRR?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt="MRR?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data={"metric": "mrr", "relevant": relevant.tolist(), "cutoff": n},
             table=table,
@@ -206,7 +206,7 @@ class RankingMetrics(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt=f"{asked}?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt=f"{asked}?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data={"metric": metric, "relevant": relevant.tolist(), "ap_per_query": aps.tolist()},
             table=_binary_table(relevant, "Query" if queries > 1 else ""),

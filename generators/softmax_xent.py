@@ -138,7 +138,7 @@ class SoftmaxXent(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt=f"P({name})?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt=f"P({name})?", answer=NumberAnswer(value, decimals=3)),),
             solution=solution,
             data={"ask": "probability", "classes": list(scenario.classes), "logits": logits.tolist(),
                   "class": name, "probability": value},
@@ -182,7 +182,7 @@ class SoftmaxXent(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt="cross-entropy loss?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt="cross-entropy loss?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data={"ask": "loss", "classes": list(scenario.classes), "logits": logits.tolist(),
                   "labels": [scenario.classes[y] for y in labels], "label_indices": labels.tolist(), "loss": value},
@@ -210,7 +210,7 @@ class SoftmaxXent(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt="initial loss?", answer=NumberAnswer(value, tolerance=0.01)),),
+            parts=(Part(prompt="initial loss?", answer=NumberAnswer(value, decimals=2)),),
             solution=solution,
             data={"ask": "initial_loss", "n_classes": k, "loss": value, "ln_k": math.log(k)},
         )

@@ -161,8 +161,6 @@ class TreeSplit(Generator):
                  "children": f"weighted {name} of the two children",
                  "gain": f"{gain_name} of the split ({'entropy in bits' if criterion == 'entropy' else 'Gini'})"}[ask]
         value = {"parent": fit.parent, "children": fit.weighted, "gain": fit.gain}[ask]
-        # The gain is a small difference of two impurities: a tighter tolerance keeps it meaningful.
-        tolerance = 0.003 if ask == "gain" else 0.005
         prompt = (
             f"{scenario.context}. A node holds {int(parent.sum())} {scenario.items}; the candidate split "
             f"*{split.question}?* sends them to two children as below.\n\n"
@@ -171,7 +169,7 @@ class TreeSplit(Generator):
         return self.problem(
             seed, params,
             prompt=prompt,
-            parts=(Part(prompt=f"{asked[0].upper()}{asked[1:]}?", answer=NumberAnswer(value, tolerance=tolerance)),),
+            parts=(Part(prompt=f"{asked[0].upper()}{asked[1:]}?", answer=NumberAnswer(value, decimals=3)),),
             solution=_solution(scenario, criterion, ask, parent, split, fit),
             data={"ask": ask, "criterion": criterion, "labels": list(scenario.labels), "parent": parent.tolist(),
                   "split": split.question, "left": split.left.tolist(), "right": split.right.tolist(),

@@ -119,8 +119,8 @@ def test_grading(seed: int) -> None:
         wrongs = [str(int(value * 1.05)), str(int(value * 0.9))]
     else:
         value = problem.expected
-        forms = [repr(value), f"{value:.3f}", f"{value * 100:.2f}%"]
-        wrongs = [f"{value + 0.03:.3f}"]
+        forms = [repr(value), f"{value:.2g}", f"{float(f'{value:.2g}') * 100:.6g}%"]  # 2 significant figures
+        wrongs = [f"{value + 0.03:.3f}", f"{value * 1.2:.2g}"]
     for text in forms:
         assert grade_parts(problem.parts, text).correct, text
     for text in wrongs:
