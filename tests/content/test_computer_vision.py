@@ -136,6 +136,17 @@ def test_traps_differ_from_the_answer() -> None:
             assert abs(card.answer - wrong) > (card.tolerance or 0), (card_id, wrong)
 
 
+def test_retinanet_prior_initialisation_numbers() -> None:
+    """The focal-loss card's bias (≈ −4.6 for π = 0.01) and the ~69,000 first-step loss it avoids."""
+    prior = 0.01
+    bias = -math.log((1 - prior) / prior)
+    assert round(bias, 1) == -4.6
+    assert 1 / (1 + math.exp(-bias)) == pytest.approx(prior)
+    assert 100_000 * focal_loss(0.5, 0) == pytest.approx(69_000, rel=0.01)
+    back = DECK.card("focal-loss").back or ""
+    assert "−4.6" in back and "69,000" in back
+
+
 def test_size_and_kind_mix() -> None:
     kinds = Counter(type(card) for card in DECK.cards)
     total = len(DECK.cards)
