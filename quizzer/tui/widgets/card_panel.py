@@ -22,15 +22,14 @@ from textual.widgets import Input, Label, Markdown, Static
 from generators.base import ChoiceAnswer, Part
 from quizzer.answers import Unreadable
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
-from quizzer.grading import Grade, grade_answer
+from quizzer.grading import Grade, answer_hint, grade_answer
 from quizzer.session import QueueItem
 from quizzer.tui.text import explanation_markdown
 from quizzer.tui.widgets.card_view import CardView, QualityKeys
 from quizzer.tui.widgets.choice_list import ChoiceList
+from quizzer.tui.widgets.inline import inline_markdown
 
 Grader = Callable[[QueueItem, str], Grade | Unreadable]
-
-NUMBER_PLACEHOLDER = "Your answer, e.g. 0.75, .75, 75%, 3/4 — Enter submits"
 
 
 class Phase(Enum):
@@ -122,8 +121,8 @@ class CardPanel(Vertical, can_focus=True):
             )
             self.focus()
         elif isinstance(card, NumericCard):
-            unit = f" (in {card.unit})" if card.unit else ""
-            await self._mount_input(area, NUMBER_PLACEHOLDER.replace("Your answer", f"Your answer{unit}"))
+            whole = card.answer == int(card.answer) and card.effective_tolerance[0] < 1
+            await self._mount_input(area, answer_hint(unit=card.unit, whole=whole))
         elif isinstance(card, ChoiceCard):
             await self._mount_choices(area, list(self.item.options), multiple=len(card.answers) > 1)
         elif isinstance(card, GeneratedCard):
@@ -131,14 +130,13 @@ class CardPanel(Vertical, can_focus=True):
             label = part.prompt
             if len(self.parts) > 1:
                 label = f"Part {self.part + 1} of {len(self.parts)}: {part.prompt}"
-            await area.mount(Static(Content.from_markup("[b]$label[/b]", label=label), classes="part-prompt"))
+            await area.mount(Static(inline_markdown(label).stylize("bold"), classes="part-prompt"))
             if isinstance(part.answer, ChoiceAnswer):
                 await self._mount_choices(
                     area, [option.text for option in part.answer.options], multiple=False
                 )
             else:
-                unit = f" (in {part.answer.unit})" if part.answer.unit else ""
-                await self._mount_input(area, NUMBER_PLACEHOLDER.replace("Your answer", f"Your answer{unit}"))
+                await self._mount_input(area, answer_hint(part.answer))
 
     async def _mount_input(self, area: Vertical, placeholder: str) -> None:
         field = Input(placeholder=placeholder, classes="answer-input", select_on_focus=False, compact=True)
@@ -208,11 +206,10 @@ class CardPanel(Vertical, can_focus=True):
             area = self.query_one("#answer", Vertical)
             await area.remove_children()
             done = Content("\n").join(
-                Content.from_markup(
-                    "[dim]Part $n: $prompt[/dim] [b]$answer[/b]",
-                    n=index + 1,
-                    prompt=self.parts[index].prompt,
-                    answer=answer,
+                Content.assemble(
+                    inline_markdown(f"Part {index + 1}: {self.parts[index].prompt}").stylize("dim"),
+                    " ",
+                    inline_markdown(answer).stylize("bold"),
                 )
                 for index, answer in enumerate(self.shown)
             )
@@ -239,15 +236,16 @@ class CardPanel(Vertical, can_focus=True):
     async def _show_feedback(self, grade: Grade) -> None:
         self._lock_controls()
         self._mark_choices()
-        verdict = Content.from_markup(
-            "[b]✓ Right[/b] · expected $expected" if grade.correct else "[b]✗ Wrong[/b] · expected $expected",
-            expected=grade.expected,
+        verdict = Content.assemble(
+            ("✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong", "bold"),
+            " · expected ",
+            inline_markdown(grade.expected),
         )
         grading: list[Static] = [
             Static(verdict, classes="verdict " + ("right" if grade.correct else "wrong"))
         ]
         if not grade.correct and grade.feedback:
-            grading.append(Static(grade.feedback, classes="grade-feedback", markup=False))
+            grading.append(Static(inline_markdown(grade.feedback), classes="grade-feedback"))
         proposed = grade.proposed_quality
         grading.append(
             Static(

@@ -10,6 +10,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 
+from quizzer.tui.widgets.inline import inline_markdown
+
 
 class ChoiceList(OptionList, inherit_bindings=False):
     """The options of a choice question, numbered 1..n.
@@ -58,7 +60,7 @@ class ChoiceList(OptionList, inherit_bindings=False):
             box = "[x] " if index in self.ticked else "[ ] "
         mark = self.marks.get(index, " ")
         return Content.assemble(
-            (f"{mark} ", "bold"), box, (f"{index + 1}.", "bold"), " ", Content(self.labels[index])
+            (f"{mark} ", "bold"), box, (f"{index + 1}.", "bold"), " ", inline_markdown(self.labels[index])
         )
 
     def _refresh_prompt(self, index: int) -> None:
