@@ -248,12 +248,15 @@ def generate(name: str, seed: int | None, count: int, param_values: tuple[str, .
                 record["grades"] = grades
             _echo_json(record)
         else:
-            from quizzer.render import problem_text
+            import shutil
 
-            click.echo(problem_text(problem))
+            from quizzer.render import markdown_text, problem_text
+
+            color = sys.stdout.isatty()
+            click.echo(problem_text(problem, color=color, width=min(100, shutil.get_terminal_size().columns)))
             for grade in grades:
                 mark = "✓" if grade["correct"] else "✗"
-                click.echo(f"{mark} {grade['answer']!r}: {grade['feedback']}")
+                click.echo(f"{mark} {grade['answer']!r}: {markdown_text(grade['feedback'], color=color)}")
             if offset < count - 1:
                 click.echo("\n" + "─" * 60 + "\n")
 
