@@ -139,6 +139,28 @@ def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
         click.echo(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
 
 
+@decks.command("audit")
+@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The figures, findings and duplicate pairs as one JSON object.")
+def decks_audit(targets: tuple[Path, ...], as_json: bool) -> None:
+    """Find answer cues: keys that are the longest option, lopsided lengths, words only the key repeats from
+    the question, and near-duplicate cards. Exit 1 if the decks break the thresholds."""
+    from quizzer.audit import audit, report_text
+    from quizzer.decks.loader import load_sources
+    from quizzer.decks.sources import deck_sources
+
+    collection = load_sources([(path, False) for path in targets] or deck_sources())
+    for issue in collection.issues:
+        click.echo(str(issue), err=True)
+    report = audit([loaded.deck for loaded in collection.decks])
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(report_text(report))
+    if report.failures() or collection.issues:
+        sys.exit(1)
+
+
 @decks.command("schema")
 def decks_schema() -> None:
     """Print the JSON Schema of the deck format (for YAML editors)."""
