@@ -33,6 +33,7 @@ BUILTIN: dict[str, str] = {
     "logistic": "generators.logistic:Logistic",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "nn-shapes": "generators.nn_shapes:NNShapes",
+    "attention": "generators.attention:Attention",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
