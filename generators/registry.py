@@ -34,6 +34,7 @@ BUILTIN: dict[str, str] = {
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "attention": "generators.attention:Attention",
+    "transformer-cost": "generators.transformer_cost:TransformerCost",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
