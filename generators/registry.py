@@ -35,6 +35,7 @@ BUILTIN: dict[str, str] = {
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "attention": "generators.attention:Attention",
     "transformer-cost": "generators.transformer_cost:TransformerCost",
+    "tfidf-cosine": "generators.tfidf_cosine:TfidfCosine",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
