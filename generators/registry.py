@@ -36,6 +36,7 @@ BUILTIN: dict[str, str] = {
     "attention": "generators.attention:Attention",
     "transformer-cost": "generators.transformer_cost:TransformerCost",
     "tfidf-cosine": "generators.tfidf_cosine:TfidfCosine",
+    "perplexity": "generators.perplexity:Perplexity",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
