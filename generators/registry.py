@@ -37,6 +37,7 @@ BUILTIN: dict[str, str] = {
     "transformer-cost": "generators.transformer_cost:TransformerCost",
     "tfidf-cosine": "generators.tfidf_cosine:TfidfCosine",
     "perplexity": "generators.perplexity:Perplexity",
+    "bleu": "generators.bleu:Bleu",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
