@@ -31,6 +31,7 @@ BUILTIN: dict[str, str] = {
     "regularisation-path": "generators.regularisation_path:RegularisationPath",
     "gradient-step": "generators.gradient_step:GradientStep",
     "logistic": "generators.logistic:Logistic",
+    "naive-bayes": "generators.naive_bayes:NaiveBayes",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "attention": "generators.attention:Attention",
