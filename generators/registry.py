@@ -32,6 +32,7 @@ BUILTIN: dict[str, str] = {
     "gradient-step": "generators.gradient_step:GradientStep",
     "logistic": "generators.logistic:Logistic",
     "naive-bayes": "generators.naive_bayes:NaiveBayes",
+    "knn-predict": "generators.knn_predict:KnnPredict",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "attention": "generators.attention:Attention",
