@@ -33,6 +33,7 @@ BUILTIN: dict[str, str] = {
     "logistic": "generators.logistic:Logistic",
     "naive-bayes": "generators.naive_bayes:NaiveBayes",
     "knn-predict": "generators.knn_predict:KnnPredict",
+    "svm-hinge": "generators.svm_hinge:SvmHinge",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "attention": "generators.attention:Attention",
