@@ -281,7 +281,7 @@ def _solution(ask: str, scenario: Scenario, data: Data, index: int) -> list[str]
     norm = float(np.linalg.norm(w))
     if ask == "width":
         return [
-            f"‖w‖ = √({fmt(float(w[0]))}² + {fmt(float(w[1]))}²) = {fmt(norm, 4)}.",
+            f"‖w‖ = √({_p(float(w[0]))}² + {_p(float(w[1]))}²) = {fmt(norm, 4)}.",
             f"Each of f(x) = ±1 lies 1/‖w‖ from the boundary, so the band is 2/‖w‖ = 2/{fmt(norm, 4)} = "
             f"**{fmt(2 / norm)}** wide.",
             f"1/‖w‖ = {fmt(1 / norm, 3)} is the distance from the boundary to one side only. A smaller ‖w‖ means a "
