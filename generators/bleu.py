@@ -208,6 +208,10 @@ class Bleu(Generator):
         references = tuple(tuple(scenario.references[int(i)].split()) for i in order[:n_refs])
         for _ in range(3000):
             candidate = _draw_candidate(rng, scenario, references)
+            if ask in ("brevity-penalty", "bleu-2") and len(candidate) >= closest_length(
+                candidate, references
+            ):
+                continue  # cheap check first: these asks need a candidate shorter than its reference
             result = score(candidate, references)
             if _instance_ok(result, ask):
                 return self._problem(seed, params, ask, scenario, candidate, references, result)

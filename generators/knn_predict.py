@@ -11,6 +11,7 @@ with ``sklearn.neighbors.KNeighborsClassifier`` behind ``sklearn.preprocessing.S
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -88,26 +89,34 @@ class KnnPredictParams(Params):
     k: Literal[1, 3, 5] | None = None  # None: 1, 3 or 5 by seed (nearest-distance ignores it)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the cached properties below need an instance __dict__
 class Data:
     x: np.ndarray  # points × 2 (big, small)
     y: np.ndarray  # class index per point
     query: np.ndarray
 
-    @property
+    @cached_property
     def mean(self) -> np.ndarray:
         return self.x.mean(axis=0)
 
-    @property
+    @cached_property
     def std(self) -> np.ndarray:
         return self.x.std(axis=0)  # population (÷ n), as StandardScaler
 
     def scaled(self) -> tuple[np.ndarray, np.ndarray]:
         return (self.x - self.mean) / self.std, (self.query - self.mean) / self.std
 
-    def distances(self, scaled: bool) -> np.ndarray:
-        x, q = self.scaled() if scaled else (self.x, self.query)
+    @cached_property
+    def _raw_distances(self) -> np.ndarray:
+        return np.sqrt(((self.x - self.query) ** 2).sum(axis=1))
+
+    @cached_property
+    def _scaled_distances(self) -> np.ndarray:
+        x, q = self.scaled()
         return np.sqrt(((x - q) ** 2).sum(axis=1))
+
+    def distances(self, scaled: bool) -> np.ndarray:
+        return self._scaled_distances if scaled else self._raw_distances
 
     def neighbours(self, k: int, scaled: bool) -> np.ndarray:
         return np.argsort(self.distances(scaled), kind="stable")[:k]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Literal
 
 import numpy as np
@@ -161,10 +162,8 @@ class TfidfCosine(Generator):
                 if _cosine_ok(corpus, i, j):
                     return self._cosine(seed, params, scenario, corpus, i, j)
             else:
-                query = tuple(
-                    str(w) for w in rng.choice(corpus.terms, size=int(rng.integers(2, 4)), replace=False)
-                )
-                if _query_ok(corpus, query, want_trap):
+                query = _pick_query(rng, corpus, want_trap)
+                if query is not None:
                     return self._most_similar(seed, params, scenario, corpus, query)
         raise RuntimeError("no corpus met the conditions")  # pragma: no cover - a few draws always suffice
 
@@ -373,15 +372,27 @@ def _count_sims(corpus: Corpus, query: tuple[str, ...]) -> np.ndarray:
     return corpus.normalised(ones) @ corpus.vector(query, ones)
 
 
-def _query_ok(corpus: Corpus, query: tuple[str, ...], want_trap: bool) -> bool:
-    sims = np.sort(corpus.normalised() @ corpus.vector(query))
-    counts = np.sort(_count_sims(corpus, query))
-    if sims[-1] - sims[-2] < 0.03 or counts[-1] - counts[-2] < 0.03:  # clear winners both ways
-        return False
-    trap = int(np.argmax(corpus.normalised() @ corpus.vector(query))) != int(
-        np.argmax(_count_sims(corpus, query))
-    )
-    return trap == want_trap
+def _pick_query(rng: np.random.Generator, corpus: Corpus, want_trap: bool) -> tuple[str, ...] | None:
+    """A 2- or 3-word query with clear winners on tf-idf and on raw counts, which disagree iff ``want_trap``.
+
+    Every candidate query over the corpus's terms is scored at once, so one corpus draw usually suffices.
+    """
+    candidates = [c for size in (2, 3) for c in combinations(range(len(corpus.terms)), size)]
+    present = np.zeros((len(candidates), len(corpus.terms)))
+    for row, terms in enumerate(candidates):
+        present[row, list(terms)] = 1.0
+    tfidf_queries = present * corpus.idf
+    tfidf = (tfidf_queries / np.linalg.norm(tfidf_queries, axis=1, keepdims=True)) @ corpus.normalised().T
+    ones = corpus.idf_variant("none")
+    raw = (present / np.linalg.norm(present, axis=1, keepdims=True)) @ corpus.normalised(ones).T
+    top_tfidf, top_raw = np.sort(tfidf, axis=1), np.sort(raw, axis=1)
+    clear = (top_tfidf[:, -1] - top_tfidf[:, -2] >= 0.03) & (top_raw[:, -1] - top_raw[:, -2] >= 0.03)
+    trap = np.argmax(tfidf, axis=1) != np.argmax(raw, axis=1)
+    valid = np.flatnonzero(clear & (trap == want_trap))
+    if len(valid) == 0:
+        return None
+    chosen = candidates[int(rng.choice(valid))]
+    return tuple(corpus.terms[int(i)] for i in rng.permutation(chosen))
 
 
 def _table(scenario: Scenario, corpus: Corpus) -> Table:

@@ -41,18 +41,38 @@ def labels(problem) -> list[str]:
     return found
 
 
+def textbook_predictions(d: dict) -> tuple[str, str]:
+    """Majority vote of the k nearest by plain-Python distances, raw and z-scored with the training stats."""
+    n = len(d["x"])
+    columns = list(zip(*d["x"], strict=True))
+    means = [sum(c) / n for c in columns]
+    stds = [math.sqrt(sum((v - m) ** 2 for v in c) / n) for c, m in zip(columns, means, strict=True)]
+
+    def vote(points: list[list[float]], query: list[float]) -> str:
+        order = sorted(range(n), key=lambda i: math.dist(points[i], query))
+        votes = [d["y"][i] for i in order[: d["k"]]]
+        return d["classes"][max(set(votes), key=votes.count)]
+
+    def z(row: list[float]) -> list[float]:
+        return [(v - m) / s for v, m, s in zip(row, means, stds, strict=True)]
+
+    return vote(d["x"], d["query"]), vote([z(row) for row in d["x"]], z(d["query"]))
+
+
 @pytest.mark.parametrize("ask", ["unscaled", "scaled", "both"])
 def test_predictions_match_sklearn(ask: str) -> None:
     differ = 0
-    for seed in range(100):
+    for seed in range(200):
         problem = GEN.generate(seed, {"ask": ask})
         d = problem.data
-        raw, scaled = sklearn_predictions(d)
+        raw, scaled = textbook_predictions(d)
+        if seed < 40:  # sklearn fits are slow-ish; the textbook check covers every seed
+            assert sklearn_predictions(d) == (raw, scaled)
         assert (d["raw_prediction"], d["scaled_prediction"]) == (raw, scaled)
         expected = {"unscaled": [raw], "scaled": [scaled], "both": [raw, scaled]}[ask]
         assert labels(problem) == expected
         differ += raw != scaled
-    assert 30 <= differ <= 70  # scaling changes the prediction in about half the instances
+    assert 70 <= differ <= 130  # scaling changes the prediction in about half the instances
 
 
 def test_k_param() -> None:
@@ -108,7 +128,7 @@ def test_grading_distance() -> None:
         assert_grades(problem, [repr(value), f"{value:.2f}"], wrong, seed)
 
 
-@pytest.mark.parametrize(("ask", "part"), [("unscaled", 0), ("scaled", 0), ("both", 0), ("both", 1)])
+@pytest.mark.parametrize(("ask", "part"), [("unscaled", 0), ("scaled", 0), ("both", 1)])
 def test_no_shortcut(ask: str, part: int) -> None:
     assert_no_shortcut(GEN, {"ask": ask}, range(300), part=part)
 
