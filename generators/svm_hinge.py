@@ -306,7 +306,7 @@ def _solution(ask: str, scenario: Scenario, data: Data, index: int) -> list[str]
             lines.append(
                 "For the fitted SVM, only points with y·f(x) ≤ 1 can be support vectors: the ones on the "
                 "edge of the band and every margin violation (inside it or misclassified). Points "
-                "outside the band could move without changing w and b."
+                "outside the band could move (staying outside it) without changing w and b."
             )
         return lines
     lines = [line(i) for i in range(len(data.y))]

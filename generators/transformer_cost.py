@@ -271,7 +271,7 @@ class TransformerCost(Generator):
         lines.append(f"Total = **{value:,}**")
         lines.append(
             "In small models the embeddings are a large share of all parameters (a 50k vocabulary at d = 768 is "
-            "already ~38.6M); tying the output layer halves that, which is why GPT-2 and BERT do it."
+            "already ~38.6M), and an untied output layer doubles it; GPT-2 and BERT tie the two (Press & Wolf, 2017)."
         )
         return self.problem(
             seed,
