@@ -262,7 +262,12 @@ class Attention(Generator):
         lines.append(
             "The scaling by √d_k never changes which key wins (it divides every score by the same number); it "
             "only changes how peaked the weights are. What can change the winner is normalising over the wrong "
-            f"axis: a softmax down each column (over queries) would pick “{scenario.tokens[by_column]}”."
+            "axis: a softmax down each column (over queries) "
+            + (
+                f"would pick “{scenario.tokens[by_column]}” here."
+                if by_column != best
+                else "happens to pick the same key here, but need not."
+            )
         )
         return self.problem(
             seed,

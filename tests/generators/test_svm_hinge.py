@@ -148,6 +148,13 @@ def test_solution_shows_the_answer() -> None:
             assert f"**{shown}" in problem.solution, (seed, shown)
 
 
+def test_points_are_distinct_and_both_labels_appear() -> None:
+    for seed in range(100):
+        d = GEN.generate(seed).data
+        assert len({tuple(p) for p in d["x"]}) == len(d["x"])
+        assert set(d["y"]) == {-1.0, 1.0}
+
+
 def test_deterministic_and_mixed() -> None:
     for seed in (0, 11, 999, 2**42):
         assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
