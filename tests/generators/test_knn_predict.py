@@ -113,6 +113,10 @@ def test_grading_choices() -> None:
         assert_grades(
             problem, [f"{a}; {b}"], [f"{flip[a]}; {b}", f"{a}; {flip[b]}", f"{flip[a]}; {flip[b]}"], seed
         )
+        for part in problem.parts:  # the wrong class's feedback names the neighbours that decide
+            assert isinstance(part.answer, ChoiceAnswer)
+            assert set(part.answer.feedback) == {o.name for o in part.answer.options} - {part.answer.correct}
+            assert "#" in next(iter(part.answer.feedback.values()))
         problem = GEN.generate(seed, {"ask": "scaled"})
         (key,) = labels(problem)
         assert_grades(problem, [key, problem.expected], [flip[key]], seed)

@@ -130,6 +130,8 @@ def test_grading_choices() -> None:
         others = [c for c in problem.data["classes"] if c != label(problem)]
         assert_grades(problem, [label(problem), problem.expected], others, seed)
         problem = GEN.generate(seed, {"ask": "zero-count"})
+        answer = problem.parts[0].answer
+        assert set(answer.feedback) == {o.name for o in answer.options} - {answer.correct}
         a, b = label(problem), problem.expected[1]
         wrong_a = next(c for c in problem.data["classes"] if c != a)
         no_prior = problem.data["slips"]["no_prior"]
