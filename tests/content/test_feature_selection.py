@@ -54,9 +54,12 @@ def sequential_selector_fits() -> float:
 
 
 def vif_se_factor() -> float:
-    """Regress one of two predictors correlated at 0.95 on the other: R² = r², SE factor = √VIF."""
-    r_squared = 0.95**2
-    return math.sqrt(1 / (1 - r_squared))
+    """Two standardised predictors correlated at 0.9: SE ∝ √diag((XᵀX)⁻¹), against 1 when uncorrelated."""
+    r = 0.9
+    inverse = np.linalg.inv(np.array([[1.0, r], [r, 1.0]]))
+    factor = math.sqrt(inverse[0, 0])
+    assert factor == pytest.approx(math.sqrt(1 / (1 - r**2)))
+    return factor
 
 
 def boundary_share_by_simulation() -> float:
