@@ -164,7 +164,7 @@ class Attention(Generator):
             prompt=prompt,
             parts=(
                 Part(
-                    prompt=f"weight of “{source}” on “{target}”?", answer=NumberAnswer(value, tolerance=0.001)
+                    prompt=f"weight of “{source}” on “{target}”?", answer=NumberAnswer(value, decimals=3)
                 ),
             ),
             solution="\n\n".join(lines),
@@ -209,7 +209,7 @@ class Attention(Generator):
             params,
             prompt=prompt,
             parts=(
-                Part(prompt=f"output[{col + 1}] for “{source}”?", answer=NumberAnswer(value, tolerance=0.01)),
+                Part(prompt=f"output[{col + 1}] for “{source}”?", answer=NumberAnswer(value, decimals=2)),
             ),
             solution="\n\n".join(lines),
             data=_data("output", scenario, q, k, v, w, row, column=col, output=value),

@@ -250,7 +250,7 @@ class Bleu(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt=ask.replace("-", " ") + "?", answer=NumberAnswer(value, tolerance=0.001)),),
+            parts=(Part(prompt=ask.replace("-", " ") + "?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data={
                 "ask": ask,

@@ -289,7 +289,7 @@ class KnnPredict(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt="nearest distance?", answer=NumberAnswer(value, tolerance=0.01)),),
+            parts=(Part(prompt="nearest distance?", answer=NumberAnswer(value, decimals=2)),),
             solution="\n\n".join(lines),
             data=_data(
                 "nearest-distance",

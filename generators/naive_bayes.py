@@ -211,7 +211,7 @@ class NaiveBayes(Generator):
             params,
             prompt=prompt,
             parts=(
-                Part(prompt=f"P({name} | {scenario.items})?", answer=NumberAnswer(value, tolerance=0.001)),
+                Part(prompt=f"P({name} | {scenario.items})?", answer=NumberAnswer(value, decimals=3)),
             ),
             solution="\n\n".join(lines),
             data=_data(
@@ -367,7 +367,7 @@ class NaiveBayes(Generator):
                 Part(
                     prompt=f"(b) P({asked_name} | {scenario.items}) with α = 1?",
                     label="b",
-                    answer=NumberAnswer(float(smooth[asked]), tolerance=0.001),
+                    answer=NumberAnswer(float(smooth[asked]), decimals=3),
                 ),
             ),
             solution="\n\n".join(lines),

@@ -141,7 +141,7 @@ class Perplexity(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt="perplexity?", answer=NumberAnswer(value, tolerance=0.01)),),
+            parts=(Part(prompt="perplexity?", answer=NumberAnswer(value, decimals=2)),),
             solution="\n\n".join(lines),
             data={
                 "ask": "perplexity",
@@ -178,7 +178,7 @@ class Perplexity(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt=f"cross-entropy in {unit}?", answer=NumberAnswer(value, tolerance=0.001)),),
+            parts=(Part(prompt=f"cross-entropy in {unit}?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data={
                 "ask": unit,
@@ -219,7 +219,7 @@ class Perplexity(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt="perplexity?", answer=NumberAnswer(value, tolerance=0.1)),),
+            parts=(Part(prompt="perplexity?", answer=NumberAnswer(value, decimals=1)),),
             solution="\n\n".join(lines),
             data={"ask": "from-loss", "unit": unit, "loss": loss, "value": value, "wrong_base": wrong_base},
         )

@@ -190,16 +190,16 @@ class SvmHinge(Generator):
         questions: dict[str, tuple[str, Part]] = {
             "margin": (
                 f"What is the functional margin y·f(x) of {point}? Answer to 2 decimals.",
-                Part("functional margin?", NumberAnswer(float(m[index]), tolerance=0.01)),
+                Part("functional margin?", NumberAnswer(float(m[index]), decimals=2)),
             ),
             "hinge-point": (
                 f"What is the hinge loss of {point}? Answer to 2 decimals.",
-                Part("hinge loss?", NumberAnswer(float(h[index]), tolerance=0.01)),
+                Part("hinge loss?", NumberAnswer(float(h[index]), decimals=2)),
             ),
             "hinge-mean": (
                 "What is the **mean** hinge loss over all the points (what `sklearn.metrics.hinge_loss` "
                 "returns)? Answer to 3 decimals.",
-                Part("mean hinge loss?", NumberAnswer(float(h.mean()), tolerance=0.001)),
+                Part("mean hinge loss?", NumberAnswer(float(h.mean()), decimals=3)),
             ),
             "violations": (
                 "How many of the points have a **non-zero** hinge loss? Answer as a whole number.",
@@ -208,7 +208,7 @@ class SvmHinge(Generator):
             "width": (
                 "How wide is the margin band (the distance between the hyperplanes f(x) = +1 and f(x) = −1)? "
                 "Answer to 3 decimals.",
-                Part("margin width?", NumberAnswer(2 / norm, tolerance=0.001)),
+                Part("margin width?", NumberAnswer(2 / norm, decimals=3)),
             ),
         }
         if ask == "status":

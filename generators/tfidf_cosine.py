@@ -226,7 +226,7 @@ class TfidfCosine(Generator):
             prompt=prompt,
             parts=(
                 Part(
-                    prompt=f"weight of “{word}” in D{doc + 1}?", answer=NumberAnswer(value, tolerance=0.001)
+                    prompt=f"weight of “{word}” in D{doc + 1}?", answer=NumberAnswer(value, decimals=3)
                 ),
             ),
             solution="\n\n".join(lines),
@@ -268,7 +268,7 @@ class TfidfCosine(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt=f"cos(D{i + 1}, D{j + 1})?", answer=NumberAnswer(value, tolerance=0.001)),),
+            parts=(Part(prompt=f"cos(D{i + 1}, D{j + 1})?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data=_data("cosine", corpus, pair=[i, j], value=value, counts_cosine=counts_cos),
             table=_table(scenario, corpus),

@@ -323,7 +323,7 @@ class TransformerCost(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(prompt="MiB?", answer=NumberAnswer(value, tolerance=0.1, unit="MiB")),),
+            parts=(Part(prompt="MiB?", answer=NumberAnswer(value, decimals=1, unit="MiB")),),
             solution="\n\n".join(lines),
             data={
                 "ask": "score-memory",
