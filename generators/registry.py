@@ -32,6 +32,7 @@ BUILTIN: dict[str, str] = {
     "gradient-step": "generators.gradient_step:GradientStep",
     "logistic": "generators.logistic:Logistic",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
+    "info-theory": "generators.info_theory:InfoTheory",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
