@@ -24,6 +24,7 @@ BUILTIN: dict[str, str] = {
     "regression-metrics": "generators.regression_metrics:RegressionMetrics",
     "ranking-metrics": "generators.ranking_metrics:RankingMetrics",
     "threshold-cost": "generators.threshold_cost:ThresholdCost",
+    "bayes-rule": "generators.bayes_rule:BayesRule",
     "roc-pr": "generators.roc_pr:RocPr",
     "tree-split": "generators.tree_split:TreeSplit",
     "bootstrap-oob": "generators.bootstrap_oob:BootstrapOOB",
