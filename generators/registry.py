@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "ranking-metrics": "generators.ranking_metrics:RankingMetrics",
     "threshold-cost": "generators.threshold_cost:ThresholdCost",
     "bayes-rule": "generators.bayes_rule:BayesRule",
+    "mle-map": "generators.mle_map:MleMap",
     "roc-pr": "generators.roc_pr:RocPr",
     "tree-split": "generators.tree_split:TreeSplit",
     "bootstrap-oob": "generators.bootstrap_oob:BootstrapOOB",
