@@ -36,6 +36,7 @@ BUILTIN: dict[str, str] = {
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "info-theory": "generators.info_theory:InfoTheory",
     "nn-shapes": "generators.nn_shapes:NNShapes",
+    "iou-nms": "generators.iou_nms:IouNms",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
