@@ -37,6 +37,7 @@ BUILTIN: dict[str, str] = {
     "info-theory": "generators.info_theory:InfoTheory",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "iou-nms": "generators.iou_nms:IouNms",
+    "receptive-field": "generators.receptive_field:ReceptiveField",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
     "pca-variance": "generators.pca_variance:PCAVariance",
     "ab-test": "generators.ab_test:ABTest",
