@@ -23,6 +23,7 @@ BUILTIN: dict[str, str] = {
     "learning-curve": "generators.learning_curve:LearningCurve",
     "regression-metrics": "generators.regression_metrics:RegressionMetrics",
     "ranking-metrics": "generators.ranking_metrics:RankingMetrics",
+    "recsys-topk": "generators.recsys_topk:RecsysTopK",
     "threshold-cost": "generators.threshold_cost:ThresholdCost",
     "bayes-rule": "generators.bayes_rule:BayesRule",
     "mle-map": "generators.mle_map:MleMap",

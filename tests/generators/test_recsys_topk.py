@@ -1,0 +1,134 @@
+"""recsys-topk: precision/recall vs sklearn on the item universe, AP@k vs sklearn's AP rescaled, hit rate and
+coverage from scratch with sets; mistakes graded wrong; determinism and params."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from generators import Problem, get
+from tests.generators.grading_checks import assert_grades
+
+GEN = get("recsys-topk")
+ROOT = Path(__file__).resolve().parents[2]
+ASKS = ("precision_recall", "average_precision", "hit_rate", "coverage")
+
+
+def test_precision_recall_match_sklearn() -> None:
+    """Over every item in play (shown or held out): predicted = in the top k, true = held out."""
+    from sklearn.metrics import precision_score, recall_score
+
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "precision_recall"})
+        d = problem.data
+        universe = sorted(set(d["ranked"]) | set(d["relevant"]))
+        y_true = [item in d["relevant"] for item in universe]
+        y_pred = [item in d["ranked"][: d["k"]] for item in universe]
+        expected = [precision_score(y_true, y_pred), recall_score(y_true, y_pred)]
+        assert problem.expected == pytest.approx(expected, abs=1e-12)
+        assert not set(d["relevant"]) <= set(d["ranked"])  # some held-out items were never shown
+
+
+def textbook_apk(ranked: list[str], relevant: set[str], k: int) -> Fraction:
+    hits = [i for i, item in enumerate(ranked[:k], start=1) if item in relevant]
+    return sum((Fraction(n, i) for n, i in enumerate(hits, start=1)), Fraction(0)) / min(k, len(relevant))
+
+
+def test_average_precision_matches_textbook_and_rescaled_sklearn() -> None:
+    from sklearn.metrics import average_precision_score
+
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "average_precision"})
+        d = problem.data
+        relevant, k = set(d["relevant"]), d["k"]
+        assert problem.expected == pytest.approx(float(textbook_apk(d["ranked"], relevant, k)), abs=1e-12)
+        # sklearn's AP on the top k alone divides by the hits there; rescale to divide by min(k, |R|).
+        top = [item in relevant for item in d["ranked"][:k]]
+        sk = average_precision_score(top, np.arange(k, 0, -1))
+        assert problem.expected == pytest.approx(sk * sum(top) / min(k, len(relevant)), abs=1e-12)
+
+
+def test_hit_rate_and_coverage_from_sets() -> None:
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "hit_rate"})
+        d = problem.data
+        assert problem.expected == pytest.approx(
+            sum(1 for row in d["marks"] if 1 in row[: d["k"]]) / len(d["marks"]), abs=1e-12
+        )
+        assert 0 < problem.expected < 1
+        problem = GEN.generate(seed, {"ask": "coverage"})
+        d = problem.data
+        seen: set[str] = set()
+        for row in d["lists"]:
+            assert len(set(row)) == len(row)
+            seen.update(row[: d["k"]])
+        assert problem.expected == pytest.approx(len(seen) / d["catalogue"], abs=1e-12)
+        assert len(seen) < len(d["lists"]) * d["k"]  # repeats across users, so deduplication matters
+
+
+def mistakes(problem: Problem) -> list[str]:
+    d = problem.data
+    match d["ask"]:
+        case "precision_recall":
+            hits = round(d["precision"] * d["k"])
+            shown = sum(item in d["relevant"] for item in d["ranked"])
+            return [
+                f"{hits / len(d['ranked']):.3f}; {d['recall']:.3f}",  # precision over the whole list
+                f"{d['precision']:.3f}; {hits / shown:.3f}",  # recall over the relevant items shown
+                f"{d['recall']:.3f}; {d['precision']:.3f}",  # swapped
+                f"{d['precision']:.3f}; {d['recall'] + 0.01:.3f}",  # one part wrong
+            ]
+        case "average_precision":
+            top = [item in d["relevant"] for item in d["ranked"][: d["k"]]]
+            total = d["average_precision"] * min(d["k"], len(d["relevant"]))
+            return [f"{total / sum(top):.3f}", f"{total / len(d['relevant']):.3f}"]
+        case "hit_rate":
+            return [f"{d['mean_precision']:.3f}", f"{d['anywhere']:.3f}"]
+    return [f"{d['whole_lists']:.3f}", f"{d['no_dedup']:.3f}"]
+
+
+@pytest.mark.parametrize("ask", ASKS)
+def test_grading(ask: str) -> None:
+    for seed in range(60):
+        problem = GEN.generate(seed, {"ask": ask})
+        values = problem.expected if isinstance(problem.expected, list) else [problem.expected]
+        right = ["; ".join(repr(v) for v in values), "; ".join(f"{v:.3f}" for v in values)]
+        if ask == "coverage":
+            right.append(f"{round(problem.expected * problem.data['catalogue'])}/{problem.data['catalogue']}")
+        assert_grades(problem, right, mistakes(problem), seed)
+
+
+def test_solution_shows_the_answer() -> None:
+    for seed in range(60):
+        problem = GEN.generate(seed)
+        values = problem.expected if isinstance(problem.expected, list) else [problem.expected]
+        for value in values:
+            assert f"**{value:.4f}".rstrip("0").rstrip(".") in problem.solution, seed
+
+
+def test_deterministic_varied_and_mixed() -> None:
+    for seed in (0, 7, 55, 2**38):
+        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
+        json.dumps(GEN.generate(seed).to_json())
+    problems = [GEN.generate(seed) for seed in range(60)]
+    assert len({json.dumps(p.data) for p in problems}) == 60
+    assert {p.data["ask"] for p in problems} == set(ASKS)
+
+
+def test_params_validation() -> None:
+    for bad in ({"ask": "ndcg"}, {"k": 5}):
+        with pytest.raises(ValidationError):
+            GEN.Params.model_validate(bad)
+    assert GEN.Params.model_validate({"ask": "hit-rate"}).ask == "hit_rate"
+
+
+def test_import_is_light() -> None:
+    code = "import generators.recsys_topk, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
