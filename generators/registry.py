@@ -22,6 +22,7 @@ BUILTIN: dict[str, str] = {
     "cv-scheme": "generators.cv_scheme:CVScheme",
     "learning-curve": "generators.learning_curve:LearningCurve",
     "regression-metrics": "generators.regression_metrics:RegressionMetrics",
+    "forecast-mase": "generators.forecast_mase:ForecastMase",
     "ranking-metrics": "generators.ranking_metrics:RankingMetrics",
     "recsys-topk": "generators.recsys_topk:RecsysTopK",
     "threshold-cost": "generators.threshold_cost:ThresholdCost",
