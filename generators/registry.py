@@ -45,6 +45,7 @@ BUILTIN: dict[str, str] = {
     "ab-test": "generators.ab_test:ABTest",
     "class-imbalance": "generators.class_imbalance:ClassImbalance",
     "lr-schedule": "generators.lr_schedule:LRSchedule",
+    "quantisation": "generators.quantisation:Quantisation",
 }
 
 
