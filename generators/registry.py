@@ -46,6 +46,7 @@ BUILTIN: dict[str, str] = {
     "class-imbalance": "generators.class_imbalance:ClassImbalance",
     "lr-schedule": "generators.lr_schedule:LRSchedule",
     "quantisation": "generators.quantisation:Quantisation",
+    "q-learning": "generators.q_learning:QLearning",
 }
 
 
