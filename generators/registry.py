@@ -37,6 +37,7 @@ BUILTIN: dict[str, str] = {
     "logistic": "generators.logistic:Logistic",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
     "info-theory": "generators.info_theory:InfoTheory",
+    "distillation": "generators.distillation:Distillation",
     "nn-shapes": "generators.nn_shapes:NNShapes",
     "iou-nms": "generators.iou_nms:IouNms",
     "receptive-field": "generators.receptive_field:ReceptiveField",
