@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from generators import Problem, get
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_import_is_light,
+    assert_params_rejected,
+)
 from tests.generators.grading_checks import assert_grades
 
 GEN = get("bayes-rule")
-ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("positive", "negative", "counts")
 
 
@@ -124,21 +123,13 @@ def test_solution_shows_the_answer() -> None:
 
 
 def test_deterministic_varied_and_mixed() -> None:
-    for seed in (0, 4, 123, 2**35):
-        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
-        json.dumps(GEN.generate(seed).to_json())
-    problems = [GEN.generate(seed) for seed in range(60)]
-    assert len({json.dumps(p.data) + p.prompt for p in problems}) == 60
-    assert {p.data["ask"] for p in problems} == set(ASKS)
+    problems = assert_deterministic_and_mixed(GEN, ASKS)
     assert {p.data["stated_as_fpr"] for p in problems} == {True, False}
 
 
 def test_params_validation() -> None:
-    for bad in ({"ask": "ppv"}, {"base_rate": 0.1}):
-        with pytest.raises(ValidationError):
-            GEN.Params.model_validate(bad)
+    assert_params_rejected(GEN, [{"ask": "ppv"}, {"base_rate": 0.1}])
 
 
 def test_import_is_light() -> None:
-    code = "import generators.bayes_rule, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert_import_is_light("generators.bayes_rule")

@@ -3,20 +3,18 @@ graded wrong, and no shortcut in the choice parts."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from pydantic import ValidationError
 
 from generators import ChoiceAnswer, Problem, get
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_import_is_light,
+    assert_params_rejected,
+)
 from tests.generators.grading_checks import assert_grades
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("forecast-mase")
-ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("mae", "mase", "best", "beats_naive")
 
 
@@ -139,22 +137,14 @@ def test_solution_shows_the_answer() -> None:
 
 
 def test_deterministic_varied_and_mixed() -> None:
-    for seed in (0, 3, 77, 2**39):
-        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
-        json.dumps(GEN.generate(seed).to_json())
-    problems = [GEN.generate(seed) for seed in range(60)]
-    assert len({json.dumps(p.data) for p in problems}) == 60
-    assert {p.data["ask"] for p in problems} == set(ASKS)
+    problems = assert_deterministic_and_mixed(GEN, ASKS)
     assert {p.data["period"] for p in problems} == {4, 7, 12}
 
 
 def test_params_validation() -> None:
-    for bad in ({"ask": "smape"}, {"scale": "drift"}, {"horizon": 3}):
-        with pytest.raises(ValidationError):
-            GEN.Params.model_validate(bad)
+    assert_params_rejected(GEN, [{"ask": "smape"}, {"scale": "drift"}, {"horizon": 3}])
     assert GEN.Params.model_validate({"ask": "beats-naive"}).ask == "beats_naive"
 
 
 def test_import_is_light() -> None:
-    code = "import generators.forecast_mase, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert_import_is_light("generators.forecast_mase")

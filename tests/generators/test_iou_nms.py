@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
-from pydantic import ValidationError
 
 from generators import ChoiceAnswer, Problem, get
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_import_is_light,
+    assert_params_rejected,
+)
 from tests.generators.grading_checks import assert_grades
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("iou-nms")
-ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("iou", "nms_count", "nms_kept")
 
 
@@ -146,22 +144,12 @@ def test_solution_shows_the_answer() -> None:
 
 
 def test_deterministic_varied_and_mixed() -> None:
-    for seed in (0, 8, 99, 2**34):
-        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
-        json.dumps(GEN.generate(seed).to_json())
-    problems = [GEN.generate(seed) for seed in range(60)]
-    assert len({json.dumps(p.data) for p in problems}) == 60
-    assert {p.data["ask"] for p in problems} == set(ASKS)
+    assert_deterministic_and_mixed(GEN, ASKS)
 
 
 def test_params_validation() -> None:
-    for bad in ({"ask": "map"}, {"threshold": 0.1}, {"threshold": 0.95}, {"boxes": 4}):
-        with pytest.raises(ValidationError):
-            GEN.Params.model_validate(bad)
+    assert_params_rejected(GEN, [{"ask": "map"}, {"threshold": 0.1}, {"threshold": 0.95}, {"boxes": 4}])
 
 
 def test_import_is_light() -> None:
-    code = (
-        "import generators.iou_nms, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert_import_is_light("generators.iou_nms")

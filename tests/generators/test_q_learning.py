@@ -3,20 +3,18 @@ the mistakes graded wrong; determinism and params."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
-from pydantic import ValidationError
 
 from generators import get
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_import_is_light,
+    assert_params_rejected,
+)
 from tests.generators.grading_checks import assert_grades
 
 GEN = get("q-learning")
-ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("return", "q_update", "sarsa_update")
 
 
@@ -102,21 +100,13 @@ def test_solution_shows_the_answer() -> None:
 
 
 def test_deterministic_varied_and_mixed() -> None:
-    for seed in (0, 1, 64, 2**42):
-        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
-        json.dumps(GEN.generate(seed).to_json())
-    problems = [GEN.generate(seed) for seed in range(60)]
-    assert len({json.dumps(p.data) for p in problems}) == 60
-    assert {p.data["ask"] for p in problems} == set(ASKS)
+    assert_deterministic_and_mixed(GEN, ASKS)
 
 
 def test_params_validation() -> None:
-    for bad in ({"ask": "td_lambda"}, {"gamma": 0.9}):
-        with pytest.raises(ValidationError):
-            GEN.Params.model_validate(bad)
+    assert_params_rejected(GEN, [{"ask": "td_lambda"}, {"gamma": 0.9}])
     assert GEN.Params.model_validate({"ask": "q-update"}).ask == "q_update"
 
 
 def test_import_is_light() -> None:
-    code = "import generators.q_learning, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert_import_is_light("generators.q_learning")

@@ -3,22 +3,20 @@ real output shapes from sliding windows; the mistakes graded wrong; the compare 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
-from pydantic import ValidationError
 
 from generators import ChoiceAnswer, get
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_import_is_light,
+    assert_params_rejected,
+)
 from tests.generators.grading_checks import assert_grades
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("receptive-field")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def forward(x: np.ndarray, layers: list[dict]) -> np.ndarray:
@@ -127,22 +125,14 @@ def test_solution_shows_the_answer() -> None:
             assert f"({d['rf_a']} vs {d['rf_b']} pixels)" in problem.solution
 
 
-def test_deterministic_and_varied() -> None:
-    for seed in (0, 6, 404, 2**37):
-        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
-        json.dumps(GEN.generate(seed).to_json())
-    problems = [GEN.generate(seed) for seed in range(60)]
-    assert len({json.dumps(p.data) for p in problems}) == 60
-    assert {p.data["ask"] for p in problems} == {"rf", "output_size", "compare"}
+def test_deterministic_varied_and_mixed() -> None:
+    assert_deterministic_and_mixed(GEN, ("rf", "output_size", "compare"))
 
 
 def test_params_validation() -> None:
-    for bad in ({"ask": "flops"}, {"layers": 3}):
-        with pytest.raises(ValidationError):
-            GEN.Params.model_validate(bad)
+    assert_params_rejected(GEN, [{"ask": "flops"}, {"layers": 3}])
     assert GEN.Params.model_validate({"ask": "output-size"}).ask == "output_size"
 
 
 def test_import_is_light() -> None:
-    code = "import generators.receptive_field, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert_import_is_light("generators.receptive_field")

@@ -3,21 +3,20 @@ coverage from scratch with sets; mistakes graded wrong; determinism and params."
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
-from pydantic import ValidationError
 
 from generators import Problem, get
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_import_is_light,
+    assert_params_rejected,
+)
 from tests.generators.grading_checks import assert_grades
 
 GEN = get("recsys-topk")
-ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("precision_recall", "average_precision", "hit_rate", "coverage")
 
 
@@ -114,21 +113,13 @@ def test_solution_shows_the_answer() -> None:
 
 
 def test_deterministic_varied_and_mixed() -> None:
-    for seed in (0, 7, 55, 2**38):
-        assert GEN.generate(seed).to_json() == GEN.generate(seed).to_json()
-        json.dumps(GEN.generate(seed).to_json())
-    problems = [GEN.generate(seed) for seed in range(60)]
-    assert len({json.dumps(p.data) for p in problems}) == 60
-    assert {p.data["ask"] for p in problems} == set(ASKS)
+    assert_deterministic_and_mixed(GEN, ASKS)
 
 
 def test_params_validation() -> None:
-    for bad in ({"ask": "ndcg"}, {"k": 5}):
-        with pytest.raises(ValidationError):
-            GEN.Params.model_validate(bad)
+    assert_params_rejected(GEN, [{"ask": "ndcg"}, {"k": 5}])
     assert GEN.Params.model_validate({"ask": "hit-rate"}).ask == "hit_rate"
 
 
 def test_import_is_light() -> None:
-    code = "import generators.recsys_topk, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert_import_is_light("generators.recsys_topk")
