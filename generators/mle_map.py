@@ -77,7 +77,7 @@ SCENARIOS = (
         (30, 40, 50, 80),
     ),
     Scenario(
-        "A coin from a magic shop: its probability of heads",
+        "The probability of heads of a coin from a magic shop",
         "tosses",
         "came up heads",
         "your suspicion about trick coins, written as a Beta({a}, {b}) prior",
