@@ -23,6 +23,7 @@ from generators.base import Generator, NumberAnswer, Params, Part, Problem, Tabl
 
 Ask = Literal["positive", "negative", "counts"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 TOLERANCE = 0.001  # probabilities to 3 decimals
 MISTAKE_GAP = 0.02  # every slip lands at least this far from the answer
@@ -164,7 +165,7 @@ def _pct(per_mille: int) -> str:
 
 def _draw(rng: np.random.Generator, ask: str) -> Rates:
     """Rates where the slips named in the module docstring all miss the answer by ≥ MISTAKE_GAP."""
-    while True:
+    for _ in range(MAX_DRAWS):
         if ask == "negative":
             r = Rates(
                 int(rng.integers(10, 46)) * 10, int(rng.integers(60, 91)), int(rng.integers(85, 99)) * 10
@@ -180,6 +181,8 @@ def _draw(rng: np.random.Generator, ask: str) -> Rates:
             slips = (r.sensitivity, r.specificity, 1 - r.specificity, r.base)
         if min(abs(value - s) for s in slips) >= MISTAKE_GAP and 0.03 <= value <= 0.8:
             return r
+    else:
+        raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 
 
 class BayesRule(Generator):

@@ -26,6 +26,7 @@ from generators.base import Generator, NumberAnswer, Params, Part, Problem, Tabl
 
 Ask = Literal["soft_prob", "kl", "cross_entropy", "t2_kl"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 TOLERANCE = 0.001
 MISTAKE_GAP = 0.01
@@ -120,7 +121,7 @@ class Distillation(Generator):
         ask = params.ask or str(rng.choice(ASKS))
         s = SCENARIOS[int(rng.integers(len(SCENARIOS)))]
         k = len(s.classes)
-        while True:
+        for _ in range(MAX_DRAWS):
             teacher = np.round(rng.normal(0, 2.5, k), 1)
             teacher[int(rng.integers(k))] += 3  # a confident teacher: soft targets are where T matters
             teacher = np.round(teacher, 1)
@@ -138,6 +139,10 @@ class Distillation(Generator):
                 value = values[ask]
                 if min(abs(value - values[m]) for m in MISTAKES[ask]) >= MISTAKE_GAP and values["kl"] >= 0.02:
                     break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("logit", *s.classes),
             rows=(

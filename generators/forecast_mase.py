@@ -31,6 +31,7 @@ from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Param
 
 Ask = Literal["mae", "mase", "best", "beats_naive"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 Scale = Literal["naive", "seasonal"]
 
 FORECASTS = ("naive", "seasonal_naive", "model")
@@ -196,6 +197,10 @@ class ForecastMase(Generator):
                 slips = _mase_mistakes(inst, asked, kind)
                 if min(abs(value - v) for v in slips.values()) >= 0.01 and inst.scale("seasonal") > 0:
                     break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         f = s.frequency
         grid = "\n".join(
             [

@@ -25,6 +25,7 @@ from generators.base import Generator, NumberAnswer, Params, Part, Problem, Tabl
 
 Ask = Literal["entropy", "cross_entropy", "kl", "asymmetry"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 Unit = Literal["bits", "nats"]
 UNITS: tuple[str, ...] = Unit.__args__  # type: ignore[attr-defined]
 
@@ -114,16 +115,18 @@ def kl(p: np.ndarray, q: np.ndarray, unit: str) -> float:
 
 def _distribution(rng: np.random.Generator, alpha: np.ndarray, floor: int) -> np.ndarray:
     """Whole percentages, each at least ``floor``, summing to exactly 100 (the largest absorbs rounding)."""
-    while True:
+    for _ in range(MAX_DRAWS):
         percent = np.round(rng.dirichlet(alpha) * 100).astype(int)
         percent[np.argmax(percent)] += 100 - percent.sum()
         if percent.min() >= floor:
             return percent / 100
+    else:
+        raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 
 
 def _distributions(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
     """P and a model's Q near it, far enough apart that every mistake misses by ≥ MISTAKE_GAP in both units."""
-    while True:
+    for _ in range(MAX_DRAWS):
         p = _distribution(rng, np.full(k, 2.5), floor=5)
         q = _distribution(rng, p * rng.uniform(6, 14), floor=4)
         gaps = [
@@ -134,6 +137,8 @@ def _distributions(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.nda
         ]
         if min(gaps) >= MISTAKE_GAP and kl(p, q, "nats") <= 0.6:
             return p, q
+    else:
+        raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 
 
 class InfoTheory(Generator):

@@ -27,6 +27,7 @@ from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Param
 
 Ask = Literal["iou", "nms_count", "nms_kept"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 TOLERANCE = 0.001
 THRESHOLD_MARGIN = 0.02  # no pair's IoU is this close to the NMS threshold
@@ -123,7 +124,7 @@ def _box_near(
 
 def _detections(rng: np.random.Generator, scenario: Scenario, t: float) -> tuple[list[Box], list[float]]:
     """5-7 boxes around 2-3 objects (some objects touching), distinct scores, no IoU near the threshold."""
-    while True:
+    for _ in range(MAX_DRAWS):
         n_objects = int(rng.integers(2, 4))
         w = float(rng.uniform(*scenario.size))
         h = w * float(rng.uniform(*scenario.aspect))
@@ -150,6 +151,8 @@ def _detections(rng: np.random.Generator, scenario: Scenario, t: float) -> tuple
         kept = greedy_nms(boxes, scores, t)
         if 1 < len(kept) <= len(boxes) - 2:
             return boxes, scores
+    else:
+        raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 
 
 class IouNms(Generator):

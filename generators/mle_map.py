@@ -27,6 +27,7 @@ from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Param
 
 Ask = Literal["map", "posterior_mean", "all", "closest"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 TOLERANCE = 0.001  # 3 decimals
 MISTAKE_GAP = 0.005  # MLE, MAP, posterior mean and prior mean differ pairwise by at least 5 tolerances
@@ -127,7 +128,7 @@ def _draw(
     prior and the data disagree by a realistic amount.
     """
     low, high = scenario.rates
-    while True:
+    for _ in range(MAX_DRAWS):
         strength = int(rng.integers(6, 31))  # a + b
         a = round(float(rng.uniform(low, high)) * strength)
         b = strength - a
@@ -144,6 +145,8 @@ def _draw(
         gap = abs(e.posterior_mean - e.prior_mean) - abs(e.map - e.prior_mean)
         if abs(gap) >= CLOSEST_GAP and (gap > 0) == want_map_closer:
             return k, n, a, b
+    else:
+        raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 
 
 class MleMap(Generator):

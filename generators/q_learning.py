@@ -22,6 +22,7 @@ from generators.base import Generator, NumberAnswer, Params, Part, Problem, Tabl
 
 Ask = Literal["return", "q_update", "sarsa_update"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 TOLERANCE = 0.001
 MISTAKE_GAP = 0.01
@@ -112,7 +113,7 @@ class QLearning(Generator):
         return self._update(rng, seed, params, s, ask)
 
     def _return(self, rng: np.random.Generator, seed: int, params: QLearningParams, s: Scenario) -> Problem:
-        while True:
+        for _ in range(MAX_DRAWS):
             n = int(rng.integers(4, 8))
             rewards = [float(r) for r in rng.choice(s.rewards, size=n)]
             gamma = float(rng.choice([0.5, 0.8, 0.9, 0.95, 0.99]))
@@ -120,6 +121,10 @@ class QLearning(Generator):
             slips = [sum(rewards), gamma * value]
             if min(abs(value - x) for x in slips) >= MISTAKE_GAP and rewards[-1] != 0:
                 break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("step", *(str(t + 1) for t in range(n))),
             rows=(("reward", *(fmt(r) for r in rewards)),),
@@ -161,7 +166,7 @@ class QLearning(Generator):
         self, rng: np.random.Generator, seed: int, params: QLearningParams, s: Scenario, ask: str
     ) -> Problem:
         n_s, n_a = len(s.states), len(s.actions)
-        while True:
+        for _ in range(MAX_DRAWS):
             q = np.round(rng.uniform(-2, 8, size=(n_s, n_a)), 1)
             state, action = int(rng.integers(n_s)), int(rng.integers(n_a))
             nxt = int(rng.integers(n_s))
@@ -180,6 +185,10 @@ class QLearning(Generator):
             value = values["right"]
             if min(abs(value - v) for k, v in values.items() if k != "right") >= MISTAKE_GAP:
                 break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("state", *s.actions),
             rows=tuple((name, *(fmt(float(v), 1) for v in q[i])) for i, name in enumerate(s.states)),

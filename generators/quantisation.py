@@ -33,6 +33,7 @@ from generators.base import Generator, NumberAnswer, Params, Part, Problem, Tabl
 
 Ask = Literal["scale_zero_point", "quantise", "dequantise"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 Scheme = Literal["asymmetric", "symmetric"]
 
 TIE_MARGIN = 0.03
@@ -150,6 +151,10 @@ class Quantisation(Generator):
             ):
                 continue
             break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         value = float(x[index])
         q = qz.quantise(value)
         names = [f"x{i + 1}" for i in range(len(x))]

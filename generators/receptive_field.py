@@ -27,6 +27,7 @@ from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Param
 
 Ask = Literal["rf", "output_size", "compare"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,7 @@ class ReceptiveField(Generator):
         if ask == "compare":
             return self._compare(rng, seed, params, context)
         size = int(rng.choice(SIZES))
-        while True:
+        for _ in range(MAX_DRAWS):
             layers = _stack(rng, int(rng.integers(3, 6)))
             rf, jump = receptive_field(layers)
             out = output_size(layers, size)
@@ -142,6 +143,10 @@ class ReceptiveField(Generator):
                 break
             if ask == "output_size" and out not in _size_mistakes(layers, size).values():
                 break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("layer", "operation"),
             rows=tuple((str(i + 1), layer.describe()) for i, layer in enumerate(layers)),
@@ -201,6 +206,10 @@ class ReceptiveField(Generator):
             naive = "same" if na == nb else ("a" if na > nb else "b")
             if target == "same" or (naive != truth) == naive_trap:
                 break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         rows = [
             (str(i + 1), a[i].describe() if i < len(a) else "", b[i].describe() if i < len(b) else "")
             for i in range(max(len(a), len(b)))

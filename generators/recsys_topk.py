@@ -27,6 +27,7 @@ from generators.base import Generator, NumberAnswer, Params, Part, Problem, Tabl
 
 Ask = Literal["precision_recall", "average_precision", "hit_rate", "coverage"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 TOLERANCE = 0.001
 MISTAKE_GAP = 0.02
@@ -103,7 +104,7 @@ class RecsysTopK(Generator):
     def _one_user(
         self, rng: np.random.Generator, seed: int, params: RecsysTopKParams, s: Scenario, ask: str
     ) -> Problem:
-        while True:
+        for _ in range(MAX_DRAWS):
             n = int(rng.integers(8, 13))
             k = int(rng.choice([5, 6, 8])) if ask == "average_precision" else int(rng.choice([3, 5, 8]))
             if k >= n:
@@ -131,6 +132,10 @@ class RecsysTopK(Generator):
                 slips = (total / hits, total / len(relevant))
                 if hits >= 2 and min(abs(value - x) for x in slips) >= MISTAKE_GAP:
                     break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("rank", s.items[:-1] if s.items.endswith("s") else s.items, "relevant"),
             rows=tuple((str(i + 1), item, "✓" if item in relevant else "·") for i, item in enumerate(ranked)),
@@ -175,7 +180,7 @@ class RecsysTopK(Generator):
     def _hit_rate(
         self, rng: np.random.Generator, seed: int, params: RecsysTopKParams, s: Scenario
     ) -> Problem:
-        while True:
+        for _ in range(MAX_DRAWS):
             users, n, k = int(rng.integers(5, 8)), 6, int(rng.choice([2, 3]))
             marks = (rng.random((users, n)) < rng.uniform(0.1, 0.35, size=(users, 1))).astype(int)
             hit = marks[:, :k].any(axis=1)
@@ -184,6 +189,10 @@ class RecsysTopK(Generator):
             anywhere = float(marks.any(axis=1).mean())
             if 0 < value < 1 and min(abs(value - x) for x in (mean_precision, anywhere)) >= MISTAKE_GAP:
                 break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("user", *(f"#{r}" for r in range(1, n + 1))),
             rows=tuple((f"user {u + 1}", *("✓" if v else "·" for v in row)) for u, row in enumerate(marks)),
@@ -228,7 +237,7 @@ class RecsysTopK(Generator):
     def _coverage(
         self, rng: np.random.Generator, seed: int, params: RecsysTopKParams, s: Scenario
     ) -> Problem:
-        while True:
+        for _ in range(MAX_DRAWS):
             catalogue = int(rng.choice([40, 50, 60, 80]))
             users, n, k = int(rng.integers(4, 7)), 5, 3
             popularity = 1 / np.arange(1, catalogue + 1) ** 1.1  # a few blockbusters dominate
@@ -244,6 +253,10 @@ class RecsysTopK(Generator):
             no_dedup = users * k / catalogue
             if min(abs(value - x) for x in (whole, no_dedup)) >= MISTAKE_GAP:
                 break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         table = Table(
             headers=("user", *(f"#{r}" for r in range(1, n + 1))),
             rows=tuple((f"user {u + 1}", *row) for u, row in enumerate(lists)),
