@@ -22,8 +22,12 @@ BUILTIN: dict[str, str] = {
     "cv-scheme": "generators.cv_scheme:CVScheme",
     "learning-curve": "generators.learning_curve:LearningCurve",
     "regression-metrics": "generators.regression_metrics:RegressionMetrics",
+    "forecast-mase": "generators.forecast_mase:ForecastMase",
     "ranking-metrics": "generators.ranking_metrics:RankingMetrics",
+    "recsys-topk": "generators.recsys_topk:RecsysTopK",
     "threshold-cost": "generators.threshold_cost:ThresholdCost",
+    "bayes-rule": "generators.bayes_rule:BayesRule",
+    "mle-map": "generators.mle_map:MleMap",
     "roc-pr": "generators.roc_pr:RocPr",
     "tree-split": "generators.tree_split:TreeSplit",
     "bootstrap-oob": "generators.bootstrap_oob:BootstrapOOB",
@@ -35,7 +39,11 @@ BUILTIN: dict[str, str] = {
     "knn-predict": "generators.knn_predict:KnnPredict",
     "svm-hinge": "generators.svm_hinge:SvmHinge",
     "softmax-xent": "generators.softmax_xent:SoftmaxXent",
+    "info-theory": "generators.info_theory:InfoTheory",
+    "distillation": "generators.distillation:Distillation",
     "nn-shapes": "generators.nn_shapes:NNShapes",
+    "iou-nms": "generators.iou_nms:IouNms",
+    "receptive-field": "generators.receptive_field:ReceptiveField",
     "attention": "generators.attention:Attention",
     "transformer-cost": "generators.transformer_cost:TransformerCost",
     "tfidf-cosine": "generators.tfidf_cosine:TfidfCosine",
@@ -46,6 +54,8 @@ BUILTIN: dict[str, str] = {
     "ab-test": "generators.ab_test:ABTest",
     "class-imbalance": "generators.class_imbalance:ClassImbalance",
     "lr-schedule": "generators.lr_schedule:LRSchedule",
+    "quantisation": "generators.quantisation:Quantisation",
+    "q-learning": "generators.q_learning:QLearning",
 }
 
 
