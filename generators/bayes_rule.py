@@ -25,7 +25,6 @@ Ask = Literal["positive", "negative", "counts"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
-TOLERANCE = 0.001  # probabilities to 3 decimals
 MISTAKE_GAP = 0.02  # every slip lands at least this far from the answer
 
 
@@ -223,14 +222,14 @@ class BayesRule(Generator):
                 f"One {s.item} gets {s.positive}. What is the probability that it really {s.condition_one}, "
                 f"P({s.label} | positive)? Answer to 3 decimals."
             )
-            parts = (Part("P(condition | positive)?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part("P(condition | positive)?", NumberAnswer(value, decimals=3)),)
         elif ask == "negative":
             value = posterior_negative(r)
             question = (
                 f"One {s.item} gets a **negative** result. What is the probability that it "
                 f"{s.condition_one} all the same, P({s.label} | negative)? Answer to 3 decimals."
             )
-            parts = (Part("P(condition | negative)?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part("P(condition | negative)?", NumberAnswer(value, decimals=3)),)
         else:
             value = posterior_positive(r)
             question = (

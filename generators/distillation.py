@@ -28,7 +28,6 @@ Ask = Literal["soft_prob", "kl", "cross_entropy", "t2_kl"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
-TOLERANCE = 0.001
 MISTAKE_GAP = 0.01
 
 
@@ -167,26 +166,26 @@ class Distillation(Generator):
                 f"What probability does the teacher's **softened** softmax (temperature T) give to class "
                 f"**{name}**? p_T = softmax(z / T) for logits z. Answer to 3 decimals."
             )
-            parts = (Part(f"p_T(teacher)[{name}]?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part(f"p_T(teacher)[{name}]?", NumberAnswer(value, decimals=3)),)
             data |= {"index": index, "soft_prob": value, "prob_t1": slips[0], "prob_times_t": slips[1]}
         elif ask == "kl":
             question = (
                 f"What is the soft-target **KL divergence KL(p_T(teacher) ‖ p_T(student))**? {definition} "
                 "Answer to 3 decimals."
             )
-            parts = (Part("KL?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part("KL?", NumberAnswer(value, decimals=3)),)
         elif ask == "cross_entropy":
             question = (
                 f"What is the soft-target **cross-entropy H(p_T(teacher), p_T(student))** = "
                 f"−Σ p_T(teacher)·ln p_T(student)? {definition} Answer to 3 decimals."
             )
-            parts = (Part("soft cross-entropy?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part("soft cross-entropy?", NumberAnswer(value, decimals=3)),)
         else:
             question = (
                 f"Hinton et al. add the soft term **T²·KL(p_T(teacher) ‖ p_T(student))** to the student's "
                 f"loss. What is its value? {definition} Answer to 3 decimals."
             )
-            parts = (Part("T²·KL?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part("T²·KL?", NumberAnswer(value, decimals=3)),)
         data["mistakes"] = (
             {"t1": slips[0], "times_t": slips[1]}
             if ask == "soft_prob"

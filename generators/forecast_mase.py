@@ -251,7 +251,7 @@ class ForecastMase(Generator):
             question = (
                 f"What is the **MAE** of the **{label}** forecast over the holdout? Answer to 2 decimals."
             )
-            parts = (Part(f"MAE ({label})?", NumberAnswer(inst.mae(asked), tolerance=0.01)),)
+            parts = (Part(f"MAE ({label})?", NumberAnswer(inst.mae(asked), decimals=2)),)
             data |= {"forecast": asked, "mistakes": _mae_mistakes(inst, asked)}
         elif ask == "mase":
             label = FORECAST_LABELS[asked]
@@ -259,7 +259,7 @@ class ForecastMase(Generator):
                 f"What is the **MASE** of the **{label}** forecast, scaling its holdout MAE by {scale_text}? "
                 "Answer to 3 decimals."
             )
-            parts = (Part(f"MASE ({label})?", NumberAnswer(inst.mase(asked, kind), tolerance=0.001)),)
+            parts = (Part(f"MASE ({label})?", NumberAnswer(inst.mase(asked, kind), decimals=3)),)
             data |= {
                 "forecast": asked,
                 "mase": inst.mase(asked, kind),

@@ -30,7 +30,6 @@ Unit = Literal["bits", "nats"]
 UNITS: tuple[str, ...] = Unit.__args__  # type: ignore[attr-defined]
 
 DECIMALS = 3
-TOLERANCE = 10**-DECIMALS
 # Every mistake must land this far from the answer (several tolerances), so rounding never rescues it.
 MISTAKE_GAP = 0.01
 
@@ -168,27 +167,27 @@ class InfoTheory(Generator):
         precision = f"Answer in **{unit}**, to {DECIMALS} decimals."
         if ask == "entropy":
             question = f"What is the **entropy H(P)** of the true distribution? {precision}"
-            parts = (Part("H(P)?", NumberAnswer(values["entropy_p"], TOLERANCE, unit=unit)),)
+            parts = (Part("H(P)?", NumberAnswer(values["entropy_p"], decimals=DECIMALS, unit=unit)),)
         elif ask == "cross_entropy":
             question = (
                 f"What is the **cross-entropy H(P, Q)**, the model's expected log-loss when outcomes "
                 f"follow P? {precision}"
             )
-            parts = (Part("H(P, Q)?", NumberAnswer(values["cross_entropy_pq"], TOLERANCE, unit=unit)),)
+            parts = (Part("H(P, Q)?", NumberAnswer(values["cross_entropy_pq"], decimals=DECIMALS, unit=unit)),)
         elif ask == "kl":
             question = (
                 f"What is the **KL divergence KL(P‖Q)** of the model from the truth (the extra "
                 f"log-loss paid for predicting Q when outcomes follow P)? {precision}"
             )
-            parts = (Part("KL(P‖Q)?", NumberAnswer(values["kl_pq"], TOLERANCE, unit=unit)),)
+            parts = (Part("KL(P‖Q)?", NumberAnswer(values["kl_pq"], decimals=DECIMALS, unit=unit)),)
         else:
             question = (
                 f"1. What is **KL(P‖Q)**?\n2. What is **KL(Q‖P)**?\n\n{precision} Separate the two "
                 "answers with ';'."
             )
             parts = (
-                Part("KL(P‖Q)?", NumberAnswer(values["kl_pq"], TOLERANCE, unit=unit)),
-                Part("KL(Q‖P)?", NumberAnswer(values["kl_qp"], TOLERANCE, unit=unit)),
+                Part("KL(P‖Q)?", NumberAnswer(values["kl_pq"], decimals=DECIMALS, unit=unit)),
+                Part("KL(Q‖P)?", NumberAnswer(values["kl_qp"], decimals=DECIMALS, unit=unit)),
             )
         table = Table(
             headers=("outcome", "P (truth)", "Q (model)"),

@@ -29,7 +29,6 @@ Ask = Literal["iou", "nms_count", "nms_kept"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
-TOLERANCE = 0.001
 THRESHOLD_MARGIN = 0.02  # no pair's IoU is this close to the NMS threshold
 
 Box = tuple[int, int, int, int]
@@ -205,7 +204,7 @@ class IouNms(Generator):
                 f"What is the **intersection over union (IoU)** of boxes **{names[i]}** and "
                 f"**{names[j]}**? Answer to 3 decimals."
             )
-            parts = (Part(f"IoU({names[i]}, {names[j]})?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part(f"IoU({names[i]}, {names[j]})?", NumberAnswer(value, decimals=3)),)
             solution = _iou_solution(boxes, names, i, j)
             data |= {"pair": [i, j], "iou": value}
         else:

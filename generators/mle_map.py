@@ -29,7 +29,6 @@ Ask = Literal["map", "posterior_mean", "all", "closest"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
-TOLERANCE = 0.001  # 3 decimals
 MISTAKE_GAP = 0.005  # MLE, MAP, posterior mean and prior mean differ pairwise by at least 5 tolerances
 CLOSEST_GAP = 0.004  # in `closest`, the two distances to the prior mean differ by at least this much
 
@@ -181,21 +180,21 @@ class MleMap(Generator):
             )
         elif ask == "all":
             parts = (
-                Part("MLE?", NumberAnswer(e.mle, TOLERANCE)),
-                Part("MAP?", NumberAnswer(e.map, TOLERANCE)),
-                Part("posterior mean?", NumberAnswer(e.posterior_mean, TOLERANCE)),
+                Part("MLE?", NumberAnswer(e.mle, decimals=3)),
+                Part("MAP?", NumberAnswer(e.map, decimals=3)),
+                Part("posterior mean?", NumberAnswer(e.posterior_mean, decimals=3)),
             )
             question = (
                 "Give three estimates of the rate, each to 3 decimals, separated by ';':\n\n"
                 "1. the **maximum-likelihood estimate (MLE)**\n2. the **MAP estimate**\n3. the **posterior mean**"
             )
         elif ask == "map":
-            parts = (Part("MAP?", NumberAnswer(e.map, TOLERANCE)),)
+            parts = (Part("MAP?", NumberAnswer(e.map, decimals=3)),)
             question = (
                 "What is the **MAP estimate** (the mode of the posterior) of the rate? Answer to 3 decimals."
             )
         else:
-            parts = (Part("posterior mean?", NumberAnswer(e.posterior_mean, TOLERANCE)),)
+            parts = (Part("posterior mean?", NumberAnswer(e.posterior_mean, decimals=3)),)
             question = "What is the **posterior mean** of the rate? Answer to 3 decimals."
         return self.problem(
             seed,

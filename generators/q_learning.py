@@ -24,7 +24,6 @@ Ask = Literal["return", "q_update", "sarsa_update"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
-TOLERANCE = 0.001
 MISTAKE_GAP = 0.01
 
 
@@ -150,7 +149,7 @@ class QLearning(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part("G₀?", NumberAnswer(value, TOLERANCE)),),
+            parts=(Part("G₀?", NumberAnswer(value, decimals=3)),),
             solution=solution,
             data={
                 "ask": "return",
@@ -210,7 +209,7 @@ class QLearning(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(f"new Q({s.states[state]}, {s.actions[action]})?", NumberAnswer(value, TOLERANCE)),),
+            parts=(Part(f"new Q({s.states[state]}, {s.actions[action]})?", NumberAnswer(value, decimals=3)),),
             solution=_update_solution(
                 ask, s, q, state, action, reward, alpha, gamma, nxt, next_action, terminal, values
             ),

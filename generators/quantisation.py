@@ -37,7 +37,6 @@ MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 Scheme = Literal["asymmetric", "symmetric"]
 
 TIE_MARGIN = 0.03
-SIG4 = 6e-4  # relative tolerance for 4 significant figures (rounding costs at most 5e-4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +178,7 @@ class Quantisation(Generator):
                 "Separate them with ';'."
             )
             parts = (
-                Part("scale?", NumberAnswer(qz.scale, tolerance=0, rel_tolerance=SIG4)),
+                Part("scale?", NumberAnswer(qz.scale, significant=4)),
                 Part("zero-point?", NumberAnswer(qz.zero_point, tolerance=0)),
             )
             data["mistakes"] = _scale_mistakes(x)
@@ -194,8 +193,8 @@ class Quantisation(Generator):
                 "separated by ';'."
             )
             parts = (
-                Part("x̂?", NumberAnswer(qz.dequantise(q), tolerance=1e-4)),
-                Part("|x − x̂|?", NumberAnswer(abs(value - qz.dequantise(q)), tolerance=1e-4)),
+                Part("x̂?", NumberAnswer(qz.dequantise(q), decimals=4)),
+                Part("|x − x̂|?", NumberAnswer(abs(value - qz.dequantise(q)), decimals=4)),
             )
             data["error"] = abs(value - qz.dequantise(q))
         return self.problem(

@@ -29,7 +29,6 @@ Ask = Literal["precision_recall", "average_precision", "hit_rate", "coverage"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
-TOLERANCE = 0.001
 MISTAKE_GAP = 0.02
 
 
@@ -154,8 +153,8 @@ class RecsysTopK(Generator):
                 "held-out items)? Answer both to 3 decimals, separated by ';'."
             )
             parts = (
-                Part(f"precision@{k}?", NumberAnswer(p, TOLERANCE)),
-                Part(f"recall@{k}?", NumberAnswer(r, TOLERANCE)),
+                Part(f"precision@{k}?", NumberAnswer(p, decimals=3)),
+                Part(f"recall@{k}?", NumberAnswer(r, decimals=3)),
             )
             solution = _pr_solution(ranked, relevant, k, n, s)
             data |= {"precision": p, "recall": r}
@@ -164,7 +163,7 @@ class RecsysTopK(Generator):
                 f"What is **AP@{k}**, defined as the sum of precision@i over the ranks i ≤ {k} that hold a relevant "
                 f"item, divided by min({k}, number of held-out items)? Answer to 3 decimals."
             )
-            parts = (Part(f"AP@{k}?", NumberAnswer(value, TOLERANCE)),)
+            parts = (Part(f"AP@{k}?", NumberAnswer(value, decimals=3)),)
             solution = _ap_solution(ranked, relevant, k)
             data |= {"average_precision": value}
         return self.problem(
@@ -221,7 +220,7 @@ class RecsysTopK(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(f"hit rate@{k}?", NumberAnswer(value, TOLERANCE)),),
+            parts=(Part(f"hit rate@{k}?", NumberAnswer(value, decimals=3)),),
             solution=solution,
             data={
                 "ask": "hit_rate",
@@ -282,7 +281,7 @@ class RecsysTopK(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(Part(f"coverage@{k}?", NumberAnswer(value, TOLERANCE)),),
+            parts=(Part(f"coverage@{k}?", NumberAnswer(value, decimals=3)),),
             solution=solution,
             data={
                 "ask": "coverage",
