@@ -86,6 +86,21 @@ def test_always_pick_longest_overall(course_report: object) -> None:
     assert not [failure for failure in whole.failures() if "always-pick-longest" in failure]
 
 
+@pytest.mark.parametrize("deck_id", COURSE_IDS)
+def test_always_pick_shortest_is_no_better_than_chance(deck_id: str) -> None:
+    """Shortening keys must not hand the cue to the opposite strategy: "always pick the shortest" stays near
+    chance (1/4 for four options), scored like the audit's longest strategy, ties sharing the point."""
+    score = count = 0.0
+    for each in BY_ID[deck_id].cards:
+        if not isinstance(each, ChoiceCard) or len(each.answers) != 1:
+            continue
+        lengths = [len(option) for option in each.options]
+        tied = [option for option in each.options if len(option) == min(lengths)]
+        count += 1
+        score += 1 / len(tied) if each.answers[0] in tied else 0.0
+    assert score / count <= 0.25, (deck_id, score / count)
+
+
 def test_no_length_or_wording_cue_left_in_the_course_decks(course_report: object) -> None:
     cues = [(f.deck_id, f.card_id, f.kind, f.detail) for f in course_report.findings]
     assert cues == []
