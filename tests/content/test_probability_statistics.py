@@ -10,7 +10,7 @@ from scipy import stats
 from sklearn.linear_model import Ridge
 
 from quizzer.decks.loader import load_sources
-from quizzer.decks.model import ChoiceCard, NumericCard, OpenCard
+from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.paths import builtin_decks_dir
 
 LOADED = load_sources([(builtin_decks_dir() / "14-probability-statistics.yaml", True)])
@@ -157,8 +157,10 @@ def test_size_and_kind_mix() -> None:
     total = len(DECK.cards)
     assert total >= 32
     assert kinds[OpenCard] / total >= 0.45
-    assert kinds[ChoiceCard] / total >= 0.25
+    assert kinds[ChoiceCard] / total >= 0.20
     assert kinds[NumericCard] / total >= 0.10
+    assert kinds[GeneratedCard] >= 3  # Bayes' rule, MLE vs MAP and entropy / KL problems
+    assert (kinds[ChoiceCard] + kinds[NumericCard] + kinds[GeneratedCard]) / total >= 0.35
     assert "beyond-course" in DECK.tags and "probability-statistics" in DECK.tags
     assert 4 <= sum("pitfall" in card.tags for card in DECK.cards) <= 8
 
