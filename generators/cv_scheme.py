@@ -613,8 +613,15 @@ def _knn_accuracy(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, 
 
 
 def _grid_cv(X: np.ndarray, y: np.ndarray, splits: Sequence[Split]) -> np.ndarray:
-    """Mean CV accuracy of every k in the grid over the given splits."""
-    return np.mean([_knn_accuracy(X[tr], y[tr], X[te], y[te]) for tr, te in splits], axis=0)
+    """Mean CV accuracy of every k in the grid over the given splits, summed exactly as ``GridSearchCV`` does.
+
+    Accuracy on small folds is discrete, so two values of k often tie; ``GridSearchCV`` then takes the one its
+    float means rank first (the first in parameter order when the means are bitwise equal). Its means come
+    from one contiguous row of fold scores per candidate; averaging a (folds x grid) array down its columns
+    adds in another order and can break a tie the other way in the last bit, so the layout is copied too.
+    """
+    per_fold = np.array([_knn_accuracy(X[tr], y[tr], X[te], y[te]) for tr, te in splits])
+    return np.ascontiguousarray(per_fold.T).mean(axis=1)
 
 
 @dataclass(frozen=True, slots=True)
