@@ -104,10 +104,7 @@ def _time_ordered(rng: np.random.Generator, k: int) -> Dataset:
     phase = rng.uniform(0, 2 * np.pi)
     logit = rng.uniform(-1.6, -0.8) + 1.2 * np.sin(2 * np.pi * t / 365 + phase) + rng.uniform(0, 1) * t / n
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    story = [("A warehouse predicts whether tomorrow's orders will exceed packing capacity", "days"),
-             ("A utility predicts whether tomorrow's grid load will peak above its contract limit", "days")]
-    what, unit = story[int(rng.integers(len(story)))]
-    return Dataset("time_ordered", n, "binary", y, story={"what": what, "unit": unit})
+    return Dataset("time_ordered", n, "binary", y, story={"unit": "days"})
 
 
 def _grouped(rng: np.random.Generator, k: int) -> Dataset:
@@ -116,12 +113,7 @@ def _grouped(rng: np.random.Generator, k: int) -> Dataset:
     groups = rng.permutation(np.repeat(np.arange(g), sizes))  # rows arrive in no particular order
     base = rng.normal(0, 1, g)
     y = base[groups] + rng.normal(0, 0.5, len(groups))
-    stories = [("patients", "visits", "each visit's systolic blood pressure", "new patients"),
-               ("users", "sessions", "minutes watched in each session", "users who sign up next month"),
-               ("machines", "sensor readings", "each reading's bearing temperature", "machines not yet installed")]
-    return Dataset("grouped", len(groups), "continuous", y, groups,
-                   story=dict(zip(("who", "rows", "target", "future"), stories[int(rng.integers(len(stories)))],
-                                  strict=True)))
+    return Dataset("grouped", len(groups), "continuous", y, groups)
 
 
 def _imbalanced(rng: np.random.Generator, k: int) -> Dataset:
@@ -129,11 +121,7 @@ def _imbalanced(rng: np.random.Generator, k: int) -> Dataset:
     positives = int(rng.integers(2 * k, 4 * k + 1))
     y = np.zeros(n, dtype=int)
     y[rng.choice(n, positives, replace=False)] = 1
-    stories = [("loan applications, one per applicant, sampled at random from one quarter", "defaulted"),
-               ("chips from one production run, sampled at random", "failed burn-in"),
-               ("insurance claims, one per customer, sampled at random from one year", "were fraudulent")]
-    what, event = stories[int(rng.integers(len(stories)))]
-    return Dataset("imbalanced", n, "binary", y, story={"what": what, "event": event})
+    return Dataset("imbalanced", n, "binary", y)
 
 
 def _grouped_imbalanced(rng: np.random.Generator, k: int) -> Dataset:
@@ -143,11 +131,7 @@ def _grouped_imbalanced(rng: np.random.Generator, k: int) -> Dataset:
     risk = np.where(high_risk, rng.uniform(0.3, 0.6, g), rng.uniform(0.0, 0.015, g))
     groups = rng.permutation(np.repeat(np.arange(g), sizes))
     y = (rng.random(len(groups)) < risk[groups]).astype(int)
-    stories = [("patients", "ICU days", "an adverse event that day", "new patients"),
-               ("customers", "transactions", "a chargeback", "new customers")]
-    return Dataset("grouped_imbalanced", len(groups), "binary", y, groups,
-                   story=dict(zip(("who", "rows", "event", "future"), stories[int(rng.integers(len(stories)))],
-                                  strict=True)))
+    return Dataset("grouped_imbalanced", len(groups), "binary", y, groups)
 
 
 def _tiny(rng: np.random.Generator, k: int) -> Dataset:
@@ -166,7 +150,7 @@ def _tuning(rng: np.random.Generator, k: int) -> Dataset:
 
 def _big(rng: np.random.Generator, k: int) -> Dataset:
     n = int(rng.integers(300, 3001)) * 1000
-    return Dataset("big", n, "multiclass", story={"hours": int(rng.integers(2, 13)),
+    return Dataset("big", n, "binary", story={"hours": int(rng.integers(2, 13)),
                                                    "accuracy": round(float(rng.uniform(0.85, 0.95)), 2)})
 
 
@@ -183,9 +167,42 @@ BUILDERS: dict[str, Callable[[np.random.Generator, int], Dataset]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """Who the rows are about. Drawn independently of the scenario: the nouns must not give the answer away."""
+
+    org: str
+    who: str  # plural
+    row: str  # one row
+    rows: str
+    numeric: str  # a numeric target, with its unit
+    event: str  # a binary target ("had ...")
+    site: str  # one place whose days a time series covers
+
+
+DOMAINS = (
+    Domain("A hospital network", "patients", "visit", "visits", "systolic blood pressure (mmHg)",
+           "an adverse event", "one ward"),
+    Domain("A streaming service", "users", "session", "sessions", "minutes watched", "a cancelled subscription",
+           "one region"),
+    Domain("A manufacturer", "parts", "inspection", "inspections", "weld strength (MPa)", "a defect found later",
+           "one plant"),
+    Domain("A retailer", "customers", "order", "orders", "basket value (€)", "a chargeback", "one store"),
+)
+
+
 def build_dataset(scenario: str, data_seed: int, n_splits: int) -> Dataset:
-    """The scenario's data, rebuilt from its seed (the problem's ``data`` carries ``data_seed``)."""
-    return BUILDERS[scenario](np.random.default_rng(data_seed), n_splits)
+    """The scenario's data, rebuilt from its seed (the problem's ``data`` carries ``data_seed``).
+
+    The domain (who the rows are about) is drawn first from the same seed, for every scenario alike.
+    """
+    rng = np.random.default_rng(data_seed)
+    domain = DOMAINS[int(rng.integers(len(DOMAINS)))]
+    ds = BUILDERS[scenario](rng, n_splits)
+    story = {"who": domain.who, "row": domain.row, "rows": domain.rows, "numeric": domain.numeric,
+             "event": domain.event, "site": domain.site, "org": domain.org,
+             "span": int(rng.integers(60, 400)), **ds.story}
+    return Dataset(ds.scenario, ds.n_rows, ds.target, ds.y, ds.groups, ds.X, story)
 
 
 # -- running the splitters -----------------------------------------------------------------------
@@ -405,7 +422,8 @@ def _analyse_grouped(ds: Dataset, k: int, seed: int) -> Analysis:
             {"nested": "Nested CV's outer KFold", "holdout": "The random holdout"}.get(option, option),
             run(option, ds, k, seed), ds.groups, who)
         feedback[option] = text + "."
-    feedback["TimeSeriesSplit"] = ("These rows have no time order to respect. " + feedback["TimeSeriesSplit"])
+    feedback["TimeSeriesSplit"] = ("The dates do not matter here: the model scores new "
+                                   f"{who}, not the next day. " + feedback["TimeSeriesSplit"])
     quintiles = np.searchsorted(np.quantile(ds.y, [0.2, 0.4, 0.6, 0.8]), ds.y)
     text, measured["StratifiedKFold"] = _leak_sentence(
         "Stratifying on quintiles of the target instead", run("StratifiedKFold", ds, k, seed, y=quintiles),
@@ -425,7 +443,7 @@ def _analyse_grouped(ds: Dataset, k: int, seed: int) -> Analysis:
     sizes = [len(np.unique(ds.groups[te])) for _, te in gkf.splits]
     measured["GroupKFold"] = {"leaked_per_fold": [a for a, _ in leaked_groups(gkf.splits, ds.groups)],
                               "test_groups_per_fold": sizes}
-    why = [f"{_count(ds.n_rows)} {rows} come from {ds.n_groups} {who}, and the model is for {ds.story['future']}. "
+    why = [f"{_count(ds.n_rows)} {rows} come from {ds.n_groups} {who}, and the model is for {who} it has not seen. "
            f"GroupKFold keeps every {who[:-1]}'s {rows} on one side: its test folds hold {_list(sizes)} {who}, and "
            f"0 {who} appear on both sides (checked on every fold).",
            f"Row-level splits let the model recognise a {who[:-1]} it has already seen: "
@@ -459,12 +477,14 @@ def _analyse_imbalanced(ds: Dataset, k: int, seed: int) -> Analysis:
     holdout = pos["holdout"][0]
     feedback = {
         "KFold": f"KFold's test folds hold {_list(pos['KFold'])} positives (StratifiedKFold: {skf}): {spread('KFold')}.",
-        "GroupKFold": (_no_groups("GroupKFold", ds, k, seed, "one row per case")
+        "GroupKFold": (_no_groups("GroupKFold", ds, k, seed, f"one {ds.story['row']} per {ds.story['who'][:-1]}")
                        + f" With each row as its own group it still ignores the label: its test folds hold "
                        f"{_list(pos['GroupKFold'])} positives."),
-        "StratifiedGroupKFold": (_no_groups("StratifiedGroupKFold", ds, k, seed, "one row per case")
+        "StratifiedGroupKFold": (_no_groups("StratifiedGroupKFold", ds, k, seed,
+                                            f"one {ds.story['row']} per {ds.story['who'][:-1]}")
                                  + " Balancing the classes needs only StratifiedKFold."),
-        "TimeSeriesSplit": (f"The rows have no time order, yet TimeSeriesSplit's first fold trains on only "
+        "TimeSeriesSplit": (f"The dates do not matter (nothing is forecast), yet TimeSeriesSplit's first fold "
+                            f"trains on only "
                             f"{tss_first} of {_count(n)} rows, and its test folds hold "
                             f"{_list(pos['TimeSeriesSplit'])} positives."),
         "LeaveOneOut": (f"{_count(n)} fits, and {_count(n - p)} of {_count(n)} test folds ({_pct(n - p, n)}) contain no "
@@ -523,7 +543,7 @@ def _analyse_grouped_imbalanced(ds: Dataset, k: int, seed: int) -> Analysis:
         f"{_pct(min(s_rates), 1)}–{_pct(max(s_rates), 1)} for StratifiedGroupKFold.")
     rate = float(ds.y.mean())
     why = [f"{_count(ds.n_rows)} {rows} from {ds.n_groups} {who}, {_pct(rate, 1)} positive, and a few {who} hold "
-           f"most positives. The model is for {ds.story['future']}, so {who} must stay whole, and the rare class "
+           f"most positives. The model is for {who} it has not seen, so {who} must stay whole, and the rare class "
            "must reach every fold.",
            f"StratifiedGroupKFold does both: 0 {who} on both sides, and test-fold positive rates of "
            f"{_pct(min(s_rates), 1)}–{_pct(max(s_rates), 1)} ({_list(s_pos)} positives). GroupKFold alone gave "
@@ -575,7 +595,7 @@ def _analyse_tiny(ds: Dataset, k: int, seed: int, rng: np.random.Generator) -> A
     measured = {"LeaveOneOut": {"mse": loo}, "KFold": {"mse_range": [min(kfold), max(kfold)]},
                 "holdout": {"mse_range": [min(holdout), max(holdout)], "test_rows": n_test},
                 "reshuffle_seeds": seeds}
-    no_groups = "one row per experiment"
+    no_groups = f"one {ds.story['row']} per {ds.story['who'][:-1]}"
     feedback = {
         "KFold": (f"Each KFold model trains on at most {train_k} of the {n} rows, and the estimate depends on the "
                   f"shuffle: over {RESHUFFLES} reshuffles its MSE ranged {fmt(min(kfold), 1)}–{fmt(max(kfold), 1)}."),
@@ -583,7 +603,8 @@ def _analyse_tiny(ds: Dataset, k: int, seed: int, rng: np.random.Generator) -> A
                             f"{error_of('StratifiedKFold', ds, k, seed)}`"),
         "GroupKFold": _no_groups("GroupKFold", ds, k, seed, no_groups),
         "StratifiedGroupKFold": _no_groups("StratifiedGroupKFold", ds, k, seed, no_groups),
-        "TimeSeriesSplit": (f"The experiments have no time order, and TimeSeriesSplit's first fold trains on only "
+        "TimeSeriesSplit": (f"The dates do not matter (nothing is forecast), and TimeSeriesSplit's first fold trains "
+                            f"on only "
                             f"{len(tss[0][0])} rows (a 3-coefficient model), its last on {len(tss[-1][0])}."),
         "nested": (f"Nothing is tuned: nested CV's inner models see only {inner_train} of {n} rows, and it needs "
                    f"{nested_fits(k)} fits for no benefit."),
@@ -669,14 +690,15 @@ def _analyse_tuning(ds: Dataset, k: int, seed: int, numbers: Tuning) -> Analysis
         return (f"{subject} reports the best of {grid} scores from {where}: {value:.3f}, but the tuned model "
                 f"scores {fresh:.3f} on {FRESH_ROWS:,} fresh rows ({value - fresh:+.3f}, optimistic).")
 
-    no_groups = "one row per customer"
+    no_groups = f"one {ds.story['row']} per {ds.story['who'][:-1]}"
     tss_first = len(run("TimeSeriesSplit", ds, k, seed).splits[0][0])
     feedback = {
         "KFold": optimistic("KFold", "KFold"),
         "StratifiedKFold": optimistic("StratifiedKFold", "StratifiedKFold"),
         "GroupKFold": _no_groups("GroupKFold", ds, k, seed, no_groups),
         "StratifiedGroupKFold": _no_groups("StratifiedGroupKFold", ds, k, seed, no_groups),
-        "TimeSeriesSplit": (f"The customers have no time order, and its first fold trains on only {tss_first} of {n} rows"
+        "TimeSeriesSplit": (f"The dates do not matter (nothing is forecast), and its first fold trains on only "
+                            f"{tss_first} of {n} rows"
                             + (f", fewer than the largest k ({KNN_GRID[-1]}) in the grid" if tss_first < KNN_GRID[-1]
                                else "")
                             + ". Picking k and reporting on the same folds carries the selection bias measured for "
@@ -701,7 +723,7 @@ def _analyse_big(ds: Dataset, k: int, seed: int) -> Analysis:
     n_test = math.ceil(HOLDOUT_TEST_SIZE * n)
     half_width = 1.96 * math.sqrt(acc * (1 - acc) / n_test)
     first = n // (k + 1) + n % (k + 1)  # TimeSeriesSplit's first training block
-    no_groups = "one photo per product"
+    no_groups = f"one {ds.story['row']} per {ds.story['who'][:-1]}"
     feedback = {
         "KFold": (f"{k} training runs ({_duration(k * hours)} instead of {_duration(hours)}) to tighten an estimate "
                   f"that one holdout already pins to ±{half_width:.4f}."),
@@ -710,7 +732,7 @@ def _analyse_big(ds: Dataset, k: int, seed: int) -> Analysis:
         "GroupKFold": _no_groups("GroupKFold", ds, k, seed, no_groups),
         "StratifiedGroupKFold": (f"There are no groups to keep together here ({no_groups}), and it would need "
                                  f"{k} training runs ({_duration(k * hours)}) anyway."),
-        "TimeSeriesSplit": (f"The photos have no time order; it needs {k} runs ({_duration(k * hours)}) and its "
+        "TimeSeriesSplit": (f"The dates do not matter (nothing is forecast); it needs {k} runs ({_duration(k * hours)}) and its "
                             f"first fold trains on only {_count(first)} rows."),
         "LeaveOneOut": f"{_count(n)} training runs of {hours} h each: {_duration(n * hours)}.",
         "nested": (f"Nothing is tuned (the settings are fixed), yet nested CV needs {nested_fits(k)} runs: "
@@ -744,7 +766,7 @@ def _analyse_plain(ds: Dataset, k: int, seed: int, spread: Spread) -> Analysis:
     n, seconds = ds.n_rows, ds.story["seconds"]
     tss = run("TimeSeriesSplit", ds, k, seed).splits
     n_test = len(run("holdout", ds, k, seed).splits[0][1])
-    no_groups = "one listing per apartment"
+    no_groups = f"one {ds.story['row']} per {ds.story['who'][:-1]}"
     k_lo, k_hi = spread.kfold
     h_lo, h_hi = spread.holdout
     feedback = {
@@ -752,7 +774,7 @@ def _analyse_plain(ds: Dataset, k: int, seed: int, spread: Spread) -> Analysis:
                             f"{error_of('StratifiedKFold', ds, k, seed)}`"),
         "GroupKFold": _no_groups("GroupKFold", ds, k, seed, no_groups),
         "StratifiedGroupKFold": _no_groups("StratifiedGroupKFold", ds, k, seed, no_groups),
-        "TimeSeriesSplit": (f"The listings have no time order; its folds train on {len(tss[0][0])} to "
+        "TimeSeriesSplit": (f"The dates do not matter (nothing is forecast); its folds train on {len(tss[0][0])} to "
                             f"{len(tss[-1][0])} rows, so it averages models far weaker than the one you'll ship."),
         "LeaveOneOut": (f"{_count(n)} fits of {seconds} s: {_duration(n * seconds / 3600)}, against "
                         f"{_duration(k * seconds / 3600)} for {k}-fold."),
@@ -764,7 +786,8 @@ def _analyse_plain(ds: Dataset, k: int, seed: int, spread: Spread) -> Analysis:
     }
     measured = {"KFold": {"r2_range": [k_lo, k_hi]}, "holdout": {"r2_range": [h_lo, h_hi], "test_rows": n_test},
                 "reshuffle_seeds": list(spread.seeds)}
-    why = [f"{_count(n)} independent rows (one per apartment, one week), a numeric target and nothing to tune: plain "
+    why = [f"{_count(n)} independent {ds.story['rows']} (one per {ds.story['who'][:-1]}), a numeric target and nothing "
+           "to tune: plain "
            f"{k}-fold CV uses every row for testing once, for {k} fits ({_duration(k * seconds / 3600)}).",
            f"Its estimate is steady: over {RESHUFFLES} reshuffles the {k}-fold R² stayed within "
            f"{k_lo:.3f}–{k_hi:.3f}, while single holdouts ranged {h_lo:.3f}–{h_hi:.3f} (least-squares stand-in)."]
@@ -864,44 +887,51 @@ def _fresh_rows(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _prompt(ds: Dataset, k: int) -> str:
+    """The same words for every scenario: what decides the scheme is in the data sheet's values."""
     s = ds.story
-    match ds.scenario:
-        case "time_ordered":
-            story = (f"{s['what']}. You have {ds.n_rows} consecutive {s['unit']} of history, one row per "
-                     f"{s['unit'][:-1]} in date order, with lagged values as features ({_pct(ds.y.mean(), 1)} of "  # type: ignore[union-attr]
-                     f"{s['unit']} are positive). In production the model always predicts the {s['unit'][:-1]} "
-                     "after the newest data.")
-        case "grouped":
-            story = (f"You predict {s['target']} from {_count(ds.n_rows)} {s['rows']} of {ds.n_groups} {s['who']} "
-                     f"(2–12 {s['rows']} each; rows in no particular order). The model will be used on "
-                     f"{s['future']}.")
-        case "imbalanced":
-            story = (f"You have {_count(ds.n_rows)} {s['what']}; {ds.positives} of them {s['event']} "
-                     f"({_pct(ds.positives or 0, ds.n_rows)}). You need a cross-validated recall and AUC for a "
-                     "classifier with fixed settings.")
-        case "grouped_imbalanced":
-            story = (f"You predict {s['event']} from {_count(ds.n_rows)} {s['rows']} of {ds.n_groups} {s['who']} "
-                     f"(3–15 each; {_pct(ds.y.mean(), 1)} positive, concentrated in a few {s['who']}). "  # type: ignore[union-attr]
-                     f"The model will be used on {s['future']}.")
-        case "tiny":
-            story = (f"You have {ds.n_rows} lab experiments, each measuring an alloy's tensile strength at a given "
-                     "temperature and cooling rate; each new one takes a week. You fit a linear regression (3 "
-                     "coefficients, nothing to tune; a fit takes a millisecond) and need the best estimate of its "
-                     "prediction error.")
-        case "tuning":
-            story = (f"You have {ds.n_rows} customers (about half churned) with 10 features. You will tune k of a "
-                     f"k-nearest-neighbours classifier over {len(KNN_GRID)} values (1, 3, …, {KNN_GRID[-1]}), and the "
-                     "client wants an honest accuracy estimate for the tuned model.")
-        case "big":
-            story = (f"You have {_count(ds.n_rows)} labelled product photos (10 balanced classes, one photo per "
-                     f"product, shuffled). One training run takes {s['hours']} h on your only GPU; the "
-                     f"hyper-parameters are fixed from a published recipe. You need to report accuracy (about "
-                     f"{s['accuracy']}).")
-        case _:
-            story = (f"You have {_count(ds.n_rows)} apartment listings collected in the same week, one per "
-                     f"apartment, and predict the monthly rent. A gradient-boosting model with fixed settings "
-                     f"takes about {s['seconds']} s to fit; you want a dependable estimate of its R².")
-    return (f"{story}\n\nWhich validation scheme should you use? (k = {k} wherever a scheme has folds.)")
+    return (f"{s['org']} asks you to validate a model. The data sheet below describes the rows, the {s['who']} "
+            "they come from, the target, how the model will be used, what is tuned and what one fit costs.\n\n"
+            f"Which validation scheme should you use? (k = {k} wherever a scheme has folds.)")
+
+
+def _sheet(ds: Dataset) -> list[tuple[str, str]]:
+    """Every fact that can decide the scheme, for every scenario: the tempting ones are there too (dates on
+    rows that are not forecast, an id column with one row per id, a binary target that is not rare)."""
+    s, n, scenario = ds.story, ds.n_rows, ds.scenario
+    who, rows, row = s["who"], s["rows"], s["row"]
+    if scenario == "time_ordered":
+        sheet = [("rows", f"{_count(n)} days, one row per day"),
+                 (who, f"all from {s['site']}: one time series, with lagged values as features"),
+                 ("dates", f"{_count(n)} consecutive days, in date order")]
+    else:
+        per = {"grouped": "2–12", "grouped_imbalanced": "3–15"}.get(scenario, "1")
+        sheet = [("rows", f"{_count(n)} {rows}"),
+                 (who, f"{_count(ds.n_groups or n)} distinct, {per} {row if per == '1' else rows} each"),
+                 ("dates", f"spread over {s['span']} days, rows in no particular order")]
+    if scenario == "time_ordered":
+        target = f"whether {s['site']} runs over capacity that day: {_pct(ds.y.mean(), 1)} of days"  # type: ignore[union-attr]
+    elif ds.target == "continuous":
+        target = f"{s['numeric']}, a number"
+    elif scenario == "big":
+        target = f"{s['event']} (yes/no), about half positive"
+    else:
+        target = f"{s['event']} (yes/no): {ds.positives} of {_count(n)} positive ({_pct(ds.positives or 0, n)})"
+    used = {"time_ordered": "the next day, from the days before it",
+            "grouped": f"{who} it has never seen", "grouped_imbalanced": f"{who} it has never seen"}.get(
+        scenario, f"new {who}, one {row} each")
+    model = {"tiny": "linear regression on 2 features (3 coefficients)", "tuning": "k-nearest neighbours, 10 features",
+             "big": "a deep network on the raw data"}.get(scenario, "gradient boosting, 10 features")
+    tuned = (f"k, chosen from {len(KNN_GRID)} values (1, 3, …, {KNN_GRID[-1]})" if scenario == "tuning"
+             else "nothing: settings fixed in advance")
+    cost = {"tiny": "about 1 ms", "tuning": "about 1 ms", "plain": f"about {s.get('seconds')} s",
+            "big": f"about {s.get('hours')} h, on the only GPU"}.get(scenario, "a few seconds")
+    need = {"tiny": "the best estimate of its prediction error",
+            "big": f"its accuracy (about {s.get('accuracy')}, from a pilot run)",
+            "imbalanced": "cross-validated recall and AUC", "grouped_imbalanced": "cross-validated recall and AUC",
+            "tuning": "an honest accuracy for the tuned model", "plain": "a dependable R²"}.get(
+        scenario, "an honest error estimate")
+    return [*sheet, ("target", target), ("model", model), ("used on", used), ("tuned", tuned),
+            ("one fit takes", cost), ("you need", need)]
 
 
 # -- the family ------------------------------------------------------------------------------------
@@ -946,14 +976,7 @@ def _solution(right: str, analysis: Analysis, feedback: dict[str, str]) -> str:
 
 
 def _table(ds: Dataset) -> Table:
-    rows: list[tuple[str, str]] = [("rows", _count(ds.n_rows))]
-    if ds.groups is not None:
-        rows.append(("groups", str(ds.n_groups)))
-    rows.append(("target", ds.target))
-    if ds.positives is not None:
-        rows.append(("positives", f"{ds.positives} ({_pct(ds.positives, ds.n_rows)})"))
-    rows.append(("time-ordered", "yes" if ds.scenario == "time_ordered" else "no"))
-    return Table(headers=("", "value"), rows=tuple(rows), title="the data")
+    return Table(headers=("", "value"), rows=tuple(_sheet(ds)), title="the data sheet")
 
 
 def _data(instance: Instance, k: int) -> dict[str, Any]:
