@@ -66,8 +66,11 @@ def leak_recount(splits, groups: np.ndarray) -> tuple[list[tuple[int, int]], int
 
 def check_leak_sentence(text: str, splits, groups: np.ndarray) -> None:
     per_fold, both = leak_recount(splits, groups)
-    match = re.search(r"rows of (\d+) of (\d+) test \w+ into training \(fold (\d+)\); over all (\d+) folds, "
-                      r"(\d+) of (\d+)", text)
+    match = re.search(
+        r"rows of (\d+) of (\d+) test \w+ into training \(fold (\d+)\); over all (\d+) folds, "
+        r"(\d+) of (\d+)",
+        text,
+    )
     assert match, text
     leaked, tested, fold, folds, straddling, total = map(int, match.groups())
     assert (leaked, tested) == per_fold[fold - 1]
@@ -110,8 +113,17 @@ def test_data_sheet_states_every_fact(scenario: str) -> None:
     ds = rebuild(p)
     sheet = dict(p.table.rows)
     keys = [key for key, _ in p.table.rows]
-    assert keys == ["rows", ds.story["who"], "dates", "target", "model", "used on", "tuned", "one fit takes",
-                    "you need"]
+    assert keys == [
+        "rows",
+        ds.story["who"],
+        "dates",
+        "target",
+        "model",
+        "used on",
+        "tuned",
+        "one fit takes",
+        "you need",
+    ]
     assert f"{ds.n_rows:,}" in sheet["rows"]
     if scenario in ("grouped", "grouped_imbalanced"):
         assert sheet[ds.story["who"]].startswith(f"{ds.n_groups:,} distinct")
@@ -195,7 +207,9 @@ def test_imbalanced_positives_recounted(seed: int) -> None:
     stratified = ms.StratifiedKFold(5, shuffle=True, random_state=p.data["split_seed"])
     s_pos = [int(ds.y[test].sum()) for _, test in stratified.split(X, ds.y)]
     text = feedback(p)["KFold"]
-    assert f"hold {', '.join(map(str, k_pos))} positives (StratifiedKFold: {', '.join(map(str, s_pos))})" in text
+    assert (
+        f"hold {', '.join(map(str, k_pos))} positives (StratifiedKFold: {', '.join(map(str, s_pos))})" in text
+    )
     assert max(s_pos) - min(s_pos) <= 1  # the right answer deals positives out evenly
     assert min(k_pos) == 0 or min(k_pos) <= min(s_pos) - 2  # and the failure shows
     with pytest.raises(ValueError) as error:
@@ -235,8 +249,12 @@ def test_tiny_estimates_recounted_with_sklearn(seed: int) -> None:
     kfold_mse = []
     for s in p.data["measured"]["reshuffle_seeds"]:
         folds = ms.KFold(5, shuffle=True, random_state=s)
-        kfold_mse.append(float(np.mean((ds.y - ms.cross_val_predict(LinearRegression(), ds.X, ds.y, cv=folds)) ** 2)))
-    assert p.data["measured"]["KFold"]["mse_range"] == pytest.approx([min(kfold_mse), max(kfold_mse)], rel=1e-9)
+        kfold_mse.append(
+            float(np.mean((ds.y - ms.cross_val_predict(LinearRegression(), ds.X, ds.y, cv=folds)) ** 2))
+        )
+    assert p.data["measured"]["KFold"]["mse_range"] == pytest.approx(
+        [min(kfold_mse), max(kfold_mse)], rel=1e-9
+    )
     assert f"{cv.fmt(min(kfold_mse), 1)}–{cv.fmt(max(kfold_mse), 1)}" in feedback(p)["KFold"]
     first_train = len(next(ms.TimeSeriesSplit(5).split(ds.X))[0])
     assert f"trains on only {first_train} rows" in feedback(p)["TimeSeriesSplit"]
@@ -247,12 +265,23 @@ def test_plain_spread_recounted_with_sklearn(seed: int) -> None:
     p = problem(seed, "plain")
     ds = rebuild(p)
     seeds = p.data["measured"]["reshuffle_seeds"]
-    kfold_r2 = [ms.cross_val_score(LinearRegression(), ds.X, ds.y, cv=ms.KFold(5, shuffle=True, random_state=s)).mean()
-                for s in seeds]
-    holdout_r2 = [ms.cross_val_score(LinearRegression(), ds.X, ds.y,
-                                     cv=ms.ShuffleSplit(1, test_size=0.2, random_state=s)).mean() for s in seeds]
+    kfold_r2 = [
+        ms.cross_val_score(
+            LinearRegression(), ds.X, ds.y, cv=ms.KFold(5, shuffle=True, random_state=s)
+        ).mean()
+        for s in seeds
+    ]
+    holdout_r2 = [
+        ms.cross_val_score(
+            LinearRegression(), ds.X, ds.y, cv=ms.ShuffleSplit(1, test_size=0.2, random_state=s)
+        ).mean()
+        for s in seeds
+    ]
     text = feedback(p)["holdout"]
-    assert f"{min(holdout_r2):.3f}–{max(holdout_r2):.3f}, against {min(kfold_r2):.3f}–{max(kfold_r2):.3f}" in text
+    assert (
+        f"{min(holdout_r2):.3f}–{max(holdout_r2):.3f}, against {min(kfold_r2):.3f}–{max(kfold_r2):.3f}"
+        in text
+    )
     assert max(holdout_r2) - min(holdout_r2) >= 2 * (max(kfold_r2) - min(kfold_r2))
 
 
@@ -261,18 +290,24 @@ def test_tuning_optimism_recounted_with_sklearn(seed: int) -> None:
     p = problem(seed, "tuning")
     ds = rebuild(p)
     stratified = ms.StratifiedKFold(5, shuffle=True, random_state=p.data["split_seed"])
-    scores = [ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=stratified).mean()
-              for k in cv.KNN_GRID]
+    scores = [
+        ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=stratified).mean()
+        for k in cv.KNN_GRID
+    ]
     best = max(scores)
     assert p.data["measured"]["StratifiedKFold"]["best_of_grid"] == pytest.approx(best, abs=1e-12)
     fresh = float(re.search(r"the tuned model scores (0\.\d+)", feedback(p)["StratifiedKFold"]).group(1))
-    assert f"best of {len(cv.KNN_GRID)} scores from the same folds that picked k: {best:.3f}" in feedback(p)[
-        "StratifiedKFold"]
+    assert (
+        f"best of {len(cv.KNN_GRID)} scores from the same folds that picked k: {best:.3f}"
+        in feedback(p)["StratifiedKFold"]
+    )
     nested = p.data["measured"]["nested"]["estimate"]
     assert best - fresh >= 0.03 - 0.001  # optimism shows...
     assert abs(nested - fresh) < best - fresh  # ...and nested CV is closer to the truth
-    loo = [ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=ms.LeaveOneOut()).mean()
-           for k in cv.KNN_GRID[::9]]
+    loo = [
+        ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=ms.LeaveOneOut()).mean()
+        for k in cv.KNN_GRID[::9]
+    ]
     assert max(loo) <= p.data["measured"]["LeaveOneOut"]["best_of_grid"] + 1e-12
 
 
@@ -304,7 +339,8 @@ def test_numpy_stand_ins_match_sklearn() -> None:
     for i in (0, 7, 19):
         k = cv.KNN_GRID[i]
         assert loo[i] == pytest.approx(
-            ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), X, y, cv=ms.LeaveOneOut()).mean())
+            ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), X, y, cv=ms.LeaveOneOut()).mean()
+        )
     target = X @ rng.normal(size=10) + rng.normal(size=150)
     assert np.allclose(cv.ols_predict(X, target, X_test), LinearRegression().fit(X, target).predict(X_test))
 
@@ -326,7 +362,10 @@ def test_deterministic() -> None:
     for seed in (0, 5, 77):
         first, again = GEN.generate(seed).to_json(), GEN.generate(seed).to_json()
         assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
-    assert GEN.generate(0, {"scenario": "grouped"}).to_json() != GEN.generate(1, {"scenario": "grouped"}).to_json()
+    assert (
+        GEN.generate(0, {"scenario": "grouped"}).to_json()
+        != GEN.generate(1, {"scenario": "grouped"}).to_json()
+    )
 
 
 @pytest.mark.parametrize("scenario", cv.SCENARIOS)
