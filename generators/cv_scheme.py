@@ -388,10 +388,18 @@ def _duration(hours: float) -> str:
 
 
 def _no_groups(option: str, ds: Dataset, k: int, seed: int, what: str) -> str:
-    """A group splitter on data without groups: what scikit-learn says when it is called as is."""
+    """A group splitter on data whose ids never repeat: it buys nothing, and scikit-learn's word on it."""
+    who = ds.story.get("who", "ids")
+    if option == "GroupKFold":
+        reduces = "is plain KFold without the shuffle, guarding against nothing"
+    elif ds.target == "continuous":
+        reduces = "has nothing to guard, and no classes to balance either: the target is a number"
+    else:
+        reduces = "is StratifiedKFold with extra bookkeeping"
     return (
-        f"There are no groups to keep together here ({what}); called as is, scikit-learn stops with "
-        f"`ValueError: {error_of(option, ds, k, seed)}`"
+        f"There are no groups to keep together here ({what}): with the {who[:-1]} ids as groups, every group is "
+        f"one row, so it {reduces}; called without groups, "
+        f"scikit-learn stops with `ValueError: {error_of(option, ds, k, seed)}`"
     )
 
 
