@@ -40,7 +40,15 @@ from pydantic import Field
 from generators.base import ChoiceAnswer, Generator, Option, Params, Part, Problem, Table, fmt
 
 Scenario = Literal[
-    "time_ordered", "grouped", "imbalanced", "grouped_imbalanced", "tiny", "tuning", "big", "plain"
+    "time_ordered",
+    "grouped",
+    "imbalanced",
+    "grouped_imbalanced",
+    "tiny",
+    "tuning",
+    "big",
+    "plain",
+    "grouped_time",
 ]
 SCENARIOS: tuple[str, ...] = Scenario.__args__  # type: ignore[attr-defined]
 
@@ -63,6 +71,7 @@ RIGHT: dict[str, str] = {
     "tuning": "nested",
     "big": "holdout",
     "plain": "KFold",
+    "grouped_time": "TimeSeriesSplit",
 }
 HOLDOUT_TEST_SIZE = 0.2
 RESHUFFLES = 10  # how many reshuffles / redraws measure the spread of an estimate
@@ -107,6 +116,23 @@ def _time_ordered(rng: np.random.Generator, k: int) -> Dataset:
     logit = rng.uniform(-1.6, -0.8) + 1.2 * np.sin(2 * np.pi * t / 365 + phase) + rng.uniform(0, 1) * t / n
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     return Dataset("time_ordered", n, "binary", y, story={"unit": "days"})
+
+
+def _grouped_time(rng: np.random.Generator, k: int) -> Dataset:
+    """A panel: one row per group per day, rows in date order; the model forecasts the same groups' next day.
+
+    The number of days is a multiple of k + 1, so TimeSeriesSplit's blocks (n // (k + 1) rows each) are whole
+    days: no day has rows on both sides of a split.
+    """
+    groups_n = int(rng.integers(8, 21))
+    days = (k + 1) * int(rng.integers(max(2, 60 // (k + 1)), 120 // (k + 1) + 1))
+    day = np.repeat(np.arange(days), groups_n)
+    group = np.tile(np.arange(groups_n), days)
+    level = rng.normal(0, 0.8, groups_n)
+    phase = rng.uniform(0, 2 * np.pi)
+    logit = -1.0 + level[group] + np.sin(2 * np.pi * day / 30 + phase) + 1.5 * day / days
+    y = (rng.random(len(day)) < 1 / (1 + np.exp(-logit))).astype(int)
+    return Dataset("grouped_time", len(day), "binary", y, group, story={"unit": "days", "days": days})
 
 
 def _grouped(rng: np.random.Generator, k: int) -> Dataset:
@@ -178,6 +204,7 @@ BUILDERS: dict[str, Callable[[np.random.Generator, int], Dataset]] = {
     "tuning": _tuning,
     "big": _big,
     "plain": _plain,
+    "grouped_time": _grouped_time,
 }
 
 
@@ -486,6 +513,70 @@ def _analyse_time(ds: Dataset, k: int, seed: int) -> Analysis:
         f"Checked on every fold: 0 test {unit} were scored by a model that saw a later {unit[:-1]}; "
         f"KFold did that to {_pct(sum(measured['KFold']['future_scored_per_fold']), ds.n_rows)} of its test "
         f"{unit}, and the future leaks trends and seasons into the score.",
+    ]
+    return Analysis(feedback, why, measured)
+
+
+def future_scored_by_date(splits: Sequence[Split], dates: np.ndarray) -> list[int]:
+    """Per fold: test rows dated before the latest training row (scored by a model that saw their future)."""
+    return [int((dates[test] < dates[train].max()).sum()) for train, test in splits]
+
+
+def _analyse_grouped_time(ds: Dataset, k: int, seed: int) -> Analysis:
+    assert ds.groups is not None and ds.y is not None
+    who, days = ds.story["who"], ds.story["days"]
+    n_groups = ds.n_groups or 0
+    dates = np.arange(ds.n_rows) // n_groups
+    runs = {
+        o: run(o, ds, k, seed) for o in ("KFold", "StratifiedKFold", "TimeSeriesSplit", "nested", "holdout")
+    }
+    runs["GroupKFold"] = run("GroupKFold", ds, k, seed, groups=ds.groups)
+    runs["StratifiedGroupKFold"] = run("StratifiedGroupKFold", ds, k, seed, groups=ds.groups)
+    measured: dict[str, Any] = {}
+    feedback: dict[str, str] = {}
+    for option, r in runs.items():
+        scored = future_scored_by_date(r.splits, dates)
+        measured[option] = {"future_scored_per_fold": scored}
+        if option == "TimeSeriesSplit":
+            continue
+        tested = sum(len(t) for t in r.tests)
+        folds = sum(1 for v in scored if v)
+        share = f"{_count(sum(scored))} of {_count(tested)} test rows ({_pct(sum(scored), tested)})"
+        name = {
+            "nested": "Nested CV's outer loop (shuffled folds)",
+            "holdout": "The shuffled holdout",
+        }.get(option, option)
+        if "Group" in option:
+            unseen = [len(np.unique(ds.groups[test])) for _, test in r.splits]
+            feedback[option] = (
+                f"{name} tests on {who} it never trained on ({_list(unseen)} per fold), but the model will forecast "
+                f"the same {n_groups} {who} it knows; and it trains on the future in {folds} of {len(scored)} "
+                f"folds: {share} were scored by a model that had seen later days."
+            )
+        else:
+            feedback[option] = (
+                f"{name} trains on the future in {folds} of {len(scored)} folds: {share} were scored by a model "
+                "that had seen later days of the same series."
+            )
+    feedback["LeaveOneOut"] = (
+        f"Every fold but those on the last day trains on later days: {_count(ds.n_rows - n_groups)} of "
+        f"{_count(ds.n_rows)} folds score a row with a model that saw its future, and it needs "
+        f"{_count(ds.n_rows)} fits."
+    )
+    measured["LeaveOneOut"] = {"future_folds": ds.n_rows - n_groups}
+    tss = runs["TimeSeriesSplit"].splits
+    windows = "; ".join(
+        f"fold {i + 1}: train days 1–{dates[tr].max() + 1}, test days {dates[te].min() + 1}–{dates[te].max() + 1}"
+        for i, (tr, te) in enumerate(tss)
+    )
+    why = [
+        f"{_count(ds.n_rows)} rows are {n_groups} {who} × {days} days, in date order, and the model forecasts the "
+        f"next day for the same {who}. The {who} repeat, but that is not the danger here: production trains on "
+        "every one of them. The danger is the future.",
+        f"TimeSeriesSplit trains only on past days, every {who[:-1]} included: {windows}. Its blocks are whole "
+        f"days ({_count(ds.n_rows // (k + 1))} rows each), so 0 test rows were scored by a model that saw a later "
+        f"day; KFold did that to {_pct(sum(measured['KFold']['future_scored_per_fold']), ds.n_rows)} of its test "
+        "rows.",
     ]
     return Analysis(feedback, why, measured)
 
@@ -1041,6 +1132,8 @@ def _analyse(scenario: str, ds: Dataset, k: int, seed: int, rng: np.random.Gener
     match scenario:
         case "time_ordered":
             return _analyse_time(ds, k, seed)
+        case "grouped_time":
+            return _analyse_grouped_time(ds, k, seed)
         case "grouped":
             return _analyse_grouped(ds, k, seed)
         case "imbalanced":
@@ -1086,7 +1179,14 @@ def _sheet(ds: Dataset) -> list[tuple[str, str]]:
     rows that are not forecast, an id column with one row per id, a binary target that is not rare)."""
     s, n, scenario = ds.story, ds.n_rows, ds.scenario
     who, rows, row = s["who"], s["rows"], s["row"]
-    if scenario == "time_ordered":
+    if scenario == "grouped_time":
+        days = s["days"]
+        sheet = [
+            ("rows", f"{_count(n)} {rows}: one per {who[:-1]} per day"),
+            (who, f"{_count(ds.n_groups or 0)} distinct, {days} {rows} each"),
+            ("dates", f"{days} consecutive days, rows in date order, with lagged values as features"),
+        ]
+    elif scenario == "time_ordered":
         sheet = [
             ("rows", f"{_count(n)} days, one row per day"),
             (who, f"all from {s['site']}: one time series, with lagged values as features"),
@@ -1099,7 +1199,9 @@ def _sheet(ds: Dataset) -> list[tuple[str, str]]:
             (who, f"{_count(ds.n_groups or n)} distinct, {per} {row if per == '1' else rows} each"),
             ("dates", f"spread over {s['span']} days, rows in no particular order"),
         ]
-    if scenario == "time_ordered":
+    if scenario == "grouped_time":
+        target = f"{s['event']} that day (yes/no): {_pct(ds.y.mean(), 1)} of rows positive"  # type: ignore[union-attr]
+    elif scenario == "time_ordered":
         target = f"whether {s['site']} runs over capacity that day: {_pct(ds.y.mean(), 1)} of days"  # type: ignore[union-attr]
     elif ds.target == "continuous":
         target = f"{s['numeric']}, a number"
@@ -1111,6 +1213,7 @@ def _sheet(ds: Dataset) -> list[tuple[str, str]]:
         )
     used = {
         "time_ordered": "the next day, from the days before it",
+        "grouped_time": f"the next day, for the same {_count(ds.n_groups or 0)} {who}",
         "grouped": f"{who} it has never seen",
         "grouped_imbalanced": f"{who} it has never seen",
     }.get(scenario, f"new {who}, one {row} each")

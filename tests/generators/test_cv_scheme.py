@@ -97,7 +97,7 @@ def test_every_scenario_and_fold_count(scenario: str, n_splits: int) -> None:
 
 
 def test_random_scenarios_cover_everything() -> None:
-    assert {GEN.generate(seed).data["scenario"] for seed in range(30)} == set(cv.SCENARIOS)
+    assert {GEN.generate(seed).data["scenario"] for seed in range(40)} == set(cv.SCENARIOS)
 
 
 def test_no_shortcut() -> None:
@@ -128,11 +128,16 @@ def test_data_sheet_states_every_fact(scenario: str) -> None:
     if scenario in ("grouped", "grouped_imbalanced"):
         assert sheet[ds.story["who"]].startswith(f"{ds.n_groups:,} distinct")
         assert ds.n_groups < ds.n_rows
+    elif scenario == "grouped_time":
+        assert (
+            sheet[ds.story["who"]]
+            == f"{ds.n_groups:,} distinct, {ds.n_rows // ds.n_groups} {ds.story['rows']} each"
+        )
     elif scenario != "time_ordered":
         assert sheet[ds.story["who"]].startswith(f"{ds.n_rows:,} distinct, 1 ")
-    if ds.positives is not None and scenario != "time_ordered":
+    if ds.positives is not None and scenario not in ("time_ordered", "grouped_time"):
         assert f"{ds.positives} of {ds.n_rows:,} positive" in sheet["target"]
-    assert ("in date order" in sheet["dates"]) == (scenario == "time_ordered")
+    assert ("in date order" in sheet["dates"]) == (scenario in ("time_ordered", "grouped_time"))
     assert ("chosen from" in sheet["tuned"]) == (scenario == "tuning")
 
 
@@ -196,6 +201,36 @@ def test_time_ordered_future_recounted(seed: int) -> None:
     assert future(ms.TimeSeriesSplit(5).split(X)) == [0] * 5
     assert f"in {ds.n_rows - 1:,} of {ds.n_rows:,} folds" in feedback(p)["LeaveOneOut"]
     assert p.data["positive_rate"] == pytest.approx(ds.y.mean())
+
+
+@pytest.mark.parametrize("n_splits", [3, 5, 10])
+def test_grouped_time_future_recounted(n_splits: int) -> None:
+    """Panel rows (one per group per day, date order): shuffled and group splitters train on later days,
+    TimeSeriesSplit never does, and its blocks are whole days."""
+    p = problem(n_splits, "grouped_time", n_splits)
+    ds = rebuild(p)
+    X = np.zeros((ds.n_rows, 1))
+    days = np.arange(ds.n_rows) // ds.n_groups
+    assert (ds.groups == np.tile(np.arange(ds.n_groups), ds.n_rows // ds.n_groups)).all()
+
+    def future(splits) -> list[int]:
+        return [sum(1 for t in test if days[t] < days[train].max()) for train, test in splits]
+
+    def check(text: str, splits) -> None:
+        scored = future(splits)
+        match = re.search(r"in (\d+) of (\d+) folds: ([\d,]+) of ([\d,]+) test rows", text)
+        assert match, text
+        folds, total, m, tested = (int(g.replace(",", "")) for g in match.groups())
+        assert folds == sum(1 for v in scored if v) and total == len(splits)
+        assert m == sum(scored) and tested == sum(len(t) for _, t in splits)
+
+    check(feedback(p)["KFold"], list(kfold(p).split(X)))
+    check(feedback(p)["GroupKFold"], list(ms.GroupKFold(n_splits).split(X, ds.y, ds.groups)))
+    tss = list(ms.TimeSeriesSplit(n_splits).split(X))
+    assert future(tss) == [0] * n_splits
+    for train, test in tss:  # no day on both sides
+        assert not set(days[train]) & set(days[test])
+    assert p.expected == "TimeSeriesSplit"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
