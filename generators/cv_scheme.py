@@ -1,6 +1,9 @@
 """`cv-scheme`: pick the validation scheme a scenario needs, and see what the others would do to it.
 
-Eight scenarios, each with one defensible best answer:
+Nine scenarios, each with one defensible best answer. The prompt's words are the same for all of them
+(nouns come from a domain drawn independently of the scenario); a data sheet states every fact that can
+decide the scheme (rows, ids and rows per id, dates, target and positives, use, tuning, fit cost) for every
+scenario, so the values decide, not keywords:
 
 ============================  =========================  =========================================
 scenario                      right answer               why the obvious alternatives fail
@@ -13,6 +16,7 @@ scenario                      right answer               why the obvious alterna
 ``tuning``                    ``nested``                 the tuned score is optimistic
 ``big``                       ``holdout``                k fits of many hours buy nothing
 ``plain`` (numeric target)    ``KFold``                  one holdout is noisy, LOO is costly
+``grouped_time`` (panel)      ``TimeSeriesSplit``        groups repeat, but the future is the leak
 ============================  =========================  =========================================
 
 The grader builds the scenario's synthetic data (from ``data_seed``, with :func:`build_dataset`),
