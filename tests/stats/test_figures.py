@@ -110,8 +110,8 @@ def test_retention_by_week_and_month() -> None:
 
 @pytest.mark.parametrize(
     ("repetitions", "interval", "state"),
-    [(None, None, "new"), (0, 1, "learning"), (1, 1, "learning"), (2, 6, "young"), (5, 20, "young"),
-     (5, 21, "mature"), (9, 400, "mature")],
+    [(None, None, "new"), (0, 1, "learning"), (0, 30, "learning"), (1, 1, "young"), (2, 6, "young"),
+     (5, 20, "young"), (5, 21, "mature"), (9, 400, "mature")],
 )
 def test_card_state(repetitions: int | None, interval: int | None, state: str) -> None:
     assert card_state(repetitions, interval) == state
@@ -120,7 +120,7 @@ def test_card_state(repetitions: int | None, interval: int | None, state: str) -
 def test_count_states_and_due_today() -> None:
     states = [(None, None, None), (None, None, None), (0, 1, TODAY - timedelta(days=3)), (1, 1, TODAY),
               (2, 6, TODAY + timedelta(days=1)), (4, 30, TODAY - timedelta(days=1)), (4, 50, TODAY + timedelta(days=9))]
-    assert count_states(states, TODAY) == CardCounts(new=2, learning=2, young=1, mature=2, due_today=3)
+    assert count_states(states, TODAY) == CardCounts(new=2, learning=1, young=2, mature=2, due_today=3)
     assert CardCounts(new=2, learning=2, young=1, mature=2).total == 7
 
 
