@@ -1,14 +1,14 @@
 """Progress over time, computed from the review log. No UI here.
 
 :func:`compute` gathers every figure in one call (a :class:`Stats`; ``.to_dict()`` for JSON), for the
-CLI and the Stats screen. Most figures come from small aggregates, not the whole log: per study day
-(``review_days``, or ``deck_review_days`` for one deck) and per card (``card_tallies``), kept current
-by triggers (``m003`` in ``store/migrations.py``), plus the last 30 days of the log for per-card recent
-accuracy. Retention and early reviews need each review's state before it, which the tallies do not
-keep, so they come from one grouped pass over the log (``_read_log_days``). The SQL is confined to the
-``_read_*`` functions; everything after them is plain functions on plain data (``streaks``,
-``heatmap``, ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...),
-each testable on its own.
+CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``,
+or ``deck_review_days`` for one deck), per deck and study day the reviews sorted by the card's state
+before them (``deck_review_classes``: due young, due mature, relearning, early) and per card
+(``card_tallies``), all kept current by triggers (``m003`` and ``m004`` in ``store/migrations.py``), plus
+the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
+functions; everything after them is plain functions on plain data (``streaks``, ``heatmap``,
+``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...), each testable
+on its own.
 
 The definitions are :data:`DEFINITIONS` (shown by ``quizzer stats`` and in ``--json``); the tests pin
 each one. In short: accuracy is "the answer was right" over first asks; anything called retention is
@@ -28,14 +28,12 @@ from typing import Any, NamedTuple
 from quizzer.decks.model import AnyCard, Deck, GeneratedCard
 from quizzer.session import DEFAULT_DAY_START_HOUR, study_day
 from quizzer.store import Store
-from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_tallies
+from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_review_classes, rebuild_tallies
 
 RECENT_WINDOWS = (7, 30)
 FORECAST_DAYS = 30
 HEATMAP_WEEKS = 53
 MIN_ANSWERS = 3  # a topic needs this many answers before it can be called weak or slow
-PASSING_GRADE = 3  # quality >= this is a pass for anything called retention (SM-2's own rule)
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # the UTC day of rows logged before ``study_day`` existed
 
 # What each figure counts, in words a learner can check against the exported log. ``to_dict()`` carries
 # them as "definitions", ``summary_text`` prints the short ``LABELS`` next to the figures.
@@ -459,18 +457,23 @@ def _ensure_tallies(store: Store) -> None:
     conn = store.conn
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     tallied = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_days").fetchone()[0]
-    if logged == tallied:
+    classed = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM deck_review_classes").fetchone()[0]
+    if logged == tallied == classed:
         return
     # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
     known = conn.execute("SELECT COUNT(*) FROM reviews WHERE card_key IN (SELECT key FROM cards)").fetchone()[0]
-    if known == tallied:
+    stale = [rebuild for rebuild, count in ((rebuild_tallies, tallied), (rebuild_review_classes, classed))
+             if count != known]
+    if not stale:
         return
     if conn.in_transaction:  # the caller's transaction: rebuild inside it
-        rebuild_tallies(conn)
+        for rebuild in stale:
+            rebuild(conn)
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        rebuild_tallies(conn)
+        for rebuild in stale:
+            rebuild(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -493,34 +496,20 @@ def _read_days(store: Store, deck_id: str | None) -> list[_DayRow]:
             FROM {table} {where} ORDER BY study_day""", args).fetchall()
 
 
-# One study day of the log (of all decks, or one), for what the tallies do not keep: first asks and
-# passes (quality >= 3) of due young cards, due mature cards, due learning cards and cards not yet due,
-# then auto-graded first asks and those marked correct.
-_LogDayRow = tuple[int, int, int, int, int, int, int, int, int, int, int]
-_YOUNG, _MATURE, _RELEARNING, _EARLY, _FIRST_GRADED = 1, 3, 5, 7, 9  # column of each count in a _LogDayRow
+# One study day (of all decks, or one) of ``deck_review_classes`` (m004): first asks and passes (quality >= 3)
+# of due young cards, due mature cards, due learning cards and cards not yet due, then auto-graded first
+# asks and those marked correct.
+_ClassRow = tuple[int, int, int, int, int, int, int, int, int, int, int]
+_YOUNG, _MATURE, _RELEARNING, _EARLY, _FIRST_GRADED = 1, 3, 5, 7, 9  # column of each count in a _ClassRow
 
 
-def _read_log_days(store: Store, deck_id: str | None) -> list[_LogDayRow]:
-    """Per study day, each first ask of an already-seen card sorted by the state before it, read from
-    the log row itself (its ``due_before``, ``reps_before`` and ``interval_before`` against its own
-    ``study_day``), so the order of the rows and the clock they were written by do not matter.
-
-    One pass over the log: these counts would belong in the day tallies (columns per class), which
-    ``store/migrations.py`` owns."""
+def _read_classes(store: Store, deck_id: str | None) -> list[_ClassRow]:
+    """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``)."""
     where, args = ("WHERE deck_id = ?", [deck_id]) if deck_id else ("", [])
-    day = f"COALESCE(study_day, reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
-    state = f"""CASE WHEN reask OR due_before IS NULL THEN 'other'
-                     WHEN due_before > {day} THEN 'early'
-                     WHEN COALESCE(reps_before, 1) = 0 THEN 'relearning'
-                     WHEN COALESCE(interval_before, 0) < {MATURE_DAYS} THEN 'young'
-                     ELSE 'mature' END"""
-    counts = ", ".join(f"SUM(state = '{name}'), SUM(state = '{name}' AND quality >= {PASSING_GRADE})"
-                       for name in ("young", "mature", "relearning", "early"))
     return store.conn.execute(
-        f"""SELECT day, {counts}, SUM(reask = 0 AND correct IS NOT NULL), SUM(reask = 0 AND COALESCE(correct, 0) = 1)
-            FROM (SELECT {day} AS day, {state} AS state, quality, reask, correct FROM reviews
-                  WHERE card_key IN (SELECT key FROM cards {where}))
-            GROUP BY day ORDER BY day""", args).fetchall()
+        f"""SELECT study_day, SUM(young), SUM(young_passed), SUM(mature), SUM(mature_passed), SUM(relearning),
+                   SUM(relearning_passed), SUM(early), SUM(early_passed), SUM(first_graded), SUM(first_correct)
+            FROM deck_review_classes {where} GROUP BY study_day ORDER BY study_day""", args).fetchall()
 
 
 def _read_cards(store: Store, deck_id: str | None) -> list[_CardRow]:
@@ -592,7 +581,7 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
     day_rows = _read_days(store, deck_id)
     cards = _read_cards(store, deck_id)
     recent = _read_recent(store, today, RECENT_WINDOWS[1], deck_id)
-    log_days = _read_log_days(store, deck_id)
+    class_days = _read_classes(store, deck_id)
 
     # Activity over time, from the per-day tallies.
     since = today - timedelta(days=days - 1)
@@ -605,10 +594,10 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
     totals = [sum(column) for column in zip(*day_rows, strict=True)] if day_rows else [0] * 13
 
     # Retention, relearning and early reviews, from the log's own before-states.
-    log_window = [row for row in log_days if since.toordinal() <= row[0] <= today.toordinal()]
-    young, mature = _rate_sum(log_days, _YOUNG, _YOUNG + 1), _rate_sum(log_days, _MATURE, _MATURE + 1)
+    class_window = [row for row in class_days if since.toordinal() <= row[0] <= today.toordinal()]
+    young, mature = _rate_sum(class_days, _YOUNG, _YOUNG + 1), _rate_sum(class_days, _MATURE, _MATURE + 1)
     retention_days = [(date.fromordinal(row[0]), Rate(row[_YOUNG], row[_YOUNG + 1]),
-                       Rate(row[_MATURE], row[_MATURE + 1])) for row in log_days if row[_YOUNG] or row[_MATURE]]
+                       Rate(row[_MATURE], row[_MATURE + 1])) for row in class_days if row[_YOUNG] or row[_MATURE]]
 
     # Card states and the forecast: the chosen decks' current cards.
     chosen = [deck for deck in decks if deck_id is None or deck.id == deck_id]
@@ -666,7 +655,7 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
         total=Rate(totals[1] - totals[2], totals[3]),
         reviews=totals[1],
         reasks=totals[2],
-        auto_graded=_rate_sum(log_days, _FIRST_GRADED, _FIRST_GRADED + 1),
+        auto_graded=_rate_sum(class_days, _FIRST_GRADED, _FIRST_GRADED + 1),
         auto_graded_all=Rate(totals[4], totals[5]),
         quality_passed=totals[6],
         timed=totals[7],
@@ -681,10 +670,10 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
         retention=young + mature,
         retention_young=young,
         retention_mature=mature,
-        retention_window=_rate_sum(log_window, _YOUNG, _YOUNG + 1) + _rate_sum(log_window, _MATURE, _MATURE + 1),
-        relearning=_rate_sum(log_days, _RELEARNING, _RELEARNING + 1),
-        early=_rate_sum(log_days, _EARLY, _EARLY + 1),
-        early_window=_rate_sum(log_window, _EARLY, _EARLY + 1),
+        retention_window=_rate_sum(class_window, _YOUNG, _YOUNG + 1) + _rate_sum(class_window, _MATURE, _MATURE + 1),
+        relearning=_rate_sum(class_days, _RELEARNING, _RELEARNING + 1),
+        early=_rate_sum(class_days, _EARLY, _EARLY + 1),
+        early_window=_rate_sum(class_window, _EARLY, _EARLY + 1),
         retention_by_week=retention_by(retention_days, week_of),
         retention_by_month=retention_by(retention_days, month_of),
         cards=overall,
