@@ -19,6 +19,7 @@ Anki.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -842,7 +843,7 @@ def summary_text(stats: Stats, *, rows: int = 5) -> str:
                                   [(period.period, _percent(period.young), _percent(period.mature),
                                     _percent(period.total)) for period in periods[-rows:]])]
     if stats.accuracy_30.reviews:
-        lines += ["", f"Weakest: {LABELS['weakest']} ({_percent(stats.accuracy_30)})"]
+        lines += ["", f"Weak spots: {LABELS['weakest']} (yours: {_percent(stats.accuracy_30)} first asks)"]
     for kind, heading in (("deck", "decks"), ("tag", "topics"), ("generator", "generator families")):
         answered = [group for group in stats.accuracy.get(kind, []) if group.all.reviews]
         weak = stats.weakest.get(kind, [])
@@ -858,5 +859,7 @@ def summary_text(stats: Stats, *, rows: int = 5) -> str:
                                for group in stats.slowest_topics])]
     if stats.reviews:
         lines += ["", "How the numbers are counted"]
-        lines += [f"  {name.replace('_', ' ')}: {text}" for name, text in DEFINITIONS.items()]
+        for name, text in DEFINITIONS.items():
+            lines += textwrap.wrap(f"{name.replace('_', ' ')}: {text}", width=100, initial_indent="  ",
+                                   subsequent_indent="    ")
     return "\n".join(lines)
