@@ -318,9 +318,9 @@ class BiasVariance(Generator):
             )
             part = Part(
                 prompt=f"{'Bias²' if ask == 'bias2' else 'Variance'} at x0?",
-                # 1% of the value: 3 significant figures land inside it. No absolute slack: the terms can differ
-                # a thousandfold here, and 1% of the larger one would let 0 pass for the smaller.
-                answer=NumberAnswer(value, tolerance=0.0, rel_tolerance=0.01, unit=unit2),
+                # Relative to the asked term itself: the terms can differ a thousandfold here, and a tolerance
+                # sized for the larger one would let 0 pass for the smaller.
+                answer=NumberAnswer(value, significant=3, unit=unit2),
             )
             question = f"Estimate the **{what}**, in {unit2}. Answer to 3 significant figures."
         prompt = f"{setup}\n\n{question}"
