@@ -4,7 +4,7 @@ A learner who plays patterns picks the longest option, the option that repeats a
 recognises a card they have already seen in another deck. For the decks given, this module measures:
 
 - the share of single-answer choice cards whose key is the strictly longest option, and the score of
-  "always pick the longest" (ties share the point);
+  "always pick the longest" and of "always pick the shortest" (ties share the point);
 - options whose length differs from the key's by more than ``LENGTH_RATIO``× (a key much longer or much
   shorter than the distractors stands out);
 - keys that share a distinctive word with the front that no distractor shares;
@@ -145,6 +145,7 @@ class DeckAudit:
     single_choice: int = 0
     key_longest: int = 0
     longest_score: float = 0.0  # expected score of "always pick the longest" (ties share)
+    shortest_score: float = 0.0  # ... and of "always pick the shortest", the cue left when keys are cut short
 
     @property
     def longest_share(self) -> float:
@@ -153,6 +154,10 @@ class DeckAudit:
     @property
     def longest_rate(self) -> float:
         return self.longest_score / self.single_choice if self.single_choice else 0.0
+
+    @property
+    def shortest_rate(self) -> float:
+        return self.shortest_score / self.single_choice if self.single_choice else 0.0
 
 
 @dataclass(slots=True)
@@ -171,6 +176,11 @@ class AuditReport:
         return sum(deck.longest_score for deck in self.decks) / total if total else 0.0
 
     @property
+    def shortest_rate(self) -> float:
+        total = self.single_choice
+        return sum(deck.shortest_score for deck in self.decks) / total if total else 0.0
+
+    @property
     def longest_share(self) -> float:
         total = self.single_choice
         return sum(deck.key_longest for deck in self.decks) / total if total else 0.0
@@ -183,12 +193,18 @@ class AuditReport:
                 f"always-pick-longest scores {self.longest_rate:.0%} over {self.single_choice} "
                 f"single-answer choice cards (limit {OVERALL_LONGEST_LIMIT:.0%})"
             )
+        if self.shortest_rate > OVERALL_LONGEST_LIMIT:
+            found.append(
+                f"always-pick-shortest scores {self.shortest_rate:.0%} (limit {OVERALL_LONGEST_LIMIT:.0%})"
+            )
         for deck in self.decks:
-            if deck.single_choice >= MIN_CARDS_FOR_DECK_LIMIT and deck.longest_rate > DECK_LONGEST_LIMIT:
-                found.append(
-                    f"{deck.deck_id}: always-pick-longest scores {deck.longest_rate:.0%} "
-                    f"(limit {DECK_LONGEST_LIMIT:.0%})"
-                )
+            if deck.single_choice < MIN_CARDS_FOR_DECK_LIMIT:
+                continue
+            for rule, rate in (("longest", deck.longest_rate), ("shortest", deck.shortest_rate)):
+                if rate > DECK_LONGEST_LIMIT:
+                    found.append(
+                        f"{deck.deck_id}: always-pick-{rule} scores {rate:.0%} (limit {DECK_LONGEST_LIMIT:.0%})"
+                    )
         if blocking := [pair for pair in self.duplicates if pair.blocking]:
             found.append(f"{len(blocking)} near-duplicate card pair(s) (similarity ≥ {DUPLICATE_THRESHOLD})")
         return found
@@ -198,11 +214,13 @@ class AuditReport:
             "single_choice_cards": self.single_choice,
             "key_longest_share": round(self.longest_share, 4),
             "always_pick_longest": round(self.longest_rate, 4),
+            "always_pick_shortest": round(self.shortest_rate, 4),
             "decks": [
                 {
                     **asdict(deck),
                     "key_longest_share": round(deck.longest_share, 4),
                     "always_pick_longest": round(deck.longest_rate, 4),
+                    "always_pick_shortest": round(deck.shortest_rate, 4),
                 }
                 for deck in self.decks
             ],
@@ -235,6 +253,9 @@ def choice_findings(deck: Deck, card: ChoiceCard, audit: DeckAudit) -> list[CueF
     longest = max(lengths.values())
     tied = [option for option in card.options if lengths[option] == longest]
     audit.single_choice += 1
+    shortest = [option for option in card.options if lengths[option] == min(lengths.values())]
+    if key in shortest:
+        audit.shortest_score += 1 / len(shortest)
     if key in tied:
         audit.longest_score += 1 / len(tied)
         if len(tied) == 1:
@@ -330,10 +351,12 @@ def report_text(report: AuditReport) -> str:
         if deck.single_choice:
             lines.append(
                 f"{deck.deck_id}: {deck.single_choice} single-answer choice cards, key longest in "
-                f"{deck.key_longest} ({deck.longest_share:.0%}); always-pick-longest {deck.longest_rate:.0%}"
+                f"{deck.key_longest} ({deck.longest_share:.0%}); always-pick-longest {deck.longest_rate:.0%}, "
+                f"always-pick-shortest {deck.shortest_rate:.0%}"
             )
     lines.append(
-        f"overall: always-pick-longest {report.longest_rate:.0%} over {report.single_choice} cards "
+        f"overall: always-pick-longest {report.longest_rate:.0%}, always-pick-shortest {report.shortest_rate:.0%} "
+        f"over {report.single_choice} cards "
         f"(limit {OVERALL_LONGEST_LIMIT:.0%}; per deck {DECK_LONGEST_LIMIT:.0%})"
     )
     for finding in report.findings:
