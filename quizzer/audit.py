@@ -241,6 +241,11 @@ def words(text: str) -> set[str]:
     return found
 
 
+def noticeable(length: int) -> int:
+    """How many characters longer or shorter an option must be before a reader notices: 10%, at least 3."""
+    return max(3, length // 10)
+
+
 def choice_findings(deck: Deck, card: ChoiceCard, audit: DeckAudit) -> list[CueFinding]:
     """Length and wording cues of one choice card; counts its longest-option statistics into ``audit``."""
     findings: list[CueFinding] = []
@@ -250,10 +255,11 @@ def choice_findings(deck: Deck, card: ChoiceCard, audit: DeckAudit) -> list[CueF
     key = keys[0]
     distractors = [option for option in card.options if option != key]
     lengths = {option: len(option) for option in card.options}
-    longest = max(lengths.values())
-    tied = [option for option in card.options if lengths[option] == longest]
+    longest, least = max(lengths.values()), min(lengths.values())
+    # Nobody sees a 72- vs 74-character difference: options within a noticeable margin tie.
+    tied = [option for option in card.options if lengths[option] >= longest - noticeable(longest)]
     audit.single_choice += 1
-    shortest = [option for option in card.options if lengths[option] == min(lengths.values())]
+    shortest = [option for option in card.options if lengths[option] <= least + noticeable(least)]
     if key in shortest:
         audit.shortest_score += 1 / len(shortest)
     if key in tied:

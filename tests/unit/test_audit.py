@@ -33,7 +33,8 @@ def test_always_pick_longest_is_scored_and_ties_share_the_point() -> None:
         choice(f"c{i}", f"Question {i}?", "the long and detailed right answer", ["short", "brief", "tiny"])
         for i in range(6)
     ]
-    cards.append(choice("tie", "Tie?", "aaaa", ["bbbb", "cc", "d"]))  # key ties for longest with one other
+    # The key ties for longest with one other option (a 2-character gap is not noticeable).
+    cards.append(choice("tie", "Tie?", "a" * 40, ["b" * 38, "c" * 10, "d" * 5]))
     report = audit([deck("cues", cards)], duplicates=False)
     (figures,) = report.decks
     assert figures.single_choice == 7 and figures.key_longest == 6
