@@ -213,3 +213,10 @@ def test_aliases_accept_the_common_names() -> None:
 
 def test_every_stage_deck_keeps_enough_cards_after_the_merge() -> None:
     assert all(len(BY_ID[deck_id].cards) >= 25 for deck_id in COURSE_IDS[1:])
+
+
+def test_all_built_in_decks_pass_the_audit() -> None:
+    """`quizzer decks audit` over the built-in decks: no length cue past its limits, no near-duplicate pair."""
+    report = audit(ALL_DECKS)
+    assert not report.failures(), report.failures()
+    assert report.longest_rate <= 0.25 and report.shortest_rate <= 0.25
