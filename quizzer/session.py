@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from generators import Problem, registry
@@ -318,7 +318,7 @@ class Session:
             reviewed_at=now,
             study_day=day,
             quality=quality,
-            before=SM2State(),  # read inside the write transaction by record_answer
+            before=SM2State(),  # read inside the write transaction, see ReviewRecord.schedule
             after=SM2State(),
             kind=item.kind,
             answer=answer,
@@ -326,10 +326,12 @@ class Session:
             response_ms=response_ms,
             seed=item.seed,
             reask=item.reask,
+            schedule=schedule,
         )
         # Raises StoreError without touching the queue: the user may retry.
-        written = self.store.record_answer(draft, schedule)
-        record = written.review
+        row_id = self.store.record(draft)
+        before, after = self.store.logged_states(row_id)
+        record = replace(draft, before=before, after=after, schedule=None)
         self.today = day
 
         if item is self.current:
@@ -340,7 +342,8 @@ class Session:
         requeued = quality < SESSION_PASS_QUALITY
         if requeued:
             self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
-        if self._limit_new and written.first_review and written.introduced_today >= self.config.new_per_day:
+        first_review = not reask and before.is_new
+        if self._limit_new and first_review and self.store.new_cards_introduced(day) >= self.config.new_per_day:
             # The answer is kept (an answer is never lost), but no further new card is offered today.
             self._drop_new_cards()
         return Outcome(record, requeued)

@@ -2,7 +2,7 @@
 keeps each card's derived SM-2 state current (in the same transaction) so nothing is replayed on start.
 
 Every answer is one ``BEGIN IMMEDIATE`` transaction that reads the card's state, schedules it and writes
-it back (see :meth:`Store.record_answer`); WAL and a busy timeout let several terminals drill from one
+it back (see :attr:`ReviewRecord.schedule`); WAL and a busy timeout let several terminals drill from one
 database at once without losing each other's updates. Opening migrates under the same write lock, and
 every commit first checks that the file at the path is still the one that was opened.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -48,17 +48,11 @@ class ReviewRecord:
     response_ms: int | None = None
     seed: int | None = None
     reask: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """What :meth:`Store.record_answer` wrote: the review with the states read and computed inside the
-    write transaction, its row id, and how many cards the review's study day has introduced so far."""
-
-    review: ReviewRecord
-    id: int
-    first_review: bool  # the card had never been answered before
-    introduced_today: int  # cards whose first review is on this review's study day, this one included
+    # When set, :meth:`Store.record` ignores ``before``/``after``: it reads ``before`` inside the write
+    # transaction and stores ``after = schedule(before)``. A drill needs this; reading the state before
+    # taking the lock let two terminals answering one card both start from the same old state, so the
+    # second write silently undid the first.
+    schedule: Callable[[SM2State], SM2State] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +291,20 @@ class Store:
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def record(self, review: ReviewRecord) -> int:
-        """Append one review whose states the caller computed, and set the card's state to its ``after``,
-        in one committed transaction (imports and tests; a drill uses :meth:`record_answer`)."""
+        """Append one review and update the card's state, in one committed transaction; returns its row id.
+
+        With ``review.schedule`` the states are read and computed under the write lock (a drill); without
+        it the caller's ``before``/``after`` are written as given (tests, tools that replay a log).
+        """
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                row_id = self._append(review, self._card_key(review.deck_id, review.card_id))
+                key = self._card_key(review.deck_id, review.card_id)
+                if review.schedule is not None:
+                    row = self.conn.execute("SELECT ef, interval, reps, due FROM cards WHERE key = ?", (key,))
+                    before = _state(*row.fetchone())
+                    review = replace(review, before=before, after=review.schedule(before), schedule=None)
+                row_id = self._append(review, key)
                 self._check_same_file()
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -313,34 +315,16 @@ class Store:
             raise _friendly(error, self.path) from None
         return row_id
 
-    def record_answer(self, review: ReviewRecord, schedule: Callable[[SM2State], SM2State]) -> Recorded:
-        """Append one answer, scheduling it from the card's state as read inside the write transaction.
-
-        ``review.before``/``review.after`` are ignored: ``before`` is read after ``BEGIN IMMEDIATE`` and
-        ``after = schedule(before)``. Reading the state outside the lock let two terminals answering
-        the same card both start from the same old state, and the second write silently undid the
-        first (the stored schedule then disagreed with a replay of the log).
-        """
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                key = self._card_key(review.deck_id, review.card_id)
-                *columns, first = self.conn.execute(
-                    "SELECT ef, interval, reps, due, first_day IS NULL FROM cards WHERE key = ?", (key,)
-                ).fetchone()
-                before = _state(*columns)
-                written = replace(review, before=before, after=schedule(before))
-                row_id = self._append(written, key)
-                introduced = self.new_cards_introduced(review.study_day)
-                self._check_same_file()
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as error:
-            raise _friendly(error, self.path) from None
-        return Recorded(written, row_id, bool(first), introduced)
+    def logged_states(self, row_id: int) -> tuple[SM2State, SM2State]:
+        """The (before, after) states the review ``row_id`` logged."""
+        row = self.conn.execute(
+            "SELECT ef_before, interval_before, reps_before, due_before, ef_after, interval_after, reps_after, "
+            "due_after FROM reviews WHERE id = ?",
+            (row_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: review {row_id} is not in the log.")
+        return _state(*row[:4]), _state(*row[4:])
 
     def _append(self, review: ReviewRecord, key: int) -> int:
         """Insert the review row and update the card row (inside the caller's transaction)."""
