@@ -61,7 +61,7 @@ class Today:
     @property
     def notice(self) -> str | None:
         """A sentence for the UI when the clock looks wrong, else None."""
-        if not self.clock_behind:
+        if self.latest_logged is None or self.latest_logged <= self.day:
             return None
         return (
             f"Your clock says the study day is {self.day.isoformat()}, but answers were already recorded on "
