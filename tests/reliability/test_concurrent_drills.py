@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from quizzer.store import Store
@@ -28,19 +27,19 @@ DECK = "id: shared\ntitle: Shared\ncards:\n" + "".join(
 # interleave, and two of them often answer the same card at the same moment.
 ROUNDS_DRILLER = textwrap.dedent(
     """
-    import random, sys, time
+    import random, sys
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
     from quizzer.decks import load_deck
     from quizzer.session import Session, SessionConfig
     from quizzer.store import Store
 
-    db, deck_path, seed, rounds, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+    db, deck_path, seed, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     deck = load_deck(Path(deck_path))
     rng = random.Random(seed)
     store = Store(Path(db))
-    while time.time() < start:
-        time.sleep(0.001)
+    print("ready", flush=True)
+    sys.stdin.readline()  # every process is ready: go
     base = datetime(2026, 6, 1, 12, tzinfo=UTC)
     for round_index in range(rounds):
         now = base + timedelta(days=1000 * round_index)
@@ -58,21 +57,20 @@ ROUNDS_DRILLER = textwrap.dedent(
 # A normal drill (queue built by the session, 20 new cards a day), answering everything it is offered.
 NEW_CARD_DRILLER = textwrap.dedent(
     """
-    import sys, time
+    import sys
     from datetime import UTC, datetime
     from pathlib import Path
     from quizzer.decks import load_deck
     from quizzer.session import Session, SessionConfig
     from quizzer.store import Store
 
-    db, deck_path, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    db, deck_path = sys.argv[1], sys.argv[2]
     deck = load_deck(Path(deck_path))
     store = Store(Path(db))
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
     session = Session(store, [deck], now=now, seed=1, config=SessionConfig(tz=UTC, new_per_day=20))
-    print("queued", session.remaining, flush=True)
-    while time.time() < start:
-        time.sleep(0.001)
+    print("ready", session.remaining, flush=True)
+    sys.stdin.readline()  # both sessions have planned their queue: go
     answered = 0
     while (item := session.next()) is not None:
         session.record(item, 5, now=now)
@@ -84,19 +82,31 @@ NEW_CARD_DRILLER = textwrap.dedent(
 
 
 def run_all(tmp_path: Path, script: str, argument_lists: list[list[str]]) -> list[str]:
+    """Start one process per argument list, wait until each has printed its "ready" line, then let them
+    all go at once; returns each one's output (the ready line included)."""
     path = tmp_path / "driller.py"
     path.write_text(script)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     processes = [
-        subprocess.Popen([sys.executable, str(path), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env)
+        subprocess.Popen([sys.executable, str(path), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
         for arguments in argument_lists
     ]
-    outputs = []
+    ready = []
     for process in processes:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("ready"), process.stderr.read() if process.stderr else ""
+        ready.append(line)
+    for process in processes:  # release them all before waiting for any
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    outputs = []
+    for process, line in zip(processes, ready, strict=True):
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
-        outputs.append(out)
+        outputs.append(line + out)
     return outputs
 
 
@@ -113,9 +123,7 @@ def test_six_processes_on_one_deck_lose_no_schedule_update(tmp_path: Path) -> No
     deck.write_text(DECK)
     Store(db).close()
     processes, rounds = 6, 3
-    start = time.time() + 2.0  # every process opened and waiting: they begin together
-    run_all(tmp_path, ROUNDS_DRILLER, [[str(db), str(deck), str(seed), str(rounds), str(start)]
-                                       for seed in range(processes)])
+    run_all(tmp_path, ROUNDS_DRILLER, [[str(db), str(deck), str(seed), str(rounds)] for seed in range(processes)])
     with Store(db) as store:
         assert store.total_reviews() == processes * rounds * CARDS
     assert mismatches_with_the_log(db) == []
@@ -128,9 +136,8 @@ def test_two_sessions_started_together_keep_the_daily_new_card_limit(tmp_path: P
     for deck in decks:
         deck.write_text(DECK.replace("id: shared", f"id: {deck.stem}"))
     Store(db).close()
-    start = time.time() + 2.0
-    outputs = run_all(tmp_path, NEW_CARD_DRILLER, [[str(db), str(deck), str(start)] for deck in decks])
-    assert all("queued 20" in out for out in outputs)  # both sessions planned the whole allowance
+    outputs = run_all(tmp_path, NEW_CARD_DRILLER, [[str(db), str(deck)] for deck in decks])
+    assert all(out.startswith("ready 20") for out in outputs)  # both sessions planned the whole allowance
     with Store(db) as store:
         introduced = store.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day IS NOT NULL").fetchone()[0]
         # At most one card over: the one the other session was already showing when the limit was reached
