@@ -34,6 +34,7 @@ OPENER = textwrap.dedent(
         real = migrations.MIGRATIONS[1]
         def slow(conn):
             real(conn)
+            print("holding", flush=True)  # inside the migration transaction, columns already added
             time.sleep(hold)
         migrations.MIGRATIONS[1] = store.MIGRATIONS[1] = slow
     while time.time() < start:
@@ -71,14 +72,20 @@ def assert_one_complete_backup(tmp_path: Path) -> None:
     copy.close()
 
 
-def test_second_process_a_second_later_waits_for_the_migration(tmp_path: Path) -> None:
+def test_second_process_started_mid_migration_waits_for_it(tmp_path: Path) -> None:
     # Was: "duplicate column name: kind" (the second read version 1 before the first committed).
     db = tmp_path / "old.db"
     make_v1(db)
-    now = time.time()
-    first = start(tmp_path, db, hold=3.0, at=now)
-    second = start(tmp_path, db, hold=0.0, at=now + 1.5)
-    finish([first, second])
+    first = start(tmp_path, db, hold=4.0, at=0.0)
+    assert first.stdout is not None
+    assert first.stdout.readline().strip() == "holding", first.stderr.read() if first.stderr else ""
+    time.sleep(1.1)  # a backup name stamped to the second no longer collides: the old failure was then
+    # "duplicate column name: kind", the second process having read the version before the lock
+    second = start(tmp_path, db, hold=0.0, at=0.0)  # starts while the first is mid-migration
+    finish([second])
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert out.strip() == f"opened {SCHEMA_VERSION} 3"
     assert_one_complete_backup(tmp_path)
     with Store(db) as store:
         assert store.state("deck", "a").repetitions == 3
