@@ -197,9 +197,8 @@ def test_weak_spots_review_before_due_keeps_the_schedule(
     store: Store, quality: int, interval: int, repetitions: int
 ) -> None:
     a = deck("a", 1)
-    Session(store, [a], now=NOW, seed=1, config=CONFIG).record(
-        Session(store, [a], now=NOW, seed=1, config=CONFIG).next(), 5, now=NOW
-    )
+    morning = Session(store, [a], now=NOW, seed=1, config=CONFIG)
+    morning.record(morning.next(), 5, now=NOW)
     introduced = store.state("a", "c0")
     assert (introduced.interval, introduced.due) == (1, date(2026, 5, 5))
     evening = NOW + timedelta(hours=10)
