@@ -16,7 +16,9 @@ from quizzer.store import Store
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 CONFIG = SessionConfig(tz=UTC, new_per_day=10)
-DECK = parse_deck("id: t\ntitle: T\ncards:\n" + "".join(f"  - {{id: c{i}, front: q, back: a}}\n" for i in range(40)))
+DECK = parse_deck(
+    "id: t\ntitle: T\ncards:\n" + "".join(f"  - {{id: c{i}, front: q, back: a}}\n" for i in range(40))
+)
 
 
 @pytest.fixture

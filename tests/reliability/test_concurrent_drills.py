@@ -88,8 +88,14 @@ def run_all(tmp_path: Path, script: str, argument_lists: list[list[str]]) -> lis
     path.write_text(script)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     processes = [
-        subprocess.Popen([sys.executable, str(path), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env)
+        subprocess.Popen(
+            [sys.executable, str(path), *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         for arguments in argument_lists
     ]
     ready = []
@@ -123,7 +129,9 @@ def test_six_processes_on_one_deck_lose_no_schedule_update(tmp_path: Path) -> No
     deck.write_text(DECK)
     Store(db).close()
     processes, rounds = 6, 3
-    run_all(tmp_path, ROUNDS_DRILLER, [[str(db), str(deck), str(seed), str(rounds)] for seed in range(processes)])
+    run_all(
+        tmp_path, ROUNDS_DRILLER, [[str(db), str(deck), str(seed), str(rounds)] for seed in range(processes)]
+    )
     with Store(db) as store:
         assert store.total_reviews() == processes * rounds * CARDS
     assert mismatches_with_the_log(db) == []
@@ -139,7 +147,9 @@ def test_two_sessions_started_together_keep_the_daily_new_card_limit(tmp_path: P
     outputs = run_all(tmp_path, NEW_CARD_DRILLER, [[str(db), str(deck)] for deck in decks])
     assert all(out.startswith("ready 20") for out in outputs)  # both sessions planned the whole allowance
     with Store(db) as store:
-        introduced = store.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day IS NOT NULL").fetchone()[0]
+        introduced = store.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day IS NOT NULL").fetchone()[
+            0
+        ]
         # At most one card over: the one the other session was already showing when the limit was reached
         # (its answer is kept, never lost).
         assert 20 <= introduced <= 21

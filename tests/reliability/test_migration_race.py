@@ -51,7 +51,10 @@ def start(tmp_path: Path, db: Path, hold: float, at: float) -> subprocess.Popen[
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     return subprocess.Popen(
         [sys.executable, str(script), str(db), str(tmp_path / "backups"), str(hold), str(at)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -117,8 +120,9 @@ def test_sigkill_during_the_backup_leaves_no_backup_lookalike_and_restart_works(
         """
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "copying", process.stderr.read() if process.stderr else ""
     os.kill(process.pid, signal.SIGKILL)

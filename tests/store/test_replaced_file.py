@@ -21,7 +21,9 @@ from quizzer.session import Session, SessionConfig
 from quizzer.store import Store
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-DECK = parse_deck("id: d\ntitle: D\ncards:\n" + "".join(f"  - {{id: c{i}, front: q, back: a}}\n" for i in range(10)))
+DECK = parse_deck(
+    "id: d\ntitle: D\ncards:\n" + "".join(f"  - {{id: c{i}, front: q, back: a}}\n" for i in range(10))
+)
 
 
 def remove_database(path: Path) -> None:
@@ -44,8 +46,12 @@ def moved_away(path: Path) -> None:
     shutil.move(path, path.with_name("moved.db"))
 
 
-@pytest.mark.parametrize("replace", [folder_in_its_place, remove_database, other_database_in_its_place, moved_away])
-def test_answers_after_the_file_was_replaced_are_refused(tmp_path: Path, replace: Callable[[Path], None]) -> None:
+@pytest.mark.parametrize(
+    "replace", [folder_in_its_place, remove_database, other_database_in_its_place, moved_away]
+)
+def test_answers_after_the_file_was_replaced_are_refused(
+    tmp_path: Path, replace: Callable[[Path], None]
+) -> None:
     db = tmp_path / "q.db"
     with Store(db) as store:
         session = Session(store, [DECK], now=NOW, seed=1, config=SessionConfig(tz=UTC))
