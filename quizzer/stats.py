@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from quizzer.decks.model import AnyCard, Deck, GeneratedCard
-from quizzer.session import DEFAULT_DAY_START_HOUR, study_day
+from quizzer.session import DEFAULT_DAY_START_HOUR, current_day
 from quizzer.store import Store
 from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_review_classes, rebuild_tallies
 
@@ -562,20 +562,11 @@ def _rate_sum(rows: Iterable[tuple[int, ...]], total: int, passed: int) -> Rate:
     return Rate(reviews, hits)
 
 
-def _today(store: Store, now: datetime, day_start_hour: int, tz: tzinfo | None) -> date:
-    """The study day the figures are for: the one place stats asks what "today" is, so it follows the
-    session's rule. As in :class:`quizzer.session.Session`, a clock moved back does not move the
-    calendar before the latest study day already in the log."""
-    today = study_day(now, day_start_hour, tz)
-    latest = store.latest_study_day()
-    return max(today, latest) if latest else today
-
-
 def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None = None, days: int = 30,
             day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> Stats:
     """Every statistic for ``decks`` (or the one ``deck_id``) as of ``now``; ``days`` is the window of
     the recent figures (reviews per day, time, retention in window)."""
-    today = _today(store, now, day_start_hour, tz)
+    today = current_day(store, now, day_start_hour, tz).day
     _ensure_tallies(store)
     # Single statements, no transaction of our own: the app may call this from a worker thread while
     # the same connection records answers. An answer landing in between shifts a figure by one.
@@ -698,7 +689,7 @@ def weak_cards(store: Store, decks: list[Deck], now: datetime, *, days: int = 30
     cards are taken in turn from each group (weakest group first), each group's cards worst first;
     only cards already seen, plus every generated card of a weak family (a fresh problem each time).
     Empty when nothing is weak yet."""
-    today = _today(store, now, day_start_hour, tz)
+    today = current_day(store, now, day_start_hour, tz).day
     cards = _read_cards(store, None)
     window = _read_recent(store, today, days, None)
     recent: dict[tuple[str, str], Rate] = {}
