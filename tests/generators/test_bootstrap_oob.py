@@ -90,6 +90,8 @@ def test_grading_and_determinism(params: dict) -> None:
         right = [repr(value), rounded]
         if d["ask"] == "oob-share":
             right.append(f"{100 * value:.2f}%")
+        else:  # a count typed with its unit
+            right.append(f"{rounded} {'trees' if d['ask'] == 'oob-trees' else 'rows'}")
         assert_grades(problem, right, _mistakes(d), seed)
         for junk in JUNK:
             assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
