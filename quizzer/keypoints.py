@@ -37,7 +37,7 @@ from typing import Any
 from quizzer.decks.model import Deck, KeyPoint, OpenCard
 
 # Fitted on the fitting split of tests/data/typed_answers.jsonl (see tests/benchmarks/bench_grader.py).
-POINT_THRESHOLD = 0.40  # a point is made when its best similarity reaches this
+POINT_THRESHOLD = 0.41  # a point is made when its best similarity reaches this
 TRACE_THRESHOLD = 0.2  # below this everywhere, the answer is about something else: quality 0
 FULL_SHARE = 0.99  # share of points made for quality 5
 GOOD_SHARE = 0.7  # share of points made for quality 4
@@ -52,7 +52,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Sentence ends: . ! ? ; and new lines, but not a decimal point ("0.99") or an abbreviation like "e.g.".
 _SENTENCE_END = re.compile(r"(?<![0-9])(?<!\be\.g)(?<!\bi\.e)[.!?;](?![0-9])|\n+")
 _CLAUSE_BREAK = re.compile(
-    r",\s+|\s+(?:and|but|while|whereas|so|because|since|although|though|then|or|whilst)\s+|\s+[-–—]\s+|\(|\)",
+    r"[,:]?\s+(?:and|but|while|whereas|so|because|since|although|though|then|or|whilst)\s+|[,:]\s+|\s+[-–—]\s+|\(|\)",
     re.IGNORECASE,
 )
 _NEGATIONS = frozenset(
@@ -342,9 +342,12 @@ def contradicts(point: _Polarity, piece: _Piece) -> bool:
     return False
 
 
-def pieces(answer: str) -> list[str]:
-    """Sentences, their clauses, and runs of two or three adjacent clauses: where a point may be made."""
-    found: list[str] = []
+def segments(answer: str) -> dict[str, tuple[str, ...]]:
+    """Sentences, their clauses, and runs of two or three adjacent clauses: where a point may be made.
+
+    Maps each piece to the parts it is made of (a sentence is its own single part; a run, its clauses), so the
+    features of a run are the sum of its clauses' features, counted once."""
+    found: dict[str, tuple[str, ...]] = {}
     for sentence in _SENTENCE_END.split(answer):
         sentence = sentence.strip()
         if not _WORD.search(sentence):
@@ -352,12 +355,18 @@ def pieces(answer: str) -> list[str]:
         clauses = [
             clause.strip() for clause in _CLAUSE_BREAK.split(sentence) if clause and _WORD.search(clause)
         ]
-        found.append(sentence)
+        found.setdefault(sentence, (sentence,))
         if len(clauses) > 1:
             for width in (1, 2, 3):
                 for start in range(len(clauses) - width + 1):
-                    found.append(" ".join(clauses[start : start + width]))
-    return list(dict.fromkeys(found))
+                    run = clauses[start : start + width]
+                    found.setdefault(" ".join(run), tuple(run))
+    return found
+
+
+def pieces(answer: str) -> list[str]:
+    """The pieces of :func:`segments`, in order."""
+    return list(segments(answer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,15 +447,21 @@ class _Space:
         self.idf: list[float] = [float(value) for value in fitted.idf_]
         self.size = len(self.idf)
 
-    def vector(self, normal_text: str) -> dict[int, float]:
-        """The text's unit-length TF-IDF vector (1 + log tf, times idf), as {column: weight}; unknown features
-        are dropped, as scikit-learn does."""
+    def counts(self, normal_text: str) -> dict[int, int]:
+        """How often each known feature occurs in the text (unknown features are dropped, as scikit-learn does)."""
         counts: dict[int, int] = {}
         index = self.index
         for feature in self.analyzer(normal_text):
             column = index.get(feature)
             if column is not None:
                 counts[column] = counts.get(column, 0) + 1
+        return counts
+
+    def vector(self, normal_text: str) -> dict[int, float]:
+        """The text's unit-length TF-IDF vector (1 + log tf, times idf), as {column: weight}."""
+        return self.weigh(self.counts(normal_text))
+
+    def weigh(self, counts: dict[int, int]) -> dict[int, float]:
         weights = {column: (1.0 + math.log(count)) * self.idf[column] for column, count in counts.items()}
         norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
         return {column: weight / norm for column, weight in weights.items()}
@@ -562,14 +577,23 @@ class DeckModel:
             topic,
         )
 
-    def _scores(self, model: _CardModel, texts: Sequence[str]) -> Any:
+    def _scores(self, model: _CardModel, found: dict[str, tuple[str, ...]]) -> Any:
         """Similarity of each piece (rows) to each phrasing of each point (columns)."""
         import numpy as np
 
-        words = np.zeros((len(texts), len(model.word_columns)))
-        chars = np.zeros((len(texts), len(model.char_columns)))
-        for row, text in enumerate(texts):
-            vector = self.vectors(text, normal=True)
+        words = np.zeros((len(found), len(model.word_columns)))
+        chars = np.zeros((len(found), len(model.char_columns)))
+        counted: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+        for row, parts in enumerate(found.values()):
+            word_counts: dict[int, int] = {}
+            char_counts: dict[int, int] = {}
+            for part in parts:
+                if part not in counted:
+                    counted[part] = (self.words.counts(part), self.chars.counts(part))
+                for total, add in zip((word_counts, char_counts), counted[part], strict=True):
+                    for feature, count in add.items():
+                        total[feature] = total.get(feature, 0) + count
+            vector = _Vectors(self.words.weigh(word_counts), self.chars.weigh(char_counts))
             for feature, weight in vector.word.items():
                 if (column := model.word_columns.get(feature)) is not None:
                     words[row, column] = weight
@@ -590,8 +614,9 @@ class DeckModel:
             return _refused(points, "question")
         if self._closer_to_another_card(card, model, whole):
             return _refused(points, "other card")
-        texts = pieces(normal) or [normal]
-        scores = self._scores(model, texts)
+        found = segments(normal) or {normal: (normal,)}
+        texts = list(found)
+        scores = self._scores(model, found)
         judged = [self._piece(text) for text in texts]
         results = []
         for index, point in enumerate(points):
