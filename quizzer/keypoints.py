@@ -37,7 +37,7 @@ from typing import Any
 from quizzer.decks.model import Deck, KeyPoint, OpenCard
 
 # Fitted on the fitting split of tests/data/typed_answers.jsonl (see tests/benchmarks/bench_grader.py).
-POINT_THRESHOLD = 0.41  # a point is made when its best similarity reaches this
+POINT_THRESHOLD = 0.40  # a point is made when its best similarity reaches this
 TRACE_THRESHOLD = 0.2  # below this everywhere, the answer is about something else: quality 0
 FULL_SHARE = 0.99  # share of points made for quality 5
 GOOD_SHARE = 0.7  # share of points made for quality 4
@@ -72,6 +72,7 @@ _NEGATIONS = frozenset(
         "hardly",
     }
 )
+_POSTFIX = frozenset({"none", "nothing"})
 _NEGATED = "¬"  # what a negation cue becomes among the content words
 _CONTRACTION = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
 _NEGATION_REACH = 4  # content words after a negation cue that it covers (the clause ends it anyway)
@@ -301,10 +302,13 @@ def _polarity(normal_text: str) -> _Polarity:
     negated: set[str] = set()
     reach = 0
     previous = ""
+    words = _WORD.findall(normal_text)
+    cues = iter([word for word in words if word in _NEGATIONS])
     for word in _content(normal_text, _stop_words()):
         if word == _NEGATED:
+            cue = next(cues, "")
             reach = _NEGATION_REACH
-            if previous:  # "zeroing none": the cue can also follow its word
+            if previous and cue in _POSTFIX:  # "zeroing none": these cues can follow their word
                 negated.add(previous)
             continue
         if reach:
@@ -323,6 +327,7 @@ class _Piece:
     text: str
     whole: _Polarity
     clauses: tuple[_Polarity, ...]
+    rest: _Polarity  # what follows the piece in its sentence
 
 
 def contradicts(point: _Polarity, piece: _Piece) -> bool:
@@ -330,6 +335,11 @@ def contradicts(point: _Polarity, piece: _Piece) -> bool:
     the point says of the term ("L2 zeroes weights" against "L1 sets weights to zero")?"""
     whole = piece.whole
     if point.negated & whole.asserted - point.asserted or point.asserted & whole.negated - whole.asserted:
+        return True
+    # Words the point needs but the piece leaves out are read in the rest of its sentence: "if bias is high, more
+    # data will help" denies "more data will not help" even where only its first clause matches.
+    rest, absent = piece.rest, (point.asserted | point.negated) - whole.asserted - whole.negated
+    if absent & (point.negated & rest.asserted - rest.negated | point.asserted & rest.negated):
         return True
     for term in point.asserted:
         partners = _PARTNERS.get(term, set()) - point.asserted - point.negated
@@ -342,16 +352,18 @@ def contradicts(point: _Polarity, piece: _Piece) -> bool:
     return False
 
 
-def segments(answer: str) -> dict[str, tuple[str, ...]]:
+def sentences(answer: str) -> list[str]:
+    return [sentence.strip() for sentence in _SENTENCE_END.split(answer) if _WORD.search(sentence)]
+
+
+def segments(answer: str, rest: dict[str, str] | None = None) -> dict[str, tuple[str, ...]]:
     """Sentences, their clauses, and runs of two or three adjacent clauses: where a point may be made.
 
     Maps each piece to the parts it is made of (a sentence is its own single part; a run, its clauses), so the
-    features of a run are the sum of its clauses' features, counted once."""
+    features of a run are the sum of its clauses' features, counted once. ``rest``, if given, receives what
+    follows each run in its sentence."""
     found: dict[str, tuple[str, ...]] = {}
-    for sentence in _SENTENCE_END.split(answer):
-        sentence = sentence.strip()
-        if not _WORD.search(sentence):
-            continue
+    for sentence in sentences(answer):
         clauses = [
             clause.strip() for clause in _CLAUSE_BREAK.split(sentence) if clause and _WORD.search(clause)
         ]
@@ -361,6 +373,8 @@ def segments(answer: str) -> dict[str, tuple[str, ...]]:
                 for start in range(len(clauses) - width + 1):
                     run = clauses[start : start + width]
                     found.setdefault(" ".join(run), tuple(run))
+                    if rest is not None:
+                        rest.setdefault(" ".join(run), " ".join(clauses[start + width :]))
     return found
 
 
@@ -614,10 +628,11 @@ class DeckModel:
             return _refused(points, "question")
         if self._closer_to_another_card(card, model, whole):
             return _refused(points, "other card")
-        found = segments(normal) or {normal: (normal,)}
+        after: dict[str, str] = {}
+        found = segments(normal, after) or {normal: (normal,)}
         texts = list(found)
         scores = self._scores(model, found)
-        judged = [self._piece(text) for text in texts]
+        judged = [self._piece(text, parts, after.get(text, "")) for text, parts in found.items()]
         results = []
         for index, point in enumerate(points):
             best, best_piece, best_variant = 0.0, -1, ""
@@ -636,9 +651,11 @@ class DeckModel:
             )
         return _verdict(tuple(results))
 
-    def _piece(self, normal_text: str) -> _Piece:
-        clauses = tuple(_polarity(clause) for clause in _CLAUSE_BREAK.split(normal_text) if clause)
-        return _Piece(normal_text, _polarity(normal_text), clauses)
+    def _piece(self, normal_text: str, parts: tuple[str, ...], rest: str) -> _Piece:
+        if len(parts) == 1:
+            parts = tuple(clause for clause in _CLAUSE_BREAK.split(normal_text) if clause)
+        clauses = tuple(_polarity(clause) for clause in parts)
+        return _Piece(normal_text, _polarity(normal_text), clauses, _polarity(rest))
 
     def _closer_to_another_card(self, card: OpenCard, model: _CardModel, whole: _Vectors) -> bool:
         if card.id not in self.cards or len(self.topic_ids) < 2:
