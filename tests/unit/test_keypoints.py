@@ -211,3 +211,24 @@ def test_grading_is_fast_once_the_deck_is_fitted(decks: dict[str, Deck], labels:
         times.append(best)
     times.sort()
     assert times[int(0.95 * (len(times) - 1))] < 0.030
+
+
+def test_cli_grade_prints_points_and_the_json_contract(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quizzer.cli import cli
+
+    runner = CliRunner()
+    answer = "Lasso sets some coefficients exactly to zero, while ridge shrinks every coefficient."
+    args = ["--db", str(tmp_path / "q.db"), "grade", "linear-models", "lasso-vs-ridge", "--answer", answer]
+    result = runner.invoke(cli, [*args, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["correct"] is True and data["quality"] >= 3
+    assert [point["made"] for point in data["points"]][:2] == [True, True]
+    assert {"text", "made", "score", "matched"} <= set(data["points"][0])
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.stdout.startswith("✓ Lasso when few features matter")
+    assert "proposed quality" in result.stdout
+    result = runner.invoke(cli, [*args[:3], "linear-models", "ols-solver", "--answer", "x"])
+    assert result.exit_code != 0
