@@ -315,9 +315,7 @@ class CardPanel(Vertical, can_focus=True):
                 line += ["  · ", (", ".join(point.matched), "bold italic")]
             marks.append(Content.assemble(*line))
         made = f"{verdict.made} of {len(verdict.points)} key points"
-        verdict_line = Content.assemble(
-            ("✓ Right" if verdict.correct else "✗ Not yet", "bold"), f" · {made}"
-        )
+        verdict_line = Content.assemble(("✓ Right" if verdict.correct else "✗ Not yet", "bold"), f" · {made}")
         grading: list[Static] = [
             Static(verdict_line, classes="verdict " + ("right" if verdict.correct else "wrong")),
             Static(Content("\n").join(marks), classes="key-points"),
