@@ -283,6 +283,43 @@ def generate(name: str, seed: int | None, count: int, param_values: tuple[str, .
                 click.echo("\n" + "─" * 60 + "\n")
 
 
+@cli.command()
+@click.argument("deck_id")
+@click.argument("card_id")
+@click.option("--answer", required=True, metavar="TEXT", help="The answer, as you would type it in the drill.")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object: {"points": [{"text", "made", "score", "matched"}], "quality", "correct"}.')
+@pass_context
+def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) -> None:
+    """Grade a typed ANSWER to open card CARD_ID of DECK_ID (an id or path) against the card's key points."""
+    from quizzer import keypoints
+    from quizzer.grading import QUALITY_MEANINGS
+    from quizzer.tui.launch import load_for, resolve_targets
+
+    deck = resolve_targets(load_for(list(obj.deck_paths), [deck_id]), [deck_id])[0]
+    card = deck.card(card_id)
+    if card is None:
+        raise UsageError(f"deck {deck.id!r} has no card {card_id!r}.")
+    if not keypoints.grades_typed_answers(card):
+        raise UsageError(f"{deck.id}/{card_id} is not an open card with key points; only those grade typed answers.")
+    verdict = keypoints.grade_answer(deck, card, answer)  # type: ignore[arg-type]
+    if as_json:
+        _echo_json(verdict.as_json())
+        return
+    for point in verdict.points:
+        mark = "✓" if point.made else "✗"
+        must = " (must)" if point.must else ""
+        matched = f": {', '.join(point.matched)}" if point.matched else ""
+        click.echo(f"{mark} {point.text}{must}  [{point.score:.2f}{matched}]")
+    why = {"empty": "the answer is empty", "question": "the answer repeats the question",
+           "other card": "the answer is about another card"}.get(verdict.refusal)
+    if why:
+        click.echo(f"No points credited: {why}.")
+    verdict_word = "correct" if verdict.correct else "not correct"
+    click.echo(f"{verdict.made}/{len(verdict.points)} points made, {verdict_word}; "
+               f"proposed quality {verdict.quality} ({QUALITY_MEANINGS[verdict.quality]}).")
+
+
 # -- stats ----------------------------------------------------------------------------------------
 
 

@@ -87,7 +87,9 @@ class DrillScreen(Screen[None]):
             self.prepare(item)
             return
         self._waiting = None
-        panel = CardPanel(item, self.session.grade, self.app.clock)  # type: ignore[attr-defined]
+        panel = CardPanel(
+            item, self.session.grade, self.app.clock, self.session.config.open_answers  # type: ignore[attr-defined]
+        )
         await body.mount(panel)
         self._update_status(item, panel)
         self.prefetch()
