@@ -18,7 +18,7 @@ from quizzer.decks.loader import load_deck
 from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
 
 _KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
-FORMAT = 1
+FORMAT = 2  # 2: decks with control characters are refused, so entries from before are re-read
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:

@@ -63,11 +63,11 @@ def understated_bomb(package: Path, inflated: int, compression: int = zipfile.ZI
     """An .apkg whose collection member unpacks to ``inflated`` bytes (an SQLite header, then zeros)
     while both of its zip headers claim ``claimed`` bytes."""
     zeros = bytes(1024 * 1024)
-    with zipfile.ZipFile(package, "w", compression=compression) as archive:
-        with archive.open("collection.anki2", "w") as member:
-            member.write(b"SQLite format 3\x00")
-            for _ in range(inflated // len(zeros)):
-                member.write(zeros)
+    with (zipfile.ZipFile(package, "w", compression=compression) as archive,
+          archive.open("collection.anki2", "w") as member):
+        member.write(b"SQLite format 3\x00")
+        for _ in range(inflated // len(zeros)):
+            member.write(zeros)
     data = bytearray(package.read_bytes())
     local = data.index(b"PK\x03\x04")
     struct.pack_into("<L", data, local + 22, claimed)

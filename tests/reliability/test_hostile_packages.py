@@ -12,7 +12,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_files import BASIC_MODEL, CLOZE_MODEL, make_package, measured_import, write_collection, write_package
+from hostile_files import (
+    BASIC_MODEL,
+    CLOZE_MODEL,
+    make_package,
+    measured_import,
+    write_collection,
+    write_package,
+)
 
 from quizzer.decks.loader import parse_deck
 from quizzer.exchange.anki_import import PackageError, cloze_cards, import_anki
