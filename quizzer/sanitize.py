@@ -53,7 +53,16 @@ def visible(text: object, *, one_line: bool = False) -> str:
 
 def describe_control(char: str) -> str:
     """How a refused character is named in an error: ``U+001B (ESC)``."""
-    names = {0x1B: "ESC", 0x07: "BEL", 0x08: "BS", 0x0D: "CR", 0x00: "NUL", 0x7F: "DEL", 0x9B: "CSI", 0x9D: "OSC"}
+    names = {
+        0x1B: "ESC",
+        0x07: "BEL",
+        0x08: "BS",
+        0x0D: "CR",
+        0x00: "NUL",
+        0x7F: "DEL",
+        0x9B: "CSI",
+        0x9D: "OSC",
+    }
     code = ord(char)
     name = names.get(code)
     return f"U+{code:04X}" + (f" ({name})" if name else "")

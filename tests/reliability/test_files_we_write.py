@@ -50,8 +50,9 @@ def row(**values: Any) -> dict[str, Any]:
 # -- 8. CSV exports cannot run formulas -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
-                                    "\t=1", "\r=1"])
+@pytest.mark.parametrize(
+    "answer", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
 def test_review_csv_neutralises_formula_cells(tmp_path: Path, answer: str) -> None:
     out = tmp_path / "reviews.csv"
     export_reviews([row(answer=answer)], out)
@@ -89,8 +90,9 @@ def test_review_exports_are_private(tmp_path: Path, umask_022: None, suffix: str
     assert mode(out) == 0o600
 
 
-def test_crash_log_is_private(monkeypatch: pytest.MonkeyPatch, umask_022: None,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_crash_log_is_private(
+    monkeypatch: pytest.MonkeyPatch, umask_022: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("the text that crashed")
 

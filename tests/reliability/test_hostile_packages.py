@@ -103,8 +103,11 @@ def test_a_huge_column_default_is_not_read_into_python(tmp_path: Path) -> None:
 
 
 def test_oversized_guid_and_fields_are_skipped_by_name(tmp_path: Path) -> None:
-    notes = [GOOD, ("g" * 5_000, BASIC_MODEL, "", "long guid\x1fback"),
-             ("big", BASIC_MODEL, "", "huge\x1f" + "x" * 3_000_000)]
+    notes = [
+        GOOD,
+        ("g" * 5_000, BASIC_MODEL, "", "long guid\x1fback"),
+        ("big", BASIC_MODEL, "", "huge\x1f" + "x" * 3_000_000),
+    ]
     result = import_anki(make_package(tmp_path, "big", notes), "big")
     assert result.cards == 1
     assert len(result.skipped) == 2
@@ -115,9 +118,18 @@ def test_oversized_guid_and_fields_are_skipped_by_name(tmp_path: Path) -> None:
 # -- 6. HTML in linear time, and a broken note never loses the good ones ---------------------------
 
 
-@pytest.mark.parametrize("html", ["<a " * 20_000, "<!--" + "<a " * 20_000, "<a href='" + "x" * 100_000,
-                                  "<" * 100_000, "&" * 100_000, "<![<![" * 10_000],
-                         ids=["open-tags", "open-comment", "open-quote", "angles", "ampersands", "declarations"])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<a " * 20_000,
+        "<!--" + "<a " * 20_000,
+        "<a href='" + "x" * 100_000,
+        "<" * 100_000,
+        "&" * 100_000,
+        "<![<![" * 10_000,
+    ],
+    ids=["open-tags", "open-comment", "open-quote", "angles", "ampersands", "declarations"],
+)
 def test_html_is_stripped_in_linear_time(html: str) -> None:
     start = time.perf_counter()
     html_to_markdown(html)
@@ -186,7 +198,12 @@ CLIPBOARD = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"
 
 
 def test_anki_notes_lose_their_control_characters(tmp_path: Path) -> None:
-    note = ("ctl", BASIC_MODEL, "tag\x1b[2J", f"Front{OSC_TITLE}\x9b31m text\x1fBack\x1b[2J{CLIPBOARD} ok\r\nline")
+    note = (
+        "ctl",
+        BASIC_MODEL,
+        "tag\x1b[2J",
+        f"Front{OSC_TITLE}\x9b31m text\x1fBack\x1b[2J{CLIPBOARD} ok\r\nline",
+    )
     result = import_anki(make_package(tmp_path, "ctl", [note]), "ctl")
     card = parse_deck(result.text).cards[0]
     for text in (card.front, card.back, result.text):
@@ -201,8 +218,10 @@ def test_a_field_that_is_not_utf8_is_read_with_replacement_characters(tmp_path: 
     import sqlite3
 
     conn = sqlite3.connect(collection)
-    conn.execute("INSERT INTO notes (guid, mid, tags, flds) VALUES ('b', ?, '', CAST(? AS TEXT))",
-                 (BASIC_MODEL, b"Bad \xff\x1b]0;pwned\x07 bytes\x1fback"))
+    conn.execute(
+        "INSERT INTO notes (guid, mid, tags, flds) VALUES ('b', ?, '', CAST(? AS TEXT))",
+        (BASIC_MODEL, b"Bad \xff\x1b]0;pwned\x07 bytes\x1fback"),
+    )
     conn.commit()
     conn.close()
     result = import_anki(write_package(tmp_path / "bytes.apkg", collection), "bytes")

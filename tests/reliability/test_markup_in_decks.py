@@ -106,8 +106,9 @@ def make_app(tmp_path: Path, *texts: str, drill: bool = False) -> QuizzerApp:
     collection = DeckCollection([LoadedDeck(deck, Path(f"decks/{deck.id}.yaml")) for deck in decks])
     store = Store(tmp_path / "q.db")
     clock = lambda: NOW  # noqa: E731 - a fixed clock
-    return QuizzerApp(store, collection, drill=decks if drill else None, clock=clock, seed=7,
-                      config=SessionConfig(tz=UTC))
+    return QuizzerApp(
+        store, collection, drill=decks if drill else None, clock=clock, seed=7, config=SessionConfig(tz=UTC)
+    )
 
 
 def test_home_shows_markup_in_titles_as_text(tmp_path: Path) -> None:
@@ -161,11 +162,18 @@ def drill(tmp_path: Path, card: str, keys: list[str], expected: list[str], *, su
 
 
 def test_drilling_an_open_card_with_markup(tmp_path: Path) -> None:
-    drill(tmp_path, OPEN, ["space"], ["Open front [/] [@click=app.quit]quit[/]", "Back [/b] [red]not red[/red]"])
+    drill(
+        tmp_path, OPEN, ["space"], ["Open front [/] [@click=app.quit]quit[/]", "Back [/b] [red]not red[/red]"]
+    )
 
 
 def test_drilling_a_choice_card_with_markup(tmp_path: Path) -> None:
-    drill(tmp_path, CHOICE, ["2"], ["[@click=app.quit]quit[/]", "[b]bold", "Because [/] and [@click=app.quit]q[/]"])
+    drill(
+        tmp_path,
+        CHOICE,
+        ["2"],
+        ["[@click=app.quit]quit[/]", "[b]bold", "Because [/] and [@click=app.quit]q[/]"],
+    )
 
 
 def test_drilling_a_numeric_card_with_markup(tmp_path: Path) -> None:

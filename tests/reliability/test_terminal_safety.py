@@ -40,9 +40,16 @@ def assert_clean(text: str) -> None:
     ("yaml_text", "where", "char"),
     [
         ('id: d\ntitle: "Bad \\e]0;pwned\\a title"\ncards: []\n', "<deck>:2:8: title:", "U+001B (ESC)"),
-        ('id: d\ntitle: T\ncards:\n  - {id: a, front: "\\e[2J", back: b}\n', "<deck>:4:20: cards[0].front:", "ESC"),
-        ("id: d\ntitle: T\ncards:\n  - id: a\n    front: q\n    back: \"x\\x9b31m\"\n",
-         "<deck>:6:11: cards[0].back:", "U+009B (CSI)"),
+        (
+            'id: d\ntitle: T\ncards:\n  - {id: a, front: "\\e[2J", back: b}\n',
+            "<deck>:4:20: cards[0].front:",
+            "ESC",
+        ),
+        (
+            'id: d\ntitle: T\ncards:\n  - id: a\n    front: q\n    back: "x\\x9b31m"\n',
+            "<deck>:6:11: cards[0].back:",
+            "U+009B (CSI)",
+        ),
         ('id: d\ntitle: "carriage\\rreturn"\ncards: []\n', "<deck>:2:8: title:", "U+000D (CR)"),
         ('id: d\ntitle: "next\\Nline"\ncards: []\n', "<deck>:2:8: title:", "U+0085"),
     ],
@@ -70,7 +77,9 @@ def test_strip_and_show() -> None:
 
 
 def test_a_deck_nested_990_deep_is_one_located_error_and_the_others_load(tmp_path: Path) -> None:
-    (tmp_path / "deep.yaml").write_text("id: deep\ntitle: Deep\nx: " + "[" * 990 + "]" * 990 + "\ncards: []\n")
+    (tmp_path / "deep.yaml").write_text(
+        "id: deep\ntitle: Deep\nx: " + "[" * 990 + "]" * 990 + "\ncards: []\n"
+    )
     (tmp_path / "good.yaml").write_text(GOOD)
     collection = load_sources([(tmp_path, False)])
     assert [loaded.deck.id for loaded in collection.decks] == ["good"]
@@ -121,7 +130,9 @@ def test_import_messages_never_print_a_control_character(tmp_path: Path) -> None
     assert_clean((tmp_path / "out.yaml").read_text())
 
 
-def test_error_messages_are_shown_with_visible_escapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_error_messages_are_shown_with_visible_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     table = tmp_path / f"rows{OSC_TITLE}.csv"
     table.write_text("\n\n")
     with pytest.raises(SystemExit):
