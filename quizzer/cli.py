@@ -493,6 +493,7 @@ def main(argv: list[str] | None = None) -> None:
             log.parent.mkdir(parents=True, exist_ok=True)
             # 0600: the log holds the text that crashed (a deck's, an answer's), like the database does.
             descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(descriptor, 0o600)  # a log left by an older version may be 0644
             with open(descriptor, "a", encoding="utf-8") as handle:
                 handle.write(f"--- {datetime.now(UTC).isoformat()} quizzer {__version__}\n")
                 handle.write(traceback.format_exc())

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
+from quizzer.sanitize import visible
 from quizzer.session import Session, SessionConfig
 from quizzer.store import Store
 from quizzer.tui.screens.drill import DrillScreen, describe_error
@@ -140,7 +141,7 @@ class QuizzerApp(QuizzerBaseApp):
         issues = self.collection.issues
         for issue in issues[:MAX_ISSUE_NOTICES]:
             self.notify(
-                str(issue),
+                visible(str(issue)),  # the file name may hold an escape sequence
                 title="Deck problem (the other decks still work)",
                 severity="error",
                 timeout=15,

@@ -15,7 +15,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Markdown, OptionList, Static
 
-from quizzer.decks.loader import DeckCollection, LoadedDeck, parse_deck
+from quizzer.decks.loader import DeckCollection, DeckIssue, LoadedDeck, parse_deck
 from quizzer.session import SessionConfig
 from quizzer.store import Store
 from quizzer.tui.app import PreviewApp, QuizzerApp
@@ -203,5 +203,18 @@ def test_preview_of_a_path_holding_markup(tmp_path: Path) -> None:
         await app.screen.check_file()
         await settle(pilot)
         assert "decks [/] [@click=app.quit]x[/]" in shown(pilot)  # "PATH · no cards to show"
+
+    run(app, script)
+
+
+def test_notices_show_a_hostile_file_name_as_text(tmp_path: Path) -> None:
+    app = make_app(tmp_path, deck_text("markup", OPEN))
+    name = "decks/evil\x1b]0;pwned\x07 [/] [@click=app.quit]x[/].yaml"
+    app.collection.issues.append(DeckIssue(name, 1, 1, "YAML syntax: \x9b2J broken"))
+
+    async def script(pilot: Pilot) -> None:
+        messages = [notification.message for notification in app._notifications]
+        assert any("evil␛]0;pwned␇ [/] [@click=app.quit]x[/].yaml" in message for message in messages)
+        assert not any(ch in message for message in messages for ch in "\x1b\x07\x9b")
 
     run(app, script)
