@@ -217,10 +217,11 @@ def _models(conn: sqlite3.Connection, tables: set[str]) -> dict[int, tuple[str, 
                 data = {}
             if isinstance(data, dict):
                 for key, model in data.items():
-                    if isinstance(model, dict) and str(key).lstrip("-").isdigit():
-                        models[int(key)] = (str(model.get("name", "")), model.get("type") == 1)
+                    if isinstance(model, dict) and len(key) <= 20 and key.lstrip("-").isdigit():
+                        models[int(key)] = (str(model.get("name", ""))[:200], model.get("type") == 1)
     if not models and "notetypes" in tables:
-        for model_id, name in conn.execute("SELECT id, name FROM notetypes"):
+        query = "SELECT id, substr(name, 1, 200) FROM notetypes WHERE typeof(id) = 'integer' LIMIT 10000"
+        for model_id, name in conn.execute(query):
             models[int(model_id)] = (str(name), False)  # the kind is in a protobuf: cloze is found by content
     return models
 
@@ -246,7 +247,7 @@ def remove_stale_temporaries(now: float | None = None) -> None:
 
 
 _NOTES_QUERY = """
-SELECT substr(guid, 1, :guid), length(guid) > :guid, mid,
+SELECT substr(guid, 1, :guid), length(guid) > :guid, CASE WHEN typeof(mid) = 'integer' THEN mid END,
        substr(tags, 1, :tags), length(tags) > :tags,
        CASE WHEN length(flds) <= :note THEN flds END, length(flds)
 FROM notes ORDER BY id

@@ -250,3 +250,9 @@ def test_a_utf16_csv_is_read_or_named(tmp_path: Path, encoding: str) -> None:
         with pytest.raises(Exception, match="UTF-16") as error:
             import_csv(table, "wide")
         assert "binary" not in str(error.value)
+
+
+def test_odd_note_types_fall_back_to_reading_the_notes(tmp_path: Path) -> None:
+    models = '{"' + "9" * 10_000 + '": {"name": "x", "type": 1}, "1001": {"name": "' + "n" * 100_000 + '"}}'
+    package = make_package(tmp_path, "models", [GOOD], models=models)
+    assert fronts(import_anki(package, "models").text) == ["What is 2 + 2?"]
