@@ -107,11 +107,13 @@ def test_oversized_guid_and_fields_are_skipped_by_name(tmp_path: Path) -> None:
         GOOD,
         ("g" * 5_000, BASIC_MODEL, "", "long guid\x1fback"),
         ("big", BASIC_MODEL, "", "huge\x1f" + "x" * 3_000_000),
+        ("tagged", BASIC_MODEL, "t" * 10_000, "many tags\x1fback"),
     ]
     result = import_anki(make_package(tmp_path, "big", notes), "big")
     assert result.cards == 1
-    assert len(result.skipped) == 2
+    assert len(result.skipped) == 3
     assert any("guid" in reason for reason in result.skipped)
+    assert any("'tagged'" in reason and "tags longer" in reason for reason in result.skipped)
     assert any("'big'" in reason and "KB" in reason for reason in result.skipped)
 
 
