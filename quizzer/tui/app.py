@@ -206,7 +206,7 @@ class QuizzerApp(QuizzerBaseApp):
         if event.request != self._weak_request or not isinstance(self.screen, HomeScreen):
             return  # pressed again meanwhile, or the user has moved on
         if not event.cards:
-            self.notify(event.reason, title="Weak spots", timeout=6)
+            self.notify(visible(event.reason), title="Weak spots", timeout=6, markup=False)
             return
         from quizzer.tui.weak_spots import decks_of
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Markdown, OptionList, Static
 
@@ -216,5 +217,23 @@ def test_notices_show_a_hostile_file_name_as_text(tmp_path: Path) -> None:
         messages = [notification.message for notification in app._notifications]
         assert any("evil␛]0;pwned␇ [/] [@click=app.quit]x[/].yaml" in message for message in messages)
         assert not any(ch in message for message in messages for ch in "\x1b\x07\x9b")
+
+    run(app, script)
+
+
+def test_a_statistics_error_quoting_markup_is_a_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("bad value [/] in \x1b[2J the log")
+
+    monkeypatch.setattr("quizzer.tui.screens.stats.compute", broken)
+    app = make_app(tmp_path, deck_text("markup", OPEN))
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("s")
+        await settle(pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert any("bad value [/] in ␛[2J the log" in message for message in messages), messages
 
     run(app, script)
