@@ -1,9 +1,13 @@
 """An Anki package (.apkg) -> a Quizzer deck (YAML) of open cards.
 
 The package is untrusted input. Only its collection file is read: the member is found by its exact
-name (never extracted by the name stored in the archive), copied to a private temporary folder with a
-byte budget that holds whatever the archive's headers claim (zip bombs), and opened read-only as an
-immutable SQLite file with schema code disabled, length limits and a step budget. Media is ignored.
+name (never extracted by the name stored in the archive), must be stored or deflated (what Anki writes;
+``zipfile`` inflates bzip2/LZMA a whole read at a time), is copied in 64 KB steps to a private temporary
+folder with a byte budget that holds whatever the archive's headers claim (zip bombs), and is opened
+read-only as an immutable SQLite file with schema code disabled, length limits and a step budget. Every
+value is bounded inside SQLite before it reaches Python (guid, tags, fields, note types; a huge column
+DEFAULT is refused), the text of all notes together has a budget, and a note that cannot be read is left
+out by name while the others are kept. Control characters never reach the deck. Media is ignored.
 
 Basic notes become open cards (first field -> front, the other non-empty fields -> back). Cloze notes
 become one open card per cloze number: the gap shown as ``[…]`` (or its hint) on the front and the
