@@ -18,7 +18,7 @@ from quizzer.decks.loader import load_deck
 from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, KeyPoint, NumericCard, OpenCard
 
 _KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
-FORMAT = 2  # 2: open cards carry key points
+FORMAT = 3  # 2: decks with control characters are refused, so entries from before are re-read; 3: key points
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:

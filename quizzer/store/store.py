@@ -92,14 +92,20 @@ def _state(ef: int | None, interval: int | None, reps: int | None, due: int | No
     return SM2State(easiness=ef / 100, interval=interval or 0, repetitions=reps or 0, due=_day(due))
 
 
-def _friendly(error: sqlite3.Error, path: Path) -> StoreError:
+OPENING = "the database could not be opened"
+RECORDING = "the last answer was not saved"
+
+
+def _friendly(error: sqlite3.Error, path: Path, failed: str = RECORDING) -> StoreError:
+    """A message for a database error; ``failed`` says what did not happen (only a write of an answer
+    loses an answer: ``stats`` or ``export`` failing to open the file must not say so)."""
     text = str(error)
     if "not a database" in text or "malformed" in text:
         return StoreError(f"{path} is not a Quizzer database (or it is damaged). It was left untouched.")
     if "readonly" in text or "read-only" in text:
         return StoreError(f"{path} is read-only: answers cannot be saved. Fix its permissions or use --db.")
     if "disk is full" in text or "disk I/O" in text:
-        return StoreError(f"The disk holding {path} is full or failing: the last answer was not saved.")
+        return StoreError(f"The disk holding {path} is full or failing: {failed}.")
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is busy in another program for too long; try again.")
     return StoreError(f"{path}: {text}")
@@ -128,7 +134,7 @@ class Store:
             self._migrate()
         except sqlite3.Error as error:
             self.conn.close()
-            raise _friendly(error, self.path) from None
+            raise _friendly(error, self.path, OPENING) from None
         except StoreError:
             self.conn.close()
             raise
@@ -166,7 +172,7 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
-            raise _friendly(error, path) from None
+            raise _friendly(error, path, OPENING) from None
         if str(path) != ":memory:":
             # The file SQLite now has open (the header was read above): remembered so a commit can tell
             # when the path was deleted or replaced under us (see _check_same_file).
@@ -492,9 +498,23 @@ class Store:
 
     def backup(self, target: Path) -> Path:
         """A consistent copy of the database through SQLite's backup API, readable by the user only."""
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if target.exists():
             raise StoreError(f"{target} already exists; choose another path.")
-        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
-        _copy(self.conn, target)
+        created = False
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            created = True
+            copy = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(copy)
+            finally:
+                copy.close()
+        except (sqlite3.Error, OSError) as error:
+            if created:  # never leave a partial (or empty) copy that looks like a backup
+                target.unlink(missing_ok=True)
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            if "full" in reason.lower() or "I/O" in reason:
+                reason = "the disk is full or failing"
+            raise StoreError(f"Cannot write the backup {target}: {reason}. Nothing was backed up; "
+                             f"{self.path} is unchanged.") from None
         return target

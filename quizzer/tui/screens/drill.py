@@ -15,11 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, LoadingIndicator
 
 from quizzer.errors import QuizzerError
+from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
 from quizzer.tui.widgets.card_panel import CardPanel, Phase
 
@@ -130,10 +132,11 @@ class DrillScreen(Screen[None]):
         if event.error is not None:
             card = event.item.card
             self.notify(
-                f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}",
+                visible(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}"),
                 title="Could not make a problem",
                 severity="error",
                 timeout=10,
+                markup=False,
             )
             self.session.skip(event.item)
         await self.show_next()
@@ -152,7 +155,8 @@ class DrillScreen(Screen[None]):
             )
         except QuizzerError as error:
             self._leaving = False
-            self.notify(error.message, title=f"{error.title}: answer not saved", severity="error", timeout=10)
+            self.notify(visible(error.message), title=f"{error.title}: answer not saved", severity="error", timeout=10,
+                        markup=False)
             await event.panel.show_unsaved(error.message)
             return
         self._leave_armed = False
@@ -171,7 +175,7 @@ class DrillScreen(Screen[None]):
             if len(item.deck.title) <= TITLE_WIDTH
             else item.deck.title[: TITLE_WIDTH - 1] + "…"
         )
-        self.query_one("#where", Label).update(f"{title} · {kind}{again}")
+        self.query_one("#where", Label).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
         session = self.session
         left = session.remaining + (1 if session.current is not None else 0)
         self.query_one("#progress", Label).update(f"{session.done} done · {left} left")

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from quizzer.decks.loader import LoadedDeck
+from quizzer.sanitize import visible
 from quizzer.session import all_deck_counts, study_day
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class HomeScreen(Screen[None]):
             title = deck.title if len(deck.title) <= TITLE_WIDTH else deck.title[: TITLE_WIDTH - 1] + "…"
             table.add_row(
                 "✓" if deck.id in self.ticked else "",
-                title,
+                Text(visible(title, one_line=True)),  # a str cell would be read as markup: "[/]" crashes
                 *(Text(str(counts[key]), justify="right") for key in ("due", "new", "total")),
                 key=deck.id,
             )
@@ -110,10 +111,10 @@ class HomeScreen(Screen[None]):
         self.query_one("#deck-detail", Static).update(
             Content.from_markup(
                 "[b]$title[/b]  [dim]$id · $origin[/dim]\n$description",
-                title=deck.title,
+                title=visible(deck.title, one_line=True),
                 id=deck.id,
-                origin=origin,
-                description=" ".join(deck.description.split()),
+                origin=visible(origin, one_line=True),
+                description=visible(" ".join(deck.description.split())),
             )
         )
 
