@@ -497,6 +497,7 @@ def db_backup(obj: Context, target: Path | None) -> None:
     stamp = f"{obj.db_path.stem}-{_now():%Y%m%dT%H%M%S}.db"
     if target is None:
         target = obj.db_path.parent / "backups" / stamp
+        target.parent.mkdir(mode=0o700, exist_ok=True)  # our own folder; a folder the user names must exist
     elif target.is_dir():
         target = target / stamp
     with obj.store() as store:
