@@ -219,15 +219,15 @@ class BayesRule(Generator):
         if ask == "positive":
             value = posterior_positive(r)
             question = (
-                f"One {s.item} gets {s.positive}. What is the probability that it really {s.condition_one}, "
-                f"P({s.label} | positive)? Answer to 3 decimals."
+                f"One {s.item} gets {s.positive}. What is the probability that this {s.item} really "
+                f"{s.condition_one}, P({s.label} | positive)? Answer to 3 decimals."
             )
             parts = (Part("P(condition | positive)?", NumberAnswer(value, decimals=3)),)
         elif ask == "negative":
             value = posterior_negative(r)
             question = (
-                f"One {s.item} gets a **negative** result. What is the probability that it "
-                f"{s.condition_one} all the same, P({s.label} | negative)? Answer to 3 decimals."
+                f"One {s.item} gets a **negative** result. What is the probability that this "
+                f"{s.item} {s.condition_one} all the same, P({s.label} | negative)? Answer to 3 decimals."
             )
             parts = (Part("P(condition | negative)?", NumberAnswer(value, decimals=3)),)
         else:
