@@ -364,8 +364,9 @@ def _solution(ask: str, inst: Instance, kind: str, asked: str, f: Frequency) -> 
             "MAE by the same scale (MASE) ranks them the same way."
         )
         lines.append(
-            "On strongly seasonal data the seasonal naive benchmark is hard to beat; a model that cannot "
-            "beat it is not worth deploying. When the season is weak, the plain naive forecast can win."
+            "Compare every model with both benchmarks: on strongly seasonal data the seasonal naive forecast is a "
+            "hard baseline, and a model that does not beat it adds nothing over a one-line rule. When the season "
+            "is weak, the plain naive forecast can win."
         )
     else:
         value = inst.mase("model", kind)

@@ -148,3 +148,10 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.forecast_mase")
+
+
+def test_best_insight_makes_no_deployment_claim() -> None:
+    """Regression: 'a model that cannot beat it is not worth deploying' overclaimed from one benchmark."""
+    solution = GEN.generate(1, {"ask": "best"}).solution
+    assert "worth deploying" not in solution
+    assert "both benchmarks" in solution
