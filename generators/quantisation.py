@@ -52,7 +52,7 @@ SCENARIOS = (
     Scenario("post-ReLU activations of one layer on a calibration batch (a slice)", "positive", 1.5),
     Scenario("a GELU layer's outputs on a calibration batch (a slice)", "skewed", 1.2),
     Scenario("the weights of one row of a linear layer", "signed", 0.15),
-    Scenario("a softmax-attention row", "positive", 0.0),
+    Scenario("a softmax-attention row (probabilities rounded to 2 decimals)", "positive", 0.0),
 )
 
 
