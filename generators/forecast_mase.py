@@ -227,7 +227,8 @@ class ForecastMase(Generator):
             f"**{s.series}** ({s.unit}), training data:\n\n{grid}\n\n"
             f"The holdout is {f.holdout_name}; the table gives the actual values and three forecasts made at the "
             f"end of the training data: **naive** (last training value), **seasonal naive** (same "
-            f"{'month' if f.period == 12 else 'quarter' if f.period == 4 else 'weekday'} one season earlier) and a "
+            f"{'month' if f.period == 12 else 'quarter' if f.period == 4 else 'weekday'} one {f.cycle_name} earlier) "
+            "and a "
             "**model**."
         )
         scale_text = (

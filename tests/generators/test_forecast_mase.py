@@ -155,3 +155,12 @@ def test_best_insight_makes_no_deployment_claim() -> None:
     solution = GEN.generate(1, {"ask": "best"}).solution
     assert "worth deploying" not in solution
     assert "both benchmarks" in solution
+
+
+def test_seasonal_naive_is_described_by_the_cycle_not_a_season() -> None:
+    """Regression: 'same quarter one season earlier' could be read as the previous quarter (a season)."""
+    texts = {GEN.generate(seed).prompt for seed in range(40)}
+    assert not any("one season earlier" in t for t in texts)
+    assert any("same quarter one year earlier" in t for t in texts)
+    assert any("same month one year earlier" in t for t in texts)
+    assert any("same weekday one week earlier" in t for t in texts)
