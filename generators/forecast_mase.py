@@ -89,10 +89,14 @@ SCENARIOS = (
         "A department store's quarterly revenue", "$ millions", QUARTERLY, (30, 60), (-0.6, -0.3, -0.1, 1.0)
     ),
     Scenario(
-        "A café's daily customers", "customers", DAILY, (150, 260), (-0.2, -0.3, -0.2, 0.0, 0.4, 1.0, 0.7)
+        "A café's daily customer count",
+        "customers",
+        DAILY,
+        (150, 260),
+        (-0.2, -0.3, -0.2, 0.0, 0.4, 1.0, 0.7),
     ),
     Scenario(
-        "A gym's daily check-ins", "check-ins", DAILY, (300, 450), (0.9, 0.7, 0.6, 0.4, 0.0, -0.6, -0.9)
+        "A gym's daily check-in count", "check-ins", DAILY, (300, 450), (0.9, 0.7, 0.6, 0.4, 0.0, -0.6, -0.9)
     ),
 )
 
@@ -331,7 +335,8 @@ def _solution(ask: str, inst: Instance, kind: str, asked: str, f: Frequency) -> 
     if ask == "mae":
         m = _mae_mistakes(inst, asked)
         lines.append(
-            f"Absolute values first: the signed mean error is {fmt(m['mean_error'], 2)} (that is the bias, "
+            f"Absolute values first: the signed mean error (actual − forecast) is {fmt(m['mean_error'], 2)} (that is "
+            "the bias, "
             f"where errors cancel), and RMSE = {fmt(m['rmse'], 2)} squares before averaging, so big misses "
             "weigh more."
         )

@@ -164,3 +164,12 @@ def test_seasonal_naive_is_described_by_the_cycle_not_a_season() -> None:
     assert any("same quarter one year earlier" in t for t in texts)
     assert any("same month one year earlier" in t for t in texts)
     assert any("same weekday one week earlier" in t for t in texts)
+
+
+def test_mae_solution_states_the_error_sign_and_no_doubled_unit() -> None:
+    """Regression: the signed mean error had no stated sign convention, and 'daily customers (customers)'
+    repeated the unit."""
+    for seed in range(30):
+        problem = GEN.generate(seed, {"ask": "mae"})
+        assert "(actual − forecast)" in problem.solution
+        assert "customers (customers)" not in problem.prompt and "check-ins (check-ins)" not in problem.prompt
