@@ -334,7 +334,7 @@ def _solution(
             ]
         lines.append(
             f"The tempting answer, the sensitivity {fmt(r.sensitivity, 2)}, is P(positive | {s.label}): the other "
-            f"conditional. With a base rate of {_pct(r.base_per_mille)}, the {_count(without)} {s.items} without "
-            f"it produce {fp} false positives against {tp} true ones; forgetting them is base-rate neglect."
+            f"conditional. With a base rate of {_pct(r.base_per_mille)}, the other {_count(without)} {s.items} "
+            f"produce {fp} false positives against {tp} true ones; forgetting them is base-rate neglect."
         )
     return "\n\n".join(lines)
