@@ -170,7 +170,8 @@ class ReceptiveField(Generator):
         else:
             question = (
                 f"The input is **{size}×{size}** pixels. What is the spatial size (height = width) of the output of "
-                "the last layer? Answer as a whole number."
+                "the last layer? Every layer rounds its output size down, as PyTorch's `Conv2d` and `MaxPool2d` do by "
+                "default (`ceil_mode=False`). Answer as a whole number."
             )
             parts = (Part("output size?", NumberAnswer(out, tolerance=0)),)
             data["mistakes"] = _size_mistakes(layers, size)
