@@ -288,7 +288,7 @@ class TfidfCosine(Generator):
             text = f"D{k + 1}'s cosine with the query is {fmt(float(sims[k]), 3)}, below D{best + 1}'s {fmt(float(sims[best]), 3)}"
             if k == count_best:
                 text += (
-                    " (it comes first only on raw counts, where shared common words are not down-weighted)"
+                    " (it would come first on raw counts, where shared common words are not down-weighted)"
                 )
             feedback[f"D{k + 1}"] = text + "."
         prompt = (

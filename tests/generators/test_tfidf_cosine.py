@@ -155,3 +155,12 @@ def test_weight_slip_names_which_plus_one_is_dropped() -> None:
     solution = GEN.generate(8, {"ask": "weight"}).solution
     assert "dropping the + 1 gives" not in solution
     assert "dropping the final + 1 (idf = ln((1 + n)/(1 + df)))" in solution
+
+
+def test_raw_count_feedback_does_not_say_only() -> None:
+    """Regression: 'it comes first only on raw counts' overclaimed: other slips (no idf smoothing, log base)
+    could also put that document first."""
+    for seed in range(40):
+        answer = GEN.generate(seed, {"ask": "most-similar"}).parts[0].answer
+        for text in answer.feedback.values():
+            assert "comes first only" not in text
