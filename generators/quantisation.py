@@ -144,11 +144,11 @@ class Quantisation(Generator):
             error = abs(x[index] - qz.dequantise(qz.quantise(x[index])))
             if ask == "dequantise" and error < 0.0006:
                 continue
-            if (
-                ask == "quantise"
-                and len(set(_q_mistakes(x, index, qz).values()) | {qz.quantise(x[index])}) < 3
-            ):
-                continue
+            if ask == "quantise":
+                slips = _q_mistakes(x, index, qz)
+                # Every slip the solution names must miss the answer (floor == round when the fraction is < .5).
+                if qz.quantise(x[index]) in slips.values() or len(set(slips.values())) < len(slips):
+                    continue
             break
         else:
             raise RuntimeError(

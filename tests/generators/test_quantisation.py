@@ -161,3 +161,13 @@ def test_softmax_row_says_its_values_are_rounded() -> None:
             assert "rounded to 2 decimals" in problem.prompt
             assert abs(sum(problem.data["x"]) - 1) <= 0.005 * len(problem.data["x"]) + 1e-9
     assert seen
+
+
+def test_quantise_slips_named_in_the_solution_all_miss_the_answer() -> None:
+    """Regression: seed 9 said 'Rounding down (floor) instead of to the nearest integer gives 163', the answer
+    itself (67.105 floors and rounds alike)."""
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "quantise"})
+        slips = problem.data["mistakes"]
+        assert problem.expected not in slips.values(), seed
+        assert f"gives {problem.expected}." not in problem.solution, seed
