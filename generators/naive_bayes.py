@@ -131,7 +131,7 @@ def _message_text(scenario: Scenario, message: np.ndarray, rng: np.random.Genera
 
 class NaiveBayes(Generator):
     name = "naive-bayes"
-    title = "Naive Bayes with Laplace smoothing"
+    title = "Naive Bayes with add-α (Laplace or Lidstone) smoothing"
     description = (
         "Multinomial naive Bayes on a small word-count table: a class posterior with add-α smoothing, the class "
         "it picks, and what a zero count does without smoothing."
