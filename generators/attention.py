@@ -163,9 +163,7 @@ class Attention(Generator):
             params,
             prompt=prompt,
             parts=(
-                Part(
-                    prompt=f"weight of “{source}” on “{target}”?", answer=NumberAnswer(value, decimals=3)
-                ),
+                Part(prompt=f"weight of “{source}” on “{target}”?", answer=NumberAnswer(value, decimals=3)),
             ),
             solution="\n\n".join(lines),
             data=_data("weight", scenario, q, k, v, w, row, key=key, weight=value),
@@ -246,7 +244,7 @@ class Attention(Generator):
             )
             if j == by_column:
                 text += (
-                    " (it wins only if the softmax is taken down the column, over the queries, instead of "
+                    " (it would win if the softmax were taken down the column, over the queries, instead of "
                     "over the keys)"
                 )
             feedback[f"key-{j + 1}"] = text + "."

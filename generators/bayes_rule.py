@@ -219,15 +219,15 @@ class BayesRule(Generator):
         if ask == "positive":
             value = posterior_positive(r)
             question = (
-                f"One {s.item} gets {s.positive}. What is the probability that it really {s.condition_one}, "
-                f"P({s.label} | positive)? Answer to 3 decimals."
+                f"One {s.item} gets {s.positive}. What is the probability that this {s.item} really "
+                f"{s.condition_one}, P({s.label} | positive)? Answer to 3 decimals."
             )
             parts = (Part("P(condition | positive)?", NumberAnswer(value, decimals=3)),)
         elif ask == "negative":
             value = posterior_negative(r)
             question = (
-                f"One {s.item} gets a **negative** result. What is the probability that it "
-                f"{s.condition_one} all the same, P({s.label} | negative)? Answer to 3 decimals."
+                f"One {s.item} gets a **negative** result. What is the probability that this "
+                f"{s.item} {s.condition_one} all the same, P({s.label} | negative)? Answer to 3 decimals."
             )
             parts = (Part("P(condition | negative)?", NumberAnswer(value, decimals=3)),)
         else:
@@ -334,7 +334,7 @@ def _solution(
             ]
         lines.append(
             f"The tempting answer, the sensitivity {fmt(r.sensitivity, 2)}, is P(positive | {s.label}): the other "
-            f"conditional. With a base rate of {_pct(r.base_per_mille)}, the {_count(without)} {s.items} without "
-            f"it produce {fp} false positives against {tp} true ones; forgetting them is base-rate neglect."
+            f"conditional. With a base rate of {_pct(r.base_per_mille)}, the other {_count(without)} {s.items} "
+            f"produce {fp} false positives against {tp} true ones; forgetting them is base-rate neglect."
         )
     return "\n\n".join(lines)

@@ -182,8 +182,8 @@ class Distillation(Generator):
             parts = (Part("soft cross-entropy?", NumberAnswer(value, decimals=3)),)
         else:
             question = (
-                f"Hinton et al. add the soft term **T²·KL(p_T(teacher) ‖ p_T(student))** to the student's "
-                f"loss. What is its value? {definition} Answer to 3 decimals."
+                "Following Hinton et al. (2015), who scale the soft-target loss by T², the student's loss includes "
+                f"the soft term **T²·KL(p_T(teacher) ‖ p_T(student))**. What is its value? {definition} Answer to 3 decimals."
             )
             parts = (Part("T²·KL?", NumberAnswer(value, decimals=3)),)
         data["mistakes"] = (

@@ -89,10 +89,14 @@ SCENARIOS = (
         "A department store's quarterly revenue", "$ millions", QUARTERLY, (30, 60), (-0.6, -0.3, -0.1, 1.0)
     ),
     Scenario(
-        "A café's daily customers", "customers", DAILY, (150, 260), (-0.2, -0.3, -0.2, 0.0, 0.4, 1.0, 0.7)
+        "A café's daily customer count",
+        "customers",
+        DAILY,
+        (150, 260),
+        (-0.2, -0.3, -0.2, 0.0, 0.4, 1.0, 0.7),
     ),
     Scenario(
-        "A gym's daily check-ins", "check-ins", DAILY, (300, 450), (0.9, 0.7, 0.6, 0.4, 0.0, -0.6, -0.9)
+        "A gym's daily check-in count", "check-ins", DAILY, (300, 450), (0.9, 0.7, 0.6, 0.4, 0.0, -0.6, -0.9)
     ),
 )
 
@@ -227,7 +231,8 @@ class ForecastMase(Generator):
             f"**{s.series}** ({s.unit}), training data:\n\n{grid}\n\n"
             f"The holdout is {f.holdout_name}; the table gives the actual values and three forecasts made at the "
             f"end of the training data: **naive** (last training value), **seasonal naive** (same "
-            f"{'month' if f.period == 12 else 'quarter' if f.period == 4 else 'weekday'} one season earlier) and a "
+            f"{'month' if f.period == 12 else 'quarter' if f.period == 4 else 'weekday'} one {f.cycle_name} earlier) "
+            "and a "
             "**model**."
         )
         scale_text = (
@@ -330,7 +335,8 @@ def _solution(ask: str, inst: Instance, kind: str, asked: str, f: Frequency) -> 
     if ask == "mae":
         m = _mae_mistakes(inst, asked)
         lines.append(
-            f"Absolute values first: the signed mean error is {fmt(m['mean_error'], 2)} (that is the bias, "
+            f"Absolute values first: the signed mean error (actual − forecast) is {fmt(m['mean_error'], 2)} (that is "
+            "the bias, "
             f"where errors cancel), and RMSE = {fmt(m['rmse'], 2)} squares before averaging, so big misses "
             "weigh more."
         )
@@ -364,8 +370,9 @@ def _solution(ask: str, inst: Instance, kind: str, asked: str, f: Frequency) -> 
             "MAE by the same scale (MASE) ranks them the same way."
         )
         lines.append(
-            "On strongly seasonal data the seasonal naive benchmark is hard to beat; a model that cannot "
-            "beat it is not worth deploying. When the season is weak, the plain naive forecast can win."
+            "Compare every model with both benchmarks: on strongly seasonal data the seasonal naive forecast is a "
+            "hard baseline, and a model that does not beat it adds nothing over a one-line rule. When the season "
+            "is weak, the plain naive forecast can win."
         )
     else:
         value = inst.mase("model", kind)

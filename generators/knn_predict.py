@@ -329,10 +329,22 @@ def _solution(scenario: Scenario, data: Data, k: int, ask: str) -> list[str]:
     lines = []
     if ask in ("unscaled", "both"):
         near = data.neighbours(k, False)
+        gaps = np.abs(data.x[:, 0] - data.query[0])
+        # Where the big-feature gap is itself tiny, the small feature decides that point's distance: say so.
+        off = [int(i) for i in np.flatnonzero((raw_d - gaps > 0.5) & (raw_d - gaps > 0.05 * raw_d))]
+        if off:
+            verdict = (
+                f"They are almost exactly the {scenario.big.name} gaps, except for {_names(np.array(off))}, whose "
+                f"{scenario.big.name} is close to the new one's: only there does {scenario.small.name} count."
+            )
+        else:
+            verdict = (
+                f"They are almost exactly the {scenario.big.name} gaps: {scenario.small.name} barely counts."
+            )
         lines.append(
             "Raw distances: "
             + ", ".join(f"#{i + 1} {fmt(float(v), 1)}" for i, v in enumerate(raw_d))
-            + f". They are almost exactly the {scenario.big.name} gaps: {scenario.small.name} barely counts."
+            + f". {verdict}"
         )
         lines.append(
             f"Nearest {k} on raw features: {_names(near)} ({_tally(data.y[near], scenario)}) → "

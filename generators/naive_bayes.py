@@ -131,7 +131,7 @@ def _message_text(scenario: Scenario, message: np.ndarray, rng: np.random.Genera
 
 class NaiveBayes(Generator):
     name = "naive-bayes"
-    title = "Naive Bayes with Laplace smoothing"
+    title = "Naive Bayes with add-α (Laplace or Lidstone) smoothing"
     description = (
         "Multinomial naive Bayes on a small word-count table: a class posterior with add-α smoothing, the class "
         "it picks, and what a zero count does without smoothing."
@@ -165,7 +165,7 @@ class NaiveBayes(Generator):
     def _intro(self, scenario: Scenario, alpha: float | None) -> str:
         v = len(scenario.words)
         smoothing = (
-            f"It uses add-α (Laplace) smoothing with **α = {fmt(alpha)}**: P(w | c) = (N_wc + α) / (N_c + α·V), "
+            f"It uses add-α smoothing ({'Laplace' if alpha == 1 else 'Lidstone'}) with **α = {fmt(alpha)}**: P(w | c) = (N_wc + α) / (N_c + α·V), "
             f"with N_c the total word count of class c and V = {v} (the vocabulary is exactly these {v} words). "
             if alpha is not None
             else f"The vocabulary is exactly these V = {v} words. "
@@ -210,9 +210,7 @@ class NaiveBayes(Generator):
             seed,
             params,
             prompt=prompt,
-            parts=(
-                Part(prompt=f"P({name} | {scenario.items})?", answer=NumberAnswer(value, decimals=3)),
-            ),
+            parts=(Part(prompt=f"P({name} | {scenario.items})?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(lines),
             data=_data(
                 "posterior",

@@ -170,7 +170,8 @@ class ReceptiveField(Generator):
         else:
             question = (
                 f"The input is **{size}×{size}** pixels. What is the spatial size (height = width) of the output of "
-                "the last layer? Answer as a whole number."
+                "the last layer? Every layer rounds its output size down, as PyTorch's `Conv2d` and `MaxPool2d` do by "
+                "default (`ceil_mode=False`). Answer as a whole number."
             )
             parts = (Part("output size?", NumberAnswer(out, tolerance=0)),)
             data["mistakes"] = _size_mistakes(layers, size)
@@ -251,9 +252,10 @@ class ReceptiveField(Generator):
                 "Stack B: " + _rf_steps(b),
                 f"So **{ {'a': 'stack A sees a wider region', 'b': 'stack B sees a wider region', 'same': 'both see the same width'}[truth] }** "
                 f"({ra} vs {rb} pixels).",
-                "Kernels after a stride count multiple times: each step of a unit after a stride-2 layer moves 2 input "
-                "pixels. Two 3×3 convs see as far as one 5×5 (and a 3×3 with dilation 2) with fewer weights; three "
-                "match a 7×7.",
+                "Kernels after a stride count multiple times: each stride-2 layer doubles how many input pixels one "
+                "step of a later kernel moves. Two stacked 3×3 convs see as far as one 5×5 with fewer weights (18 "
+                "against 25 per channel pair), three as far as one 7×7 (27 against 49); a single 3×3 with dilation 2 "
+                "also spans 5 pixels, with 9.",
             ]
         )
         return self.problem(

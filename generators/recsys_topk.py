@@ -241,7 +241,12 @@ class RecsysTopK(Generator):
             users, n, k = int(rng.integers(4, 7)), 5, 3
             popularity = 1 / np.arange(1, catalogue + 1) ** 1.1  # a few blockbusters dominate
             popularity /= popularity.sum()
-            names = _ids(rng, s.prefix, catalogue, pool=catalogue * 2)
+            # Number the catalogue 1..catalogue (in a random order), so no id suggests a bigger catalogue.
+            drawn = _ids(rng, s.prefix, catalogue, pool=catalogue * 2)
+            names = [
+                f"{s.prefix}{rank + 1}"
+                for rank in np.argsort(np.argsort([int(v[len(s.prefix) :]) for v in drawn]))
+            ]
             lists = [
                 [names[i] for i in rng.choice(catalogue, size=n, replace=False, p=popularity)]
                 for _ in range(users)

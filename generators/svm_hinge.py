@@ -317,9 +317,9 @@ def _solution(ask: str, scenario: Scenario, data: Data, index: int) -> list[str]
             f"Mean = ({' + '.join(fmt(float(v)) for v in h)}) / {len(h)} = **{fmt(float(h.mean()))}**"
         )
         lines.append(
-            f"Slips: the sum {fmt(float(h.sum()))}; dropping the max(0, ·) {fmt(float((1 - m).mean()))} (points far "
-            "on the correct side would earn negative loss); using f(x) without y "
-            f"{fmt(float(np.maximum(0, 1 - f).mean()))}."
+            f"Slips: the sum instead of the mean gives {fmt(float(h.sum()))}; dropping the max(0, ·) gives "
+            f"{fmt(float((1 - m).mean()))} (points far on the correct side would earn negative loss); using f(x) "
+            f"without y gives {fmt(float(np.maximum(0, 1 - f).mean()))}."
         )
     else:
         positive = int((h > 0).sum())

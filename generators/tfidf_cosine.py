@@ -216,8 +216,9 @@ class TfidfCosine(Generator):
             lines.append(f"Weight = tf × idf = {tf} × {fmt(float(corpus.idf[term]), 4)} = **{fmt(value)}**")
         slips = _weight_slips(corpus, doc, term, normalised)
         lines.append(
-            f"Slips: the unsmoothed idf ln(n/df) + 1 gives {fmt(slips['unsmoothed'], 3)}; dropping the + 1 gives "
-            f"{fmt(slips['no_plus_one'], 3)}; log base 10 gives {fmt(slips['log10'], 3)}. The + 1 keeps a term "
+            f"Slips: the unsmoothed idf ln(n/df) + 1 gives {fmt(slips['unsmoothed'], 3)}; dropping the final + 1 (idf "
+            f"= ln((1 + n)/(1 + df))) gives {fmt(slips['no_plus_one'], 3)}; log base 10 gives "
+            f"{fmt(slips['log10'], 3)}. The final + 1 keeps a term "
             "that is in every document from being zeroed out."
         )
         return self.problem(
@@ -225,9 +226,7 @@ class TfidfCosine(Generator):
             params,
             prompt=prompt,
             parts=(
-                Part(
-                    prompt=f"weight of “{word}” in D{doc + 1}?", answer=NumberAnswer(value, decimals=3)
-                ),
+                Part(prompt=f"weight of “{word}” in D{doc + 1}?", answer=NumberAnswer(value, decimals=3)),
             ),
             solution="\n\n".join(lines),
             data=_data(
@@ -289,7 +288,7 @@ class TfidfCosine(Generator):
             text = f"D{k + 1}'s cosine with the query is {fmt(float(sims[k]), 3)}, below D{best + 1}'s {fmt(float(sims[best]), 3)}"
             if k == count_best:
                 text += (
-                    " (it comes first only on raw counts, where shared common words are not down-weighted)"
+                    " (it would come first on raw counts, where shared common words are not down-weighted)"
                 )
             feedback[f"D{k + 1}"] = text + "."
         prompt = (

@@ -134,7 +134,7 @@ def _bias_phrase(biases: bool) -> str:
     return (
         "Count weights **and biases** (every linear layer has a bias)."
         if biases
-        else "The linear layers have **no biases**: count weight matrices only."
+        else "The linear layers have **no biases**: count only their weight matrices."
     )
 
 

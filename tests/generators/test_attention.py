@@ -160,3 +160,12 @@ def test_import_does_not_load_scipy() -> None:
         "import generators.attention, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_column_softmax_feedback_does_not_say_only_if() -> None:
+    """Regression: 'it wins only if the softmax is taken down the column' overclaimed: other slips (swapping
+    the roles of Q and K) can also pick that key."""
+    for seed in range(20):
+        answer = GEN.generate(seed, {"ask": "most-attended"}).parts[0].answer
+        for text in answer.feedback.values():
+            assert "wins only if" not in text

@@ -133,3 +133,20 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.bayes_rule")
+
+
+def test_question_names_the_item_not_it() -> None:
+    """Regression: 'the probability that it really has the cancer' called a person 'it'."""
+    for seed in range(40):
+        for ask in ("positive", "negative"):
+            problem = GEN.generate(seed, {"ask": ask})
+            assert "probability that it " not in problem.prompt
+            assert "probability that this " in problem.prompt
+
+
+def test_solution_says_the_other_items_not_items_without_it() -> None:
+    """Regression: 'the 98,000 emails without it produce 9,800 false positives' ('it' had no referent)."""
+    for seed in range(40):
+        solution = GEN.generate(seed, {"ask": "positive"}).solution
+        assert " without it produce" not in solution
+        assert "the other " in solution

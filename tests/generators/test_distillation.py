@@ -89,3 +89,11 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.distillation")
+
+
+def test_t2_kl_does_not_attribute_kl_to_hinton() -> None:
+    """Regression: 'Hinton et al. add the soft term T²·KL' misattributed the KL form; the paper uses a
+    cross-entropy with soft targets and scales it by T² (same gradients as the KL)."""
+    prompt = GEN.generate(1, {"ask": "t2_kl"}).prompt
+    assert "Hinton et al. add" not in prompt
+    assert "scale the soft-target loss by T²" in prompt

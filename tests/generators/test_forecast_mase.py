@@ -148,3 +148,28 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.forecast_mase")
+
+
+def test_best_insight_makes_no_deployment_claim() -> None:
+    """Regression: 'a model that cannot beat it is not worth deploying' overclaimed from one benchmark."""
+    solution = GEN.generate(1, {"ask": "best"}).solution
+    assert "worth deploying" not in solution
+    assert "both benchmarks" in solution
+
+
+def test_seasonal_naive_is_described_by_the_cycle_not_a_season() -> None:
+    """Regression: 'same quarter one season earlier' could be read as the previous quarter (a season)."""
+    texts = {GEN.generate(seed).prompt for seed in range(40)}
+    assert not any("one season earlier" in t for t in texts)
+    assert any("same quarter one year earlier" in t for t in texts)
+    assert any("same month one year earlier" in t for t in texts)
+    assert any("same weekday one week earlier" in t for t in texts)
+
+
+def test_mae_solution_states_the_error_sign_and_no_doubled_unit() -> None:
+    """Regression: the signed mean error had no stated sign convention, and 'daily customers (customers)'
+    repeated the unit."""
+    for seed in range(30):
+        problem = GEN.generate(seed, {"ask": "mae"})
+        assert "(actual − forecast)" in problem.solution
+        assert "customers (customers)" not in problem.prompt and "check-ins (check-ins)" not in problem.prompt

@@ -168,3 +168,16 @@ def test_params_validation() -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.knn_predict, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_raw_solution_only_says_the_small_feature_barely_counts_when_true() -> None:
+    """Regression: 'They are almost exactly the income gaps: age barely counts' was said even when a point's
+    income equalled the new one's, so age alone made its distance (seed 131: income gap 0, distance 22)."""
+    for seed in range(300):
+        problem = GEN.generate(seed, {"ask": "unscaled"})
+        d = problem.data
+        x, q = np.array(d["x"]), np.array(d["query"])
+        raw = np.sqrt(((x - q) ** 2).sum(axis=1))
+        gaps = np.abs(x[:, 0] - q[0])
+        small_matters = bool(np.any((raw - gaps > 0.5) & (raw - gaps > 0.05 * raw)))
+        assert ("barely counts" in problem.solution) != small_matters, seed

@@ -178,3 +178,11 @@ def test_params_validation() -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.naive_bayes, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_smoothing_is_called_laplace_only_at_alpha_one() -> None:
+    """Regression: α = 0.5 was called 'add-α (Laplace)'; Laplace is α = 1, other α is Lidstone smoothing."""
+    half = GEN.generate(3, {"ask": "posterior", "alpha": 0.5}).prompt
+    one = GEN.generate(3, {"ask": "posterior", "alpha": 1}).prompt
+    assert "Lidstone" in half and "Laplace" not in half
+    assert "Laplace" in one and "Lidstone" not in one

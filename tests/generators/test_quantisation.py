@@ -149,3 +149,25 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.quantisation")
+
+
+def test_softmax_row_says_its_values_are_rounded() -> None:
+    """Regression: a 'softmax-attention row' whose shown values summed to 0.98-1.01 without saying why."""
+    seen = 0
+    for seed in range(120):
+        problem = GEN.generate(seed)
+        if "softmax" in problem.prompt:
+            seen += 1
+            assert "rounded to 2 decimals" in problem.prompt
+            assert abs(sum(problem.data["x"]) - 1) <= 0.005 * len(problem.data["x"]) + 1e-9
+    assert seen
+
+
+def test_quantise_slips_named_in_the_solution_all_miss_the_answer() -> None:
+    """Regression: seed 9 said 'Rounding down (floor) instead of to the nearest integer gives 163', the answer
+    itself (67.105 floors and rounds alike)."""
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": "quantise"})
+        slips = problem.data["mistakes"]
+        assert problem.expected not in slips.values(), seed
+        assert f"gives {problem.expected}." not in problem.solution, seed

@@ -136,3 +136,19 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.receptive_field")
+
+
+def test_compare_insight_does_not_credit_the_dilated_kernel_with_more_weights() -> None:
+    """Regression: 'two 3×3 convs see as far as one 5×5 (and a 3×3 with dilation 2) with fewer weights' read as
+    if two 3×3 convs had fewer weights than one dilated 3×3 (18 > 9)."""
+    solution = GEN.generate(1, {"ask": "compare"}).solution
+    assert "(and a 3×3 with dilation 2) with fewer weights" not in solution
+    assert "18 against 25" in solution and "with 9" in solution
+
+
+def test_output_size_states_the_rounding_rule() -> None:
+    """Regression: the output-size question did not say layers floor their size, and every instance is drawn so
+    that ceil (Caffe's pooling convention) gives a different answer."""
+    for seed in range(20):
+        problem = GEN.generate(seed, {"ask": "output_size"})
+        assert "rounds its output size down" in problem.prompt and "ceil_mode=False" in problem.prompt

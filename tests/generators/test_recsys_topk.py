@@ -123,3 +123,13 @@ def test_params_validation() -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators.recsys_topk")
+
+
+def test_coverage_ids_fit_the_catalogue() -> None:
+    """Regression: a 'catalogue of 80 films' showed ids like F168, hinting at a bigger catalogue."""
+    for seed in range(60):
+        problem = GEN.generate(seed, {"ask": "coverage"})
+        catalogue = problem.data["catalogue"]
+        for row in problem.table.rows:
+            for item in row[1:]:
+                assert 1 <= int(item.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) <= catalogue

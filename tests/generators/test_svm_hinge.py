@@ -174,3 +174,10 @@ def test_import_is_light() -> None:
         "import generators.svm_hinge, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_hinge_mean_slips_read_as_sentences() -> None:
+    """Regression: 'dropping the max(0, ·) -1 (...)' read as a formula with a stray minus one."""
+    solution = GEN.generate(1, {"ask": "hinge-mean"}).solution
+    assert "dropping the max(0, ·) gives -1 " in solution
+    assert "the sum instead of the mean gives 3.5" in solution

@@ -148,3 +148,19 @@ def test_params_validation() -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.tfidf_cosine, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_weight_slip_names_which_plus_one_is_dropped() -> None:
+    """Regression: 'dropping the + 1' was ambiguous; the smoothed idf has three of them."""
+    solution = GEN.generate(8, {"ask": "weight"}).solution
+    assert "dropping the + 1 gives" not in solution
+    assert "dropping the final + 1 (idf = ln((1 + n)/(1 + df)))" in solution
+
+
+def test_raw_count_feedback_does_not_say_only() -> None:
+    """Regression: 'it comes first only on raw counts' overclaimed: other slips (no idf smoothing, log base)
+    could also put that document first."""
+    for seed in range(40):
+        answer = GEN.generate(seed, {"ask": "most-similar"}).parts[0].answer
+        for text in answer.feedback.values():
+            assert "comes first only" not in text

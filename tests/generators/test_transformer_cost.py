@@ -223,3 +223,10 @@ def test_params_validation() -> None:
 def test_import_is_light() -> None:
     code = "import generators.transformer_cost, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_no_bias_phrase_does_not_exclude_layernorm() -> None:
+    """Regression: 'count weight matrices only' contradicted the block question, which counts LayerNorm γ and β."""
+    prompt = GEN.generate(11, {"ask": "block", "biases": False}).prompt
+    assert "count weight matrices only" not in prompt
+    assert "count only their weight matrices" in prompt and "LayerNorms" in prompt
