@@ -18,9 +18,13 @@ Figures (Quizzer, Anki, Quizzer/Anki; below 1 means Quizzer is faster or smaller
   due_queue_ms              the whole due queue (Anki: a forced rebuild, every due card fetched)
   deck_counts_ms            due/new counts of every deck (Anki: the deck list's due tree)
   bytes_per_review          database file size / review rows, after VACUUM
+  log_table_bytes_per_review  the review table and its indexes only (SQLite dbstat) / review rows
   answer_p95_ms             one answer: grade, schedule, durable commit (Anki: answer_card, which commits)
-  stats_all_history_ms      the statistics screen over all history (Anki: the graphs data call)
-  peak_rss_mb               a 1,000-answer session in its own process
+  answer_and_next_card_p95_ms  the same plus fetching the next card
+  stats_all_history_ms      the statistics screen over all history (Anki: the graphs data call, whole
+                            collection, a window covering every review)
+  peak_rss_mb               a 1,000-answer session in its own process (VmHWM: getrusage's ru_maxrss
+                            survives exec and would report this harness's own peak)
 
 Timings alternate Quizzer and Anki run by run and report medians of ``--runs`` runs (at least 5 unless
 ``--quick``). The built pair is kept in ``WORKDIR/pristine`` and reused while the sizes and the day match;
