@@ -1,6 +1,10 @@
 """Quizzer's benchmark suite: builds a large synthetic setup and prints JSON figures.
 
     python tests/benchmarks/run.py [--workdir DIR] [--quick]
+    python tests/benchmarks/run.py --vs-anki [--quick] [--decks N --cards N --reviews N] [--runs N]
+
+With ``--vs-anki`` it runs ``anki_twin.py`` instead: the same workload in Quizzer and in Anki's own
+backend library, timed side by side (see that module for the figures).
 
 Figures (targets on a 2-core machine in brackets):
   first_card          launch to first card on screen, and a bare Textual app's start   [<= 1.5x]
@@ -228,7 +232,13 @@ def bench_generators(n: int) -> dict:
 
 
 def main() -> None:
+    if "--vs-anki" in sys.argv[1:]:
+        import anki_twin
+
+        anki_twin.main([arg for arg in sys.argv[1:] if arg != "--vs-anki"])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vs-anki", action="store_true", help="compare with Anki instead (anki_twin.py)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--generator-instances", type=int, default=100)
     args = parser.parse_args()
