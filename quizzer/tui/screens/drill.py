@@ -21,7 +21,7 @@ from textual.widgets import Footer, Label, LoadingIndicator
 
 from quizzer.errors import QuizzerError
 from quizzer.session import QueueItem, Session
-from quizzer.tui.widgets.card_panel import CardPanel, Phase
+from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase
 
 TITLE_WIDTH = 32  # the status line must fit 80 columns with the kind and the progress
 
@@ -60,7 +60,7 @@ class DrillScreen(Screen[None]):
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("", id="progress")
-        yield Vertical(id="body")
+        yield CardBody(id="body")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -79,7 +79,8 @@ class DrillScreen(Screen[None]):
             self.finish()
             return
         self._update_status(item)
-        body = self.query_one("#body", Vertical)
+        body = self.query_one("#body", CardBody)
+        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if item.kind == "generated" and item.problem is None:
             self._waiting = item

@@ -7,6 +7,7 @@ it changes; a broken file shows its located errors while the preview keeps watch
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from quizzer.decks.model import AnyCard, Deck
 from quizzer.session import QueueItem, Session
 from quizzer.store import Store
 from quizzer.tui.screens.drill import describe_error
-from quizzer.tui.widgets.card_panel import CardPanel
+from quizzer.tui.widgets.card_panel import CardBody, CardPanel
 
 POLL_SECONDS = 0.5
 
@@ -69,14 +70,22 @@ class PreviewScreen(Screen[None]):
         self.signature: tuple[tuple[str, int, int], ...] = ()
         self.item: QueueItem | None = None
         self.shown_id: str | None = None
+        # Navigation (app task) and a worker's result (this screen's task) both swap the body; the lock
+        # makes each swap whole, so a problem finishing mid-navigation can never add a second card.
+        self._swap = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("preview: not recorded", id="progress")
         yield Static("", id="issues", markup=False)
-        yield Vertical(id="body")
+        yield CardBody(id="body")
         yield Footer()
+
+    @property
+    def panel(self) -> CardPanel | None:
+        """The panel of the card the status line names (never a stale one)."""
+        return next((panel for panel in self.query(CardPanel) if panel.item is self.item), None)
 
     async def on_mount(self) -> None:
         await self.reload()
@@ -114,11 +123,15 @@ class PreviewScreen(Screen[None]):
     # -- showing a card ------------------------------------------------------------------------
 
     async def show(self) -> None:
-        body = self.query_one("#body", Vertical)
-        await body.remove_children()
+        async with self._swap:
+            await self._show()
+
+    async def _show(self) -> None:
+        body = self.query_one("#body", CardBody)
         where = self.query_one("#where", Label)
         if not self.cards:
             self.item = None
+            await body.remove_children()
             where.update(f"{self.path} · no cards to show")
             await body.mount(
                 Static(
@@ -142,6 +155,8 @@ class PreviewScreen(Screen[None]):
         item = session.next()
         assert item is not None
         self.item = item
+        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
+        await body.remove_children()
         if item.kind == "generated":
             await body.mount(Vertical(Label("Making a fresh problem…"), LoadingIndicator(), id="loading"))
             self._make_problem(item)
@@ -159,9 +174,14 @@ class PreviewScreen(Screen[None]):
 
     @on(ProblemReady)
     async def problem_ready(self, event: ProblemReady) -> None:
+        async with self._swap:
+            await self._show_problem(event)
+
+    async def _show_problem(self, event: ProblemReady) -> None:
         if event.item is not self.item:
-            return
-        body = self.query_one("#body", Vertical)
+            return  # the user moved on while it was being made
+        body = self.query_one("#body", CardBody)
+        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if event.error is not None:
             await body.mount(

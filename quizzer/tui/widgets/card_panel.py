@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.widgets import Input, Label, Markdown, Static
 
@@ -38,6 +39,63 @@ class Phase(Enum):
     FEEDBACK = auto()  # auto-graded: right/wrong shown, Enter accepts the proposed quality, 0-5 overrides
     SAVING = auto()  # a quality was chosen and handed to the screen
     UNSAVED = auto()  # committing failed: Enter/r retries, 0-5 changes the grade and retries
+
+
+class CardBody(Vertical, can_focus=True):
+    """Where a screen shows its card panel; keeps what a fast typist types while the next card appears.
+
+    Between one card's grade and the next card's answer line there is a moment when no answer line has
+    focus (the old panel is saved and removed, the new one mounts its controls). Keys typed then land here
+    (focus falls back to this container) or on the old panel; they are kept and typed into the next
+    card's answer line, instead of vanishing or leaving a partial answer.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.typed: list[str] = []
+
+    def keep(self, event: Key) -> bool:
+        """Type ``event`` into the live answer line, or keep it for the next one. False: not typing."""
+        if not (event.is_printable or event.key == "enter"):
+            return False
+        key = event.key if event.key == "enter" else event.character or ""
+        live = [
+            field
+            for panel in self.query(CardPanel)
+            if panel.phase is Phase.ASKING
+            for field in panel.query(Input)
+            if not field.disabled
+        ]
+        if not live:
+            self.typed.append(key)
+            return True
+        field = live[-1]
+        field.focus()
+        if key == "enter":
+            field.post_message(Input.Submitted(field, field.value))
+        else:
+            field.insert_text_at_cursor(key)
+        return True
+
+    def take_typed(self) -> list[str]:
+        typed, self.typed = self.typed, []
+        return typed
+
+    def clear_typed(self) -> None:
+        """Forget kept keys: the next card answers by options or by revealing, not by typing."""
+        self.typed.clear()
+
+    def on_key(self, event: Key) -> None:
+        # Keys reach here typed at this container, or bubbling from a card. A printable key bubbling from a
+        # card's focused answer line is impossible (the line types it), so one seen while a line has focus
+        # was typed here a moment before the line took focus. Others (0-5, n, q...) go on to the bindings.
+        focused = self.screen.focused
+        typed_here = focused is self or (
+            event.is_printable and isinstance(focused, Input) and self in focused.ancestors
+        )
+        if typed_here and self.keep(event):
+            event.stop()
+            event.prevent_default()
 
 
 class CardPanel(Vertical, can_focus=True):
@@ -112,6 +170,9 @@ class CardPanel(Vertical, can_focus=True):
         """Mount the answer control for the current card (or the current part of a generated problem)."""
         card = self.item.card
         area = self.query_one("#answer", Vertical)
+        body = self.parent
+        if isinstance(body, CardBody) and not self._expects_typing():
+            body.clear_typed()
         if isinstance(card, OpenCard):
             await area.mount(
                 Static(
@@ -142,6 +203,20 @@ class CardPanel(Vertical, can_focus=True):
         field = Input(placeholder=placeholder, classes="answer-input", select_on_focus=False, compact=True)
         await area.mount(Horizontal(Label("Answer › ", classes="answer-label"), field, classes="answer-line"))
         field.focus()
+        body = self.parent
+        if isinstance(body, CardBody):
+            for key in body.take_typed():
+                if key == "enter":
+                    field.post_message(Input.Submitted(field, field.value))
+                    break
+                field.insert_text_at_cursor(key)
+
+    def on_key(self, event: Key) -> None:
+        # Keys typed after the grade was settled belong to the next card: keep them until its line exists.
+        body = self.parent
+        if self.phase is Phase.SAVING and isinstance(body, CardBody) and body.keep(event):
+            event.stop()
+            event.prevent_default()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._hint("")  # the hint was about the previous entry
@@ -158,6 +233,15 @@ class CardPanel(Vertical, can_focus=True):
         await area.mount(choices)
         choices.highlighted = 0
         choices.focus()
+
+    def _expects_typing(self) -> bool:
+        """Whether the current answer control is a typed line (not options, not a reveal)."""
+        card = self.item.card
+        if isinstance(card, NumericCard):
+            return True
+        if isinstance(card, GeneratedCard) and self.parts:
+            return not isinstance(self.parts[self.part].answer, ChoiceAnswer)
+        return False
 
     def _hint(self, message: str) -> None:
         hint = self.query_one("#hint", Static)
@@ -369,4 +453,4 @@ class CardPanel(Vertical, can_focus=True):
         return card.kind
 
 
-__all__ = ["CardPanel", "Grader", "Phase"]
+__all__ = ["CardBody", "CardPanel", "Grader", "Phase"]
