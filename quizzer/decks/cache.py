@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from quizzer import __version__
-from quizzer.decks.loader import load_deck
 from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
 
-_KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
+_KINDS: dict[str, type] = {
+    "open": OpenCard,
+    "choice": ChoiceCard,
+    "numeric": NumericCard,
+    "generated": GeneratedCard,
+}
 FORMAT = 1
 
 
@@ -53,8 +58,13 @@ def _construct(data: dict[str, Any]) -> Deck:
     return _trusted(Deck, data)
 
 
-def load_deck_cached(path: Path, display: str, cache_dir: Path) -> Deck:
-    """Like :func:`load_deck`, but served from the cache when the file is unchanged."""
+def load_deck_cached(
+    path: Path, display: str, cache_dir: Path, load_deck: Callable[[Path, str], Deck]
+) -> Deck:
+    """``load_deck(path, display)``, but served from the cache when the file is unchanged.
+
+    The loader passes its ``load_deck`` in, so this module never imports the loader (which imports it).
+    """
     entry = _entry_path(cache_dir, path)
     stamp = _stamp(path)
     try:

@@ -450,7 +450,7 @@ def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) 
             files_seen.add(real)
             display = _display(file)
             try:
-                deck = load_deck_cached(file, display, cache_dir) if cache_dir else load_deck(file, display)
+                deck = load_deck_cached(file, display, cache_dir, load_deck) if cache_dir else load_deck(file, display)
             except DeckFileError as error:
                 collection.issues.extend(error.issues)
                 continue

@@ -23,7 +23,8 @@ from quizzer.errors import QuizzerError
 from quizzer.session import QueueItem, Session
 from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase
 
-TITLE_WIDTH = 32  # the status line must fit 80 columns with the kind and the progress
+STATUS_PADDING = 4  # the status line's padding and the gap between its two halves
+MIN_TITLE_WIDTH = 12
 
 
 def describe_error(error: BaseException) -> str:
@@ -47,7 +48,7 @@ class DrillScreen(Screen[None]):
         item: QueueItem
         error: str | None = None
 
-    def __init__(self, session: Session, *, back_to_home: bool = True) -> None:
+    def __init__(self, session: Session, *, back_to_home: bool = True, notice: str = "") -> None:
         super().__init__()
         self.session = session
         self.back_to_home = back_to_home
@@ -55,15 +56,17 @@ class DrillScreen(Screen[None]):
         self._waiting: QueueItem | None = None  # the current item, while its problem is being made
         self._leave_armed = False
         self._leaving = False  # leave once the answer on screen is committed
+        self._notice = notice  # said on the next card's notice line (see say)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("", id="progress")
         yield CardBody(id="body")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
+        self.started = self.app.clock()  # type: ignore[attr-defined]
         await self.show_next()
 
     # -- the loop ------------------------------------------------------------------------------
@@ -90,6 +93,9 @@ class DrillScreen(Screen[None]):
         self._waiting = None
         panel = CardPanel(item, self.session.grade, self.app.clock)  # type: ignore[attr-defined]
         await body.mount(panel)
+        if self._notice:
+            panel.say(self._notice)
+            self._notice = ""
         self._update_status(item, panel)
         self.prefetch()
         if marker := os.environ.get(FIRST_CARD_MARKER):
@@ -128,12 +134,7 @@ class DrillScreen(Screen[None]):
             return  # a prefetch: it waits on the item until the item comes up
         if event.error is not None:
             card = event.item.card
-            self.notify(
-                f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}",
-                title="Could not make a problem",
-                severity="error",
-                timeout=10,
-            )
+            self.say(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}")
             self.session.skip(event.item)
         await self.show_next()
 
@@ -151,29 +152,45 @@ class DrillScreen(Screen[None]):
             )
         except QuizzerError as error:
             self._leaving = False
-            self.notify(error.message, title=f"{error.title}: answer not saved", severity="error", timeout=10)
-            await event.panel.show_unsaved(error.message)
+            await event.panel.show_unsaved(f"{error.title}: {error.message}")
             return
         self._leave_armed = False
         if self._leaving:
             self.finish()
             return
         if outcome.requeued:
-            self.notify("This card comes back later in the session.", timeout=3)
+            self.say("↻ The last card comes back later in this session.")
         await self.show_next()
+
+    def say(self, text: str) -> None:
+        """A notice for the user, on the card's own notice line (a toast would cover the card).
+
+        Shown on the card on screen now, or on the next one when none is (between cards).
+        """
+        panel = self.panel
+        if panel is not None and panel.phase is Phase.ASKING and panel.item is self.session.current:
+            panel.say(text)
+        else:
+            self._notice = text
 
     def _update_status(self, item: QueueItem, panel: CardPanel | None = None) -> None:
         kind = panel.answer_kind() if panel is not None else item.kind
         again = " · again" if item.reask else ""
-        title = (
-            item.deck.title
-            if len(item.deck.title) <= TITLE_WIDTH
-            else item.deck.title[: TITLE_WIDTH - 1] + "…"
-        )
-        self.query_one("#where", Label).update(f"{title} · {kind}{again}")
         session = self.session
         left = session.remaining + (1 if session.current is not None else 0)
-        self.query_one("#progress", Label).update(f"{session.done} done · {left} left")
+        progress = f"{session.done} done · {left} left"
+        # The deck title gives way (never the kind, "again" or the counts): it gets what the line leaves.
+        room = self.size.width - STATUS_PADDING - len(progress) - len(f" · {kind}{again}")
+        title = item.deck.title
+        if len(title) > room:
+            title = title[: max(MIN_TITLE_WIDTH, room) - 1] + "…"
+        self.query_one("#where", Label).update(f"{title} · {kind}{again}")
+        self.query_one("#progress", Label).update(progress)
+
+    def on_resize(self) -> None:
+        item = self.session.current
+        if item is not None:
+            self._update_status(item, self.panel)
 
     # -- leaving -------------------------------------------------------------------------------
 
@@ -186,12 +203,7 @@ class DrillScreen(Screen[None]):
             return
         if panel is not None and panel.unsaved and not self._leave_armed:
             self._leave_armed = True
-            self.notify(
-                "The last answer is not saved. Press q again to leave without it, or Enter to retry.",
-                title="Unsaved answer",
-                severity="warning",
-                timeout=8,
-            )
+            panel.say("The last answer is not saved. Press q again to leave without it, or Enter to retry.")
             return
         if self.session.done:
             self.finish()
@@ -202,7 +214,10 @@ class DrillScreen(Screen[None]):
         from quizzer.tui.screens.summary import SummaryScreen
 
         self.app.clear_notifications()  # notices about the last card would only cover the summary
-        self.app.switch_screen(SummaryScreen(self.session, back_to_home=self.back_to_home))
+        wall = (self.app.clock() - self.started).total_seconds()  # type: ignore[attr-defined]
+        self.app.switch_screen(
+            SummaryScreen(self.session, back_to_home=self.back_to_home, wall_seconds=max(0.0, wall))
+        )
 
     def leave(self) -> None:
         if self.back_to_home:

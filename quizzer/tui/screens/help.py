@@ -1,4 +1,4 @@
-"""Help (``?``): every key of the app, and what the grades 0-5 mean. Hand-written: keep it in step
+"""Help (F1, or ``?``): every key of the app, and what the grades 0-5 mean. Hand-written: keep it in step
 with the screens' BINDINGS."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Everywhere",
         [
-            ("?", "this help"),
-            ("Ctrl+P", "command palette: drill, weak spots, statistics, theme, help, quit"),
+            ("F1", "this help (? too, when not typing an answer)"),
+            ("Ctrl+P", "command palette: drill, weak spots, study more, statistics, theme, quit"),
             ("Ctrl+T", "switch between the light and the dark theme"),
             ("Ctrl+Q", "quit (every answer so far is already saved)"),
             ("q", "go back or quit, when not typing an answer"),
@@ -27,10 +27,14 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "Decks",
         [
             ("↑ ↓", "move between decks"),
-            ("Space", "tick or untick a deck"),
+            ("Space", "tick or untick a deck (the cursor stays on it)"),
             ("Enter", "drill the ticked decks (or the highlighted one)"),
             ("a", "drill all decks"),
             ("w", "weak spots: drill your weakest topics (ticked decks, or all)"),
+            (
+                "m",
+                "study more once today's cards are done: new cards beyond the daily limit, or review ahead",
+            ),
             ("s", "statistics (d there: the highlighted deck only)"),
             ("q", "quit"),
         ],
@@ -57,7 +61,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Enter / r", "save again, if saving the answer failed"),
         ],
     ),
-    ("Summary", [("Enter / q", "back to the decks (or quit)")]),
+    ("Summary", [("Enter / q", "back to the decks (or quit)"), ("m", "study more of the same decks")]),
     (
         "Statistics",
         [
@@ -102,7 +106,7 @@ def help_content() -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,enter", "dismiss", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1,enter", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):

@@ -44,9 +44,9 @@ def file_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
 
 class PreviewScreen(Screen[None]):
     BINDINGS = [
-        Binding("n", "move(1)", "Next card", id="preview.next"),
+        Binding("n", "move(1)", "Next", id="preview.next"),
         Binding("p", "move(-1)", "Previous", id="preview.previous"),
-        Binding("r", "fresh", "Fresh instance", id="preview.fresh"),
+        Binding("r", "fresh", "Fresh", id="preview.fresh"),
         # The same, while typing an answer (these keys are not typed).
         Binding("pagedown", "move(1)", "Next card", show=False, priority=True),
         Binding("pageup", "move(-1)", "Previous", show=False, priority=True),
@@ -80,7 +80,7 @@ class PreviewScreen(Screen[None]):
             yield Label("preview: not recorded", id="progress")
         yield Static("", id="issues", markup=False)
         yield CardBody(id="body")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def panel(self) -> CardPanel | None:
@@ -113,11 +113,8 @@ class PreviewScreen(Screen[None]):
             issues.update("\n".join(str(issue) for issue in self.collection.issues))
         issues.display = bool(self.collection.issues)
         if keep:
-            self.notify(
-                "Reloaded." if not self.collection.issues else "Reloaded, with errors.",
-                severity="information" if not self.collection.issues else "error",
-                timeout=3,
-            )
+            # Said on the status line: a toast would cover the card being previewed.
+            self._status("reloaded, with errors" if self.collection.issues else "reloaded")
         await self.show()
 
     # -- showing a card ------------------------------------------------------------------------
@@ -197,8 +194,12 @@ class PreviewScreen(Screen[None]):
 
     @on(CardPanel.Answered)
     async def answered(self, event: CardPanel.Answered) -> None:
-        self.notify(f"Graded {event.quality} (preview: not recorded).", timeout=2)
         await self.action_move(1)
+        self._status(f"card {event.item.card.id} graded {event.quality}")
+
+    def _status(self, news: str) -> None:
+        """News for the author on the right of the status line, where it covers nothing."""
+        self.query_one("#progress", Label).update(f"{news} · preview: not recorded")
 
     async def action_move(self, step: int) -> None:
         if self.cards:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,12 +25,10 @@ from textual.widgets import Footer, Static
 from quizzer.decks.model import Deck
 from quizzer.stats import GroupAccuracy, Rate, Stats, compute
 from quizzer.tui.charts import meter
+from quizzer.tui.host import Host
 from quizzer.tui.screens.drill import describe_error
 from quizzer.tui.text import duration
 from quizzer.tui.widgets.charts import BarChart, CalendarHeatmap
-
-if TYPE_CHECKING:
-    from quizzer.tui.app import QuizzerApp
 
 ALL_TIME = 0  # the period "all time": a window longer than any history
 ALL_TIME_DAYS = 100 * 366
@@ -157,7 +155,7 @@ class StatsScreen(Screen[None]):
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    app: QuizzerApp  # type: ignore[assignment]
+    app: Host  # type: ignore[assignment]
 
     @dataclass
     class Computed(Message):
@@ -190,7 +188,7 @@ class StatsScreen(Screen[None]):
                 yield Static("", id="weak-topics", classes="stats-table")
                 yield Static("", id="weak-families", classes="stats-table")
                 yield Static("", id="slowest", classes="stats-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").display = False

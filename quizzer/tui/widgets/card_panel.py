@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, Static
 
 from generators.base import ChoiceAnswer, Part
@@ -160,6 +161,9 @@ class CardPanel(Vertical, can_focus=True):
     async def on_mount(self) -> None:
         self.query_one("#hint").display = False
         await self._ask()
+        # A new card starts at its first sentence, whatever focusing the answer control scrolled.
+        scroll = self.query_one(".card-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_home, animate=False)
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -242,6 +246,13 @@ class CardPanel(Vertical, can_focus=True):
         if isinstance(card, GeneratedCard) and self.parts:
             return not isinstance(self.parts[self.part].answer, ChoiceAnswer)
         return False
+
+    def say(self, message: str) -> None:
+        """A notice about the session (a missed card comes back, a card was skipped), on the hint line.
+
+        It stays until the user types or answers, and never covers the prompt, options or answer box.
+        """
+        self._hint(message)
 
     def _hint(self, message: str) -> None:
         hint = self.query_one("#hint", Static)
@@ -328,8 +339,11 @@ class CardPanel(Vertical, can_focus=True):
         grading: list[Static] = [
             Static(verdict, classes="verdict " + ("right" if grade.correct else "wrong"))
         ]
+        # What went wrong, part by part, can run to several lines: it goes above the explanation, in the
+        # scrolling part, so the dock (controls, verdict, grades) always fits the screen.
+        details: list[Widget] = []
         if not grade.correct and grade.feedback:
-            grading.append(Static(inline_markdown(grade.feedback), classes="grade-feedback"))
+            details.append(Static(inline_markdown(grade.feedback), classes="grade-feedback"))
         proposed = grade.proposed_quality
         grading.append(
             Static(
@@ -342,7 +356,8 @@ class CardPanel(Vertical, can_focus=True):
         )
         grading.append(QualityKeys(proposed))
         explanation = explanation_markdown(self.item.card, self.item.problem)
-        details = [Markdown(explanation, classes="explanation")] if explanation else []
+        if explanation:
+            details.append(Markdown(explanation, classes="explanation"))
         await self._show_result(details, grading, Phase.FEEDBACK)
 
     async def action_reveal(self) -> None:
@@ -356,7 +371,7 @@ class CardPanel(Vertical, can_focus=True):
             Phase.REVEALED,
         )
 
-    async def _show_result(self, details: list[Markdown], grading: list[Static], phase: Phase) -> None:
+    async def _show_result(self, details: list[Widget], grading: list[Static], phase: Phase) -> None:
         await self.query_one("#grading", Vertical).mount_all(grading)
         if details:
             await self.query_one("#result", Vertical).mount_all(details)
@@ -373,6 +388,8 @@ class CardPanel(Vertical, can_focus=True):
     def _lock_controls(self) -> None:
         for control in self.query("Input, ChoiceList"):
             control.disabled = True
+        for instructions in self.query_one("#answer", Vertical).query(".instructions"):
+            instructions.display = False  # how to answer no longer matters: a line back for the grades
 
     def _mark_choices(self) -> None:
         card = self.item.card
@@ -447,9 +464,8 @@ class CardPanel(Vertical, can_focus=True):
     def answer_kind(self) -> str:
         """What the card asks for, for the status line."""
         card = self.item.card
-        if isinstance(card, GeneratedCard) and self.parts:
-            kinds = {"choice" if isinstance(p.answer, ChoiceAnswer) else "number" for p in self.parts}
-            return f"generated ({card.generator}, {' + '.join(sorted(kinds))})"
+        if isinstance(card, GeneratedCard):
+            return f"{card.generator} problem"
         return card.kind
 
 
