@@ -62,6 +62,8 @@ class QuizzerBaseApp(App[None]):
 
     CSS_PATH = "quizzer.tcss"
     TITLE = "Quizzer"
+    # Below 24 rows the answered options shrink to make room for the grades (see quizzer.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         # F1 works everywhere, also while typing an answer (where ? is typed into the box).
         Binding("f1", "help", "Help", key_display="F1", id="app.help"),

@@ -126,7 +126,7 @@ async def test_numeric_wrong_with_override_comes_back(make_app: AppFactory, db_p
         await settle(pilot)
         await pilot.press(*"0.5", "enter")
         assert "✗ Wrong" in shown(pilot) and "0.5 is too low" in shown(pilot)
-        assert "proposed grade 1" in shown(pilot)
+        assert "accepts grade 1" in shown(pilot)
         await pilot.press("2")  # override the proposed 1
         await settle(pilot)
         # The only card is asked again, as a re-ask.
@@ -188,8 +188,10 @@ async def test_choice_wrong_pick_by_arrows(make_app: AppFactory, db_path: Path) 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "enter")  # "6"
-        assert "✗ Wrong" in shown(pilot) and "expected 7" in shown(pilot)
+        # The options carry the answer (✓ on "7", ✗ on the pick); the verdict points at them.
+        assert "✗ Wrong · ✓ marks the right option" in shown(pilot)
         assert app.screen.query_one(ChoiceList).marks[1] == "✗"
+        assert app.screen.query_one(ChoiceList).marks[2] == "✓"
         await pilot.press("enter")
         await settle(pilot)
     assert [(r["answer"], r["correct"]) for r in reviews(db_path)] == [("6", False)]

@@ -91,6 +91,8 @@ class CardBody(Vertical, can_focus=True):
         # card's focused answer line is impossible (the line types it), so one seen while a line has focus
         # was typed here a moment before the line took focus. Others (0-5, n, q...) go on to the bindings.
         focused = self.screen.focused
+        if event.key in self.screen.active_bindings and event.key != "enter":
+            return  # a screen key (n, p, q...): typed between cards it still means what it says
         typed_here = focused is self or (
             event.is_printable and isinstance(focused, Input) and self in focused.ancestors
         )
@@ -331,11 +333,17 @@ class CardPanel(Vertical, can_focus=True):
     async def _show_feedback(self, grade: Grade) -> None:
         self._lock_controls()
         self._mark_choices()
-        verdict = Content.assemble(
-            ("✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong", "bold"),
-            " · expected ",
-            inline_markdown(grade.expected),
-        )
+        outcome = "✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong"
+        if self._options_show_answer():
+            # The options on screen are marked ✓/✗: repeating the right ones would cost lines the
+            # grades need on a small screen.
+            verdict = Content.assemble(
+                (outcome, "bold"),
+                " · ✓ marks the right option"
+                + ("s" if isinstance(self.item.card, ChoiceCard) and len(self.item.card.answers) > 1 else ""),
+            )
+        else:
+            verdict = Content.assemble((outcome, "bold"), " · expected ", inline_markdown(grade.expected))
         grading: list[Static] = [
             Static(verdict, classes="verdict " + ("right" if grade.correct else "wrong"))
         ]
@@ -348,7 +356,7 @@ class CardPanel(Vertical, can_focus=True):
         grading.append(
             Static(
                 Content.from_markup(
-                    "[b]Enter[/b] accepts the proposed grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
+                    "[b]Enter[/b] accepts grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
                     q=proposed,
                 ),
                 classes="proposal",
@@ -385,9 +393,18 @@ class CardPanel(Vertical, can_focus=True):
         scroll = self.query_one(".card-scroll", VerticalScroll)
         scroll.scroll_to(y=scroll.scroll_y + pages * max(1, scroll.size.height - 1), animate=False)
 
+    def _options_show_answer(self) -> bool:
+        """Whether every answer the card expects is visible as a marked option (a choice card, or a
+        one-part generated problem answered by options)."""
+        if isinstance(self.item.card, ChoiceCard):
+            return True
+        parts = self.parts
+        return len(parts) == 1 and isinstance(parts[0].answer, ChoiceAnswer)
+
     def _lock_controls(self) -> None:
         for control in self.query("Input, ChoiceList"):
             control.disabled = True
+            control.add_class("-answered")
         for instructions in self.query_one("#answer", Vertical).query(".instructions"):
             instructions.display = False  # how to answer no longer matters: a line back for the grades
 

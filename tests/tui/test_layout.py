@@ -1,0 +1,99 @@
+"""What a screen needs is reachable at 80x24 and 60x20, and nothing is truncated where there is room."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label
+from tui_support import CHOICE_DECK, NUMERIC_DECK, OPEN_DECK, AppFactory
+
+from quizzer.grading import QUALITY_MEANINGS
+from quizzer.tui.screens.drill import DrillScreen
+from quizzer.tui.screens.help import HelpScreen
+from quizzer.tui.widgets.card_view import QualityKeys
+
+LONG_TITLE = "Interview notes — generalisation, validation and evaluation"
+
+
+def many_decks(count: int) -> list[str]:
+    return [
+        f"id: deck-{n:02d}\ntitle: {LONG_TITLE if n == 0 else f'Deck number {n}'}\n"
+        f"cards:\n  - {{id: c, front: Question {n}?, back: Answer.}}\n"
+        for n in range(count)
+    ]
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_home_reaches_every_deck_and_shows_whole_titles_at_100_columns(make_app: AppFactory) -> None:
+    app = make_app(*many_decks(23))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.row_count == 23
+        assert str(table.get_row("deck-00")[1]) == LONG_TITLE  # room for it: not cut
+    app = make_app(*many_decks(23))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        for _ in range(22):
+            await pilot.press("down")
+        await pilot.pause()
+        last = table.get_row_index("deck-22")
+        assert table.cursor_row == last
+        # The last deck is on screen (the table scrolled to it), and its description below the table.
+        assert table.scroll_y > 0
+        assert "deck-22" in str(app.screen.query_one("#deck-detail").render())
+
+
+async def test_space_ticks_without_moving(make_app: AppFactory) -> None:
+    app = make_app(OPEN_DECK, NUMERIC_DECK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        await pilot.press("space")
+        assert table.cursor_row == 0 and str(table.get_row("recall")[0]) == "✓"
+
+
+async def test_drill_status_keeps_kind_and_counts_apart_at_60_columns(make_app: AppFactory) -> None:
+    app = make_app(NUMERIC_DECK, drill=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        where = app.screen.query_one("#where", Label)
+        progress = app.screen.query_one("#progress", Label)
+        assert str(where.render()).endswith("· numeric")
+        assert where.region.right < progress.region.x  # a gap: never "numeric0 done"
+        assert len(str(where.render())) <= where.region.width
+
+
+async def test_grade_legend_wraps_between_grades_at_60_columns(make_app: AppFactory) -> None:
+    app = make_app(CHOICE_DECK, drill=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")  # answer: the legend appears
+        await settle(pilot)
+        legend = app.screen.query_one(QualityKeys)
+        lines = str(legend.render()).splitlines()
+        assert all(len(line) <= legend.content_region.width for line in lines)
+        text = " ".join(lines)
+        assert all(meaning in text for meaning in QUALITY_MEANINGS.values())  # none cut mid-phrase
+        assert legend.region.bottom <= app.screen.region.bottom - 1  # above the footer, on screen
+
+
+async def test_f1_opens_help_while_typing_and_question_mark_is_typed(make_app: AppFactory) -> None:
+    app = make_app(NUMERIC_DECK, drill=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert app.screen.query_one(Input).value == "?"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DrillScreen)
+        footer_keys = {
+            binding.key for _, binding, enabled, _ in app.screen.active_bindings.values() if binding.show
+        }
+        assert "f1" in footer_keys
