@@ -108,19 +108,23 @@ def decks_lint(targets: tuple[Path, ...]) -> None:
 
 
 @decks.command("list")
-@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("targets", nargs=-1, metavar="[DECK]...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of decks.")
 @pass_context
-def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
-    """Decks with their cards, due today and new counts."""
+def decks_list(obj: Context, targets: tuple[str, ...], as_json: bool) -> None:
+    """Decks with their cards, due today and new counts (DECK: ids or paths, as in `drill`; default: all)."""
     from quizzer.session import all_deck_counts, study_day
+    from quizzer.tui.launch import load_for, resolve_targets
 
-    collection = obj.decks(targets)
+    collection = load_for(list(obj.deck_paths), list(targets))
+    # An unknown id or a path with no deck is an error (exit 1), as in `drill`.
+    chosen = {deck.id for deck in resolve_targets(collection, list(targets))} if targets else None
+    listed = [loaded for loaded in collection.decks if chosen is None or loaded.deck.id in chosen]
     today = study_day(_now(), obj.config.day_start_hour)
     rows = []
     with obj.store() as store:
-        every = all_deck_counts(store, [loaded.deck for loaded in collection.decks], today)
-        for loaded in collection.decks:
+        every = all_deck_counts(store, [loaded.deck for loaded in listed], today)
+        for loaded in listed:
             counts = every[loaded.deck.id]
             rows.append({"id": loaded.deck.id, "title": loaded.deck.title, "cards": counts["total"],
                          "due": counts["due"], "new": counts["new"], "builtin": loaded.builtin,
@@ -132,11 +136,13 @@ def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
         return
     if not rows:
         click.echo("No decks found.")
-        return
-    width = max(len(row["id"]) for row in rows)
-    click.echo(f"{'DECK':<{width}}  {'CARDS':>5}  {'DUE':>4}  {'NEW':>4}  TITLE")
-    for row in rows:
-        click.echo(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
+    else:
+        width = max(len(row["id"]) for row in rows)
+        click.echo(f"{'DECK':<{width}}  {'CARDS':>5}  {'DUE':>4}  {'NEW':>4}  TITLE")
+        for row in rows:
+            click.echo(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
+    click.echo(f"\nYour own decks are read from {paths.user_decks_dir()} (the data folder's decks/; "
+               f"`import` writes there too, whatever --db says).")
 
 
 @decks.command("schema")
@@ -421,9 +427,13 @@ def db_backup(obj: Context, target: Path | None) -> None:
         raise StoreError(f"There is no database at {obj.db_path} yet: nothing to back up.")
     stamp = f"{obj.db_path.stem}-{_now():%Y%m%dT%H%M%S}.db"
     if target is None:
-        target = obj.db_path.parent / "backups" / stamp
+        target = obj.db_path.parent / "backups" / stamp  # the default folder is ours to create
     elif target.is_dir():
         target = target / stamp
+    elif not target.parent.is_dir():
+        # A typo in a path must not silently grow a tree of folders somewhere unexpected.
+        raise UsageError(f"the folder {target.parent} does not exist: create it first, or back up into "
+                         "an existing folder.")
     with obj.store() as store:
         reviews = store.total_reviews()
         store.backup(target)
