@@ -11,6 +11,7 @@ from tui_support import CONFIG, NOW, NUMERIC_DECK, OPEN_DECK, SEED, TOPICS_DECK,
 
 from quizzer.session import Session
 from quizzer.store import Store
+from quizzer.tui.screens.summary import summary_markup
 
 
 async def settle(pilot: Pilot) -> None:
@@ -60,3 +61,36 @@ async def test_tomorrow_counts_every_studied_deck_not_only_the_sessions(
         text = summary_text(pilot)
         # 4 topic cards + the numeric card just answered (due tomorrow): 5, read from the database.
         assert "Tomorrow   5 cards due in all your decks" in text, text
+
+
+TWO_CV = """\
+id: cv-a
+title: CV A
+cards:
+  - {id: cv, kind: generated, generator: cv-scheme}
+  - {id: cm, kind: generated, generator: confusion-matrix, params: {task: binary, metric: recall}}
+"""
+
+
+def test_missed_list_names_what_was_asked(store: Store) -> None:
+    first = deck(TWO_CV)
+    second = deck(TWO_CV.replace("id: cv-a", "id: cv-b").replace("title: CV A", "title: CV B"))
+    session = Session(
+        store,
+        [first, second],
+        now=NOW,
+        seed=SEED,
+        config=CONFIG,
+        cards=[(first, first.card("cv")), (second, second.card("cv")), (first, first.card("cm"))],
+    )
+    for _ in range(3):
+        item = session.next()
+        assert item is not None
+        session.record(item, 1, now=NOW, correct=False)
+    text = str(summary_markup(session))
+    missed = [line.strip() for line in text.splitlines() if line.strip().startswith("✗")]
+    assert missed == [
+        "✗ Choose the cross-validation scheme · cv-a",
+        "✗ Choose the cross-validation scheme · cv-b",
+        "✗ Metrics from a confusion matrix (task: binary, metric: recall)",
+    ]

@@ -70,11 +70,15 @@ def summary_markup(
     if stats.missed:
         lines.append(Content.from_markup("[b]Missed[/b]"))
         decks = {deck.id: deck for deck in session.decks}
+        titles = []
         for deck_id, card_id in stats.missed:
             deck = decks.get(deck_id)
             card = deck.card(card_id) if deck is not None else None
-            title = card_title(card, 70) if card is not None else card_id
-            lines.append(Content.from_markup("  ✗ $title", title=title))
+            titles.append(card_title(card, 70) if card is not None else card_id)
+        for (deck_id, _), title in zip(stats.missed, titles, strict=True):
+            # Two cards that read the same (one family in two decks) are told apart by their deck.
+            shown = f"{title} · {deck_id}" if titles.count(title) > 1 else title
+            lines.append(Content.from_markup("  ✗ $title", title=shown))
         lines.append(Content(""))
     elif stats.answered:
         lines += [Content("Nothing missed."), Content("")]
