@@ -170,12 +170,25 @@ def _param_info(generator: Any) -> list[dict[str, Any]]:
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "")
-    return text.removeprefix("<class '").removesuffix("'>")
+    """A param's type as a user writes it: ``binary | multiclass``, ``int``, ``float`` (never Optional[...])."""
+    import types
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " | ".join(str(value) for value in typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    return getattr(annotation, "__name__", str(annotation).replace("typing.", ""))
+
+
+def _default_text(default: Any) -> str:
+    """``None`` means the generator picks one at random for each instance."""
+    return "any" if default is None else str(default)
 
 
 @generators.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of families with their params.")
 def generators_list(as_json: bool) -> None:
     """The registered families and their params."""
     from generators import registry
@@ -192,7 +205,7 @@ def generators_list(as_json: bool) -> None:
         click.echo(click.style(row["name"], bold=True) + f"  {row['title']}")
         click.echo(f"    {row['description']}")
         for param in row["params"]:
-            click.echo(f"    --param {param['name']}=…  ({param['type']}, default {param['default']!r})")
+            click.echo(f"    --param {param['name']}=…  {param['type']} (default: {_default_text(param['default'])})")
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, Any]:
@@ -213,7 +226,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, Any]:
 @cli.command()
 @click.argument("name")
 @click.option("--seed", type=int, default=None, help="First seed (default: random). Seeds S, S+1, … are used.")
-@click.option("--count", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--count", type=click.IntRange(1, 10_000), default=1, show_default=True,
+              help="How many instances to make (seeds S, S+1, …).")
 @click.option("--param", "param_values", multiple=True, metavar="KEY=VALUE", help="A generator param (repeatable).")
 @click.option("--answer", "answers", multiple=True, metavar="TEXT",
               help="Grade this answer as a user would type it (repeatable). Parts separated by ';'.")

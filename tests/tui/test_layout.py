@@ -97,3 +97,18 @@ async def test_f1_opens_help_while_typing_and_question_mark_is_typed(make_app: A
             binding.key for _, binding, enabled, _ in app.screen.active_bindings.values() if binding.show
         }
         assert "f1" in footer_keys
+
+
+def test_heatmap_names_every_month_including_the_current_one() -> None:
+    from datetime import date
+
+    from quizzer.stats import heatmap
+    from quizzer.tui.widgets.charts import month_row
+
+    for today in (date(2026, 12, 3), date(2026, 6, 15), date(2027, 1, 2), date(2026, 3, 1)):
+        row = month_row(heatmap({}, today)).split()
+        names = [date(2000, month, 1).strftime("%b") for month in range(1, 13)]
+        # No month skipped: each name is the month after the previous one ...
+        assert all(names[(names.index(a) + 1) % 12] == b for a, b in zip(row, row[1:])), (today, row)
+        assert len(row) >= 12
+        assert row[-1] == today.strftime("%b")  # ... up to the current month, even in the last column

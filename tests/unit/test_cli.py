@@ -205,3 +205,14 @@ def test_generate_human_output_shows_prompt_table_and_solution(runner: CliRunner
     assert any(name in expected for name in ("(high_bias)", "(high_variance)", "(good_fit)"))
     assert "Solution:" in out
     assert "✗ 'high_bias'" in out or "✓ 'high_bias'" in out
+
+
+def test_generators_list_shows_param_choices_plainly(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "generators", "list")
+    assert code == 0
+    assert "--param task=…  binary | multiclass (default: any)" in out
+    assert "Optional[" not in out and "Literal[" not in out
+    _, help_text, _ = run(runner, "generate", "--help")
+    assert "How many instances" in help_text and "One JSON object per instance" in help_text
+    _, help_text, _ = run(runner, "generators", "list", "--help")
+    assert "One JSON array" in help_text

@@ -104,9 +104,10 @@ def headline(stats: Stats, scope: Scope) -> Content:
 
 
 def accuracy_table(title: str, groups: Sequence[GroupAccuracy], rows: int = TABLE_ROWS) -> Content:
-    """The weakest groups: accuracy over 30 days (as a bar), 7 days and all time."""
+    """The weakest groups: accuracy over 7 days, 30 days (with a bar) and all time, in the order the
+    CLI's `quizzer stats` lists them."""
     shown = [group for group in groups if group.all.reviews][:rows]
-    head = f"{title:<{NAME_WIDTH}} {'30 days':<21} {'7 days':<11} all"
+    head = f"{title:<{NAME_WIDTH}} {'7 days':<11} {'30 days':<21} all"
     lines = [Content.styled(head, "bold")]
     if not shown:
         lines.append(Content.styled("  nothing answered yet", "dim"))
@@ -115,7 +116,7 @@ def accuracy_table(title: str, groups: Sequence[GroupAccuracy], rows: int = TABL
         recent = group.last_30
         lines.append(
             Content.assemble(
-                f"  {name:<{NAME_WIDTH - 2}} ",
+                f"  {name:<{NAME_WIDTH - 2}} {percent(group.last_7):<11} ",
                 (
                     meter(recent.rate),
                     "$error"
@@ -124,7 +125,7 @@ def accuracy_table(title: str, groups: Sequence[GroupAccuracy], rows: int = TABL
                     if (recent.rate or 0) < 0.8
                     else "$success",
                 ),
-                f" {percent(recent):<10} {percent(group.last_7):<11} {percent(group.all)}",
+                f" {percent(recent):<10} {percent(group.all)}",
             )
         )
     return Content("\n").join(lines)
