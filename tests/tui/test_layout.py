@@ -109,6 +109,9 @@ def test_heatmap_names_every_month_including_the_current_one() -> None:
         row = month_row(heatmap({}, today)).split()
         names = [date(2000, month, 1).strftime("%b") for month in range(1, 13)]
         # No month skipped: each name is the month after the previous one ...
-        assert all(names[(names.index(a) + 1) % 12] == b for a, b in zip(row, row[1:])), (today, row)
+        assert all(names[(names.index(a) + 1) % 12] == b for a, b in zip(row, row[1:], strict=False)), (
+            today,
+            row,
+        )
         assert len(row) >= 12
         assert row[-1] == today.strftime("%b")  # ... up to the current month, even in the last column
