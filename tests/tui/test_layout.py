@@ -115,3 +115,24 @@ def test_heatmap_names_every_month_including_the_current_one() -> None:
         )
         assert len(row) >= 12
         assert row[-1] == today.strftime("%b")  # ... up to the current month, even in the last column
+
+
+def test_count_axes_get_whole_ticks_and_the_legend_sits_under_the_plot() -> None:
+    from quizzer.tui.widgets.plot import whole_ticks
+
+    assert whole_ticks([54.0, 109.0, 163.0, 218.0, 273.0]) == [100, 150, 200, 250]
+    assert whole_ticks([0.0, 375.0, 750.0]) == [0, 200, 400, 600]
+    assert whole_ticks([0.1, 0.5]) is None  # not counts: plotext's own ticks
+
+
+async def test_plot_legend_is_a_line_of_its_own(make_app: AppFactory) -> None:
+    from textual.widgets import Static
+    from tui_support import LEARNING_CURVE_DECK
+
+    app = make_app(LEARNING_CURVE_DECK, drill=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        legend = app.screen.query_one(".plot-legend", Static)
+        plot = app.screen.query_one(".problem-plot")
+        assert "training" in str(legend.render()) and "validation" in str(legend.render())
+        assert legend.region.y >= plot.region.bottom  # under the curves, never over them

@@ -29,9 +29,9 @@ class CardView(Vertical):
         if problem.table is not None:
             yield ProblemTable(problem.table)
         if problem.figure is not None:
-            from quizzer.tui.widgets.plot import ProblemPlot
+            from quizzer.tui.widgets.plot import FigureView
 
-            yield ProblemPlot(problem.figure)
+            yield FigureView(problem.figure)
             if problem.table is None:
                 yield ProblemTable(figure_table(problem.figure))
 
