@@ -408,7 +408,7 @@ async def test_help_lists_keys_and_theme_toggles(make_app: AppFactory) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text", Static).content)
+        text = "\n".join(str(line.content) for line in app.screen.query("#help-text Static"))
         for key in ("Ctrl+Q", "Ctrl+T", "Space", "0-5", "1-9", "Enter"):
             assert key in text
         await pilot.press("escape")

@@ -334,7 +334,12 @@ class CardPanel(Vertical, can_focus=True):
         self._lock_controls()
         self._mark_choices()
         outcome = "✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong"
-        if self._options_show_answer():
+        all_picked = self._options_show_answer() or (
+            bool(self.parts) and all(isinstance(part.answer, ChoiceAnswer) for part in self.parts)
+        )
+        if grade.correct and all_picked:
+            verdict = Content.styled(outcome, "bold")  # the expected options are the ones picked
+        elif self._options_show_answer():
             # The options on screen are marked ✓/✗: repeating the right ones would cost lines the
             # grades need on a small screen.
             verdict = Content.assemble(
