@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 from tui_support import (
     CHOICE_DECK,
     CONFIG,
@@ -41,6 +42,8 @@ async def settle(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor is caught on or off at random: keep it on
     await pilot.pause()
 
 

@@ -124,7 +124,7 @@ class HomeScreen(Screen[None]):
             limit=app.config.new_per_day,
         )
         if done:
-            line += Content.from_markup(" · all done: [b]m[/b] studies more")
+            line += Content.from_markup(" · [b]m[/b] studies more")
         self.query_one("#today", Static).update(line)
         if not self.loaded:
             self.query_one("#deck-detail", Static).update("No decks could be loaded. See the notices.")
