@@ -136,3 +136,45 @@ async def test_plot_legend_is_a_line_of_its_own(make_app: AppFactory) -> None:
         plot = app.screen.query_one(".problem-plot")
         assert "training" in str(legend.render()) and "validation" in str(legend.render())
         assert legend.region.y >= plot.region.bottom  # under the curves, never over them
+
+
+async def test_stats_title_shows_a_long_deck_title_whole(make_app: AppFactory) -> None:
+    app = make_app(many_decks(1)[0])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("d")  # the deck highlighted on Home
+        await settle(pilot)
+        title = " ".join(str(app.screen.query_one("#stats-title").render()).split())
+        assert LONG_TITLE in title, title
+    app = make_app(many_decks(1)[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        title = " ".join(str(app.screen.query_one("#stats-title").render()).split())
+        assert LONG_TITLE in title, title  # wrapped, not cut
+
+
+LONG_OPEN = "id: long\ntitle: Long\ncards:\n" + "".join(
+    f"  - id: c{n}\n    front: Question {n}, whose first sentence must be seen.\n"
+    f"    back: |\n" + "".join(f"      Line {k} of a long answer.\n\n" for k in range(30))
+    for n in range(2)
+)
+
+
+async def test_a_new_card_opens_at_its_first_sentence(make_app: AppFactory) -> None:
+    app = make_app(LONG_OPEN, drill=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "pagedown", "pagedown")  # read far down the long answer
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.pause(0.1)
+        scroll = app.screen.query_one(".card-scroll")
+        assert scroll.scroll_y == 0
+        assert "Question 1" in str(app.screen.query_one(".prompt").source)

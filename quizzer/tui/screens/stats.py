@@ -35,7 +35,6 @@ ALL_TIME_DAYS = 100 * 366
 PERIODS = (30, ALL_TIME, 7)  # the order ``p`` cycles through; the first is the default
 TABLE_ROWS = 6
 NAME_WIDTH = 28
-TITLE_WIDTH = 36  # a deck's title in the screen title: the line must fit 80 columns
 
 
 class Scope(NamedTuple):
@@ -268,9 +267,8 @@ class StatsScreen(Screen[None]):
             if self.deck
             else self.scope.deck_id
         )
-        if len(where) > TITLE_WIDTH:
-            where = where[: TITLE_WIDTH - 1] + "…"
         today = f" · study day {self.stats.today:%a} {short_day(self.stats.today)}" if self.stats else ""
+        # Never cut: a long deck title wraps the line (the screen scrolls) rather than losing its end.
         self.query_one("#stats-title", Static).update(
             Content.from_markup(
                 "[b]Statistics[/b] · $where · $period$today",
