@@ -178,3 +178,18 @@ async def test_a_new_card_opens_at_its_first_sentence(make_app: AppFactory) -> N
         scroll = app.screen.query_one(".card-scroll")
         assert scroll.scroll_y == 0
         assert "Question 1" in str(app.screen.query_one(".prompt").source)
+
+
+async def test_deck_text_is_never_read_as_markup(make_app: AppFactory) -> None:
+    tricky = 'id: tricky\ntitle: "[b]Not bold[/b] and [red]x"\ncards:\n  - {id: c, front: q?, back: a}\n'
+    app = make_app(tricky, drill=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert str(app.screen.query_one("#where", Label).render()).startswith("[b]Not bold[/b] and [red]x")
+    app = make_app(tricky)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert (
+            str(app.screen.query_one("#decks", DataTable).get_row("tricky")[1])
+            == "[b]Not bold[/b] and [red]x"
+        )

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, LoadingIndicator
@@ -184,7 +185,7 @@ class DrillScreen(Screen[None]):
         title = item.deck.title
         if len(title) > room:
             title = title[: max(MIN_TITLE_WIDTH, room) - 1] + "…"
-        self.query_one("#where", Label).update(f"{title} · {kind}{again}")
+        self.query_one("#where", Label).update(Content(f"{title} · {kind}{again}"))  # deck text: not markup
         self.query_one("#progress", Label).update(progress)
 
     def on_resize(self) -> None:

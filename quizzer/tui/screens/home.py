@@ -106,7 +106,7 @@ class HomeScreen(Screen[None]):
             title = deck.title if len(deck.title) <= width else deck.title[: width - 1] + "…"
             table.add_row(
                 "✓" if deck.id in self.ticked else "",
-                title,
+                Text(title),  # deck text: never read as markup
                 *(Text(str(counts[key]), justify="right") for key in ("due", "new", "total")),
                 key=deck.id,
             )

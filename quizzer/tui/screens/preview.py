@@ -129,7 +129,7 @@ class PreviewScreen(Screen[None]):
         if not self.cards:
             self.item = None
             await body.remove_children()
-            where.update(f"{self.path} · no cards to show")
+            where.update(Content(f"{self.path} · no cards to show"))  # a path: not markup
             await body.mount(
                 Static(
                     "Fix the errors above and save: the preview reloads by itself.", classes="instructions"
@@ -199,7 +199,7 @@ class PreviewScreen(Screen[None]):
 
     def _status(self, news: str) -> None:
         """News for the author on the right of the status line, where it covers nothing."""
-        self.query_one("#progress", Label).update(f"{news} · preview: not recorded")
+        self.query_one("#progress", Label).update(Content(f"{news} · preview: not recorded"))
 
     async def action_move(self, step: int) -> None:
         if self.cards:
