@@ -139,10 +139,13 @@ async def test_answer_typed_while_the_next_card_appears_is_kept(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         # Enter accepts the grade of card 1; the next answer is typed before card 2 is on screen.
-        await type_fast(app, *"0.5", "enter", "enter", *"0.25", "enter")
+        await type_fast(app, *"0.5", "enter", "enter", *"0.25", "enter", gap=0.01)
         for _ in range(5):
             await pilot.pause(0.05)
         panel = app.screen.query_one(CardPanel)
         assert panel.item.card.id == "quarter"
         assert panel.shown == ["0.25"]
         assert "Right" in str(panel.query_one(".verdict").render())
+    # The Enter accepted card 1's proposed grade: the "0" of the next answer did not grade it 0.
+    [first] = list(store.reviews())
+    assert (first["answer"], first["correct"]) == ("0.5", True) and first["quality"] >= 3

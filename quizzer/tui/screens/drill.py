@@ -6,18 +6,22 @@ reads the current one, so scikit-learn-backed families never freeze the screen.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Label, LoadingIndicator
 
 from quizzer.errors import QuizzerError
@@ -26,6 +30,15 @@ from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase
 
 STATUS_PADDING = 4  # the status line's padding and the gap between its two halves
 MIN_TITLE_WIDTH = 12
+
+
+async def drained(widget: Widget, timeout: float = 0.5) -> None:
+    """Wait until ``widget`` has handled what is already in its message queue (at most ``timeout`` s:
+    a widget being removed never answers)."""
+    done = asyncio.get_running_loop().create_future()
+    widget.call_next(lambda: done.done() or done.set_result(None))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done, timeout)
 
 
 def describe_error(error: BaseException) -> str:
@@ -40,7 +53,14 @@ FIRST_CARD_MARKER = "QUIZZER_BENCH_FIRST_CARD_FILE"
 class DrillScreen(Screen[None]):
     """The drill loop on screen. Ends with the session summary."""
 
-    BINDINGS = [Binding("q,escape", "leave", "End session", id="drill.leave")]
+    BINDINGS = [
+        Binding("q,escape", "leave", "End session", id="drill.leave"),
+        # Enter and 0-5 are handled here, in the order keys arrive, before any later key is dispatched:
+        # a fast typist's Enter (submit), Enter (accept) and next answer must not overtake each other
+        # (bindings found by bubbling run after keys already on their way to the old card).
+        Binding("enter", "enter", "Submit", show=False, priority=True),
+        *(Binding(str(q), f"grade({q})", show=False, priority=True) for q in range(6)),
+    ]
 
     @dataclass
     class ProblemReady(Message):
@@ -138,6 +158,36 @@ class DrillScreen(Screen[None]):
             self.say(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}")
             self.session.skip(event.item)
         await self.show_next()
+
+    async def action_enter(self) -> None:
+        panel = self.panel
+        if panel is None or panel.item is not self.session.current:
+            raise SkipAction()
+        if panel.phase is Phase.ASKING and panel.expects_typing():
+            # Keys typed before this Enter may still wait in the queue of the widget they were sent to:
+            # let them land first, then submit the line (or keep the Enter until the line exists).
+            body = self.query_one("#body", CardBody)
+            for widget in {body, self.focused or body}:
+                await drained(widget)
+            if not await panel.submit_typed():
+                self.query_one("#body", CardBody).typed.append("enter")
+        elif panel.phase is Phase.FEEDBACK and panel.grade is not None:
+            await self._settle_now(panel, panel.grade.proposed_quality)
+        elif panel.phase is Phase.UNSAVED and panel.quality is not None:
+            await self._settle_now(panel, panel.quality)
+        else:
+            raise SkipAction()  # reveal, pick an option...: the card's own keys
+
+    async def action_grade(self, quality: int) -> None:
+        panel = self.panel
+        if panel is None or panel.phase not in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED):
+            raise SkipAction()  # while answering, digits are typed or pick options
+        await self._settle_now(panel, quality)
+
+    async def _settle_now(self, panel: CardPanel, quality: int) -> None:
+        answered = panel.settle(quality)
+        if answered is not None:
+            await self.commit(answered)
 
     @on(CardPanel.Answered)
     async def commit(self, event: CardPanel.Answered) -> None:

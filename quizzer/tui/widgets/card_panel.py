@@ -91,8 +91,12 @@ class CardBody(Vertical, can_focus=True):
         # card's focused answer line is impossible (the line types it), so one seen while a line has focus
         # was typed here a moment before the line took focus. Others (0-5, n, q...) go on to the bindings.
         focused = self.screen.focused
-        if event.key in self.screen.active_bindings and event.key != "enter":
-            return  # a screen key (n, p, q...): typed between cards it still means what it says
+        if event.key != "enter" and any(
+            not binding.priority  # priority keys already had their say (they skipped this one)
+            for node in (self.screen, self.app)
+            for binding in node._bindings.key_to_bindings.get(event.key, ())
+        ):
+            return  # a screen or app key (n, p, q, ?...): typed between cards it means what it says
         typed_here = focused is self or (
             event.is_printable and isinstance(focused, Input) and self in focused.ancestors
         )
@@ -177,7 +181,7 @@ class CardPanel(Vertical, can_focus=True):
         card = self.item.card
         area = self.query_one("#answer", Vertical)
         body = self.parent
-        if isinstance(body, CardBody) and not self._expects_typing():
+        if isinstance(body, CardBody) and not self.expects_typing():
             body.clear_typed()
         if isinstance(card, OpenCard):
             await area.mount(
@@ -240,7 +244,7 @@ class CardPanel(Vertical, can_focus=True):
         choices.highlighted = 0
         choices.focus()
 
-    def _expects_typing(self) -> bool:
+    def expects_typing(self) -> bool:
         """Whether the current answer control is a typed line (not options, not a reveal)."""
         card = self.item.card
         if isinstance(card, NumericCard):
@@ -452,14 +456,30 @@ class CardPanel(Vertical, can_focus=True):
             self._settle(self.quality)
 
     def _settle(self, quality: int) -> None:
+        answered = self.settle(quality)
+        if answered is not None:
+            self.post_message(answered)
+
+    def settle(self, quality: int) -> CardPanel.Answered | None:
+        """Settle on ``quality``: the panel waits for saving, and the answer to commit is returned (None
+        when there is nothing to settle). A screen that commits at once calls this instead of posting."""
         if self.phase not in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED):
-            return
+            return None
         self.quality = quality
         self.phase = Phase.SAVING
         self.refresh_bindings()
         answer = "; ".join(self.shown) if self.shown else None
         correct = self.grade.correct if self.grade is not None else None
-        self.post_message(self.Answered(self, self.item, quality, answer, correct, self.response_ms))
+        return self.Answered(self, self.item, quality, answer, correct, self.response_ms)
+
+    async def submit_typed(self) -> bool:
+        """Submit the answer line now (Enter), as the screen handles keys in order. False: no line to submit."""
+        fields = self.query(Input)
+        field = fields.last() if fields else None
+        if self.phase is not Phase.ASKING or field is None or field.disabled:
+            return False
+        await self.on_input_submitted(Input.Submitted(field, field.value))
+        return True
 
     async def show_unsaved(self, message: str) -> None:
         """Committing the answer failed: say so and let the user retry (the answer is kept)."""
