@@ -57,9 +57,13 @@ class DrillScreen(Screen[None]):
         Binding("q,escape", "leave", "End session", id="drill.leave"),
         # Enter and 0-5 are handled here, in the order keys arrive, before any later key is dispatched:
         # a fast typist's Enter (submit), Enter (accept) and next answer must not overtake each other
-        # (bindings found by bubbling run after keys already on their way to the old card).
-        Binding("enter", "enter", "Submit", show=False, priority=True),
-        *(Binding(str(q), f"grade({q})", show=False, priority=True) for q in range(6)),
+        # (bindings found by bubbling run after keys already on their way to the old card). Each is
+        # active only in its phase (check_action), so the footer names what Enter and 0-5 do now.
+        Binding("enter", "submit_now", "Submit", show=False, priority=True),
+        Binding("enter", "accept_now", "Accept grade", priority=True),
+        Binding("enter", "retry_now", "Save again", priority=True),
+        Binding("0", "grade_now(0)", "Grade", key_display="0-5", priority=True),
+        *(Binding(str(q), f"grade_now({q})", f"Grade {q}", show=False, priority=True) for q in range(1, 6)),
     ]
 
     @dataclass
@@ -159,29 +163,48 @@ class DrillScreen(Screen[None]):
             self.session.skip(event.item)
         await self.show_next()
 
-    async def action_enter(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         panel = self.panel
-        if panel is None or panel.item is not self.session.current:
-            raise SkipAction()
-        if panel.phase is Phase.ASKING and panel.expects_typing():
-            # Keys typed before this Enter may still wait in the queue of the widget they were sent to:
-            # let them land first, then submit the line (or keep the Enter until the line exists).
-            body = self.query_one("#body", CardBody)
-            for widget in {body, self.focused or body}:
-                await drained(widget)
-            if not await panel.submit_typed():
-                self.query_one("#body", CardBody).typed.append("enter")
-        elif panel.phase is Phase.FEEDBACK and panel.grade is not None:
-            await self._settle_now(panel, panel.grade.proposed_quality)
-        elif panel.phase is Phase.UNSAVED and panel.quality is not None:
-            await self._settle_now(panel, panel.quality)
-        else:
-            raise SkipAction()  # reveal, pick an option...: the card's own keys
+        current = panel is not None and panel.item is self.session.current
+        match action:
+            case "submit_now":
+                return current and panel.phase is Phase.ASKING and panel.expects_typing()
+            case "accept_now":
+                return current and panel.phase is Phase.FEEDBACK
+            case "retry_now":
+                return current and panel.phase is Phase.UNSAVED
+            case "grade_now":
+                return current and panel.phase in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED)
+        return True
 
-    async def action_grade(self, quality: int) -> None:
+    async def action_submit_now(self) -> None:
         panel = self.panel
-        if panel is None or panel.phase not in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED):
-            raise SkipAction()  # while answering, digits are typed or pick options
+        if panel is None:
+            raise SkipAction()
+        # Keys typed before this Enter may still wait in the queue of the widget they were sent to:
+        # let them land first, then submit the line (or keep the Enter until the line exists).
+        body = self.query_one("#body", CardBody)
+        for widget in {body, self.focused or body}:
+            await drained(widget)
+        if not await panel.submit_typed():
+            body.typed.append("enter")
+
+    async def action_accept_now(self) -> None:
+        panel = self.panel
+        if panel is None or panel.grade is None:
+            raise SkipAction()
+        await self._settle_now(panel, panel.grade.proposed_quality)
+
+    async def action_retry_now(self) -> None:
+        panel = self.panel
+        if panel is None or panel.quality is None:
+            raise SkipAction()
+        await self._settle_now(panel, panel.quality)
+
+    async def action_grade_now(self, quality: int) -> None:
+        panel = self.panel
+        if panel is None:
+            raise SkipAction()
         await self._settle_now(panel, quality)
 
     async def _settle_now(self, panel: CardPanel, quality: int) -> None:
