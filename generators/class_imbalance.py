@@ -10,6 +10,7 @@ chance that a test minority row has an identical copy in training, is ``scipy.st
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,12 +33,24 @@ SCENARIOS = (
     Scenario("A bank builds a card-fraud classifier", "transactions", ("Legit", "Fraud"), ((0.003, 0.02),)),
     Scenario("A telecom builds a churn classifier", "subscribers", ("Stay", "Churn"), ((0.04, 0.15),)),
     Scenario("A factory builds a defect detector", "parts", ("OK", "Defect"), ((0.005, 0.03),)),
-    Scenario("A hospital builds a sepsis early-warning model", "admissions", ("No sepsis", "Sepsis"),
-             ((0.02, 0.08),)),
-    Scenario("A help desk builds a ticket-priority classifier", "tickets", ("Low", "Medium", "High"),
-             ((0.12, 0.25), (0.02, 0.06))),
-    Scenario("A bank builds a loan-outcome classifier", "loans", ("Repaid", "Late", "Default"),
-             ((0.06, 0.15), (0.01, 0.04))),
+    Scenario(
+        "A hospital builds a sepsis early-warning model",
+        "admissions",
+        ("No sepsis", "Sepsis"),
+        ((0.02, 0.08),),
+    ),
+    Scenario(
+        "A help desk builds a ticket-priority classifier",
+        "tickets",
+        ("Low", "Medium", "High"),
+        ((0.12, 0.25), (0.02, 0.06)),
+    ),
+    Scenario(
+        "A bank builds a loan-outcome classifier",
+        "loans",
+        ("Repaid", "Late", "Default"),
+        ((0.06, 0.15), (0.01, 0.04)),
+    ),
 )
 
 
@@ -135,24 +148,36 @@ class ClassImbalance(Generator):
             "Answer each to 3 decimals (percentages are fine), separated by ';'."
         )
         recalls = " + ".join(["1", *(["0"] * (k - 1))])
-        solution = "\n\n".join([
-            f"Always predicting {majority} is right exactly on the {majority} rows: accuracy = "
-            f"{int(counts[0]):,} / {total:,} = **{fmt(accuracy)}**.",
-            f"Recall is 1 for {majority} and 0 for every other class, so balanced accuracy = ({recalls}) / {k} = "
-            f"**{fmt(balanced)}**, the chance level for {k} classes.",
-            "Always quote the majority-class baseline next to accuracy on imbalanced data; better still, report "
-            "per-class recall, balanced accuracy or PR-AUC, which a constant prediction cannot game.",
-        ])
+        solution = "\n\n".join(
+            [
+                f"Always predicting {majority} is right exactly on the {majority} rows: accuracy = "
+                f"{int(counts[0]):,} / {total:,} = **{fmt(accuracy)}**.",
+                f"Recall is 1 for {majority} and 0 for every other class, so balanced accuracy = ({recalls}) / {k} = "
+                f"**{fmt(balanced)}**, the chance level for {k} classes.",
+                "Always quote the majority-class baseline next to accuracy on imbalanced data; better still, report "
+                "per-class recall, balanced accuracy or PR-AUC, which a constant prediction cannot game.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="Accuracy?", answer=NumberAnswer(accuracy, tolerance=0.0005 if accuracy > 0.99
-                                                                 else 0.005), label="accuracy"),
-                   Part(prompt="Balanced accuracy?", answer=NumberAnswer(balanced, tolerance=0.005),
-                        label="balanced accuracy")),
+            parts=(
+                Part(prompt="Accuracy?", answer=NumberAnswer(accuracy, decimals=3), label="accuracy"),
+                Part(
+                    prompt="Balanced accuracy?",
+                    answer=NumberAnswer(balanced, decimals=3),
+                    label="balanced accuracy",
+                ),
+            ),
             solution=solution,
-            data={"ask": "majority-accuracy", "labels": list(scenario.labels), "counts": counts.tolist(),
-                  "accuracy": accuracy, "balanced_accuracy": balanced},
+            data={
+                "ask": "majority-accuracy",
+                "labels": list(scenario.labels),
+                "counts": counts.tolist(),
+                "accuracy": accuracy,
+                "balanced_accuracy": balanced,
+            },
             table=_count_table(scenario, counts),
         )
 
@@ -163,105 +188,193 @@ class ClassImbalance(Generator):
         k, total = len(counts), int(counts.sum())
         rare, common = scenario.labels[-1], scenario.labels[0]
         prompt = (
-            f"{scenario.context} with scikit-learn and passes `class_weight=\"balanced\"`. The training data "
+            f'{scenario.context} with scikit-learn and passes `class_weight="balanced"`. The training data '
             "has the class counts below.\n\n"
             f"1. What weight does each **{rare}** row get?\n2. What weight does each **{common}** row get?\n\n"
-            "Answer each to 2 decimals (3 significant figures for small weights), separated by ';'."
+            "Answer each to 2 decimals, separated by ';'."
         )
-        formula = [f"{name}: {total:,} / ({k} × {int(c):,}) = {fmt(w, 4)}"
-                   for name, c, w in zip(scenario.labels, counts, weights, strict=True)]
-        solution = "\n\n".join([
-            "`balanced` sets weight(class) = n_samples / (n_classes × count(class)):",
-            "\n".join(f"- {line}" for line in formula),
-            f"So each {rare} row weighs **{fmt(weights[-1], 4)}** and each {common} row **{fmt(weights[0], 4)}**. "
-            "Every class then carries the same total weight n / k, as if the classes were balanced.",
-            "Class weights change the loss, not the data: no duplicated rows and no leakage risk. They shift "
-            "predicted probabilities upwards for the rare class, so recalibrate before reading them as "
-            "probabilities.",
-        ])
+        formula = [
+            f"{name}: {total:,} / ({k} × {int(c):,}) = {fmt(w, 4)}"
+            for name, c, w in zip(scenario.labels, counts, weights, strict=True)
+        ]
+        solution = "\n\n".join(
+            [
+                "`balanced` sets weight(class) = n_samples / (n_classes × count(class)):",
+                "\n".join(f"- {line}" for line in formula),
+                f"So each {rare} row weighs **{fmt(weights[-1], 4)}** and each {common} row **{fmt(weights[0], 4)}**. "
+                "Every class then carries the same total weight n / k, as if the classes were balanced.",
+                "Class weights change the loss, not the data: no duplicated rows and no leakage risk. They shift "
+                "predicted probabilities upwards for the rare class, so recalibrate before reading them as "
+                "probabilities.",
+            ]
+        )
 
         def answer(w: float) -> NumberAnswer:
-            # Weights span ~0.3 to ~150: 2 decimals, or 0.5% for the big ones.
-            return NumberAnswer(float(w), tolerance=0.005, rel_tolerance=0.005)
+            return NumberAnswer(float(w), decimals=2)
 
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt=f"Weight of each {rare} row?", answer=answer(weights[-1]), label=rare),
-                   Part(prompt=f"Weight of each {common} row?", answer=answer(weights[0]), label=common)),
+            parts=(
+                Part(prompt=f"Weight of each {rare} row?", answer=answer(weights[-1]), label=rare),
+                Part(prompt=f"Weight of each {common} row?", answer=answer(weights[0]), label=common),
+            ),
             solution=solution,
-            data={"ask": "class-weight", "labels": list(scenario.labels), "counts": counts.tolist(),
-                  "weights": weights.tolist()},
+            data={
+                "ask": "class-weight",
+                "labels": list(scenario.labels),
+                "counts": counts.tolist(),
+                "weights": weights.tolist(),
+            },
             table=_count_table(scenario, counts),
         )
 
     def _leak(self, rng: np.random.Generator, seed: int, params: ClassImbalanceParams) -> Problem:
         scenario = SCENARIOS[int(rng.integers(4))]  # the binary scenarios
-        sim = simulate_leak(rng)
         rare, items = scenario.labels[1], scenario.items
-        leaky_is_a = bool(rng.random() < 0.5)
-        name = {"leaky": "A" if leaky_is_a else "B", "honest": "B" if leaky_is_a else "A"}
-        describe = {
-            "leaky": f"duplicate every {rare} row to {sim.copies} copies, then split 75/25",
-            "honest": f"split 75/25, then duplicate every {rare} row of the training part to {sim.copies} copies",
-        }
-        rows = []
-        for key in sorted(name, key=name.get):
-            score = sim.leaky if key == "leaky" else sim.honest
-            rows.append((f"Pipeline {name[key]}", describe[key], f"{score.recall:.3f}", f"{score.f1:.3f}"))
-        table = Table(headers=("Pipeline", "Steps", f"Test recall ({rare})", f"Test F1 ({rare})"),
-                      rows=tuple(rows), title="unpruned decision tree; test scores on each pipeline's own test set")
-        options = (
-            Option("A", f"Pipeline A ({describe['leaky' if leaky_is_a else 'honest']})"),
-            Option("B", f"Pipeline B ({describe['honest' if leaky_is_a else 'leaky']})"),
-            Option("both", "Both: oversampling never changes a row's label, so both test sets are fair"),
+        # Which pipelines are honest is drawn first, a quarter each: only A, only B, both, neither. The steps
+        # in the table decide; a lower score is not a reason to trust a pipeline.
+        case = str(rng.choice(["A", "B", "both", "neither"]))
+        kinds = {
+            "A": ("honest", "leaky"),
+            "B": ("leaky", "honest"),
+            "both": ("honest", "honest"),
+            "neither": ("leaky", "leaky"),
+        }[case]
+        copies_a = int(rng.integers(3, 7))
+        copies_b = int(rng.choice([c for c in range(3, 7) if c != copies_a]))
+        sim = simulate_pipelines(rng, kinds, (copies_a, copies_b))
+        runs = dict(zip("AB", sim.runs, strict=True))
+
+        def steps(run: PipelineRun) -> str:
+            if run.kind == "leaky":
+                return (
+                    f"1. duplicate each {rare} row of all {sim.rows:,} to {run.copies} copies; 2. split 75/25 at "
+                    "random; 3. fit on the 75%, score on the 25%"
+                )
+            return (
+                f"1. split 75/25 at random; 2. duplicate each {rare} row of the 75% to {run.copies} copies; "
+                "3. fit on the 75%, score on the 25%"
+            )
+
+        table = Table(
+            headers=("Pipeline", "Steps", f"Test recall ({rare})", f"Test F1 ({rare})"),
+            rows=tuple(
+                (f"Pipeline {key}", steps(run), f"{run.scores.recall:.3f}", f"{run.scores.f1:.3f}")
+                for key, run in runs.items()
+            ),
+            title="unpruned decision tree; test scores on each pipeline's own test set",
         )
+        options = (
+            Option("A", "Pipeline A's score only", aliases=("Pipeline A", "A only")),
+            Option("B", "Pipeline B's score only", aliases=("Pipeline B", "B only")),
+            Option("both", "Both pipelines' scores", aliases=("A and B", "both of them")),
+            Option("neither", "Neither pipeline's score", aliases=("none", "neither of them")),
+        )
+        leaky = [key for key, run in runs.items() if run.kind == "leaky"]
+        honest = [key for key, run in runs.items() if run.kind == "honest"]
+
+        def why(key: str) -> str:
+            run = runs[key]
+            if run.kind == "leaky":
+                return (
+                    f"Pipeline {key} duplicates before it splits, so {fmt(100 * run.twin_share, 1)}% of its test "
+                    f"{rare} rows have an identical copy in training; its recall {run.scores.recall:.3f} "
+                    "measures memory."
+                )
+            return (
+                f"Pipeline {key} splits first and duplicates only training rows, so its test rows are unseen; "
+                f"its recall {run.scores.recall:.3f} is a fair estimate."
+            )
+
         feedback = {
-            name["leaky"]: f"Its test set shares {rare} rows with training: {fmt(100 * sim.twin_share, 1)}% of its "
-                           f"test {rare} rows have an identical copy in training, and the tree simply remembers "
-                           f"them (recall {sim.leaky.recall:.3f} vs {sim.honest.recall:.3f}).",
-            "both": f"Labels are fine, but the leaky pipeline's test {rare} rows are copies of training rows, so its "
-                    f"recall ({sim.leaky.recall:.3f}) measures memory, not generalisation.",
+            "A": f"{why('A')} {why('B')}" if case != "A" else "",
+            "B": f"{why('B')} {why('A')}" if case != "B" else "",
+            "both": " ".join(why(key) for key in leaky),
+            "neither": " ".join(why(key) for key in honest),
         }
-        twin = twin_probability(sim.rows_after, sim.test_rows, sim.copies)
+        feedback = {name: text for name, text in feedback.items() if name != case}
+        k = copies_a
+        rows_after = sim.rows + sim.minority * (k - 1)
+        test_rows = math.ceil(0.25 * rows_after)
+        twin = twin_probability(rows_after, test_rows, k)
         prompt = (
             f"{scenario.context}. Only {sim.minority} of {sim.rows:,} {items} are **{rare}**, so two teammates "
-            f"oversample by duplication (each {rare} row becomes {sim.copies} identical copies) and fit an unpruned "
-            "decision tree. They disagree on *when* to oversample; their test scores are below.\n\n"
-            "1. Which pipeline's test score can you trust as an estimate for new data?\n"
-            f"2. In the pipeline that oversamples first ({sim.rows_after:,} rows, {sim.test_rows:,} of them drawn "
-            f"at random into the test set), what is the probability that a given test {rare} row has at least one "
-            "identical copy in the training set? Answer to 3 decimals.\n\nSeparate the answers with ';'."
+            f"oversample by duplication and fit an unpruned decision tree. Their pipelines (steps in order) and "
+            "test scores are in the table.\n\n"
+            "1. Whose test score can you trust as an estimate for new data?\n"
+            f"2. Suppose every {rare} row is duplicated to {k} identical copies **before** a random 75/25 split "
+            f"({rows_after:,} rows, {test_rows:,} of them in the test set). What is the probability that a given "
+            f"test {rare} row has at least one identical copy in the training set? Answer to 3 decimals.\n\n"
+            "Separate the answers with ';'."
         )
-        approx = 1 - (sim.test_rows / sim.rows_after) ** (sim.copies - 1)
-        solution = "\n\n".join([
-            f"**Pipeline {name['honest']}** is the honest one: it splits first, so its test set holds only original, "
-            f"unseen rows, and its recall {sim.honest.recall:.3f} is what to expect in production.",
-            f"Pipeline {name['leaky']} duplicates before splitting: a test {rare} row's {sim.copies - 1} copies "
-            "are scattered over both sides. It has no copy in training only if all of them also fell into the test "
-            f"set: P = C({sim.test_rows - 1}, {sim.copies - 1}) / C({sim.rows_after - 1}, {sim.copies - 1}) ≈ "
-            f"({sim.test_rows:,} / {sim.rows_after:,})^{sim.copies - 1} = {fmt(1 - approx, 4)}.",
-            f"So P(twin in training) = **{fmt(twin)}** (≈ {fmt(approx)}). In this run {fmt(100 * sim.twin_share, 1)}% "
-            f"of its test {rare} rows had a twin in training, and the tree, which memorises its training rows, "
-            f"scored recall {sim.leaky.recall:.3f} on them instead of {sim.honest.recall:.3f}.",
-            "Resample (random oversampling, SMOTE, undersampling) only inside the training fold, e.g. in an "
-            "imbalanced-learn Pipeline within cross-validation; SMOTE before the split leaks too, since its "
-            "synthetic rows interpolate between rows on both sides of the split.",
-        ])
+        approx = 1 - (test_rows / rows_after) ** (k - 1)
+        verdict = {
+            "A": "only Pipeline A's",
+            "B": "only Pipeline B's",
+            "both": "both scores",
+            "neither": "neither score",
+        }[case]
+        solution = "\n\n".join(
+            [
+                "Read the order of the steps, not the size of the scores: a pipeline is honest when it splits "
+                "*before* it duplicates, so its test set holds only original rows the tree never saw.",
+                "\n".join(f"- {why(key)}" for key in runs),
+                f"So trust **{verdict}**"
+                + (
+                    " (two honest pipelines differ only by the amount of oversampling, and by chance)."
+                    if case == "both"
+                    else " (both leak; rerun them with the split first)."
+                    if case == "neither"
+                    else "."
+                ),
+                f"Part 2: a test {rare} row's {k - 1} copies are scattered over both sides. It has no copy in training "
+                f"only if all of them also fell into the test set: P = C({test_rows - 1}, {k - 1}) / "
+                f"C({rows_after - 1}, {k - 1}) ≈ ({test_rows:,} / {rows_after:,})^{k - 1} = {fmt(1 - approx, 4)}, so "
+                f"P(twin in training) = **{twin:.3f}** (≈ {fmt(approx, 3)}).",
+                "Resample (random oversampling, SMOTE, undersampling) only inside the training fold, e.g. in an "
+                "imbalanced-learn Pipeline within cross-validation; SMOTE before the split leaks too, since its "
+                "synthetic rows interpolate between rows on both sides of the split.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="Which test score can you trust?",
-                        answer=ChoiceAnswer(options, name["honest"], feedback), label="trust"),
-                   Part(prompt=f"P(a test {rare} row has a twin in training)?",
-                        answer=NumberAnswer(twin, tolerance=0.005), label="twin probability")),
+            parts=(
+                Part(
+                    prompt="Whose test score can you trust?",
+                    answer=ChoiceAnswer(options, case, feedback),
+                    label="trust",
+                ),
+                Part(
+                    prompt=f"P(a test {rare} row has a twin in training)?",
+                    answer=NumberAnswer(twin, decimals=3),
+                    label="twin probability",
+                ),
+            ),
             solution=solution,
-            data={"ask": "oversampling-leak", "rows": sim.rows, "minority": sim.minority, "copies": sim.copies,
-                  "rows_after_oversampling": sim.rows_after, "test_rows": sim.test_rows,
-                  "leaky_pipeline": name["leaky"], "honest_pipeline": name["honest"],
-                  "leaky": {"recall": sim.leaky.recall, "f1": sim.leaky.f1},
-                  "honest": {"recall": sim.honest.recall, "f1": sim.honest.f1},
-                  "twin_share": sim.twin_share, "twin_probability": twin},
+            data={
+                "ask": "oversampling-leak",
+                "rows": sim.rows,
+                "minority": sim.minority,
+                "copies": k,
+                "rows_after_oversampling": rows_after,
+                "test_rows": test_rows,
+                "trust": case,
+                "pipelines": {
+                    key: {
+                        "kind": run.kind,
+                        "copies": run.copies,
+                        "recall": run.scores.recall,
+                        "f1": run.scores.f1,
+                        "twin_share": run.twin_share,
+                    }
+                    for key, run in runs.items()
+                },
+                "twin_probability": twin,
+            },
             table=table,
         )
 
@@ -273,29 +386,34 @@ class Scores:
 
 
 @dataclass(frozen=True, slots=True)
-class LeakSimulation:
+class PipelineRun:
+    kind: str  # "leaky" (duplicate, then split) or "honest" (split, then duplicate the training part)
+    copies: int
+    scores: Scores
+    twin_share: float  # share of the test minority rows with an identical copy in training (0 when honest)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSimulation:
     rows: int
     minority: int
-    copies: int
-    rows_after: int
-    test_rows: int
-    leaky: Scores
-    honest: Scores
-    twin_share: float  # realised share of the leaky test set's minority rows with a copy in training
+    runs: tuple[PipelineRun, ...]
 
 
-def simulate_leak(rng: np.random.Generator) -> LeakSimulation:
-    """Fit an unpruned tree after oversampling before vs after a 75/25 split; score minority recall and F1.
+def simulate_pipelines(
+    rng: np.random.Generator, kinds: tuple[str, ...], copies: tuple[int, ...]
+) -> PipelineSimulation:
+    """Run each pipeline on one shared dataset: an unpruned tree after oversampling before ("leaky") or after
+    ("honest") a 75/25 split; score minority recall and F1 on that pipeline's own test set.
 
     Classes overlap (minority shifted by ~0.9 sd on 3 of 6 features), so honest recall is modest; the
-    tree memorises duplicated rows, so the leaky pipeline's test copies are recalled almost perfectly.
+    tree memorises duplicated rows, so a leaky pipeline's test copies are recalled almost perfectly.
     """
     from sklearn.model_selection import train_test_split
     from sklearn.tree import DecisionTreeClassifier
 
     rows = int(rng.choice([1000, 1200, 1500]))
     minority = int(round(rows * rng.uniform(0.05, 0.1)))
-    copies = int(rng.integers(3, 7))
     shift = np.zeros(6)
     shift[:3] = rng.uniform(0.7, 1.1, size=3)
     x = rng.normal(size=(rows, 6))
@@ -304,8 +422,8 @@ def simulate_leak(rng: np.random.Generator) -> LeakSimulation:
     x[:minority] += shift
     ids = np.arange(rows)  # to recognise copies of the same original row
 
-    def oversample(x_: np.ndarray, y_: np.ndarray, id_: np.ndarray) -> tuple[np.ndarray, ...]:
-        extra = np.repeat(np.flatnonzero(y_ == 1), copies - 1)
+    def oversample(x_: np.ndarray, y_: np.ndarray, id_: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+        extra = np.repeat(np.flatnonzero(y_ == 1), k - 1)
         keep = np.concatenate([np.arange(len(y_)), extra])
         return x_[keep], y_[keep], id_[keep]
 
@@ -319,17 +437,19 @@ def simulate_leak(rng: np.random.Generator) -> LeakSimulation:
         f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
         return Scores(recall, f1)
 
-    # Leaky: oversample everything, then split.
-    x_o, y_o, id_o = oversample(x, y, ids)
-    x_tr, x_te, y_tr, y_te, id_tr, id_te = train_test_split(
-        x_o, y_o, id_o, test_size=0.25, random_state=int(rng.integers(2**31)))
-    leaky = fit_score(x_tr, y_tr, x_te, y_te)
-    twin_share = float(np.isin(id_te[y_te == 1], id_tr).mean())
-    rows_after, test_rows = len(y_o), len(y_te)
-
-    # Honest: split, then oversample the training part only.
-    x_tr, x_te, y_tr, y_te, id_tr, _ = train_test_split(
-        x, y, ids, test_size=0.25, stratify=y, random_state=int(rng.integers(2**31)))
-    x_tr, y_tr, _ = oversample(x_tr, y_tr, id_tr)
-    honest = fit_score(x_tr, y_tr, x_te, y_te)
-    return LeakSimulation(rows, minority, copies, rows_after, test_rows, leaky, honest, twin_share)
+    runs = []
+    for kind, k in zip(kinds, copies, strict=True):
+        if kind == "leaky":  # oversample everything, then split
+            x_o, y_o, id_o = oversample(x, y, ids, k)
+            x_tr, x_te, y_tr, y_te, id_tr, id_te = train_test_split(
+                x_o, y_o, id_o, test_size=0.25, random_state=int(rng.integers(2**31))
+            )
+            twin_share = float(np.isin(id_te[y_te == 1], id_tr).mean())
+        else:  # split, then oversample the training part only
+            x_tr, x_te, y_tr, y_te, id_tr, _ = train_test_split(
+                x, y, ids, test_size=0.25, stratify=y, random_state=int(rng.integers(2**31))
+            )
+            x_tr, y_tr, _ = oversample(x_tr, y_tr, id_tr, k)
+            twin_share = 0.0
+        runs.append(PipelineRun(kind, k, fit_score(x_tr, y_tr, x_te, y_te), twin_share))
+    return PipelineSimulation(rows, minority, tuple(runs))

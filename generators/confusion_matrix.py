@@ -17,7 +17,17 @@ import numpy as np
 from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
 
 BinaryMetric = Literal[
-    "accuracy", "precision", "recall", "specificity", "npv", "fpr", "fnr", "f1", "fbeta", "mcc", "balanced_accuracy"
+    "accuracy",
+    "precision",
+    "recall",
+    "specificity",
+    "npv",
+    "fpr",
+    "fnr",
+    "f1",
+    "fbeta",
+    "mcc",
+    "balanced_accuracy",
 ]
 BINARY_METRICS: tuple[str, ...] = BinaryMetric.__args__  # type: ignore[attr-defined]
 MULTICLASS_METRICS = ("precision", "recall", "f1")
@@ -49,18 +59,54 @@ class BinaryScenario:
 
 
 BINARY_SCENARIOS = (
-    BinaryScenario("A screening test for a rare disease is checked against biopsies", "patients",
-                   "Disease", "Healthy", (0.02, 0.12), (400, 3000)),
-    BinaryScenario("A card-fraud model scores last week's transactions", "transactions",
-                   "Fraud", "Legit", (0.01, 0.04), (2000, 12000)),
-    BinaryScenario("A spam filter is evaluated on a labelled sample of an inbox", "emails",
-                   "Spam", "Ham", (0.2, 0.5), (300, 2000)),
-    BinaryScenario("A churn model flags subscribers likely to cancel next month", "subscribers",
-                   "Churn", "Stay", (0.06, 0.25), (500, 5000)),
-    BinaryScenario("A vision model inspects parts on an assembly line", "parts",
-                   "Defect", "OK", (0.02, 0.08), (1000, 8000)),
-    BinaryScenario("A credit model predicts which loans will default", "loans",
-                   "Default", "Repaid", (0.04, 0.15), (500, 4000)),
+    BinaryScenario(
+        "A screening test for a rare disease is checked against biopsies",
+        "patients",
+        "Disease",
+        "Healthy",
+        (0.02, 0.12),
+        (400, 3000),
+    ),
+    BinaryScenario(
+        "A card-fraud model scores last week's transactions",
+        "transactions",
+        "Fraud",
+        "Legit",
+        (0.01, 0.04),
+        (2000, 12000),
+    ),
+    BinaryScenario(
+        "A spam filter is evaluated on a labelled sample of an inbox",
+        "emails",
+        "Spam",
+        "Ham",
+        (0.2, 0.5),
+        (300, 2000),
+    ),
+    BinaryScenario(
+        "A churn model flags subscribers likely to cancel next month",
+        "subscribers",
+        "Churn",
+        "Stay",
+        (0.06, 0.25),
+        (500, 5000),
+    ),
+    BinaryScenario(
+        "A vision model inspects parts on an assembly line",
+        "parts",
+        "Defect",
+        "OK",
+        (0.02, 0.08),
+        (1000, 8000),
+    ),
+    BinaryScenario(
+        "A credit model predicts which loans will default",
+        "loans",
+        "Default",
+        "Repaid",
+        (0.04, 0.15),
+        (500, 4000),
+    ),
 )
 
 
@@ -73,10 +119,17 @@ class MulticlassScenario:
 
 MULTICLASS_SCENARIOS = (
     MulticlassScenario("An image classifier sorts wildlife-camera photos", "photos", ("Deer", "Fox", "Boar")),
-    MulticlassScenario("A sentiment model labels product reviews", "reviews", ("Negative", "Neutral", "Positive")),
-    MulticlassScenario("A triage model assigns urgency to support tickets", "tickets", ("Low", "Medium", "High")),
-    MulticlassScenario("A document classifier routes scanned paperwork", "documents",
-                       ("Invoice", "Receipt", "Contract", "Letter")),
+    MulticlassScenario(
+        "A sentiment model labels product reviews", "reviews", ("Negative", "Neutral", "Positive")
+    ),
+    MulticlassScenario(
+        "A triage model assigns urgency to support tickets", "tickets", ("Low", "Medium", "High")
+    ),
+    MulticlassScenario(
+        "A document classifier routes scanned paperwork",
+        "documents",
+        ("Invoice", "Receipt", "Contract", "Letter"),
+    ),
 )
 
 
@@ -211,11 +264,15 @@ def multiclass_metric(metric: str, matrix: np.ndarray, average: str | None, inde
     return float((per * support).sum() / support.sum())
 
 
-def sklearn_multiclass_metric(metric: str, matrix: np.ndarray, average: str | None, index: int | None) -> float:
+def sklearn_multiclass_metric(
+    metric: str, matrix: np.ndarray, average: str | None, index: int | None
+) -> float:
     from sklearn import metrics
 
     y_true, y_pred = _arrays(matrix)
-    scorer = {"precision": metrics.precision_score, "recall": metrics.recall_score, "f1": metrics.f1_score}[metric]
+    scorer = {"precision": metrics.precision_score, "recall": metrics.recall_score, "f1": metrics.f1_score}[
+        metric
+    ]
     labels = list(range(matrix.shape[0]))
     if average is None:
         return float(scorer(y_true, y_pred, labels=labels, average=None)[index])
@@ -230,8 +287,10 @@ def _binary_solution(metric: str, tp: int, fp: int, fn: int, tn: int, beta: floa
     match metric:
         case "accuracy":
             lines.append(f"Accuracy = (TP + TN) / N = ({tp} + {tn}) / {n} = **{fmt(value)}**")
-            lines.append(f"A model that always says negative would score {fmt((fp + tn) / n)} here: "
-                         "accuracy flatters imbalanced problems.")
+            lines.append(
+                f"A model that always says negative would score {fmt((fp + tn) / n)} here: "
+                "accuracy flatters imbalanced problems."
+            )
         case "precision":
             lines.append(f"Precision = TP / (TP + FP) = {tp} / ({tp} + {fp}) = **{fmt(value)}**")
             lines.append("Precision asks: of everything flagged positive, how much really is?")
@@ -244,29 +303,43 @@ def _binary_solution(metric: str, tp: int, fp: int, fn: int, tn: int, beta: floa
             lines.append(f"NPV = TN / (TN + FN) = {tn} / ({tn} + {fn}) = **{fmt(value)}**")
             lines.append("NPV is precision for the negative class: how far to trust a negative verdict.")
         case "fpr":
-            lines.append(f"FPR = FP / (FP + TN) = {fp} / ({fp} + {tn}) = **{fmt(value)}** (= 1 − specificity)")
+            lines.append(
+                f"FPR = FP / (FP + TN) = {fp} / ({fp} + {tn}) = **{fmt(value)}** (= 1 − specificity)"
+            )
         case "fnr":
             lines.append(f"FNR = FN / (FN + TP) = {fn} / ({fn} + {tp}) = **{fmt(value)}** (= 1 − recall)")
         case "f1":
-            lines.append(f"Precision = {tp} / {tp + fp} = {fmt(precision)}; recall = {tp} / {tp + fn} = {fmt(recall)}")
-            lines.append(f"F1 = 2·TP / (2·TP + FP + FN) = {2 * tp} / ({2 * tp} + {fp} + {fn}) = **{fmt(value)}**")
+            lines.append(
+                f"Precision = {tp} / {tp + fp} = {fmt(precision)}; recall = {tp} / {tp + fn} = {fmt(recall)}"
+            )
+            lines.append(
+                f"F1 = 2·TP / (2·TP + FP + FN) = {2 * tp} / ({2 * tp} + {fp} + {fn}) = **{fmt(value)}**"
+            )
             lines.append("F1 is the harmonic mean: it stays low unless precision and recall are both decent.")
         case "fbeta":
             b2 = beta * beta
-            lines.append(f"Precision P = {fmt(precision)}; recall R = {fmt(recall)}; β = {fmt(beta)}, β² = {fmt(b2)}")
-            lines.append(f"F-β = (1 + β²)·P·R / (β²·P + R) = {fmt(1 + b2)} × {fmt(precision)} × {fmt(recall)} / "
-                         f"({fmt(b2)} × {fmt(precision)} + {fmt(recall)}) = **{fmt(value)}**")
+            lines.append(
+                f"Precision P = {fmt(precision)}; recall R = {fmt(recall)}; β = {fmt(beta)}, β² = {fmt(b2)}"
+            )
+            lines.append(
+                f"F-β = (1 + β²)·P·R / (β²·P + R) = {fmt(1 + b2)} × {fmt(precision)} × {fmt(recall)} / "
+                f"({fmt(b2)} × {fmt(precision)} + {fmt(recall)}) = **{fmt(value)}**"
+            )
             lines.append("β > 1 weighs recall more; β < 1 weighs precision more.")
         case "mcc":
             numerator = tp * tn - fp * fn
             lines.append("MCC = (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN))")
-            lines.append(f"= ({tp}·{tn} − {fp}·{fn}) / √({tp + fp}·{tp + fn}·{tn + fp}·{tn + fn})"
-                         f" = {numerator} / {fmt(math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)), 1)}"
-                         f" = **{fmt(value)}**")
+            lines.append(
+                f"= ({tp}·{tn} − {fp}·{fn}) / √({tp + fp}·{tp + fn}·{tn + fp}·{tn + fn})"
+                f" = {numerator} / {fmt(math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)), 1)}"
+                f" = **{fmt(value)}**"
+            )
             lines.append("MCC uses all four cells, so it is a fair single number under heavy imbalance.")
         case "balanced_accuracy":
             specificity = tn / (tn + fp)
-            lines.append(f"Recall = {tp} / {tp + fn} = {fmt(recall)}; specificity = {tn} / {tn + fp} = {fmt(specificity)}")
+            lines.append(
+                f"Recall = {tp} / {tp + fn} = {fmt(recall)}; specificity = {tn} / {tn + fp} = {fmt(specificity)}"
+            )
             lines.append(f"Balanced accuracy = (recall + specificity) / 2 = **{fmt(value)}**")
     return "\n\n".join(lines)
 
@@ -300,7 +373,12 @@ class ConfusionMatrix(Generator):
         positive_first = bool(rng.random() < 0.5)
         value = binary_metric(metric, tp, fp, fn, tn, beta)
 
-        cells = {(True, True): tp, (True, False): fn, (False, True): fp, (False, False): tn}  # (actual, predicted)
+        cells = {
+            (True, True): tp,
+            (True, False): fn,
+            (False, True): fp,
+            (False, False): tn,
+        }  # (actual, predicted)
         order = [True, False] if positive_first else [False, True]
         label = {True: scenario.positive, False: scenario.negative}
         outer, inner = ("Actual", "Predicted") if actual_on_rows else ("Predicted", "Actual")
@@ -324,14 +402,25 @@ class ConfusionMatrix(Generator):
             f"What is the **{asked}**? Answer as a number to 3 decimals (a fraction or a percentage is fine too)."
         )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt=f"{asked}?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt=f"{asked}?", answer=NumberAnswer(value, decimals=3)),),
             solution=_binary_solution(metric, tp, fp, fn, tn, beta, value),
-            data={"metric": metric, **({"beta": beta} if metric == "fbeta" else {}),
-                  "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-                  "layout": {"actual_on": "rows" if actual_on_rows else "columns", "positive_first": positive_first},
-                  "positive": scenario.positive, "negative": scenario.negative},
+            data={
+                "metric": metric,
+                **({"beta": beta} if metric == "fbeta" else {}),
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "tn": tn,
+                "layout": {
+                    "actual_on": "rows" if actual_on_rows else "columns",
+                    "positive_first": positive_first,
+                },
+                "positive": scenario.positive,
+                "negative": scenario.negative,
+            },
             table=table,
         )
 
@@ -353,20 +442,28 @@ class ConfusionMatrix(Generator):
             title=f"rows: {outer.lower()} class · columns: {inner.lower()} class",
         )
         metric_name = {"precision": "precision", "recall": "recall", "f1": "F1 score"}[metric]
-        asked = (f"{metric_name} of class **{labels[index]}**" if index is not None
-                 else f"**{average}-averaged {metric_name}**")
+        asked = (
+            f"{metric_name} of class **{labels[index]}**"
+            if index is not None
+            else f"**{average}-averaged {metric_name}**"
+        )
         prompt = (
             f"{scenario.context}. On {int(matrix.sum()):,} {scenario.items} it produced the confusion matrix "
             f"below.\n\nWhat is the {asked}? Answer as a number to 3 decimals."
         )
-        data = {"metric": metric, "labels": list(labels), "matrix": matrix.tolist(),
-                "layout": {"actual_on": "rows" if actual_on_rows else "columns"}}
+        data = {
+            "metric": metric,
+            "labels": list(labels),
+            "matrix": matrix.tolist(),
+            "layout": {"actual_on": "rows" if actual_on_rows else "columns"},
+        }
         data.update({"class": labels[index]} if index is not None else {"average": average})
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt=f"{asked}?", answer=NumberAnswer(value, tolerance=0.005)),),
-            solution=_multiclass_solution(metric, matrix, labels, average, index, value),
+            parts=(Part(prompt=f"{asked}?", answer=NumberAnswer(value, decimals=3)),),
+            solution=_multiclass_solution(metric, matrix, labels, average, index, value, actual_on_rows),
             data=data,
             table=table,
         )
@@ -381,30 +478,53 @@ def _per_class(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return precision, recall, f1
 
 
-def _multiclass_solution(metric: str, matrix: np.ndarray, labels: tuple[str, ...], average: str,
-                         index: int | None, value: float) -> str:
+def _multiclass_solution(
+    metric: str,
+    matrix: np.ndarray,
+    labels: tuple[str, ...],
+    average: str,
+    index: int | None,
+    value: float,
+    actual_on_rows: bool = True,
+) -> str:
+    """The per-class table and the average, in the words of the layout shown (actual on rows or columns)."""
     precision, recall, f1 = _per_class(matrix)
     support = matrix.sum(axis=1)
-    rows = ["| class | TP | predicted as it (column sum) | actually it (row sum) | precision | recall | F1 |",
-            "|---|---|---|---|---|---|---|"]
+    predicted_sum, actual_sum = ("column", "row") if actual_on_rows else ("row", "column")
+    rows = [
+        f"| class | TP | predicted as it ({predicted_sum} sum) | actually it ({actual_sum} sum) | precision "
+        "| recall | F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for i, name in enumerate(labels):
-        rows.append(f"| {name} | {matrix[i, i]} | {matrix[:, i].sum()} | {support[i]} | {fmt(precision[i], 3)} "
-                    f"| {fmt(recall[i], 3)} | {fmt(f1[i], 3)} |")
-    lines = ["Work per class with actual classes on rows: precision = TP / column sum, recall = TP / row sum.",
-             "\n".join(rows)]
+        rows.append(
+            f"| {name} | {matrix[i, i]} | {matrix[:, i].sum()} | {support[i]} | {fmt(precision[i], 3)} "
+            f"| {fmt(recall[i], 3)} | {fmt(f1[i], 3)} |"
+        )
+    where = "rows" if actual_on_rows else "columns"
+    lines = [
+        f"Work per class with actual classes on {where}: precision = TP / {predicted_sum} sum (everything "
+        f"predicted as the class), recall = TP / {actual_sum} sum (everything that really is the class).",
+        "\n".join(rows),
+    ]
     per = {"precision": precision, "recall": recall, "f1": f1}[metric]
+    metric_name = {"precision": "precision", "recall": "recall", "f1": "F1 score"}[metric]
     if index is not None:
-        lines.append(f"The {metric} of {labels[index]} is **{fmt(value)}**.")
+        lines.append(f"The {metric_name} of {labels[index]} is **{fmt(value)}**.")
     elif average == "macro":
-        lines.append(f"Macro average = plain mean over classes = ({' + '.join(fmt(v, 3) for v in per)}) / "
-                     f"{len(labels)} = **{fmt(value)}**. Every class counts the same, however rare.")
+        lines.append(
+            f"Macro average = plain mean over classes = ({' + '.join(fmt(v, 3) for v in per)}) / "
+            f"{len(labels)} = **{fmt(value)}**. Every class counts the same, however rare."
+        )
     elif average == "weighted":
         total = int(support.sum())
         terms = " + ".join(f"{support[i]}×{fmt(per[i], 3)}" for i in range(len(labels)))
         lines.append(f"Weighted average = Σ support × score / N = ({terms}) / {total} = **{fmt(value)}**.")
     else:
         correct = int(np.trace(matrix))
-        lines.append(f"Micro average pools every decision: total TP / total = {correct} / {int(matrix.sum())} = "
-                     f"**{fmt(value)}**. For single-label multiclass, micro precision = micro recall = micro F1 "
-                     "= accuracy.")
+        lines.append(
+            f"Micro average pools every decision: total TP / total = {correct} / {int(matrix.sum())} = "
+            f"**{fmt(value)}**. For single-label multiclass, micro precision = micro recall = micro F1 "
+            "= accuracy."
+        )
     return "\n\n".join(lines)

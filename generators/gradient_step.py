@@ -44,16 +44,23 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("You are fine-tuning the classification head of a ResNet-50 on a small medical-imaging set",
-             ("head.weight[0, 0]", "head.weight[0, 1]", "head.bias[0]")),
-    Scenario("A logistic-regression click-through model is trained on ad impressions",
-             ("w_hour", "w_device", "bias")),
-    Scenario("A two-layer MLP is learning MNIST digits; look at three weights of its first layer",
-             ("w[0]", "w[1]", "w[2]")),
-    Scenario("A matrix-factorisation recommender updates one user's embedding",
-             ("u[0]", "u[1]", "u[2]")),
-    Scenario("You are fine-tuning a BERT sentiment classifier; track a few weights of its output layer",
-             ("w[0]", "w[1]")),
+    Scenario(
+        "You are fine-tuning the classification head of a ResNet-50 on a small medical-imaging set",
+        ("head.weight[0, 0]", "head.weight[0, 1]", "head.bias[0]"),
+    ),
+    Scenario(
+        "A logistic-regression click-through model is trained on ad impressions",
+        ("w_hour", "w_device", "bias"),
+    ),
+    Scenario(
+        "A two-layer MLP is learning MNIST digits; look at three weights of its first layer",
+        ("w[0]", "w[1]", "w[2]"),
+    ),
+    Scenario("A matrix-factorisation recommender updates one user's embedding", ("u[0]", "u[1]", "u[2]")),
+    Scenario(
+        "You are fine-tuning a BERT sentiment classifier; track a few weights of its output layer",
+        ("w[0]", "w[1]"),
+    ),
     Scenario("A linear demand-forecasting model is trained on weekly sales", ("w_price", "w_promo", "bias")),
 )
 
@@ -87,8 +94,9 @@ class StepResult:
     derived: dict[str, np.ndarray]  # quantities used on the way: m_hat, v_hat, the update
 
 
-def optimiser_step(optimiser: str, hyper: Hyper, w: np.ndarray, g: np.ndarray,
-                   state: dict[str, np.ndarray], t: int) -> StepResult:
+def optimiser_step(
+    optimiser: str, hyper: Hyper, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], t: int
+) -> StepResult:
     """One ``torch.optim`` step (no weight decay, no Nesterov, no dampening, no amsgrad).
 
     ``state`` is the state after t − 1 steps (zeros, or absent, when t = 1); ``t`` counts from 1.
@@ -115,12 +123,14 @@ def optimiser_step(optimiser: str, hyper: Hyper, w: np.ndarray, g: np.ndarray,
             m_hat = m / (1 - hyper.beta1**t)
             v_hat = v / (1 - hyper.beta2**t)
             update = hyper.lr * m_hat / (np.sqrt(v_hat) + EPS)
-            return StepResult(w - update, {"m": m, "v": v}, {"m_hat": m_hat, "v_hat": v_hat, "update": update})
+            return StepResult(
+                w - update, {"m": m, "v": v}, {"m_hat": m_hat, "v_hat": v_hat, "update": update}
+            )
     raise ValueError(f"unknown optimiser {optimiser!r}")
 
 
 def _decimals(step: float) -> int:
-    """Decimals needed so that rounding the answer stays well inside the tolerance (2% of the step)."""
+    """Decimals at which the answer is graded (within 10⁻ᴺ): at most 1% of the step, so "no change" is wrong."""
     return max(3, int(np.ceil(-np.log10(0.01 * step))))
 
 
@@ -139,8 +149,9 @@ def _term(x: float, digits: int = 0) -> str:
     return f"({text})" if x < 0 else text
 
 
-def _history(rng: np.random.Generator, optimiser: str, hyper: Hyper, g: np.ndarray, t: int
-             ) -> dict[str, np.ndarray]:
+def _history(
+    rng: np.random.Generator, optimiser: str, hyper: Hyper, g: np.ndarray, t: int
+) -> dict[str, np.ndarray]:
     """A plausible state after t − 1 steps: replay noisy gradients around today's, then round for display."""
     state: dict[str, np.ndarray] = {}
     w = np.zeros_like(g)
@@ -165,13 +176,19 @@ def _convention(optimiser: str, hyper: Hyper) -> str:
         case "sgd":
             return f"`torch.optim.SGD(lr={fmt(hyper.lr)})`: w ← w − lr·g."
         case "momentum":
-            return (f"`torch.optim.SGD(lr={fmt(hyper.lr)}, momentum={fmt(hyper.momentum)})`, PyTorch's form "
-                    f"without dampening: b ← μ·b + g, then w ← w − lr·b.")
+            return (
+                f"`torch.optim.SGD(lr={fmt(hyper.lr)}, momentum={fmt(hyper.momentum)})`, PyTorch's form "
+                f"without dampening: b ← μ·b + g, then w ← w − lr·b."
+            )
         case "rmsprop":
-            return (f"`torch.optim.RMSprop(lr={fmt(hyper.lr)}, alpha={fmt(hyper.alpha)}, eps=1e-8)`: "
-                    f"v ← α·v + (1 − α)·g², then w ← w − lr·g / (√v + ε).")
-    return (f"`torch.optim.Adam(lr={fmt(hyper.lr, 6)}, betas=(0.9, {fmt(hyper.beta2)}), eps=1e-8)`, PyTorch's "
-            f"bias-corrected Adam with ε added outside the square root; t counts steps from 1.")
+            return (
+                f"`torch.optim.RMSprop(lr={fmt(hyper.lr)}, alpha={fmt(hyper.alpha)}, eps=1e-8)`: "
+                f"v ← α·v + (1 − α)·g², then w ← w − lr·g / (√v + ε)."
+            )
+    return (
+        f"`torch.optim.Adam(lr={fmt(hyper.lr, 6)}, betas=(0.9, {fmt(hyper.beta2)}), eps=1e-8)`, PyTorch's "
+        f"bias-corrected Adam with ε added outside the square root; t counts steps from 1."
+    )
 
 
 class GradientStep(Generator):
@@ -196,47 +213,69 @@ class GradientStep(Generator):
         size = len(scenario.names)
         hyper = _hyper(rng, optimiser)
         t = 1 if optimiser == "sgd" or rng.random() < 0.35 else int(rng.integers(2, 21))
-
-        w, g = _weights_and_gradients(rng, size)
-        state = _history(rng, optimiser, hyper, g, t) if optimiser in STATEFUL else {}
-        result = optimiser_step(optimiser, hyper, w, g, state, t)
-        index = int(rng.integers(size))
         quantity = _state_quantity(rng, optimiser) if ask == "state" else "w"
+        if t == 1 and quantity in ("buf", "m_hat"):
+            # On a fresh optimiser the momentum buffer and Adam's m̂ both equal g: the answer would be read
+            # off the table. Ask them mid-training, where the history matters.
+            t = int(rng.integers(2, 21))
 
+        index = int(rng.integers(size))
+        for _ in range(50):
+            # Redraw until the asked value is not (to the stated precision) a number the table shows: a
+            # mid-training m̂ can sit right on today's gradient when the history is steady.
+            w, g = _weights_and_gradients(rng, size)
+            state = _history(rng, optimiser, hyper, g, t) if optimiser in STATEFUL else {}
+            result = optimiser_step(optimiser, hyper, w, g, state, t)
+            if quantity == "w":
+                value = float(result.weights[index])
+                step = abs(float(result.derived["update"][index]))
+                # Decimals scale with the size of the update: "no change" or a sign slip must be wrong.
+                answer = NumberAnswer(value, decimals=_decimals(step))
+            else:
+                source = result.derived if quantity in ("m_hat", "v_hat") else result.state
+                value = float(source[quantity][index])
+                answer = NumberAnswer(value, significant=3)
+            shown = [float(x) for x in (w[index], g[index], *(values[index] for values in state.values()))]
+            if all(abs(value - x) > 2 * answer.tolerances[0] for x in shown):
+                break
         if quantity == "w":
-            value = float(result.weights[index])
-            # Tolerance scales with the size of the update: "no change" or a sign slip must be wrong.
-            step = abs(float(result.derived["update"][index]))
-            answer = NumberAnswer(value, tolerance=max(0.02 * step, 1e-6))
             asked = f"the new value of **{scenario.names[index]}** after this step"
-            how = f"Answer to {_decimals(step)} decimals."
+            how = f"Answer to {answer.decimals} decimals."
         else:
-            source = result.derived if quantity in ("m_hat", "v_hat") else result.state
-            value = float(source[quantity][index])
-            answer = NumberAnswer(value, tolerance=0.0, rel_tolerance=0.01)
             asked = f"the new **{STATE_NAMES[quantity]}** for {scenario.names[index]}"
             how = "Answer to 3 significant figures (e.g. 2.45e-4)."
 
-        when = ("The optimiser is freshly created: this is its first step (t = 1), all state is zero."
-                if t == 1 or optimiser == "sgd" else
-                f"Training is under way: this is step t = {t}; the state after step {t - 1} is in the table.")
+        when = (
+            "The optimiser is freshly created: this is its first step (t = 1), all state is zero."
+            if t == 1 or optimiser == "sgd"
+            else f"Training is under way: this is step t = {t}; the state after step {t - 1} is in the table."
+        )
         prompt = (
             f"{scenario.context}, using {OPTIMISER_NAMES[optimiser]}: {_convention(optimiser, hyper)}\n\n"
             f"{when} The current weights and this step's gradients are below.\n\n"
             f"What is {asked}? {how}"
         )
         data = {
-            "optimiser": optimiser, "ask": ask, "quantity": quantity, "index": index,
-            "names": list(scenario.names), "t": t,
+            "optimiser": optimiser,
+            "ask": ask,
+            "quantity": quantity,
+            "index": index,
+            "names": list(scenario.names),
+            "t": t,
             "hyper": {"lr": hyper.lr, **_hyper_data(optimiser, hyper)},
-            "w": w.tolist(), "g": g.tolist(), "state": {k: v.tolist() for k, v in state.items()},
+            "w": w.tolist(),
+            "g": g.tolist(),
+            "state": {k: v.tolist() for k, v in state.items()},
             "answer": value,
         }
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
             parts=(Part(prompt=f"{asked}?", answer=answer),),
-            solution=_solution(optimiser, hyper, w, g, state, t, result, index, scenario.names[index], quantity),
+            solution=_solution(
+                optimiser, hyper, w, g, state, t, result, index, scenario.names[index], quantity
+            ),
             data=data,
             table=_table(optimiser, scenario.names, w, g, state, t),
         )
@@ -276,8 +315,9 @@ def _hyper_data(optimiser: str, hyper: Hyper) -> dict[str, float]:
     return {}
 
 
-def _table(optimiser: str, names: tuple[str, ...], w: np.ndarray, g: np.ndarray,
-           state: dict[str, np.ndarray], t: int) -> Table:
+def _table(
+    optimiser: str, names: tuple[str, ...], w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], t: int
+) -> Table:
     headers = ["parameter", "w (now)", "gradient g"]
     keys = {"momentum": ("buf",), "rmsprop": ("square_avg",), "adam": ("m", "v")}.get(optimiser, ())
     shown = {"buf": "buffer b", "square_avg": "square avg v", "m": "m", "v": "v"}
@@ -292,35 +332,61 @@ def _table(optimiser: str, names: tuple[str, ...], w: np.ndarray, g: np.ndarray,
     return Table(headers=tuple(headers), rows=tuple(rows), title=f"step t = {t}")
 
 
-def _solution(optimiser: str, hyper: Hyper, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray],
-              t: int, result: StepResult, i: int, name: str, quantity: str) -> str:
+def _solution(
+    optimiser: str,
+    hyper: Hyper,
+    w: np.ndarray,
+    g: np.ndarray,
+    state: dict[str, np.ndarray],
+    t: int,
+    result: StepResult,
+    i: int,
+    name: str,
+    quantity: str,
+) -> str:
     wi, gi = float(w[i]), float(g[i])
     new_w = float(result.weights[i])
     lines = [f"Work on {name} alone (every entry updates independently): w = {fmt(wi, 3)}, g = {fmt(gi, 3)}."]
     match optimiser:
         case "sgd":
-            lines.append(f"w ← w − lr·g = {fmt(wi, 3)} − {fmt(hyper.lr)} × {_term(gi, 3)} = **{fmt(new_w, 6)}**")
-            lines.append("Plain SGD's step is proportional to the raw gradient, so its scale depends on the "
-                         "loss's scale: that is what adaptive methods remove.")
+            lines.append(
+                f"w ← w − lr·g = {fmt(wi, 3)} − {fmt(hyper.lr)} × {_term(gi, 3)} = **{fmt(new_w, 6)}**"
+            )
+            lines.append(
+                "Plain SGD's step is proportional to the raw gradient, so its scale depends on the "
+                "loss's scale: that is what adaptive methods remove."
+            )
         case "momentum":
             old = float(state["buf"][i]) if t > 1 else 0.0
             buf = float(result.state["buf"][i])
-            lines.append(f"b ← μ·b + g = {fmt(hyper.momentum)} × {_term(old)} + {_term(gi, 3)} = {_bold(buf, quantity == 'buf')}")
-            lines.append(f"w ← w − lr·b = {fmt(wi, 3)} − {fmt(hyper.lr)} × {_term(buf)} = "
-                         f"{_bold(new_w, quantity == 'w', 6)}")
-            lines.append("PyTorch's buffer sums gradients without the (1 − μ) factor, so a steady gradient "
-                         f"builds steps up to 1/(1 − μ) = {fmt(1 / (1 - hyper.momentum), 2)}× larger than SGD's.")
+            lines.append(
+                f"b ← μ·b + g = {fmt(hyper.momentum)} × {_term(old)} + {_term(gi, 3)} = {_bold(buf, quantity == 'buf')}"
+            )
+            lines.append(
+                f"w ← w − lr·b = {fmt(wi, 3)} − {fmt(hyper.lr)} × {_term(buf)} = "
+                f"{_bold(new_w, quantity == 'w', 6)}"
+            )
+            lines.append(
+                "PyTorch's buffer sums gradients without the (1 − μ) factor, so a steady gradient "
+                f"builds steps up to 1/(1 − μ) = {fmt(1 / (1 - hyper.momentum), 2)}× larger than SGD's."
+            )
         case "rmsprop":
             old = float(state["square_avg"][i]) if t > 1 else 0.0
             v = float(result.state["square_avg"][i])
-            lines.append(f"v ← α·v + (1 − α)·g² = {fmt(hyper.alpha)} × {_term(old)} + {fmt(1 - hyper.alpha)} × "
-                         f"{_show(gi * gi)} = {_bold(v, quantity == 'square_avg')}")
-            lines.append(f"w ← w − lr·g / (√v + ε) = {fmt(wi, 3)} − {fmt(hyper.lr)} × {_term(gi, 3)} / "
-                         f"{_show(float(np.sqrt(v)))} = {_bold(new_w, quantity == 'w', 6)}")
+            lines.append(
+                f"v ← α·v + (1 − α)·g² = {fmt(hyper.alpha)} × {_term(old)} + {fmt(1 - hyper.alpha)} × "
+                f"{_show(gi * gi)} = {_bold(v, quantity == 'square_avg')}"
+            )
+            lines.append(
+                f"w ← w − lr·g / (√v + ε) = {fmt(wi, 3)} − {fmt(hyper.lr)} × {_term(gi, 3)} / "
+                f"{_show(float(np.sqrt(v)))} = {_bold(new_w, quantity == 'w', 6)}"
+            )
             if t == 1:
-                lines.append(f"On the first step √v = √(1 − α)·|g|, so the step is lr/√(1 − α) = "
-                             f"{_show(hyper.lr / np.sqrt(1 - hyper.alpha))} in size: RMSprop has no bias correction, "
-                             "which is why its first steps are large.")
+                lines.append(
+                    f"On the first step √v = √(1 − α)·|g|, so the step is lr/√(1 − α) = "
+                    f"{_show(hyper.lr / np.sqrt(1 - hyper.alpha))} in size: RMSprop has no bias correction, "
+                    "which is why its first steps are large."
+                )
             else:
                 lines.append("Dividing by √v normalises each coordinate's step by its recent gradient size.")
         case "adam":
@@ -330,16 +396,24 @@ def _solution(optimiser: str, hyper: Hyper, w: np.ndarray, g: np.ndarray, state:
             m_hat, v_hat = float(result.derived["m_hat"][i]), float(result.derived["v_hat"][i])
             c1, c2 = 1 - hyper.beta1**t, 1 - hyper.beta2**t
             lines.append(f"m ← β₁·m + (1 − β₁)·g = 0.9 × {_term(m_old)} + 0.1 × {_term(gi, 3)} = {_show(m)}")
-            lines.append(f"v ← β₂·v + (1 − β₂)·g² = {fmt(hyper.beta2)} × {_show(v_old)} + "
-                         f"{fmt(1 - hyper.beta2)} × {_show(gi * gi)} = {_show(v)}")
-            lines.append(f"Bias correction at t = {t}: m̂ = m / (1 − 0.9^{t}) = {_term(m)} / {_show(c1)} = "
-                         f"{_bold(m_hat, quantity == 'm_hat')}; v̂ = v / (1 − {fmt(hyper.beta2)}^{t}) = {_show(v)} / "
-                         f"{_show(c2)} = {_bold(v_hat, quantity == 'v_hat')}")
-            lines.append(f"w ← w − lr·m̂ / (√v̂ + ε) = {fmt(wi, 3)} − {fmt(hyper.lr, 6)} × {_term(m_hat)} / "
-                         f"{_show(float(np.sqrt(v_hat)))} = {_bold(new_w, quantity == 'w', 6)}")
+            lines.append(
+                f"v ← β₂·v + (1 − β₂)·g² = {fmt(hyper.beta2)} × {_show(v_old)} + "
+                f"{fmt(1 - hyper.beta2)} × {_show(gi * gi)} = {_show(v)}"
+            )
+            lines.append(
+                f"Bias correction at t = {t}: m̂ = m / (1 − 0.9^{t}) = {_term(m)} / {_show(c1)} = "
+                f"{_bold(m_hat, quantity == 'm_hat')}; v̂ = v / (1 − {fmt(hyper.beta2)}^{t}) = {_show(v)} / "
+                f"{_show(c2)} = {_bold(v_hat, quantity == 'v_hat')}"
+            )
+            lines.append(
+                f"w ← w − lr·m̂ / (√v̂ + ε) = {fmt(wi, 3)} − {fmt(hyper.lr, 6)} × {_term(m_hat)} / "
+                f"{_show(float(np.sqrt(v_hat)))} = {_bold(new_w, quantity == 'w', 6)}"
+            )
             uncorrected = wi - hyper.lr * m / (np.sqrt(v) + EPS)
-            lines.append(f"Without bias correction the step would give {fmt(float(uncorrected), 6)}: early on m and "
-                         "v are biased towards 0, and the correction makes the first steps about lr in size.")
+            lines.append(
+                f"Without bias correction the step would give {fmt(float(uncorrected), 6)}: early on m and "
+                "v are biased towards 0, and the correction makes the first steps about lr in size."
+            )
     return "\n\n".join(lines)
 
 

@@ -34,9 +34,13 @@ class Scenario:
 SCENARIOS = (
     Scenario("An online shop segments customers", "orders per year", "average basket (tens of €)"),
     Scenario("A courier groups drop-off addresses to place depots", "km east", "km north"),
-    Scenario("A factory clusters machine sensor readings", "temperature above baseline (°C)", "vibration (mm/s)"),
+    Scenario(
+        "A factory clusters machine sensor readings", "temperature above baseline (°C)", "vibration (mm/s)"
+    ),
     Scenario("A football analyst clusters forwards' seasons", "goals", "assists"),
-    Scenario("A bank clusters card holders' monthly behaviour", "transactions (tens)", "spend (hundreds of €)"),
+    Scenario(
+        "A bank clusters card holders' monthly behaviour", "transactions (tens)", "spend (hundreds of €)"
+    ),
 )
 
 
@@ -61,8 +65,9 @@ def sklearn_lloyd_step(points: np.ndarray, centroids: np.ndarray, seed: int) -> 
     """
     from sklearn.cluster import KMeans
 
-    model = KMeans(n_clusters=len(centroids), init=centroids, n_init=1, max_iter=1, algorithm="lloyd",
-                   random_state=seed).fit(points)
+    model = KMeans(
+        n_clusters=len(centroids), init=centroids, n_init=1, max_iter=1, algorithm="lloyd", random_state=seed
+    ).fit(points)
     return model.cluster_centers_, model.labels_
 
 
@@ -130,8 +135,18 @@ class KMeansStep(Generator):
             return self._silhouette(rng, seed, params, scenario, k)
         return self._lloyd(rng, seed, params, scenario, k, ask)
 
-    def _lloyd(self, rng: np.random.Generator, seed: int, params: KMeansStepParams, scenario: Scenario, k: int,
-               ask: str) -> Problem:
+    def _lloyd(
+        self,
+        rng: np.random.Generator,
+        seed: int,
+        params: KMeansStepParams,
+        scenario: Scenario,
+        k: int,
+        ask: str,
+    ) -> Problem:
+        # Half the assignment questions ask about a point that switches cluster once the centroids move, half
+        # about one that stays: the first-step cluster is right only as often as a coin.
+        switch = ask == "assignment" and bool(rng.random() < 0.5)
         while True:  # redraw until the instance has no ties and no empty cluster, before and after the update
             points, _ = _blobs(rng, k)
             init, how = _initial_centroids(rng, points, k)
@@ -139,7 +154,7 @@ class KMeansStep(Generator):
                 continue
             first = np.argmin(_distances(points, init), axis=1)
             centroids, labels = lloyd_step(points, init)
-            if _clear(points, centroids):
+            if _clear(points, centroids) and (not switch or np.any(labels != first)):
                 break
         names = [f"C{j + 1}" for j in range(k)]
         table = Table(
@@ -149,17 +164,32 @@ class KMeansStep(Generator):
         )
         if how.startswith("forgy"):
             picked = how.split(":")[1].split(",")
-            start = ("k-means was initialised by picking points at random (Forgy): "
-                     + ", ".join(f"{names[j]} = P{picked[j]} {_point(init[j])}" for j in range(k)) + ".")
+            start = (
+                "k-means was initialised by picking points at random (Forgy): "
+                + ", ".join(f"{names[j]} = P{picked[j]} {_point(init[j])}" for j in range(k))
+                + "."
+            )
         else:
-            start = "The initial centroids are " + ", ".join(f"{names[j]} = {_point(init[j])}" for j in range(k)) + "."
-        intro = (f"{scenario.context} with k-means (k = {k}, Euclidean distance) on the points below. {start}\n\n"
-                 "One Lloyd iteration = assign every point to its nearest centroid, then move each centroid to "
-                 "the mean of its points.")
+            start = (
+                "The initial centroids are "
+                + ", ".join(f"{names[j]} = {_point(init[j])}" for j in range(k))
+                + "."
+            )
+        intro = (
+            f"{scenario.context} with k-means (k = {k}, Euclidean distance) on the points below. {start}\n\n"
+            "One Lloyd iteration = assign every point to its nearest centroid, then move each centroid to "
+            "the mean of its points."
+        )
         steps = _lloyd_solution(points, init, first, centroids, names)
-        data = {"ask": ask, "k": k, "points": points.tolist(), "initial_centroids": init.tolist(),
-                "init": how.split(":")[0], "first_assignment": [names[j] for j in first],
-                "updated_centroids": centroids.tolist()}
+        data = {
+            "ask": ask,
+            "k": k,
+            "points": points.tolist(),
+            "initial_centroids": init.tolist(),
+            "init": how.split(":")[0],
+            "first_assignment": [names[j] for j in first],
+            "updated_centroids": centroids.tolist(),
+        }
         if ask == "centroid":
             # Ask about a centroid that actually moves, i.e. one owning at least two points.
             movers = [j for j in range(k) if not np.allclose(centroids[j], init[j])] or list(range(k))
@@ -167,42 +197,59 @@ class KMeansStep(Generator):
             axis = int(rng.integers(2))
             value = float(centroids[j, axis])
             coordinate = ("x", "y")[axis]
-            prompt = (f"{intro}\n\nAfter one iteration, what is the **{coordinate} coordinate of {names[j]}** "
-                      f"(the {(scenario.x, scenario.y)[axis]} axis)? Answer to 2 decimals.")
+            prompt = (
+                f"{intro}\n\nAfter one iteration, what is the **{coordinate} coordinate of {names[j]}** "
+                f"(the {(scenario.x, scenario.y)[axis]} axis)? Answer to 2 decimals."
+            )
             steps.append(f"So {names[j]}'s new {coordinate} = **{fmt(value)}**.")
-            steps.append("Each update can only lower the within-cluster sum of squares, which is why Lloyd's "
-                         "algorithm converges, but only to a local optimum that depends on the initialisation.")
+            steps.append(
+                "Each update can only lower the within-cluster sum of squares, which is why Lloyd's "
+                "algorithm converges, but only to a local optimum that depends on the initialisation."
+            )
             data.update(centroid=names[j], axis=coordinate, value=value)
-            part = Part(prompt=f"{names[j]}.{coordinate}?", answer=NumberAnswer(value, tolerance=0.01))
+            part = Part(prompt=f"{names[j]}.{coordinate}?", answer=NumberAnswer(value, decimals=2))
         else:
-            moved = np.flatnonzero(labels != first)
-            # Prefer a point that switches cluster once the centroids move: that is the instructive case.
-            pool = moved if len(moved) and rng.random() < 0.7 else np.arange(len(points))
+            pool = np.flatnonzero(labels != first) if switch else np.flatnonzero(labels == first)
             i = int(rng.choice(pool))
             d = _distances(points[i : i + 1], centroids)[0]
             correct = names[int(labels[i])]
-            prompt = (f"{intro}\n\nAfter that iteration, the **next** assignment step runs with the moved "
-                      f"centroids. Which cluster does **P{i + 1}** {_point(points[i])} join then?")
+            prompt = (
+                f"{intro}\n\nAfter that iteration, the **next** assignment step runs with the moved "
+                f"centroids. Which cluster does **P{i + 1}** {_point(points[i])} join then?"
+            )
             options = tuple(Option(name, name) for name in names)
-            feedback = {names[j]: (f"P{i + 1} is {fmt(float(d[j]), 3)} from {names[j]}'s new position "
-                                   f"{_point(centroids[j])}, but {fmt(float(d[labels[i]]), 3)} from {correct}'s "
-                                   f"{_point(centroids[labels[i]])}.")
-                        for j in range(k) if names[j] != correct}
+            feedback = {
+                names[j]: (
+                    f"P{i + 1} is {fmt(float(d[j]), 3)} from {names[j]}'s new position "
+                    f"{_point(centroids[j])}, but {fmt(float(d[labels[i]]), 3)} from {correct}'s "
+                    f"{_point(centroids[labels[i]])}."
+                )
+                for j in range(k)
+                if names[j] != correct
+            }
             switched = labels[i] != first[i]
             steps.append(
                 f"Next assignment for P{i + 1}: distances to the new centroids are "
                 + ", ".join(f"{names[j]} {fmt(float(d[j]), 3)}" for j in range(k))
                 + f", so it joins **{correct}**"
-                + (f" (it was in {names[first[i]]} before: points switch as centroids move)." if switched else ".")
+                + (
+                    f" (it was in {names[first[i]]} before: points switch as centroids move)."
+                    if switched
+                    else "."
+                )
             )
-            steps.append("k-means stops when an assignment step changes nothing; each iteration costs O(n·k·d).")
+            steps.append(
+                "k-means stops when an assignment step changes nothing; each iteration costs O(n·k·d)."
+            )
             data.update(point=f"P{i + 1}", next_assignment=correct)
             part = Part(prompt=f"cluster of P{i + 1}?", answer=ChoiceAnswer(options, correct, feedback))
-        return self.problem(seed, params, prompt=prompt, parts=(part,), solution="\n\n".join(steps), data=data,
-                            table=table)
+        return self.problem(
+            seed, params, prompt=prompt, parts=(part,), solution="\n\n".join(steps), data=data, table=table
+        )
 
-    def _silhouette(self, rng: np.random.Generator, seed: int, params: KMeansStepParams, scenario: Scenario,
-                    k: int) -> Problem:
+    def _silhouette(
+        self, rng: np.random.Generator, seed: int, params: KMeansStepParams, scenario: Scenario, k: int
+    ) -> Problem:
         while True:
             points, labels = _blobs(rng, k)
             sizes = np.bincount(labels, minlength=k)
@@ -215,13 +262,23 @@ class KMeansStep(Generator):
         d = _pairwise(points)[i]
         table = Table(
             headers=("point", scenario.x, scenario.y, "cluster", f"distance to P{i + 1}"),
-            rows=tuple((f"P{j + 1}", fmt(float(p[0])), fmt(float(p[1])), names[labels[j]],
-                        "—" if j == i else fmt(float(d[j]), 3)) for j, p in enumerate(points)),
+            rows=tuple(
+                (
+                    f"P{j + 1}",
+                    fmt(float(p[0])),
+                    fmt(float(p[1])),
+                    names[labels[j]],
+                    "—" if j == i else fmt(float(d[j]), 3),
+                )
+                for j, p in enumerate(points)
+            ),
             title=f"a {k}-cluster solution",
         )
-        prompt = (f"{scenario.context}. A clustering with k = {k} gave the labels below (Euclidean distances from "
-                  f"P{i + 1} to every other point are listed to save time).\n\n"
-                  f"What is the **silhouette** s of **P{i + 1}**? Answer to 3 decimals.")
+        prompt = (
+            f"{scenario.context}. A clustering with k = {k} gave the labels below (Euclidean distances from "
+            f"P{i + 1} to every other point are listed to save time).\n\n"
+            f"What is the **silhouette** s of **P{i + 1}**? Answer to 3 decimals."
+        )
         own = labels[i]
         same = [j for j in range(len(points)) if labels[j] == own and j != i]
         a = float(np.mean(d[same]))
@@ -239,31 +296,46 @@ class KMeansStep(Generator):
             "s near 1: well inside its cluster; near 0: on a border; negative: probably in the wrong cluster. "
             "The silhouette score of a clustering is the mean of s over all points.",
         ]
-        data = {"ask": "silhouette", "k": k, "points": points.tolist(), "labels": [names[c] for c in labels],
-                "point": f"P{i + 1}", "silhouette": value}
+        data = {
+            "ask": "silhouette",
+            "k": k,
+            "points": points.tolist(),
+            "labels": [names[c] for c in labels],
+            "point": f"P{i + 1}",
+            "silhouette": value,
+        }
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt=f"s(P{i + 1})?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt=f"s(P{i + 1})?", answer=NumberAnswer(value, decimals=3)),),
             solution="\n\n".join(steps),
             data=data,
             table=table,
         )
 
 
-def _lloyd_solution(points: np.ndarray, init: np.ndarray, first: np.ndarray, centroids: np.ndarray,
-                    names: list[str]) -> list[str]:
+def _lloyd_solution(
+    points: np.ndarray, init: np.ndarray, first: np.ndarray, centroids: np.ndarray, names: list[str]
+) -> list[str]:
     d = _distances(points, init)
-    rows = ["| point | " + " | ".join(f"d to {n}" for n in names) + " | nearest |",
-            "|---" * (len(names) + 2) + "|"]
+    rows = [
+        "| point | " + " | ".join(f"d to {n}" for n in names) + " | nearest |",
+        "|---" * (len(names) + 2) + "|",
+    ]
     for i, p in enumerate(points):
-        rows.append(f"| P{i + 1} {_point(p)} | " + " | ".join(fmt(float(x), 2) for x in d[i])
-                    + f" | {names[first[i]]} |")
+        rows.append(
+            f"| P{i + 1} {_point(p)} | "
+            + " | ".join(fmt(float(x), 2) for x in d[i])
+            + f" | {names[first[i]]} |"
+        )
     lines = ["**Assignment** (distances to the initial centroids):", "\n".join(rows), "**Update** (means):"]
     for j, name in enumerate(names):
         members = np.flatnonzero(first == j)
         xs = " + ".join(fmt(float(points[m, 0])) for m in members)
         ys = " + ".join(fmt(float(points[m, 1])) for m in members)
-        lines.append(f"{name} ← mean of {', '.join(f'P{m + 1}' for m in members)}: x = ({xs}) / {len(members)} = "
-                     f"{fmt(float(centroids[j, 0]))}, y = ({ys}) / {len(members)} = {fmt(float(centroids[j, 1]))}")
+        lines.append(
+            f"{name} ← mean of {', '.join(f'P{m + 1}' for m in members)}: x = ({xs}) / {len(members)} = "
+            f"{fmt(float(centroids[j, 0]))}, y = ({ys}) / {len(members)} = {fmt(float(centroids[j, 1]))}"
+        )
     return lines

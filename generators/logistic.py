@@ -45,39 +45,87 @@ class Scenario:
     features: tuple[Feature, ...]
     thresholds: tuple[float, ...]  # thresholds that make sense for the use case
     action: str  # what a positive decision triggers
+    inaction: str  # what a negative decision means in practice
 
 
 SCENARIOS = (
-    Scenario("A churn model scores subscribers for a retention campaign", "subscriber", "churn", "stay",
-             (-1.5, -0.3),
-             (Feature("tenure_months", (-0.08, -0.02), (1, 60), "one more month of tenure", (1, 6, 12)),
-              Feature("support_tickets_90d", (0.2, 0.6), (0, 6), "one more support ticket", (1, 2, 3)),
-              Feature("annual_plan", (-1.5, -0.4), (0, 1), "being on an annual plan")),
-             (0.2, 0.3, 0.4), "send a retention offer"),
-    Scenario("A credit model estimates the probability that a loan defaults", "applicant", "default", "repay",
-             (-4.0, -2.5),
-             (Feature("debt_to_income_pct", (0.02, 0.06), (10, 60), "one more point of debt-to-income", (1, 5, 10)),
-              Feature("late_payments_12m", (0.3, 0.9), (0, 5), "one more late payment", (1, 2)),
-              Feature("has_mortgage", (-0.6, -0.1), (0, 1), "having a mortgage")),
-             (0.1, 0.2, 0.3), "decline the application"),
-    Scenario("A hospital model predicts 30-day readmission at discharge", "patient", "readmission",
-             "no readmission", (-4.0, -2.5),
-             (Feature("age_years", (0.01, 0.04), (30, 90), "one more year of age", (1, 10)),
-              Feature("prior_admissions", (0.2, 0.7), (0, 5), "one more prior admission", (1, 2)),
-              Feature("diabetic", (0.2, 0.8), (0, 1), "being diabetic")),
-             (0.2, 0.3, 0.5), "book a follow-up call"),
-    Scenario("A spam filter uses a logistic regression on hand-crafted email features", "email", "spam", "ham",
-             (-2.0, -0.5),
-             (Feature("n_links", (0.1, 0.5), (0, 12), "one more link", (1, 3, 5)),
-              Feature("exclamation_marks", (0.1, 0.4), (0, 8), "one more exclamation mark", (1, 2)),
-              Feature("sender_in_contacts", (-3.0, -1.5), (0, 1), "the sender being in the contacts")),
-             (0.7, 0.8, 0.9), "move it to the spam folder"),
-    Scenario("A fraud model scores card transactions in real time", "transaction", "fraud", "legit",
-             (-3.5, -2.0),
-             (Feature("amount_hundreds", (0.1, 0.4), (0, 15), "one hundred more in amount", (1, 5)),
-              Feature("foreign_merchant", (0.5, 1.5), (0, 1), "a foreign merchant"),
-              Feature("txns_last_hour", (0.2, 0.6), (0, 6), "one more transaction in the last hour", (1, 2))),
-             (0.1, 0.2, 0.3), "block the transaction for review"),
+    Scenario(
+        "A churn model scores subscribers for a retention campaign",
+        "subscriber",
+        "churn",
+        "stay",
+        (-1.5, -0.3),
+        (
+            Feature("tenure_months", (-0.08, -0.02), (1, 60), "one more month of tenure", (1, 6, 12)),
+            Feature("support_tickets_90d", (0.2, 0.6), (0, 6), "one more support ticket", (1, 2, 3)),
+            Feature("annual_plan", (-1.5, -0.4), (0, 1), "being on an annual plan"),
+        ),
+        (0.2, 0.3, 0.4),
+        "send a retention offer",
+        "send no offer this month",
+    ),
+    Scenario(
+        "A credit model estimates the probability that a loan defaults",
+        "applicant",
+        "default",
+        "repay",
+        (-4.0, -2.5),
+        (
+            Feature(
+                "debt_to_income_pct", (0.02, 0.06), (10, 60), "one more point of debt-to-income", (1, 5, 10)
+            ),
+            Feature("late_payments_12m", (0.3, 0.9), (0, 5), "one more late payment", (1, 2)),
+            Feature("has_mortgage", (-0.6, -0.1), (0, 1), "having a mortgage"),
+        ),
+        (0.1, 0.2, 0.3),
+        "decline the application",
+        "approve the application",
+    ),
+    Scenario(
+        "A hospital model predicts 30-day readmission at discharge",
+        "patient",
+        "readmission",
+        "no readmission",
+        (-4.0, -2.5),
+        (
+            Feature("age_years", (0.01, 0.04), (30, 90), "one more year of age", (1, 10)),
+            Feature("prior_admissions", (0.2, 0.7), (0, 5), "one more prior admission", (1, 2)),
+            Feature("diabetic", (0.2, 0.8), (0, 1), "being diabetic"),
+        ),
+        (0.2, 0.3, 0.5),
+        "book a follow-up call",
+        "discharge with no extra call",
+    ),
+    Scenario(
+        "A spam filter uses a logistic regression on hand-crafted email features",
+        "email",
+        "spam",
+        "ham",
+        (-2.0, -0.5),
+        (
+            Feature("n_links", (0.1, 0.5), (0, 12), "one more link", (1, 3, 5)),
+            Feature("exclamation_marks", (0.1, 0.4), (0, 8), "one more exclamation mark", (1, 2)),
+            Feature("sender_in_contacts", (-3.0, -1.5), (0, 1), "the sender being in the contacts"),
+        ),
+        (0.7, 0.8, 0.9),
+        "move it to the spam folder",
+        "leave it in the inbox",
+    ),
+    Scenario(
+        "A fraud model scores card transactions in real time",
+        "transaction",
+        "fraud",
+        "legit",
+        (-3.5, -2.0),
+        (
+            Feature("amount_hundreds", (0.1, 0.4), (0, 15), "one hundred more in amount", (1, 5)),
+            Feature("foreign_merchant", (0.5, 1.5), (0, 1), "a foreign merchant"),
+            Feature("txns_last_hour", (0.2, 0.6), (0, 6), "one more transaction in the last hour", (1, 2)),
+        ),
+        (0.1, 0.2, 0.3),
+        "block the transaction for review",
+        "let the payment through",
+    ),
 )
 
 
@@ -135,12 +183,31 @@ class Logistic(Generator):
         if ask == "odds_ratio":
             return self._odds_ratio(rng, seed, params, scenario, intercept, coefs)
         if ask == "decision":
-            threshold = params.threshold if params.threshold is not None else float(rng.choice(scenario.thresholds))
-            return self._decision(rng, seed, params, scenario, intercept, coefs, threshold)
+            threshold = (
+                params.threshold if params.threshold is not None else float(rng.choice(scenario.thresholds))
+            )
+            # Half the examples land on each side of the threshold in every scenario: only the numbers decide.
+            want_positive = bool(rng.random() < 0.5)
+            x = None
+            for _ in range(100):
+                x = _decision_example(rng, scenario, intercept, coefs, threshold, want_positive)
+                if x is not None:
+                    break
+                intercept, coefs = _draw_model(rng, scenario)  # this model cannot reach that side: redraw it
+            if x is None:  # pragma: no cover - every scenario reaches both sides of its thresholds
+                raise RuntimeError("no example on the wanted side of the threshold")
+            return self._decision(rng, seed, params, scenario, intercept, coefs, threshold, x)
         return self._probability(rng, seed, params, scenario, intercept, coefs)
 
-    def _probability(self, rng: np.random.Generator, seed: int, params: LogisticParams, scenario: Scenario,
-                     intercept: float, coefs: np.ndarray) -> Problem:
+    def _probability(
+        self,
+        rng: np.random.Generator,
+        seed: int,
+        params: LogisticParams,
+        scenario: Scenario,
+        intercept: float,
+        coefs: np.ndarray,
+    ) -> Problem:
         x = _draw_example(rng, scenario)
         for _ in range(50):  # keep p away from 0 and 1, where "0.00" would pass
             if 0.02 <= probability(intercept, coefs, x) <= 0.98:
@@ -154,23 +221,33 @@ class Logistic(Generator):
             f"What is the predicted probability of **{scenario.positive}** for this {scenario.items}? "
             "Answer to 3 decimals."
         )
-        solution = "\n\n".join([
-            _log_odds_line(scenario, intercept, coefs, x, z),
-            f"p = σ(z) = 1 / (1 + e^(−z)) = 1 / (1 + e^({fmt(-z, 3)})) = **{fmt(value)}**",
-            "The coefficients add on the log-odds scale, never on the probability scale: a coefficient's effect "
-            "on p depends on where the example already sits on the sigmoid.",
-        ])
+        solution = "\n\n".join(
+            [
+                _log_odds_line(scenario, intercept, coefs, x, z),
+                f"p = σ(z) = 1 / (1 + e^(−z)) = 1 / (1 + e^({fmt(-z, 3)})) = **{fmt(value)}**",
+                "The coefficients add on the log-odds scale, never on the probability scale: a coefficient's effect "
+                "on p depends on where the example already sits on the sigmoid.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt=f"P({scenario.positive})?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt=f"P({scenario.positive})?", answer=NumberAnswer(value, decimals=3)),),
             solution=solution,
             data=_data("probability", scenario, intercept, coefs, x, probability=value, log_odds=z),
             table=_table(scenario, intercept, coefs, x),
         )
 
-    def _odds_ratio(self, rng: np.random.Generator, seed: int, params: LogisticParams, scenario: Scenario,
-                    intercept: float, coefs: np.ndarray) -> Problem:
+    def _odds_ratio(
+        self,
+        rng: np.random.Generator,
+        seed: int,
+        params: LogisticParams,
+        scenario: Scenario,
+        intercept: float,
+        coefs: np.ndarray,
+    ) -> Problem:
         index = int(rng.integers(len(scenario.features)))
         feature = scenario.features[index]
         change = int(rng.choice(feature.steps))
@@ -189,87 +266,142 @@ class Logistic(Generator):
         )
         beta = float(coefs[index])
         percent = (value - 1) * 100
-        solution = "\n\n".join([
-            f"The log-odds change by {change} × β = {change} × {_paren(beta)} = {fmt(change * beta, 4)}.",
-            f"Odds ratio = e^({fmt(change * beta, 4)}) = **{fmt(value)}**, i.e. the odds "
-            f"{'rise' if percent > 0 else 'fall'} by {fmt(abs(percent), 1)}%.",
-            "An odds ratio is the same for every example, but the change in probability is not: it is largest "
-            "near p = 0.5 and tiny in the tails. Odds ≈ probability only when p is small.",
-        ])
+        solution = "\n\n".join(
+            [
+                f"The log-odds change by {change} × β = {change} × {_paren(beta)} = {fmt(change * beta, 4)}.",
+                f"Odds ratio = e^({fmt(change * beta, 4)}) = **{fmt(value)}**, i.e. the odds "
+                f"{'rise' if percent > 0 else 'fall'} by {fmt(abs(percent), 1)}%.",
+                "An odds ratio is the same for every example, but the change in probability is not: it is largest "
+                "near p = 0.5 and tiny in the tails. Odds ≈ probability only when p is small.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="odds ratio?", answer=NumberAnswer(value, tolerance=0.005, rel_tolerance=0.01)),),
+            parts=(Part(prompt="odds ratio?", answer=NumberAnswer(value, decimals=3)),),
             solution=solution,
-            data=_data("odds_ratio", scenario, intercept, coefs, None, feature=feature.name, change=change,
-                       odds_ratio=value),
+            data=_data(
+                "odds_ratio",
+                scenario,
+                intercept,
+                coefs,
+                None,
+                feature=feature.name,
+                change=change,
+                odds_ratio=value,
+            ),
             table=_table(scenario, intercept, coefs, None),
         )
 
-    def _decision(self, rng: np.random.Generator, seed: int, params: LogisticParams, scenario: Scenario,
-                  intercept: float, coefs: np.ndarray, threshold: float) -> Problem:
-        x = _decision_example(rng, scenario, intercept, coefs, threshold)
+    def _decision(
+        self,
+        rng: np.random.Generator,
+        seed: int,
+        params: LogisticParams,
+        scenario: Scenario,
+        intercept: float,
+        coefs: np.ndarray,
+        threshold: float,
+        x: np.ndarray,
+    ) -> Problem:
         z = log_odds(intercept, coefs, x)
         p = probability(intercept, coefs, x)
         positive = p >= threshold
         cutoff = math.log(threshold / (1 - threshold))
         options = (
-            Option("positive", f"Predict {scenario.positive}: {scenario.action}"),
-            Option("negative", f"Predict {scenario.negative}"),
+            Option(
+                "positive",
+                f"Predict {scenario.positive}: {scenario.action}",
+                aliases=(scenario.positive, f"predict {scenario.positive}", scenario.action),
+            ),
+            Option(
+                "negative",
+                f"Predict {scenario.negative}: {scenario.inaction}",
+                aliases=(scenario.negative, f"predict {scenario.negative}", scenario.inaction),
+            ),
         )
         correct = "positive" if positive else "negative"
         wrong = "negative" if positive else "positive"
         trap = (z > 0) != positive
-        feedback = {wrong: (
-            f"p = σ({fmt(z, 3)}) = {fmt(p, 3)}, which is {'at or above' if positive else 'below'} the threshold "
-            f"{fmt(threshold)}"
-            + (f"; the log-odds sign only decides at threshold 0.5 (here compare z with logit({fmt(threshold)}) = "
-               f"{fmt(cutoff, 3)})." if trap else ".")
-        )}
+        feedback = {
+            wrong: (
+                f"p = σ({fmt(z, 3)}) = {fmt(p, 3)}, which is {'at or above' if positive else 'below'} the threshold "
+                f"{fmt(threshold)}"
+                + (
+                    f"; the log-odds sign only decides at threshold 0.5 (here compare z with logit({fmt(threshold)}) = "
+                    f"{fmt(cutoff, 3)})."
+                    if trap
+                    else "."
+                )
+            )
+        }
         prompt = (
             f"{scenario.context}. The team will **{scenario.action}** when the predicted probability of "
             f"{scenario.positive} is at least **{fmt(threshold)}**. The coefficients (log-odds scale) and one "
             f"{scenario.items}'s features are below.\n\nWhat does the model decide for this {scenario.items}?"
         )
-        solution = "\n\n".join([
-            _log_odds_line(scenario, intercept, coefs, x, z),
-            f"p = σ({fmt(z, 3)}) = {fmt(p)}, {'≥' if positive else '<'} {fmt(threshold)}, so: "
-            f"**predict {scenario.positive if positive else scenario.negative}**.",
-            f"Shortcut: compare z with the threshold's log-odds, logit({fmt(threshold)}) = "
-            f"ln({fmt(threshold)}/{fmt(1 - threshold)}) = {fmt(cutoff, 3)}. `LogisticRegression.predict` uses 0.5 "
-            "(z > 0); any other threshold needs `predict_proba` (or `decision_function` compared with the logit).",
-        ])
+        solution = "\n\n".join(
+            [
+                _log_odds_line(scenario, intercept, coefs, x, z),
+                f"p = σ({fmt(z, 3)}) = {fmt(p)}, {'≥' if positive else '<'} {fmt(threshold)}, so: "
+                f"**predict {scenario.positive if positive else scenario.negative}**.",
+                f"Shortcut: compare z with the threshold's log-odds, logit({fmt(threshold)}) = "
+                f"ln({fmt(threshold)}/{fmt(1 - threshold)}) = {fmt(cutoff, 3)}. `LogisticRegression.predict` uses 0.5 "
+                "(z > 0); any other threshold needs `predict_proba` (or `decision_function` compared with the logit).",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="decision?", answer=ChoiceAnswer(options=options, correct=correct, feedback=feedback)),),
+            parts=(
+                Part(
+                    prompt="decision?",
+                    answer=ChoiceAnswer(options=options, correct=correct, feedback=feedback),
+                ),
+            ),
             solution=solution,
-            data=_data("decision", scenario, intercept, coefs, x, threshold=threshold, probability=p,
-                       log_odds=z, decision=correct),
+            data=_data(
+                "decision",
+                scenario,
+                intercept,
+                coefs,
+                x,
+                threshold=threshold,
+                probability=p,
+                log_odds=z,
+                decision=correct,
+            ),
             table=_table(scenario, intercept, coefs, x),
         )
 
 
-def _decision_example(rng: np.random.Generator, scenario: Scenario, intercept: float, coefs: np.ndarray,
-                      threshold: float) -> np.ndarray:
-    """An example whose probability is clearly on one side of the threshold (no ties).
+def _decision_example(
+    rng: np.random.Generator,
+    scenario: Scenario,
+    intercept: float,
+    coefs: np.ndarray,
+    threshold: float,
+    want_positive: bool,
+) -> np.ndarray | None:
+    """An example on the wanted side of the threshold, clearly (no near-ties); None if this model has none.
 
-    Half the time (when the threshold is not 0.5) it is one where the sign of the log-odds and the decision
-    disagree, the classic mistake.
+    Half the time, when the wanted side allows it, the sign of the log-odds and the decision disagree (the
+    classic mistake): below a threshold of 0.5 that is a positive with z < 0, above it a negative with z > 0.
     """
-    want_trap = threshold != 0.5 and rng.random() < 0.5
+    trap_possible = (threshold < 0.5 and want_positive) or (threshold > 0.5 and not want_positive)
+    want_trap = trap_possible and rng.random() < 0.5
     fallback = None
     for _ in range(200):
         x = _draw_example(rng, scenario)
         z = log_odds(intercept, coefs, x)
         p = probability(intercept, coefs, x)
-        if abs(p - threshold) < 0.02:
+        if abs(p - threshold) < 0.02 or (p >= threshold) != want_positive:
             continue
         fallback = x if fallback is None else fallback
         if not want_trap or (z > 0) != (p >= threshold):
             return x
-    if fallback is None:  # pragma: no cover - every scenario reaches both sides of its thresholds
-        raise RuntimeError("no example clear of the threshold")
     return fallback
 
 
@@ -296,8 +428,9 @@ def _table(scenario: Scenario, intercept: float, coefs: np.ndarray, x: np.ndarra
     return Table(headers=headers, rows=tuple(rows), title=f"logistic regression for P({scenario.positive})")
 
 
-def _data(ask: str, scenario: Scenario, intercept: float, coefs: np.ndarray, x: np.ndarray | None,
-          **asked: object) -> dict[str, object]:
+def _data(
+    ask: str, scenario: Scenario, intercept: float, coefs: np.ndarray, x: np.ndarray | None, **asked: object
+) -> dict[str, object]:
     data: dict[str, object] = {
         "ask": ask,
         "positive": scenario.positive,

@@ -41,7 +41,9 @@ class Scenario:
 
 SCENARIOS = (
     Scenario("A card-fraud model scores transactions", "transactions", "Fraud", "Legit", (0.004, 0.02)),
-    Scenario("A screening model scores patients for a rare disease", "patients", "Sick", "Healthy", (0.005, 0.02)),
+    Scenario(
+        "A screening model scores patients for a rare disease", "patients", "Sick", "Healthy", (0.005, 0.02)
+    ),
     Scenario("A vision model scores parts for defects", "parts", "Defect", "OK", (0.003, 0.015)),
     Scenario("A model scores logins for account takeover", "logins", "Attack", "Normal", (0.002, 0.01)),
     Scenario("A model scores ad impressions for clicks", "impressions", "Click", "No click", (0.008, 0.025)),
@@ -92,8 +94,14 @@ def _small_set(rng: np.random.Generator, avoid_grid: bool) -> tuple[np.ndarray, 
 
 
 def _score_table(y: np.ndarray, scores: np.ndarray, scenario: Scenario) -> Table:
-    return scored_rows_table(y, scores, scenario.items.rstrip("s").capitalize(), scenario.positive,
-                             scenario.negative, f"sorted by score · positive class: {scenario.positive}")
+    return scored_rows_table(
+        y,
+        scores,
+        scenario.items.rstrip("s").capitalize(),
+        scenario.positive,
+        scenario.negative,
+        f"sorted by score · positive class: {scenario.positive}",
+    )
 
 
 class RocPr(Generator):
@@ -124,7 +132,7 @@ class RocPr(Generator):
             # Rates strictly between 0 and 1, so neither is a giveaway.
             if 0 < flagged[y == 1].mean() < 1 and 0 < flagged[y == 0].mean() < 1:
                 break
-        tpr, fpr = rates_at(y, scores, threshold)
+        tpr, fpr, _ = rare_rates(y, scores, threshold)  # numpy; the tests cross-check with roc_curve
         p, n = int(y.sum()), int((y == 0).sum())
         tp, fp = round(tpr * p), round(fpr * n)
         prompt = (
@@ -133,29 +141,42 @@ class RocPr(Generator):
             "\n\n1. What is the **true positive rate (TPR)**?\n2. What is the **false positive rate (FPR)**?\n\n"
             "Answer each to 3 decimals (fractions are fine), separated by ';'."
         )
-        solution = "\n\n".join([
-            f"Flagged rows are those with score ≥ {threshold:.2f}: {tp} of the {p} {scenario.positive} and "
-            f"{fp} of the {n} {scenario.negative}.",
-            f"TPR = TP / (TP + FN) = {tp} / {p} = **{fmt(tpr)}**",
-            f"FPR = FP / (FP + TN) = {fp} / {n} = **{fmt(fpr)}**",
-            "Each threshold is one point (FPR, TPR) of the ROC curve; sweeping it from high to low traces the "
-            "curve from (0, 0) to (1, 1). Both rates condition on the true class, so neither depends on prevalence.",
-        ])
+        solution = "\n\n".join(
+            [
+                f"Flagged rows are those with score ≥ {threshold:.2f}: {tp} of the {p} {scenario.positive} and "
+                f"{fp} of the {n} {scenario.negative}.",
+                f"TPR = TP / (TP + FN) = {tp} / {p} = **{fmt(tpr)}**",
+                f"FPR = FP / (FP + TN) = {fp} / {n} = **{fmt(fpr)}**",
+                "Each threshold is one point (FPR, TPR) of the ROC curve; sweeping it from high to low traces the "
+                "curve from (0, 0) to (1, 1). Both rates condition on the true class, so neither depends on prevalence.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="TPR?", answer=NumberAnswer(tpr, tolerance=0.005), label="TPR"),
-                   Part(prompt="FPR?", answer=NumberAnswer(fpr, tolerance=0.005), label="FPR")),
+            parts=(
+                Part(prompt="TPR?", answer=NumberAnswer(tpr, decimals=3), label="TPR"),
+                Part(prompt="FPR?", answer=NumberAnswer(fpr, decimals=3), label="FPR"),
+            ),
             solution=solution,
-            data={"ask": "tpr-fpr", "scores": scores.tolist(), "labels": y.tolist(), "threshold": threshold,
-                  "tp": tp, "fp": fp, "positives": p, "negatives": n},
+            data={
+                "ask": "tpr-fpr",
+                "scores": scores.tolist(),
+                "labels": y.tolist(),
+                "threshold": threshold,
+                "tp": tp,
+                "fp": fp,
+                "positives": p,
+                "negatives": n,
+            },
             table=_score_table(y, scores, scenario),
         )
 
     def _auc(self, rng: np.random.Generator, seed: int, params: RocPrParams, scenario: Scenario) -> Problem:
         while True:
             y, scores = _small_set(rng, avoid_grid=False)
-            value = roc_auc(y, scores)
+            value = rare_areas(y, scores)[0]  # distinct scores: Mann-Whitney; tests cross-check sklearn
             if value < 1:  # a perfect ranking makes a dull question
                 break
         p, n = int(y.sum()), int((y == 0).sum())
@@ -168,57 +189,74 @@ class RocPr(Generator):
         below = [int((scores[y == 0] < s).sum()) for s in scores[y == 1]]
         pos_scores = [f"{s:.2f}" for s in scores[y == 1]]
         lines = "\n".join(f"| {s} | {b} |" for s, b in zip(pos_scores, below, strict=True))
-        solution = "\n\n".join([
-            f"ROC-AUC = the probability that a random {scenario.positive} scores above a random "
-            f"{scenario.negative} = (pairs ranked correctly) / (P × N), with P = {p}, N = {n}, so {p * n} pairs.",
-            f"| {scenario.positive} score | {scenario.negative} scoring lower |\n|---|---|\n{lines}",
-            f"Correct pairs = {' + '.join(map(str, below))} = {sum(below)}; ROC-AUC = {sum(below)} / {p * n} "
-            f"= **{fmt(value)}**",
-            "ROC-AUC only measures ranking: any monotone rescaling of the scores leaves it unchanged, and it says "
-            "nothing about calibration or about precision at the threshold you will actually use.",
-        ])
+        solution = "\n\n".join(
+            [
+                f"ROC-AUC = the probability that a random {scenario.positive} scores above a random "
+                f"{scenario.negative} = (pairs ranked correctly) / (P × N), with P = {p}, N = {n}, so {p * n} pairs.",
+                f"| {scenario.positive} score | {scenario.negative} scoring lower |\n|---|---|\n{lines}",
+                f"Correct pairs = {' + '.join(map(str, below))} = {sum(below)}; ROC-AUC = {sum(below)} / {p * n} "
+                f"= **{fmt(value)}**",
+                "ROC-AUC only measures ranking: any monotone rescaling of the scores leaves it unchanged, and it says "
+                "nothing about calibration or about precision at the threshold you will actually use.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="ROC-AUC?", answer=NumberAnswer(value, tolerance=0.005)),),
+            parts=(Part(prompt="ROC-AUC?", answer=NumberAnswer(value, decimals=3)),),
             solution=solution,
             data={"ask": "auc", "scores": scores.tolist(), "labels": y.tolist(), "roc_auc": value},
             table=_score_table(y, scores, scenario),
         )
 
     def _rare(self, rng: np.random.Generator, seed: int, params: RocPrParams, scenario: Scenario) -> Problem:
-        from sklearn.metrics import average_precision_score, precision_score
-
-        sim = _simulate_rare(rng, scenario)
+        # Which of the four candidate operating points is the answer to part 2 is drawn first (uniformly); the
+        # simulation is redrawn until exactly that many points keep precision >= 50%.
+        rank = int(rng.integers(4))
+        sim = _simulate_rare(rng, scenario, rank)
         y, scores, threshold = sim.y, sim.scores, sim.threshold
-        tpr, fpr = rates_at(y, scores, threshold)
-        precision = float(precision_score(y, (scores >= threshold).astype(int)))
-        auc = roc_auc(y, scores)
-        ap = float(average_precision_score(y, scores))
-        no_skill = float(average_precision_score(y, np.zeros_like(scores)))  # = prevalence
+        # numpy, not sklearn.metrics: on ~15,000 rows its input validation costs tens of ms per call; the tests
+        # check these against roc_curve, roc_auc_score, average_precision_score and precision_score.
+        tpr, fpr, precision = rare_rates(y, scores, threshold)
+        auc, ap = rare_areas(y, scores)
+        no_skill = float(y.mean())  # average precision of a constant scorer = prevalence
         p, n = int(y.sum()), int((y == 0).sum())
         tp, fp = round(tpr * p), round(fpr * n)
-        ratio = n / p
-        options = [
-            Option("imbalance", f"With {fmt(ratio, 0)} {scenario.negative} per {scenario.positive}, even a small "
-                                "FPR means many false positives: precision sees them, FPR hides them"),
-            Option("threshold", "Average precision is measured at one threshold, ROC-AUC over all of them"),
-            Option("bug", "The two areas should be close; a gap this large means a bug"),
-            Option("overfit", "The model overfits; PR-AUC detects overfitting and ROC-AUC does not"),
-        ]
-        options = [options[i] for i in rng.permutation(len(options))]
-        feedback = {
-            "threshold": "Both sweep every threshold: average precision summarises the whole PR curve just as "
-                         "ROC-AUC summarises the ROC curve.",
-            "bug": f"They are on different scales: a no-skill scorer gets ROC-AUC 0.5 but average precision = "
-                   f"prevalence = {fmt(no_skill, 4)} here, so a large gap is normal on a rare class.",
-            "overfit": "Both are computed from the same validation scores; neither knows about the training set.",
-        }
+        points = sim.points
+        names = [f"point {i + 1}" for i in range(len(points))]
+        good = [i for i, point in enumerate(points) if point.precision >= 0.5]
+        key = max(good, key=lambda i: points[i].tpr)
+        options = tuple(
+            Option(names[i], f"Point {i + 1}: TPR {pt.tpr:.3f} at FPR {pt.fpr:.3f}", aliases=(f"P{i + 1}",))
+            for i, pt in enumerate(points)
+        )
+        feedback = {}
+        for i, pt in enumerate(points):
+            if i == key:
+                continue
+            if pt.precision < 0.5:
+                feedback[names[i]] = (
+                    f"Its FPR of {100 * pt.fpr:.1f}% looks small, but it flags {pt.fp:,} of the "
+                    f"{n:,} {scenario.negative} against {pt.tp} real {scenario.positive}: "
+                    f"precision {pt.precision:.3f} < 0.5."
+                )
+            else:
+                feedback[names[i]] = (
+                    f"It keeps precision {pt.precision:.3f} ≥ 0.5, but Point {key + 1} does too "
+                    f"and catches more (TPR {points[key].tpr:.3f} vs {pt.tpr:.3f})."
+                )
         parts = (
-            Part(prompt="Precision at that operating point?", answer=NumberAnswer(precision, tolerance=0.005),
-                 label="precision"),
-            Part(prompt="Why is average precision so much lower than ROC-AUC?",
-                 answer=ChoiceAnswer(tuple(options), "imbalance", feedback), label="why"),
+            Part(
+                prompt="Precision at that operating point?",
+                answer=NumberAnswer(precision, decimals=3),
+                label="precision",
+            ),
+            Part(
+                prompt="Most sensitive point with precision ≥ 50%?",
+                answer=ChoiceAnswer(options, names[key], feedback),
+                label="operating point",
+            ),
         )
         table = Table(
             headers=("Quantity", "Value"),
@@ -238,30 +276,93 @@ class RocPr(Generator):
             f"(PR-AUC) is {ap:.3f}.\n\n"
             f"1. At the operating point in the table (TPR {tpr:.3f}, FPR {fpr:.3f}), what share of the flagged "
             f"{scenario.items} are really {scenario.positive}, i.e. the **precision**? Answer to 3 decimals.\n"
-            "2. **Why** is average precision so much lower than ROC-AUC?\n\nSeparate the answers with ';'."
+            f"2. The reviewers want at least half of the alerts to be real {scenario.positive}. Of the candidate "
+            "operating points below, which one catches the most (highest TPR) while keeping **precision ≥ 50%**?"
+            "\n\nSeparate the answers with ';'."
         )
-        solution = "\n\n".join([
-            f"TP = TPR × P = {tpr:.3f} × {p} = {tp}; FP = FPR × N = {fpr:.3f} × {n:,} = {fp:,}.",
-            f"Precision = TP / (TP + FP) = {tp} / ({tp} + {fp:,}) = **{fmt(precision)}**: "
-            f"{'most' if precision < 0.5 else 'a large share'} of the alerts are false even though the FPR is only "
-            f"{fmt(100 * fpr, 1)}%.",
-            f"**The class imbalance**: FPR divides by the {n:,} negatives, so it stays small while the number of false "
-            f"positives is large next to the {p} positives. ROC-AUC ({auc:.3f}) averages over FPR and is blind to "
-            f"this; average precision ({ap:.3f}) averages precision and is not. A no-skill model scores ROC-AUC 0.5 "
-            f"but average precision {fmt(no_skill, 4)} (the prevalence), so judge AP against the prevalence.",
-            "On rare-class problems where someone must act on each alert, report the PR curve or precision at "
-            "the operating recall, not ROC-AUC alone.",
-        ])
+        point_lines = "\n".join(
+            f"- Point {i + 1}: TP = {pt.tpr:.3f} × {p} = {pt.tp}, FP = {pt.fpr:.3f} × {n:,} = {pt.fp:,}, "
+            f"precision = {pt.tp} / {pt.tp + pt.fp:,} = {pt.precision:.3f}"
+            + (" ✓" if pt.precision >= 0.5 else "")
+            for i, pt in enumerate(points)
+        )
+        solution = "\n\n".join(
+            [
+                f"TP = TPR × P = {tpr:.3f} × {p} = {tp}; FP = FPR × N = {fpr:.3f} × {n:,} = {fp:,}.",
+                f"Precision = TP / (TP + FP) = {tp} / ({tp} + {fp:,}) = **{precision:.3f}**: "
+                f"{'most' if precision < 0.5 else 'a large share'} of the alerts are false even though the FPR is only "
+                f"{fmt(100 * fpr, 1)}%.",
+                f"Part 2: turn each point's rates into counts the same way.\n\n{point_lines}",
+                f"The most sensitive point with precision ≥ 0.5 is **Point {key + 1}**. FPR divides by the {n:,} "
+                f"negatives, so it stays small while the false positives pile up next to only {p} positives: that is "
+                f"why ROC-AUC ({auc:.3f}) flatters a rare-class model and average precision ({ap:.3f}) does not. A "
+                f"no-skill model scores ROC-AUC 0.5 but average precision {fmt(no_skill, 4)} (the prevalence), so judge "
+                "AP against the prevalence.",
+                "On rare-class problems where someone must act on each alert, report the PR curve or precision at "
+                "the operating recall, not ROC-AUC alone.",
+            ]
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
             parts=parts,
             solution=solution,
-            data={"ask": "rare-class", "positives": p, "negatives": n, "separation": sim.separation,
-                  "threshold": threshold, "tpr": tpr, "fpr": fpr, "tp": tp, "fp": fp, "precision": precision,
-                  "roc_auc": auc, "average_precision": ap, "prevalence": no_skill},
+            data={
+                "ask": "rare-class",
+                "positives": p,
+                "negatives": n,
+                "separation": sim.separation,
+                "threshold": threshold,
+                "tpr": tpr,
+                "fpr": fpr,
+                "tp": tp,
+                "fp": fp,
+                "precision": precision,
+                "roc_auc": auc,
+                "average_precision": ap,
+                "prevalence": no_skill,
+                "points": [
+                    {"tpr": pt.tpr, "fpr": pt.fpr, "tp": pt.tp, "fp": pt.fp, "precision": pt.precision}
+                    for pt in points
+                ],
+                "best_point": names[key],
+            },
             table=table,
         )
+
+
+def rare_rates(y: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float, float]:
+    """(TPR, FPR, precision) of flagging score >= threshold, counted with numpy."""
+    flagged = scores >= threshold
+    tp = int(np.count_nonzero(flagged & (y == 1)))
+    fp = int(np.count_nonzero(flagged & (y == 0)))
+    return tp / int(y.sum()), fp / int((y == 0).sum()), tp / (tp + fp)
+
+
+def rare_areas(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """(ROC-AUC, average precision) for untied continuous scores: Mann-Whitney ranks, and the mean of the
+    precision at each positive's rank."""
+    order = np.argsort(-scores, kind="stable")
+    hits = y[order] == 1
+    p, n = int(hits.sum()), len(y) - int(hits.sum())
+    ranks_from_top = np.flatnonzero(hits)  # 0-based positions of the positives, best score first
+    negatives_above = ranks_from_top - np.arange(p)
+    auc = 1 - float(negatives_above.sum()) / (p * n)
+    ap = float(np.mean((np.arange(p) + 1) / (ranks_from_top + 1)))
+    return auc, ap
+
+
+@dataclass(frozen=True, slots=True)
+class OperatingPoint:
+    tpr: float
+    fpr: float
+    tp: int
+    fp: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,26 +371,57 @@ class RareSimulation:
     scores: np.ndarray
     threshold: float
     separation: float
+    points: tuple[OperatingPoint, ...] = ()
 
 
-def _simulate_rare(rng: np.random.Generator, scenario: Scenario) -> RareSimulation:
+# Candidate FPRs for part 2 (multiples of 0.1%, so FPR × N is a whole count when N is a multiple of 1000).
+CANDIDATE_FPRS = (0.001, 0.002, 0.003, 0.005, 0.008, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.1)
+
+
+def _simulate_rare(rng: np.random.Generator, scenario: Scenario, rank: int = 0) -> RareSimulation:
     """A binormal score model (negatives N(0, 1), positives N(d, 1)) at a rare prevalence.
 
     The threshold sits halfway between two negative scores so exactly FPR × N negatives are flagged, and
-    P divides 1000, so the TPR and FPR shown to 3 decimals are exact and the user can recover the counts.
+    P divides 1000 and N is a multiple of 1000, so the TPR and FPR shown are exact and the user can recover
+    the counts. Four candidate operating points (sorted by FPR) are picked so that the ``rank``-th is the
+    most sensitive one with precision >= 0.5: points kept clear of 0.5 (>= 0.55 or <= 0.45) so it is unambiguous.
     """
     low, high = scenario.prevalence
     while True:
         p = int(rng.choice(POSITIVE_COUNTS))
-        n = int(round(p * (1 / rng.uniform(low, high) - 1), -2))
-        if 1000 <= n <= 20_000:  # big enough for a stable FPR, small enough to score in a few ms
-            break
-    separation = float(rng.uniform(1.6, 2.6))
-    neg = rng.normal(0.0, 1.0, size=n)
-    pos = rng.normal(separation, 1.0, size=p)
+        n = int(round(p * (1 / rng.uniform(low, high) - 1), -3))
+        if not 1000 <= n <= 20_000:  # big enough for a stable FPR, small enough to score in a few ms
+            continue
+        separation = float(rng.uniform(2.0, 3.4))
+        neg = rng.normal(0.0, 1.0, size=n)
+        pos = rng.normal(separation, 1.0, size=p)
+        # Only the top 10% of negatives matter for the cut-offs: partition, then sort that slice.
+        head = round(max(CANDIDATE_FPRS + FPR_POINTS) * n) + 1
+        top = np.sort(np.partition(neg, n - head)[n - head :])[::-1]
+        pos_sorted = np.sort(pos)
+        candidates = []
+        for rate in CANDIDATE_FPRS:
+            flagged = round(rate * n)
+            cut = (top[flagged - 1] + top[flagged]) / 2
+            tp = int(p - np.searchsorted(pos_sorted, cut))
+            if tp:
+                candidates.append(OperatingPoint(tp / p, flagged / n, tp, flagged))
+        good = [c for c in candidates if c.precision >= 0.55]
+        bad = [c for c in candidates if c.precision <= 0.45]
+        if len(good) < rank + 1 or len(bad) < 3 - rank:
+            continue
+        chosen_good = [good[i] for i in np.sort(rng.choice(len(good), size=rank + 1, replace=False))]
+        # The bad points come after the best good one (more sensitive but too imprecise), the trap to avoid.
+        later = [c for c in bad if c.tpr > chosen_good[-1].tpr]
+        if len(later) < 3 - rank:
+            continue
+        chosen_bad = [later[i] for i in np.sort(rng.choice(len(later), size=3 - rank, replace=False))]
+        points = tuple(sorted(chosen_good + chosen_bad, key=lambda c: c.fpr))
+        if len({c.tpr for c in points}) < 4:
+            continue
+        break
     y = np.concatenate([np.ones(p, dtype=int), np.zeros(n, dtype=int)])
     scores = np.concatenate([pos, neg])
     flagged = round(float(rng.choice(FPR_POINTS)) * n)
-    top = np.sort(neg)[::-1]
     threshold = float((top[flagged - 1] + top[flagged]) / 2)
-    return RareSimulation(y, scores, threshold, round(separation, 3))
+    return RareSimulation(y, scores, threshold, round(separation, 3), points)

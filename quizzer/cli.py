@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ import click
 
 from quizzer import __version__, paths
 from quizzer.errors import QuizzerError, UsageError
+from quizzer.sanitize import visible
 
 
 class Context:
@@ -52,8 +54,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _say(message: object = "", *, err: bool = False) -> None:
+    """Print a line that may quote a file (a title, a file name, an error): every control character in it
+    is shown as a visible stand-in (ESC -> ␛), so a deck or a file name cannot drive the terminal."""
+    click.echo(visible(message), err=err)
+
+
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
 def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+    # json.dumps escapes C0 controls inside strings but leaves DEL and C1 (CSI \x9b) raw: escape them too.
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    click.echo(_C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,13 +111,13 @@ def decks_lint(targets: tuple[Path, ...]) -> None:
     sources = [(path, False) for path in targets] or deck_sources()
     collection = load_sources(sources)
     for issue in collection.issues:
-        click.echo(str(issue))
+        _say(str(issue))
     cards = sum(len(loaded.deck.cards) for loaded in collection.decks)
     summary = f"{len(collection.decks)} deck(s), {cards} card(s) OK"
     if collection.issues:
-        click.echo(f"{summary}; {len(collection.issues)} problem(s).", err=True)
+        _say(f"{summary}; {len(collection.issues)} problem(s).", err=True)
         sys.exit(1)
-    click.echo(summary, err=True)
+    _say(summary, err=True)
 
 
 @decks.command("list")
@@ -130,19 +143,41 @@ def decks_list(obj: Context, targets: tuple[str, ...], as_json: bool) -> None:
                          "due": counts["due"], "new": counts["new"], "builtin": loaded.builtin,
                          "path": str(loaded.path)})
     for issue in collection.issues:
-        click.echo(str(issue), err=True)
+        _say(str(issue), err=True)
     if as_json:
         _echo_json(rows)
         return
     if not rows:
-        click.echo("No decks found.")
+        _say("No decks found.")
     else:
         width = max(len(row["id"]) for row in rows)
-        click.echo(f"{'DECK':<{width}}  {'CARDS':>5}  {'DUE':>4}  {'NEW':>4}  TITLE")
+        _say(f"{'DECK':<{width}}  {'CARDS':>5}  {'DUE':>4}  {'NEW':>4}  TITLE")
         for row in rows:
-            click.echo(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
-    click.echo(f"\nYour own decks are read from {paths.user_decks_dir()} (the data folder's decks/; "
-               f"`import` writes there too, whatever --db says).")
+            _say(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
+    _say(f"\nYour own decks are read from {paths.user_decks_dir()} (the data folder's decks/; "
+         f"`import` writes there too, whatever --db says).")
+
+
+@decks.command("audit")
+@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The figures, findings and duplicate pairs as one JSON object.")
+def decks_audit(targets: tuple[Path, ...], as_json: bool) -> None:
+    """Find answer cues: keys that are the longest option, lopsided lengths, words only the key repeats from
+    the question, and near-duplicate cards. Exit 1 if the decks break the thresholds."""
+    from quizzer.audit import audit, report_text
+    from quizzer.decks.loader import load_sources
+    from quizzer.decks.sources import deck_sources
+
+    collection = load_sources([(path, False) for path in targets] or deck_sources())
+    for issue in collection.issues:
+        click.echo(str(issue), err=True)
+    report = audit([loaded.deck for loaded in collection.decks])
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(report_text(report))
+    if report.failures() or collection.issues:
+        sys.exit(1)
 
 
 @decks.command("schema")
@@ -150,7 +185,7 @@ def decks_schema() -> None:
     """Print the JSON Schema of the deck format (for YAML editors)."""
     from quizzer.decks.model import json_schema
 
-    click.echo(json.dumps(json_schema(), indent=2))
+    _say(json.dumps(json_schema(), indent=2))
 
 
 # -- generators ----------------------------------------------------------------------------------
@@ -202,10 +237,10 @@ def generators_list(as_json: bool) -> None:
         _echo_json(rows)
         return
     for row in rows:
-        click.echo(click.style(row["name"], bold=True) + f"  {row['title']}")
-        click.echo(f"    {row['description']}")
+        click.echo(click.style(visible(row["name"]), bold=True) + visible(f"  {row['title']}"))
+        _say(f"    {row['description']}")
         for param in row["params"]:
-            click.echo(f"    --param {param['name']}=…  {param['type']} (default: {_default_text(param['default'])})")
+            _say(f"    --param {param['name']}=…  {param['type']} (default: {_default_text(param['default'])})")
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, Any]:
@@ -268,14 +303,54 @@ def generate(name: str, seed: int | None, count: int, param_values: tuple[str, .
                 record["grades"] = grades
             _echo_json(record)
         else:
-            from quizzer.render import problem_text
+            import shutil
 
-            click.echo(problem_text(problem))
+            from quizzer.render import markdown_text, problem_text
+
+            # Rendered without colour: _say shows any control character from a file as a visible symbol.
+            _say(problem_text(problem, width=min(100, shutil.get_terminal_size().columns)))
             for grade in grades:
                 mark = "✓" if grade["correct"] else "✗"
-                click.echo(f"{mark} {grade['answer']!r}: {grade['feedback']}")
+                _say(f"{mark} {grade['answer']!r}: {markdown_text(grade['feedback'])}")
             if offset < count - 1:
-                click.echo("\n" + "─" * 60 + "\n")
+                _say("\n" + "─" * 60 + "\n")
+
+
+@cli.command()
+@click.argument("deck_id")
+@click.argument("card_id")
+@click.option("--answer", required=True, metavar="TEXT", help="The answer, as you would type it in the drill.")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object: {"points": [{"text", "made", "score", "matched"}], "quality", "correct"}.')
+@pass_context
+def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) -> None:
+    """Grade a typed ANSWER to open card CARD_ID of DECK_ID (an id or path) against the card's key points."""
+    from quizzer import keypoints
+    from quizzer.grading import QUALITY_MEANINGS
+    from quizzer.tui.launch import load_for, resolve_targets
+
+    deck = resolve_targets(load_for(list(obj.deck_paths), [deck_id]), [deck_id])[0]
+    card = deck.card(card_id)
+    if card is None:
+        raise UsageError(f"deck {deck.id!r} has no card {card_id!r}.")
+    if not keypoints.grades_typed_answers(card):
+        raise UsageError(f"{deck.id}/{card_id} is not an open card with key points; only those grade typed answers.")
+    verdict = keypoints.grade_answer(deck, card, answer)  # type: ignore[arg-type]
+    if as_json:
+        _echo_json(verdict.as_json())
+        return
+    for point in verdict.points:
+        mark = "✓" if point.made else "✗"
+        must = " (must)" if point.must else ""
+        matched = f": {', '.join(point.matched)}" if point.matched else ""
+        click.echo(f"{mark} {point.text}{must}  [{point.score:.2f}{matched}]")
+    why = {"empty": "the answer is empty", "question": "the answer repeats the question",
+           "other card": "the answer is about another card"}.get(verdict.refusal)
+    if why:
+        click.echo(f"No points credited: {why}.")
+    verdict_word = "correct" if verdict.correct else "not correct"
+    click.echo(f"{verdict.made}/{len(verdict.points)} points made, {verdict_word}; "
+               f"proposed quality {verdict.quality} ({QUALITY_MEANINGS[verdict.quality]}).")
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -300,7 +375,7 @@ def stats(obj: Context, deck_id: str | None, days: int, as_json: bool) -> None:
     if as_json:
         _echo_json(figures.to_dict())
     else:
-        click.echo(summary_text(figures))
+        _say(summary_text(figures))
 
 
 # -- data in and out ------------------------------------------------------------------------------
@@ -309,7 +384,7 @@ def stats(obj: Context, deck_id: str | None, days: int, as_json: bool) -> None:
 def _pick_decks(obj: Context, deck_ids: tuple[str, ...]) -> list[Any]:
     collection = obj.decks()
     for issue in collection.issues:
-        click.echo(str(issue), err=True)
+        _say(str(issue), err=True)
     decks = [loaded.deck for loaded in collection.decks]
     if not deck_ids:
         return decks
@@ -337,7 +412,7 @@ def export_anki(obj: Context, out: Path, deck_ids: tuple[str, ...]) -> None:
         raise UsageError(f"{out}: an Anki package ends in .apkg")
     result = write_package(_pick_decks(obj, deck_ids), out, now=_now())
     skipped = f"; {result.skipped_generated} generated card(s) left out" if result.skipped_generated else ""
-    click.echo(f"Wrote {result.notes} note(s) from {result.decks} deck(s) to {out}{skipped}.")
+    _say(f"Wrote {result.notes} note(s) from {result.decks} deck(s) to {out}{skipped}.")
 
 
 @export.command("reviews")
@@ -350,7 +425,7 @@ def export_reviews(obj: Context, out: Path, deck_id: str | None) -> None:
 
     with obj.store() as store:
         count = write_log(store.reviews(deck_id), out)
-    click.echo(f"Wrote {count} review(s) to {out}.")
+    _say(f"Wrote {count} review(s) to {out}.")
 
 
 @export.command("decks")
@@ -368,7 +443,7 @@ def export_decks(obj: Context, folder: Path, deck_ids: tuple[str, ...], force: b
         raise UsageError(f"{clashes[0]} already exists; use --force to replace it.")
     for deck in decks:
         write_text(folder / f"{deck.id}.yaml", deck_yaml(deck), force=force)
-    click.echo(f"Wrote {len(decks)} deck(s) to {folder}.")
+    _say(f"Wrote {len(decks)} deck(s) to {folder}.")
 
 
 @cli.group("import")
@@ -393,13 +468,13 @@ def _save_import(obj: Context, imported: Any, deck_id: str, out: Path | None, fo
     if owner is not None and owner.path.resolve() != target.resolve():
         raise UsageError(f"deck id {deck_id!r} is already used by {owner.path}; choose another --deck.")
     write_text(target, imported.text, force=force)
-    click.echo(f"Imported {imported.cards} card(s) into {target} (deck {deck_id}).")
+    _say(f"Imported {imported.cards} card(s) into {target} (deck {deck_id}).")
     if imported.skipped:
-        click.echo(f"{len(imported.skipped)} note(s) or row(s) left out:", err=True)
+        _say(f"{len(imported.skipped)} note(s) or row(s) left out:", err=True)
         for reason in imported.skipped[:10]:
-            click.echo(f"  {reason}", err=True)
+            _say(f"  {reason}", err=True)
         if len(imported.skipped) > 10:
-            click.echo(f"  … and {len(imported.skipped) - 10} more", err=True)
+            _say(f"  … and {len(imported.skipped) - 10} more", err=True)
 
 
 @import_.command("anki")
@@ -441,7 +516,8 @@ def db_backup(obj: Context, target: Path | None) -> None:
         raise StoreError(f"There is no database at {obj.db_path} yet: nothing to back up.")
     stamp = f"{obj.db_path.stem}-{_now():%Y%m%dT%H%M%S}.db"
     if target is None:
-        target = obj.db_path.parent / "backups" / stamp  # the default folder is ours to create
+        target = obj.db_path.parent / "backups" / stamp
+        target.parent.mkdir(mode=0o700, exist_ok=True)  # our own folder; a folder the user names must exist
     elif target.is_dir():
         target = target / stamp
     elif not target.parent.is_dir():
@@ -451,7 +527,7 @@ def db_backup(obj: Context, target: Path | None) -> None:
     with obj.store() as store:
         reviews = store.total_reviews()
         store.backup(target)
-    click.echo(f"Backed up {reviews} review(s) to {target}.")
+    _say(f"Backed up {reviews} review(s) to {target}.")
 
 
 # -- drilling -------------------------------------------------------------------------------------
@@ -483,15 +559,16 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="quizzer", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        _say("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as error:
+        error.message = visible(error.message)  # it may quote a path or a value from a file
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
     except QuizzerError as error:
-        click.echo(f"{error.title}: {error.message}", err=True)
+        _say(f"{error.title}: {error.message}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -501,11 +578,14 @@ def main(argv: list[str] | None = None) -> None:
         log = paths.cache_dir() / "crash.log"
         try:
             log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as handle:
+            # 0600: the log holds the text that crashed (a deck's, an answer's), like the database does.
+            descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(descriptor, 0o600)  # a log left by an older version may be 0644
+            with open(descriptor, "a", encoding="utf-8") as handle:
                 handle.write(f"--- {datetime.now(UTC).isoformat()} quizzer {__version__}\n")
                 handle.write(traceback.format_exc())
             where = f" Details were saved to {log}."
         except OSError:
             where = ""
-        click.echo(f"Quizzer hit an unexpected error: {error}.{where}", err=True)
+        _say(f"Quizzer hit an unexpected error: {error}.{where}", err=True)
         sys.exit(2)

@@ -3,6 +3,7 @@
     # ~/.config/quizzer/config.toml  (or the file named by QUIZZER_CONFIG)
     new_per_day = 20        # new cards introduced per study day (0-1000)
     day_start_hour = 4      # local hour at which a study day begins (0-23), as in Anki
+    open_answers = "type"   # open cards with key points: "type" an answer and have it graded, or "reveal"
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from quizzer.session import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, Session
 
 CONFIG_ENV = "QUIZZER_CONFIG"
 LIMITS = {"new_per_day": (0, 1000), "day_start_hour": (0, 23)}
+CHOICES = {"open_answers": ("type", "reveal")}
 
 
 class ConfigError(QuizzerError):
@@ -37,6 +39,7 @@ def load_config(
     """Settings from the file (missing file: defaults), then the command-line overrides."""
     path = path or config_path()
     values: dict[str, int] = {"new_per_day": DEFAULT_NEW_PER_DAY, "day_start_hour": DEFAULT_DAY_START_HOUR}
+    open_answers = "type"
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -45,16 +48,28 @@ def load_config(
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: {error}") from None
         for key, value in data.items():
-            values[key] = _checked(path, key, value)
+            if key in CHOICES:
+                open_answers = _chosen(path, key, value)
+            else:
+                values[key] = _checked(path, key, value)
     for key, value in (("new_per_day", new_per_day), ("day_start_hour", day_start_hour)):
         if value is not None:
             values[key] = _checked(Path("command line"), key, value)
-    return SessionConfig(new_per_day=values["new_per_day"], day_start_hour=values["day_start_hour"])
+    return SessionConfig(
+        new_per_day=values["new_per_day"], day_start_hour=values["day_start_hour"], open_answers=open_answers
+    )
+
+
+def _chosen(path: Path, key: str, value: object) -> str:
+    if value not in CHOICES[key]:
+        options = " or ".join(repr(option) for option in CHOICES[key])
+        raise ConfigError(f"{path}: {key} must be {options}, got {value!r}.")
+    return str(value)
 
 
 def _checked(path: Path, key: str, value: object) -> int:
     if key not in LIMITS:
-        raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join(LIMITS)}.")
+        raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join([*LIMITS, *CHOICES])}.")
     low, high = LIMITS[key]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{path}: {key} must be a whole number from {low} to {high}, got {value!r}.")

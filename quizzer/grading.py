@@ -105,7 +105,8 @@ def read_choice(
             if len(hits) == 1:
                 return hits
             if all_numbers:
-                return Unreadable(raw, f"{raw} is not one of the options; pick one by its number (1-{count}).")
+                return Unreadable(raw, f"{raw} is not one of the options: type one of the values shown, or pick "
+                                       f"by position with a letter or #1-#{count}.")
     picks: list[int] = []
     for token in (t for t in _SPLIT.split(raw) if t):
         token = token.removeprefix("#")  # "#2" is always the second option, even among numeric options

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from generators.base import ChoiceAnswer, Figure, Problem, Table
-from quizzer.answers import format_number
 
 
 def table_text(table: Table) -> str:
@@ -38,7 +37,7 @@ def figure_text(figure: Figure, width: int = 72, height: int = 18) -> str:
 
 
 def choices_text(answer: ChoiceAnswer) -> str:
-    return "\n".join(f"  {index}. {option.text}" for index, option in enumerate(answer.options, start=1))
+    return "\n".join(f"  {index}. {markdown_text(option.text)}" for index, option in enumerate(answer.options, start=1))
 
 
 def expected_text(problem: Problem) -> str:
@@ -50,22 +49,40 @@ def expected_text(problem: Problem) -> str:
             option = next(o for o in answer.options if o.name == answer.correct)
             shown.append(f"{option.text} ({option.name})" if option.label and option.label != option.name else option.name)
         else:
-            shown.append(format_number(answer.value, 6) + (f" {answer.unit}" if answer.unit else ""))
+            shown.append(answer.shown())
     return "; ".join(shown)
 
 
-def problem_text(problem: Problem, *, solution: bool = True) -> str:
-    out = [f"[{problem.generator} · seed {problem.seed}]", "", problem.prompt.strip(), ""]
+def markdown_text(text: str, *, color: bool = False, width: int = 100) -> str:
+    """Markdown as a person reads it in a terminal (bold, tables, code), by Rich; plain text when ``color``
+    is off (a pipe or a file), never the raw ``**`` and ``|---|`` of the source."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    buffer = StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False,
+                      color_system="standard" if color else None, emoji=False, markup=False)
+    console.print(Markdown(text, hyperlinks=False))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().splitlines())
+
+
+def problem_text(problem: Problem, *, solution: bool = True, color: bool = False, width: int = 100) -> str:
+    """The problem as the CLI shows it: Markdown rendered, the table and plot drawn, then the solution."""
+    out = [f"[{problem.generator} · seed {problem.seed}]", "", markdown_text(problem.prompt.strip(), color=color,
+                                                                          width=width), ""]
     if problem.table is not None:
         out += [table_text(problem.table), ""]
     if problem.figure is not None:
         out += [figure_text(problem.figure), ""]
     for number, part in enumerate(problem.parts, start=1):
         if len(problem.parts) > 1:
-            out.append(f"Part {number}: {part.prompt}")
+            out.append(markdown_text(f"Part {number}: {part.prompt}", color=color, width=width))
         if isinstance(part.answer, ChoiceAnswer):
             out += [choices_text(part.answer)]
         out.append("")
     if solution:
-        out += [f"Expected: {expected_text(problem)}", "", "Solution:", problem.solution.strip()]
+        out += [f"Expected: {expected_text(problem)}", "", "Solution:",
+                markdown_text(problem.solution.strip(), color=color, width=width)]
     return "\n".join(out)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from generators import Problem, registry
 from quizzer.answers import Unreadable
@@ -21,13 +21,17 @@ from quizzer.grading import (
     grade_numeric_card,
     grade_parts,
 )
-from quizzer.sm2 import SESSION_PASS_QUALITY, check_quality, review
+from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, step
 from quizzer.store import ReviewRecord, Store
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAY_START_HOUR = 4
 # A missed card comes back after this many other cards (or at the end of a short queue).
 REASK_GAP = 4
+# A clock outside these moments is wrong; it is read as the nearest of them, so that a date far in the
+# future (9999-12-31) still gives a study day that time-zone arithmetic and schedules can handle.
+EARLIEST_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CLOCK = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def study_day(now: datetime, day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> date:
@@ -37,8 +41,46 @@ def study_day(now: datetime, day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: t
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    local = now.astimezone(tz)
+    local = min(max(now, EARLIEST_CLOCK), LATEST_CLOCK).astimezone(tz)
     return (local - timedelta(hours=day_start_hour)).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    """The current study day, and the latest study day already in the review log."""
+
+    day: date
+    latest_logged: date | None = None
+
+    @property
+    def clock_behind(self) -> bool:
+        """The log holds answers from a later study day than the clock's: the clock went backwards
+        (a flight west, a clock put right after running ahead). Nothing is changed; the UI says so."""
+        return self.latest_logged is not None and self.latest_logged > self.day
+
+    @property
+    def notice(self) -> str | None:
+        """A sentence for the UI when the clock looks wrong, else None."""
+        if self.latest_logged is None or self.latest_logged <= self.day:
+            return None
+        return (
+            f"Your clock says the study day is {self.day.isoformat()}, but answers were already recorded on "
+            f"{self.latest_logged.isoformat()}. Check the date and time zone; cards are scheduled from the clock."
+        )
+
+
+def current_day(
+    store: Store, now: datetime, day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None
+) -> Today:
+    """Today, as the drill, the Home counts and the statistics all see it: the study day of the clock.
+
+    The log is deliberately not a floor. Keeping the latest logged day ("the calendar never runs
+    backwards") meant one answer given with the clock in 2030 froze every later session in 2030, and
+    made the drill and the statistics disagree after a flight west. A clock behind the log cannot pull
+    schedules earlier either: a passing answer before a card's due day leaves its schedule alone
+    (:func:`quizzer.sm2.step`). What the log says is returned only so the UI can warn.
+    """
+    return Today(study_day(now, day_start_hour, tz), store.latest_study_day())
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +89,7 @@ class SessionConfig:
     day_start_hour: int = DEFAULT_DAY_START_HOUR
     tz: tzinfo | None = None  # None: the system's local time zone
     limit: int | None = None  # at most this many cards (first asks) in the session
+    open_answers: str = "type"  # open cards with key points: "type" an answer to grade, or "reveal" and self-grade
 
 
 @dataclass(slots=True)
@@ -216,11 +259,11 @@ class Session:
         self.store = store
         self.decks = decks
         self.config = config or SessionConfig()
-        # If the clock moved backwards (travel, a wrong clock fixed), keep the latest day already used, so a
-        # schedule never moves earlier than what the log already says.
-        today = study_day(now, self.config.day_start_hour, self.config.tz)
-        latest = store.latest_study_day()
-        self.today = max(today, latest) if latest else today
+        self.clock: Today = current_day(store, now, self.config.day_start_hour, self.config.tz)
+        # The study day of the latest answer (or of the start): each answer is scheduled on its own day.
+        self.today = self.clock.day
+        # Only a queue built here honours the daily new-card limit; a given list (weak spots) is drilled as is.
+        self._limit_new = cards is None
         self.random = random.Random(seed)
         chosen = cards if cards is not None else build_queue(
             store, decks, self.today, self.config.new_per_day, self.config.limit
@@ -251,10 +294,30 @@ class Session:
         return self.stats.answered
 
     def next(self) -> QueueItem | None:
-        """The next item to ask (it stays current until recorded), or None when the session is over."""
-        if self.current is None and self.queue:
-            self.current = self.queue.popleft()
+        """The next item to ask (it stays current until recorded), or None when the session is over.
+
+        A new card is offered only while the database says today's new-card limit is not reached:
+        another terminal may have introduced cards since this queue was built.
+        """
+        while self.current is None and self.queue:
+            item = self.queue.popleft()
+            if self._limit_new and not item.reask and self._new_limit_reached(item):
+                self._drop_new_cards()
+                continue
+            self.current = item
         return self.current
+
+    def _new_limit_reached(self, item: QueueItem) -> bool:
+        if not self.store.state(item.deck.id, item.card.id).is_new:
+            return False
+        return self.store.new_cards_introduced(self.today) >= self.config.new_per_day
+
+    def _drop_new_cards(self) -> None:
+        """Take every first ask of a never-answered card out of the queue (the day's limit is reached)."""
+        index = self.store.schedule_index([deck.id for deck in self.decks])
+        self.queue = deque(
+            item for item in self.queue if item.reask or item.card.id in index.get(item.deck.id, {})
+        )
 
     def peek(self) -> QueueItem | None:
         """The item after the current one, so its problem can be prepared in the background."""
@@ -296,26 +359,40 @@ class Session:
         correct: bool | None = None,
         response_ms: int | None = None,
     ) -> Outcome:
-        """Schedule and commit one answer. Returns once the review is durably in the database."""
+        """Schedule and commit one answer. Returns once the review is durably in the database.
+
+        The answer belongs to the study day of ``now`` (not of the session's start: a session running
+        past 4 am answers on the new day), and is scheduled from the card's state as the database holds
+        it at that moment (another terminal may have answered the card since this one showed it).
+        """
         check_quality(quality)
-        before = self.store.state(item.deck.id, item.card.id)
-        after = before if item.reask else review(before, quality, self.today)
-        record = ReviewRecord(
+        day = study_day(now, self.config.day_start_hour, self.config.tz)
+        reask = item.reask
+
+        def schedule(before: SM2State) -> SM2State:
+            return before if reask else step(before, quality, day)
+
+        draft = ReviewRecord(
             deck_id=item.deck.id,
             card_id=item.card.id,
             reviewed_at=now,
-            study_day=self.today,
+            study_day=day,
             quality=quality,
-            before=before,
-            after=after,
+            before=SM2State(),  # read inside the write transaction, see ReviewRecord.schedule
+            after=SM2State(),
             kind=item.kind,
             answer=answer,
             correct=correct,
             response_ms=response_ms,
             seed=item.seed,
             reask=item.reask,
+            schedule=schedule,
         )
-        self.store.record(record)  # raises StoreError without touching the queue: the user may retry
+        # Raises StoreError without touching the queue: the user may retry.
+        row_id = self.store.record(draft)
+        before, after = self.store.logged_states(row_id)
+        record = replace(draft, before=before, after=after, schedule=None)
+        self.today = day
 
         if item is self.current:
             self.current = None
@@ -325,6 +402,10 @@ class Session:
         requeued = quality < SESSION_PASS_QUALITY
         if requeued:
             self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
+        first_review = not reask and before.is_new
+        if self._limit_new and first_review and self.store.new_cards_introduced(day) >= self.config.new_per_day:
+            # The answer is kept (an answer is never lost), but no further new card is offered today.
+            self._drop_new_cards()
         return Outcome(record, requeued)
 
     def skip(self, item: QueueItem) -> None:
@@ -370,8 +451,10 @@ __all__ = [
     "SessionConfig",
     "SessionStats",
     "STUDY_MORE_CARDS",
+    "Today",
     "all_deck_counts",
     "build_queue",
+    "current_day",
     "interleave_new",
     "study_more_queue",
     "study_day",

@@ -7,7 +7,7 @@ EF moves in steps of 0.02 and ``ceil(interval * EF)`` is computed in integers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 INITIAL_EASINESS = 2.5
 MIN_EASINESS = 1.3
@@ -17,6 +17,8 @@ PASSING_QUALITY = 3
 SESSION_PASS_QUALITY = 4
 
 _HUNDRED = 100
+# Due dates never pass the last day ``date`` can hold: a clock set to 9999-12-31 must not crash a review.
+_LAST_ORDINAL = date.max.toordinal()
 
 
 def _to_hundredths(easiness: float) -> int:
@@ -83,5 +85,27 @@ def review(state: SM2State, quality: int, today: date) -> SM2State:
         easiness=ef / _HUNDRED,
         interval=interval,
         repetitions=repetitions,
-        due=today + timedelta(days=interval),
+        due=date.fromordinal(min(today.toordinal() + interval, _LAST_ORDINAL)),
     )
+
+
+def is_early(state: SM2State, today: date) -> bool:
+    """Whether answering ``state`` on ``today`` comes before its due day (weak spots, practice, a clock
+    that went backwards)."""
+    return state.due is not None and today < state.due
+
+
+def step(state: SM2State, quality: int, today: date) -> SM2State:
+    """The schedule change Quizzer applies for one answer: SM-2's :func:`review`, except that a passing
+    answer before the due day leaves the schedule as it was.
+
+    Without that exception a card introduced this morning and practised again tonight would jump from
+    a 1-day to a 6-day interval: the second answer proves the card is in short-term memory, not that it
+    has been retained over the interval. A failing early answer still resets the card, since it shows
+    the card was not known. The rebuild from the log applies this same function, so replaying the log
+    gives the stored states.
+    """
+    check_quality(quality)
+    if quality >= PASSING_QUALITY and is_early(state, today):
+        return state
+    return review(state, quality, today)

@@ -1,30 +1,25 @@
 """Progress over time, computed from the review log. No UI here.
 
 :func:`compute` gathers every figure in one call (a :class:`Stats`; ``.to_dict()`` for JSON), for the
-CLI and the Stats screen. It reads small aggregates, not the whole log: per study day
-(``review_days``, or ``deck_review_days`` for one deck) and per card (``card_tallies``), kept current
-by triggers (``m003`` in ``store/migrations.py``), plus the last 30 days of the log for per-card recent
-accuracy. The SQL is
-confined to the ``_read_*`` functions; everything after them is plain functions on plain data
-(``streaks``, ``heatmap``, ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by`` ...), each
-testable on its own.
+CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``,
+or ``deck_review_days`` for one deck), per deck and study day the reviews sorted by the card's state
+before them (``deck_review_classes``: due young, due mature, relearning, early) and per card
+(``card_tallies``), all kept current by triggers (``m003`` and ``m004`` in ``store/migrations.py``), plus
+the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
+functions; everything after them is plain functions on plain data (``streaks``, ``heatmap``,
+``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...), each testable
+on its own.
 
-Definitions (the tests pin each one):
-
-- *review*: one logged answer, same-session re-asks included (reviews per day, time spent).
-- *first ask*: a review that is not a re-ask. Accuracy is over first asks: passed when auto-graded
-  correct, or, for self-graded cards, quality >= 3.
-- *true retention*: the share of quality >= 3 among the first non-re-ask review of an already-seen card
-  on each study day; *young* if the card's interval before that review was under 21 days, else *mature*.
-- *card state*: new (never reviewed), learning (repetitions < 2), young (interval < 21 days), mature.
-- *streak*: consecutive study days with at least one review; today still counts as "in progress", so
-  the current streak ends today or yesterday.
-- answer times are capped at 5 minutes each (a walk-away is not study time).
+The definitions are :data:`DEFINITIONS` (shown by ``quizzer stats`` and in ``--json``); the tests pin
+each one. In short: accuracy is "the answer was right" over first asks; anything called retention is
+the grade (quality >= 3) over reviews of cards that were due; card states and young / mature follow
+Anki.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,15 +27,58 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from quizzer.decks.model import AnyCard, Deck, GeneratedCard
-from quizzer.session import DEFAULT_DAY_START_HOUR, study_day
+from quizzer.session import DEFAULT_DAY_START_HOUR, current_day
 from quizzer.store import Store
-from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_tallies
+from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_review_classes, rebuild_tallies
 
 RECENT_WINDOWS = (7, 30)
 FORECAST_DAYS = 30
 HEATMAP_WEEKS = 53
-LEARNING_REPETITIONS = 2
 MIN_ANSWERS = 3  # a topic needs this many answers before it can be called weak or slow
+
+# What each figure counts, in words a learner can check against the exported log. ``to_dict()`` carries
+# them as "definitions", ``summary_text`` prints the short ``LABELS`` next to the figures.
+DEFINITIONS: dict[str, str] = {
+    "review": "One logged answer. A re-ask (a missed card asked again in the same session) is a review too: "
+              "re-asks count in reviews per day, time spent and pass rate, and nowhere else.",
+    "first_ask": "A review that is not a re-ask.",
+    "study_day": "The local date of the answer, the day starting at the configured hour (4 am by default): "
+                 "an answer at 1 am counts for the day before.",
+    "accuracy": "First asks whose answer was right: for auto-graded cards (choice, numeric, generated) the "
+                "grader's verdict, for self-graded cards a grade (quality) of 3 or more. Overriding the "
+                "grade of an auto-graded answer does not change it.",
+    "auto_graded": "First asks of auto-graded cards that the grader marked correct. The same over every "
+                   "answer, re-asks included, is given apart ('auto_graded_all_answers').",
+    "pass_rate": "Every answer, re-asks included, graded 3 or more.",
+    "retention": "True retention, as in Anki: the share graded 3 or more among first asks of cards that were "
+                 "due (due on or before the study day of the review) and passed since their first ask or "
+                 "last lapse. Young: the card's interval before the review was under 21 days; mature: 21 "
+                 "days or more. Left out: re-asks, first answers of new cards, early reviews and "
+                 "relearning reviews.",
+    "relearning": "First asks of due cards in learning (not passed since their first ask or last lapse), "
+                  "graded 3 or more; not part of retention (Anki leaves them out too).",
+    "early": "First asks of cards before their due day (weak-spot drills, study more, mock interviews), "
+             "graded 3 or more; not part of retention, since a card not yet due is easier to recall.",
+    "card_states": "new: never reviewed; learning: reviewed but not passed since its first ask or last lapse "
+                   "(repetitions 0, Anki's learning / relearning); young: passed, interval under 21 days; "
+                   "mature: interval of 21 days or more.",
+    "weakest": f"Decks, topics and generator families with at least {MIN_ANSWERS} first asks in the last 30 "
+               "days whose 30-day accuracy is below your own 30-day accuracy over the same decks; weakest "
+               "first, each with its number of first asks.",
+    "time": "Answer times, each capped at 5 minutes (a walk-away is not study time).",
+    "streak": "Consecutive study days with at least one review; the current streak still counts until "
+              "today's study day is over.",
+}
+LABELS: dict[str, str] = {
+    "accuracy": "first asks, answer right",
+    "auto_graded": "first asks",
+    "pass_rate": "all answers, grade ≥ 3",
+    "retention": "due reviews, grade ≥ 3",
+    "relearning": "due learning cards, grade ≥ 3",
+    "early": "before their due day, grade ≥ 3",
+    "learning": "learning/relearning",
+    "weakest": f"below your 30-day accuracy, ≥ {MIN_ANSWERS} first asks",
+}
 
 
 # -- figures ---------------------------------------------------------------------------------------
@@ -157,11 +195,12 @@ class Stats:
     today: date
     deck: str | None
     window_days: int
-    total: Rate  # first asks: accuracy
+    total: Rate  # first asks: accuracy (the answer was right)
     reviews: int
     reasks: int
-    auto_graded: Rate  # auto-graded answers (re-asks included) that were correct
-    quality_passed: int  # answers with quality >= 3
+    auto_graded: Rate  # auto-graded first asks, and those the grader marked correct
+    auto_graded_all: Rate  # the same over every auto-graded answer, re-asks included
+    quality_passed: int  # answers (re-asks included) with quality >= 3
     timed: int
     seconds: float
     per_day: list[DayActivity]  # the window, oldest first, zero days included
@@ -170,15 +209,20 @@ class Stats:
     window_seconds: float
     streaks: Streaks
     heatmap: Heatmap
-    retention: Rate
+    retention: Rate  # true retention: due reviews of young and mature cards, quality >= 3
     retention_young: Rate
     retention_mature: Rate
     retention_window: Rate
+    relearning: Rate  # due reviews of cards in learning, quality >= 3 (not retention)
+    early: Rate  # reviews before the due day, quality >= 3 (not retention)
+    early_window: Rate
     retention_by_week: list[RetentionPeriod]
     retention_by_month: list[RetentionPeriod]
     cards: CardCounts
     cards_by_deck: dict[str, CardCounts]
-    accuracy: dict[str, list[GroupAccuracy]]  # "deck" / "tag" / "generator", weakest first
+    accuracy: dict[str, list[GroupAccuracy]]  # "deck" / "tag" / "generator": every group, weakest first
+    accuracy_30: Rate  # first asks in the last 30 days: the bar a group must fall below to be weak
+    weakest: dict[str, list[GroupAccuracy]]  # the groups of ``accuracy`` that are weak (see ``below_average``)
     forecast: list[tuple[date, int]]  # today (overdue included) and the next 29 days
     slowest_topics: list[GroupAccuracy] = field(default_factory=list)
 
@@ -191,7 +235,9 @@ class Stats:
         return self.window_seconds / self.window_timed if self.window_timed else None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready figures. The first keys are those of the first ``quizzer stats --json``."""
+        """Plain JSON-ready figures. The first keys are those of the first ``quizzer stats --json``;
+        ``auto_graded``, ``auto_graded_correct`` and ``accuracy`` now count first asks only (see
+        ``definitions``)."""
         average, recent_average = self.average_answer_seconds, self.average_answer_seconds_window
         return {
             "total_reviews": self.reviews,
@@ -201,6 +247,7 @@ class Stats:
             "auto_graded_correct": self.auto_graded.passed,
             "accuracy": _round(self.auto_graded.rate),
             "pass_rate": _round(self.quality_passed / self.reviews if self.reviews else None),
+            "auto_graded_all_answers": self.auto_graded_all.to_dict(),
             "time_spent_s": round(self.seconds, 1),
             "window_days": self.window_days,
             "reviews_in_window": self.window.reviews,
@@ -221,16 +268,23 @@ class Stats:
             "retention": {
                 "young": self.retention_young.to_dict(), "mature": self.retention_mature.to_dict(),
                 "all": self.retention.to_dict(), "in_window": self.retention_window.to_dict(),
+                "relearning": self.relearning.to_dict(), "early": self.early.to_dict(),
+                "early_in_window": self.early_window.to_dict(),
                 "by_week": [period.to_dict() for period in self.retention_by_week],
                 "by_month": [period.to_dict() for period in self.retention_by_month],
             },
             "cards_by_deck": {deck_id: counts.to_dict() for deck_id, counts in self.cards_by_deck.items()},
             "accuracy_by": {kind: [group.to_dict() for group in groups] for kind, groups in self.accuracy.items()},
+            "accuracy_last_30": self.accuracy_30.to_dict(),
+            "weakest": {kind: [{"name": group.name, "last_30": group.last_30.to_dict()} for group in groups]
+                        for kind, groups in self.weakest.items()},
             "forecast": [{"day": day.isoformat(), "due": due} for day, due in self.forecast],
             "slowest_topics": [
                 {"name": group.name, "average_answer_s": round(group.average_seconds_30 or 0.0, 1),
                  "answers": group.answers_30} for group in self.slowest_topics
             ],
+            "labels": dict(LABELS),
+            "definitions": dict(DEFINITIONS),
         }
 
 
@@ -287,10 +341,14 @@ def retention_by(days: Iterable[tuple[date, Rate, Rate]], period: Callable[[date
 
 
 def card_state(repetitions: int | None, interval: int | None) -> str:
-    """new / learning / young / mature, from a card's SM-2 state (None: never reviewed)."""
+    """new / learning / young / mature, from a card's SM-2 state (None: never reviewed).
+
+    Learning is Anki's learning / relearning: reviewed, but not passed since its first ask or its last
+    lapse (SM-2 sets repetitions to 0 on a miss). One pass makes a card young, as graduating does in
+    Anki; it is mature once its interval reaches 21 days."""
     if repetitions is None:
         return "new"
-    if repetitions < LEARNING_REPETITIONS:
+    if repetitions == 0:
         return "learning"
     return "mature" if (interval or 0) >= MATURE_DAYS else "young"
 
@@ -375,6 +433,19 @@ def weakest_groups(groups: Iterable[GroupAccuracy], *, count: int, min_answers: 
     return weak[:count]
 
 
+def below_average(groups: Iterable[GroupAccuracy], overall: Rate, *, min_answers: int = MIN_ANSWERS
+                  ) -> list[GroupAccuracy]:
+    """The groups that are actually weak: at least ``min_answers`` first asks in the last 30 days and a
+    30-day accuracy strictly below ``overall`` (the learner's own 30-day accuracy over the same cards),
+    in the order given (``accuracy_by`` sorts weakest first). A perfect or average group is not weak,
+    and one answer is not evidence."""
+    bar = overall.rate
+    if bar is None:
+        return []
+    return [group for group in groups
+            if group.last_30.reviews >= min_answers and (group.last_30.rate or 0.0) < bar]
+
+
 # -- reading the database -------------------------------------------------------------------------
 
 
@@ -387,18 +458,23 @@ def _ensure_tallies(store: Store) -> None:
     conn = store.conn
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     tallied = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_days").fetchone()[0]
-    if logged == tallied:
+    classed = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM deck_review_classes").fetchone()[0]
+    if logged == tallied == classed:
         return
     # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
     known = conn.execute("SELECT COUNT(*) FROM reviews WHERE card_key IN (SELECT key FROM cards)").fetchone()[0]
-    if known == tallied:
+    stale = [rebuild for rebuild, count in ((rebuild_tallies, tallied), (rebuild_review_classes, classed))
+             if count != known]
+    if not stale:
         return
     if conn.in_transaction:  # the caller's transaction: rebuild inside it
-        rebuild_tallies(conn)
+        for rebuild in stale:
+            rebuild(conn)
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        rebuild_tallies(conn)
+        for rebuild in stale:
+            rebuild(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -419,6 +495,22 @@ def _read_days(store: Store, deck_id: str | None) -> list[_DayRow]:
         f"""SELECT study_day, reviews, reasks, passed, graded, correct, quality_passed, timed, answer_ms,
                    young, young_passed, mature, mature_passed
             FROM {table} {where} ORDER BY study_day""", args).fetchall()
+
+
+# One study day (of all decks, or one) of ``deck_review_classes`` (m004): first asks and passes (quality >= 3)
+# of due young cards, due mature cards, due learning cards and cards not yet due, then auto-graded first
+# asks and those marked correct.
+_ClassRow = tuple[int, int, int, int, int, int, int, int, int, int, int]
+_YOUNG, _MATURE, _RELEARNING, _EARLY, _FIRST_GRADED = 1, 3, 5, 7, 9  # column of each count in a _ClassRow
+
+
+def _read_classes(store: Store, deck_id: str | None) -> list[_ClassRow]:
+    """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``)."""
+    where, args = ("WHERE deck_id = ?", [deck_id]) if deck_id else ("", [])
+    return store.conn.execute(
+        f"""SELECT study_day, SUM(young), SUM(young_passed), SUM(mature), SUM(mature_passed), SUM(relearning),
+                   SUM(relearning_passed), SUM(early), SUM(early_passed), SUM(first_graded), SUM(first_correct)
+            FROM deck_review_classes {where} GROUP BY study_day ORDER BY study_day""", args).fetchall()
 
 
 def _read_cards(store: Store, deck_id: str | None) -> list[_CardRow]:
@@ -462,7 +554,7 @@ def _activity(cards: list[_CardRow], recent: Mapping[int, tuple[int, ...]]
     return result
 
 
-def _rate_sum(rows: Iterable[_DayRow], total: int, passed: int) -> Rate:
+def _rate_sum(rows: Iterable[tuple[int, ...]], total: int, passed: int) -> Rate:
     reviews = hits = 0
     for row in rows:
         reviews += row[total]
@@ -474,13 +566,14 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
             day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> Stats:
     """Every statistic for ``decks`` (or the one ``deck_id``) as of ``now``; ``days`` is the window of
     the recent figures (reviews per day, time, retention in window)."""
-    today = study_day(now, day_start_hour, tz)
+    today = current_day(store, now, day_start_hour, tz).day
     _ensure_tallies(store)
     # Single statements, no transaction of our own: the app may call this from a worker thread while
     # the same connection records answers. An answer landing in between shifts a figure by one.
     day_rows = _read_days(store, deck_id)
     cards = _read_cards(store, deck_id)
     recent = _read_recent(store, today, RECENT_WINDOWS[1], deck_id)
+    class_days = _read_classes(store, deck_id)
 
     # Activity over time, from the per-day tallies.
     since = today - timedelta(days=days - 1)
@@ -490,10 +583,13 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
                for offset in range(days)
                for row in [by_day.get(since.toordinal() + offset, empty)]]
     window_rows = [row for row in day_rows if since.toordinal() <= row[0] <= today.toordinal()]
-    young, mature = _rate_sum(day_rows, 9, 10), _rate_sum(day_rows, 11, 12)
-    retention_days = [(date.fromordinal(row[0]), Rate(row[9], row[10]), Rate(row[11], row[12]))
-                      for row in day_rows if row[9] or row[11]]
     totals = [sum(column) for column in zip(*day_rows, strict=True)] if day_rows else [0] * 13
+
+    # Retention, relearning and early reviews, from the log's own before-states.
+    class_window = [row for row in class_days if since.toordinal() <= row[0] <= today.toordinal()]
+    young, mature = _rate_sum(class_days, _YOUNG, _YOUNG + 1), _rate_sum(class_days, _MATURE, _MATURE + 1)
+    retention_days = [(date.fromordinal(row[0]), Rate(row[_YOUNG], row[_YOUNG + 1]),
+                       Rate(row[_MATURE], row[_MATURE + 1])) for row in class_days if row[_YOUNG] or row[_MATURE]]
 
     # Card states and the forecast: the chosen decks' current cards.
     chosen = [deck for deck in decks if deck_id is None or deck.id == deck_id]
@@ -540,6 +636,9 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
         if isinstance(card, GeneratedCard):
             family_groups.append((entry, (card.generator,)))
     by_tag = accuracy_by("tag", tag_groups)
+    accuracy = {"deck": accuracy_by("deck", deck_groups), "tag": by_tag,
+                "generator": accuracy_by("generator", family_groups)}
+    accuracy_30 = Rate(sum(entry[0][2] for entry in deck_groups), sum(entry[0][3] for entry in deck_groups))
 
     return Stats(
         today=today,
@@ -548,7 +647,8 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
         total=Rate(totals[1] - totals[2], totals[3]),
         reviews=totals[1],
         reasks=totals[2],
-        auto_graded=Rate(totals[4], totals[5]),
+        auto_graded=_rate_sum(class_days, _FIRST_GRADED, _FIRST_GRADED + 1),
+        auto_graded_all=Rate(totals[4], totals[5]),
         quality_passed=totals[6],
         timed=totals[7],
         seconds=totals[8] / 1000,
@@ -562,13 +662,17 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
         retention=young + mature,
         retention_young=young,
         retention_mature=mature,
-        retention_window=_rate_sum(window_rows, 9, 10) + _rate_sum(window_rows, 11, 12),
+        retention_window=_rate_sum(class_window, _YOUNG, _YOUNG + 1) + _rate_sum(class_window, _MATURE, _MATURE + 1),
+        relearning=_rate_sum(class_days, _RELEARNING, _RELEARNING + 1),
+        early=_rate_sum(class_days, _EARLY, _EARLY + 1),
+        early_window=_rate_sum(class_window, _EARLY, _EARLY + 1),
         retention_by_week=retention_by(retention_days, week_of),
         retention_by_month=retention_by(retention_days, month_of),
         cards=overall,
         cards_by_deck=by_deck,
-        accuracy={"deck": accuracy_by("deck", deck_groups), "tag": by_tag,
-                  "generator": accuracy_by("generator", family_groups)},
+        accuracy=accuracy,
+        accuracy_30=accuracy_30,
+        weakest={kind: below_average(groups, accuracy_30) for kind, groups in accuracy.items()},
         forecast=forecast(dues, today),
         slowest_topics=slowest(by_tag),
     )
@@ -585,7 +689,7 @@ def weak_cards(store: Store, decks: list[Deck], now: datetime, *, days: int = 30
     cards are taken in turn from each group (weakest group first), each group's cards worst first;
     only cards already seen, plus every generated card of a weak family (a fresh problem each time).
     Empty when nothing is weak yet."""
-    today = study_day(now, day_start_hour, tz)
+    today = current_day(store, now, day_start_hour, tz).day
     cards = _read_cards(store, None)
     window = _read_recent(store, today, days, None)
     recent: dict[tuple[str, str], Rate] = {}
@@ -693,7 +797,8 @@ def _table(heading: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) 
 
 
 def summary_text(stats: Stats, *, rows: int = 5) -> str:
-    """A readable page of the figures for the terminal."""
+    """A readable page of the figures for the terminal; each figure says what it counts (``LABELS``),
+    and the page ends with the full definitions."""
     where = f"deck {stats.deck}" if stats.deck else "all decks"
     cards, streak = stats.cards, stats.streaks
     average = stats.average_answer_seconds
@@ -701,18 +806,21 @@ def summary_text(stats: Stats, *, rows: int = 5) -> str:
     lines = [
         f"Quizzer stats — {where}, study day {stats.today.isoformat()}",
         "",
-        f"Reviews    {stats.reviews} in all, {stats.window.reviews} in the last {stats.window_days} days "
-        f"({stats.window.reviews / stats.window_days:.1f} a day, "
+        f"Reviews    {stats.reviews} in all ({_plural(stats.reasks, 're-ask')}), {stats.window.reviews} in the "
+        f"last {stats.window_days} days ({stats.window.reviews / stats.window_days:.1f} a day, "
         f"{_duration(stats.window_seconds / stats.window_days)} a day); {_duration(stats.seconds)} in all",
         f"Last {len(recent)} days {_sparkline(recent)}  (reviews per day, today last)",
-        f"Accuracy   {_percent(stats.total)} first asks; auto-graded {_percent(stats.auto_graded)}"
+        f"Accuracy   {_percent(stats.total)} ({LABELS['accuracy']}); auto-graded {_percent(stats.auto_graded)} "
+        f"({LABELS['auto_graded']}; {_percent(stats.auto_graded_all)} with re-asks)"
         + ("" if average is None else f"; {average:.1f} s per answer"),
         f"Streak     {_plural(streak.current, 'day')} (longest {streak.longest}); "
         f"studied on {_plural(streak.days_studied, 'day')}",
-        f"Cards      {cards.total}: {cards.new} new, {cards.learning} learning, {cards.young} young, "
+        f"Cards      {cards.total}: {cards.new} new, {cards.learning} {LABELS['learning']}, {cards.young} young, "
         f"{cards.mature} mature; {cards.due_today} due today",
-        f"Retention  young {_percent(stats.retention_young)}, mature {_percent(stats.retention_mature)}; "
-        f"last {stats.window_days} days {_percent(stats.retention_window)}",
+        f"Retention  young {_percent(stats.retention_young)}, mature {_percent(stats.retention_mature)}, "
+        f"last {stats.window_days} days {_percent(stats.retention_window)} ({LABELS['retention']})",
+        f"Not in it  early reviews {_percent(stats.early)}, last {stats.window_days} days "
+        f"{_percent(stats.early_window)} ({LABELS['early']}); relearning {_percent(stats.relearning)}",
     ]
     dues = [due for _, due in stats.forecast]
     lines += ["", f"Due in the next {len(dues)} days: today {dues[0]}, within a week {sum(dues[:7])}, "
@@ -725,14 +833,24 @@ def summary_text(stats: Stats, *, rows: int = 5) -> str:
             lines += ["", *_table(f"True retention by {label}", ("young", "mature", "all"),
                                   [(period.period, _percent(period.young), _percent(period.mature),
                                     _percent(period.total)) for period in periods[-rows:]])]
+    if stats.accuracy_30.reviews:
+        lines += ["", f"Weak spots: {LABELS['weakest']} (yours: {_percent(stats.accuracy_30)} first asks)"]
     for kind, heading in (("deck", "decks"), ("tag", "topics"), ("generator", "generator families")):
-        groups = [group for group in stats.accuracy.get(kind, []) if group.all.reviews]
-        if groups:
-            lines += ["", *_table(f"Weakest {heading}", ("7 days", "30 days", "all"),
-                                  [(group.name, _percent(group.last_7), _percent(group.last_30), _percent(group.all))
-                                   for group in groups[:rows]])]
+        answered = [group for group in stats.accuracy.get(kind, []) if group.all.reviews]
+        weak = stats.weakest.get(kind, [])
+        if weak:
+            lines += ["", *_table(f"Weakest {heading}", ("30 days", "7 days", "all"),
+                                  [(group.name, _percent(group.last_30), _percent(group.last_7), _percent(group.all))
+                                   for group in weak[:rows]])]
+        elif answered and kind != "deck":
+            lines += ["", f"Weakest {heading}: none below your 30-day accuracy with {MIN_ANSWERS} or more first asks"]
     if stats.slowest_topics:
         lines += ["", *_table("Slowest topics", ("30 days",),
                               [(group.name, f"{group.average_seconds_30 or 0:.1f} s per answer ({group.answers_30})")
                                for group in stats.slowest_topics])]
+    if stats.reviews:
+        lines += ["", "How the numbers are counted"]
+        for name, text in DEFINITIONS.items():
+            lines += textwrap.wrap(f"{name.replace('_', ' ')}: {text}", width=100, initial_indent="  ",
+                                   subsequent_indent="    ")
     return "\n".join(lines)

@@ -15,15 +15,10 @@ from typing import Any
 import orjson
 
 from quizzer import __version__
-from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, KeyPoint, NumericCard, OpenCard
 
-_KINDS: dict[str, type] = {
-    "open": OpenCard,
-    "choice": ChoiceCard,
-    "numeric": NumericCard,
-    "generated": GeneratedCard,
-}
-FORMAT = 1
+_KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
+FORMAT = 3  # 2: decks with control characters are refused, so entries from before are re-read; 3: key points
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:
@@ -54,6 +49,9 @@ _set = object.__setattr__
 
 
 def _construct(data: dict[str, Any]) -> Deck:
+    for card in data["cards"]:
+        if card.get("points"):
+            card["points"] = [_trusted(KeyPoint, point) for point in card["points"]]
     data["cards"] = [_trusted(_KINDS[card["kind"]], card) for card in data["cards"]]
     return _trusted(Deck, data)
 

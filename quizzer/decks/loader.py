@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from quizzer.decks.model import Deck
+from quizzer.sanitize import describe_control, first_control
 
 try:  # The C composer is several times faster; PyYAML falls back to pure Python without libyaml.
     from yaml import CSafeLoader as _Loader
@@ -29,6 +30,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 MAX_NODES = 500_000
+MAX_DEPTH = 32  # a deck nests about 5 deep; building stays far from Python's recursion limit
 DECK_SUFFIXES = (".yaml", ".yml")
 
 _STR = "tag:yaml.org,2002:str"
@@ -129,18 +131,34 @@ class _Builder:
         self.path: list[str | int] = []
         self.seen: set[int] = set()
         self.sizes: dict[int, int] = {}
+        self.depth = 0
 
     def issue(self, node: yaml.Node, message: str, extra: str | int | None = None) -> None:
         mark = node.start_mark
         path = [*self.path, extra] if extra is not None else self.path
         self.issues.append(DeckIssue(self.display, mark.line + 1, mark.column + 1, message, _dotted(path)))
 
+    def control(self, node: yaml.ScalarNode, extra: str | int | None = None) -> bool:
+        """Refuse a control character (ESC, CR, C1...) in a string: printed, it would drive the terminal.
+        Reported where the character is when the scalar is plain or on one line, else where it starts."""
+        index = first_control(node.value)
+        if index < 0:
+            return False
+        mark = node.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        if node.style is None and "\n" not in node.value[:index]:
+            column += index
+        path = [*self.path, extra] if extra is not None else self.path
+        message = f"control character {describe_control(node.value[index])} is not allowed in deck text"
+        self.issues.append(DeckIssue(self.display, line, column, message, _dotted(path)))
+        return True
+
     def build(self, node: yaml.Node) -> Any:
         self.count += 1
         if isinstance(node, yaml.ScalarNode):
             tag = node.tag
             if tag == _STR:
-                return node.value
+                return None if self.control(node) else node.value
             if tag not in _SAFE_SCALAR_TAGS:
                 self.issue(node, f"YAML tag {_short_tag(tag)} is not allowed in a deck")
                 return None
@@ -152,6 +170,15 @@ class _Builder:
         self.seen.add(id(node))
         if self.count > MAX_NODES:
             raise _TooBig(node)
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(node)
+        self.depth += 1
+        try:
+            return self._collection(node)
+        finally:
+            self.depth -= 1
+
+    def _collection(self, node: yaml.Node) -> Any:
         path = self.path
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
@@ -172,6 +199,8 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SAFE_SCALAR_TAGS:
                     self.issue(key_node, "mapping keys must be plain words")
                     continue
+                if self.control(key_node):
+                    continue
                 if key_node.value == "<<":
                     self.issue(key_node, "YAML merge keys (<<) are not supported in decks")
                     continue
@@ -190,6 +219,10 @@ class _Builder:
 class _TooBig(Exception):
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
+
+
+class _TooDeep(_TooBig):
+    """Deeper than any deck needs: refused before building it (and validating it) can recurse that far."""
 
 
 def _expanded_size(root: yaml.Node, sizes: dict[int, int]) -> int:
@@ -376,9 +409,9 @@ def parse_deck(text: str | bytes, display: str = "<deck>") -> Deck:
         data = builder.build(root)
     except _TooBig as too_big:
         mark = too_big.node.start_mark
-        raise DeckFileError(
-            [DeckIssue(display, mark.line + 1, mark.column + 1, "the deck expands to too many values (alias bomb?)")]
-        ) from None
+        message = (f"nested more than {MAX_DEPTH} levels deep" if isinstance(too_big, _TooDeep)
+                   else "the deck expands to too many values (alias bomb?)")
+        raise DeckFileError([DeckIssue(display, mark.line + 1, mark.column + 1, message)]) from None
     if not isinstance(data, dict):
         raise DeckFileError([*builder.issues, DeckIssue(display, 1, 1, "a deck is a mapping with id, title and cards")])
 

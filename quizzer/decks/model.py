@@ -42,11 +42,28 @@ class _CardBase(_Strict):
         return list(dict.fromkeys(tags))
 
 
+class KeyPoint(_Strict):
+    """One thing an interviewer listens for in a spoken answer to an open card."""
+
+    text: Annotated[str, Field(min_length=3, max_length=300)] = Field(
+        description="The point, as a short statement (e.g. 'L1 sets some coefficients exactly to zero')."
+    )
+    also: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=12,
+        description="Other ways to say it: synonyms, notations ('lasso', 'absolute-value penalty').",
+    )
+    must: bool = Field(default=False, description="Without this point the answer is wrong.")
+
+
 class OpenCard(_CardBase):
-    """Self-graded: the user recalls the answer, reveals ``back`` and grades themself 0-5."""
+    """Recall questions: typed answers are graded against ``points``; or reveal ``back`` and self-grade 0-5."""
 
     kind: Literal["open"] = "open"
     back: Text = Field(description="The answer, in Markdown.")
+    points: list[KeyPoint] | None = Field(
+        default=None, min_length=2, max_length=5,
+        description="2-5 key points a good answer makes, for grading typed answers.",
+    )
 
 
 class ChoiceCard(_CardBase):

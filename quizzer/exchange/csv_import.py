@@ -19,8 +19,10 @@ from quizzer.errors import DeckError, UsageError
 from quizzer.exchange.anki_import import MAX_CARDS, Imported
 from quizzer.exchange.deck_yaml import slugify, stable_id, tag_slugs, title_from_id, unique, validated_yaml
 from quizzer.exchange.markup import html_to_markdown
+from quizzer.sanitize import strip_controls
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
+MAX_ROW_CHARS = 256 * 1024  # one row's cells together, before HTML is read: far above a card's MAX_TEXT
 _NAMES = {
     "front": ("front", "question", "q", "prompt"),
     "back": ("back", "answer", "a", "response"),
@@ -43,10 +45,19 @@ def _read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise CsvError(f"{path}: {error.strerror or error}") from None
-    if b"\x00" in data[:8192]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Excel's "Unicode text")
+        try:
+            return strip_controls(data.decode("utf-16"))
+        except UnicodeDecodeError as error:
+            raise CsvError(f"{path} is damaged UTF-16 text (byte {error.start}); save it as UTF-8 CSV.") from None
+    head = data[:8192]
+    if b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if max(even, odd) > len(head) // 4 and min(even, odd) < len(head) // 64 + 1:  # every other byte NUL
+            raise CsvError(f"{path} looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV.")
         raise CsvError(f"{path} is a binary file, not CSV.")
     try:
-        return data.decode("utf-8-sig")
+        return strip_controls(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise CsvError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV.") from None
 
@@ -112,9 +123,16 @@ def import_csv(path: Path, deck_id: str, *, title: str | None = None) -> Importe
 
     cards: list[dict[str, Any]] = []
     skipped: list[str] = []
-    used: set[str] = set()
+    used: dict[str, int] = {}
     for line, row in enumerate(rows, start=first_line):
-        front, back = cell(row, "front"), cell(row, "back")
+        if sum(map(len, row)) > MAX_ROW_CHARS:
+            skipped.append(f"row {line}: larger than {MAX_ROW_CHARS // 1024} KB")
+            continue
+        try:
+            front, back = cell(row, "front"), cell(row, "back")
+        except Exception as error:  # noqa: BLE001 - one strange row must not lose the good ones
+            skipped.append(f"row {line}: could not be read ({type(error).__name__})")
+            continue
         if not front or not back:
             skipped.append(f"row {line}: {'no front' if not front else 'no back'}")
             continue
@@ -134,7 +152,8 @@ def import_csv(path: Path, deck_id: str, *, title: str | None = None) -> Importe
         raise CsvError(f"{path}: no row has both a front and a back" + (f" ({skipped[0]})" if skipped else "."))
     if len(cards) > MAX_CARDS:
         raise CsvError(f"{path} has {len(cards)} cards; a deck holds at most {MAX_CARDS}. Split the file.")
-    name = title or title_from_id(deck_id)
-    data = {"id": deck_id, "title": name, "description": f"Imported from {path.name}.", "cards": cards}
+    name = strip_controls(title or title_from_id(deck_id))
+    data = {"id": deck_id, "title": name, "description": strip_controls(f"Imported from {path.name}."),
+            "cards": cards}
     yaml_text, deck = validated_yaml(data, f"{deck_id}.yaml")
     return Imported(yaml_text, len(deck.cards), skipped, name)

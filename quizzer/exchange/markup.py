@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING
+
+from quizzer.sanitize import strip_controls
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -32,19 +34,23 @@ def markdown_inline_html(text: str) -> str:
 _BLOCK = {"p", "div", "ul", "ol", "table", "tr", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
 _SKIP = {"script", "style", "head", "title", "template", "object", "iframe", "svg", "math"}
 _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
-_SOUND = re.compile(r"\[sound:[^\]]*\]")
+_SOUND = re.compile(r"\[sound:[^\]\n]{0,1000}\]")
+# One tag from "<": a name, then attributes where a quoted value may hold ">". Every alternative is
+# possessive, so a failed match costs one pass to the end of the text and nothing is tried twice.
+_TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*+)((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""")
+_OPENING = re.compile(r"<[A-Za-z/!?]")  # where markup may start; any other "<" is text
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
-class _TextParser(HTMLParser):
+class _Text:
     """Collects the text of an HTML fragment with light Markdown for emphasis, breaks and list items.
     Nothing is fetched or run: scripts, styles and embedded objects are dropped."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrs: str) -> None:
         if tag in _SKIP:
             self.skipping += 1
         elif self.skipping:
@@ -58,16 +64,13 @@ class _TextParser(HTMLParser):
         elif tag in ("td", "th"):
             self.parts.append(" | ")
         elif tag == "img":
-            alt = dict(attrs).get("alt") or "image"
-            self.parts.append(f"[{alt}]")
+            match = _ALT.search(attrs)
+            alt = next((group for group in match.groups() if group), "") if match else ""
+            self.parts.append(f"[{html.unescape(alt) or 'image'}]")
         elif tag in _MARKS:
             self.parts.append(_MARKS[tag])
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIP:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif self.skipping:
@@ -80,17 +83,60 @@ class _TextParser(HTMLParser):
             else:
                 self.parts.append(_MARKS[tag])
 
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+    def data(self, text: str) -> None:
+        if text and not self.skipping:
+            self.parts.append(html.unescape(text))
 
 
-def html_to_markdown(html: str) -> str:
+def _walk(source: str, into: _Text) -> None:
+    """One left-to-right pass over ``source``: every character is looked at a bounded number of times.
+
+    The standard library's ``HTMLParser`` rescans an unfinished tag on every chunk (quadratic on
+    ``"<a " * 20000``) and asserts on ``<![`` junk; Anki fields are small fragments that need far less.
+    Like a browser, a tag, comment or declaration left open at the end swallows the rest of the text.
+    """
+    position, length = 0, len(source)
+    while position < length:
+        found = _OPENING.search(source, position)
+        if found is None:
+            into.data(source[position:])
+            return
+        opening = found.start()
+        into.data(source[position:opening])
+        following = source[opening + 1]
+        if source.startswith("<!--", opening):
+            close = source.find("-->", opening + 4)
+            if close < 0:
+                return
+            position = close + 3
+        elif following in "!?":  # a declaration, CDATA or processing instruction: dropped
+            close = source.find(">", opening + 2)
+            if close < 0:
+                return
+            position = close + 1
+        else:
+            match = _TAG.match(source, opening)
+            if match is None:
+                if following == "/" and not source[opening + 2: opening + 3].isalpha():
+                    into.data("</")  # "</" not starting a tag is text
+                    position = opening + 2
+                    continue
+                return  # an unfinished tag runs to the end of the text
+            name = match.group(2).lower()
+            if match.group(1):
+                into.end(name)
+            else:
+                into.start(name, match.group(3))
+                if match.group(3).rstrip().endswith("/") and name in _SKIP:
+                    into.end(name)  # <svg/> opens nothing
+            position = match.end()
+
+
+def html_to_markdown(source: str) -> str:
     """An Anki field (HTML) -> plain text with light Markdown. Sound tags are dropped, images named."""
-    parser = _TextParser()
-    parser.feed(_SOUND.sub("", html))
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ").replace("\r\n", "\n")
+    collected = _Text()
+    _walk(_SOUND.sub("", source), collected)
+    text = "".join(collected.parts).replace("\xa0", " ").replace("\r\n", "\n")
     lines = [line.rstrip() for line in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    return text.strip()
+    return strip_controls(text.strip())

@@ -28,7 +28,10 @@ def export_reviews(rows: Iterable[dict[str, Any]], out: Path) -> int:
     partial = out.with_name(f".{out.name}.partial")
     count = 0
     try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
+        partial.unlink(missing_ok=True)  # a leftover of a killed export: start fresh, with our mode
+        # 0600 like the database: the log holds every answer typed.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
             if suffix == ".csv":
                 writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
                 writer.writeheader()
@@ -48,7 +51,14 @@ def export_reviews(rows: Iterable[dict[str, Any]], out: Path) -> int:
     return count
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> Any:
+    """A cell as written. Text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``,
+    ``@``, or a leading tab / CR) gets a ``'`` in front, the usual neutraliser; numbers stay numbers."""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
     return "" if value is None else value

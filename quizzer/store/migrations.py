@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from quizzer.sm2 import PASSING_QUALITY
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -234,5 +236,87 @@ def rebuild_tallies(conn: sqlite3.Connection) -> None:
     _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True))
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies]
+# -- m004: reviews by the state before them (true retention, early reviews) -------------------------------
+
+# Per deck and study day, what the statistics need to know of each review's state before it. A review of an
+# already-seen card (not a re-ask) is *early* when its due day lies after its own study day, else
+# *relearning* when the card was in learning (repetitions 0), else *young* (interval under MATURE_DAYS) or
+# *mature*. Each per row, from the row alone: the order of the rows and the clock do not matter.
+_CLASS_COLUMNS = ("reviews", "young", "young_passed", "mature", "mature_passed", "relearning", "relearning_passed",
+                  "early", "early_passed", "first_graded", "first_correct")
+
+
+def _review_class(row: str, day: str) -> str:
+    """SQL naming the class of the review ``row`` (``NEW`` or ``r``) on study day ``day``; 'other' for re-asks
+    and first answers of new cards."""
+    return f"""CASE WHEN {row}.reask OR {row}.due_before IS NULL THEN 'other'
+                    WHEN {row}.due_before > {day} THEN 'early'
+                    WHEN COALESCE({row}.reps_before, 1) = 0 THEN 'relearning'
+                    WHEN COALESCE({row}.interval_before, 0) < {MATURE_DAYS} THEN 'young'
+                    ELSE 'mature' END"""
+
+
+def _class_counts(row: str, aggregate: str) -> str:
+    """The values of ``_CLASS_COLUMNS`` for one review (``aggregate`` "") or summed ("SUM")."""
+    values = ["1"]
+    for name in ("young", "mature", "relearning", "early"):
+        values += [f"cls = '{name}'", f"cls = '{name}' AND {row}.quality >= {PASSING_QUALITY}"]
+    values += [f"{row}.reask = 0 AND {row}.correct IS NOT NULL", f"{row}.reask = 0 AND COALESCE({row}.correct, 0) = 1"]
+    return ", ".join(f"{aggregate}({value})" if aggregate else f"({value})" for value in values)
+
+
+def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key") -> str:
+    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    return f"""
+        INSERT INTO deck_review_classes (deck_id, study_day, {", ".join(_CLASS_COLUMNS)})
+        SELECT c.deck_id, day, {_class_counts("r", "SUM")}
+        FROM (SELECT r.*, {day} AS day, {_review_class("r", day)} AS cls FROM {source} WHERE {where}) r
+        JOIN cards c ON c.key = r.card_key
+        WHERE true
+        GROUP BY c.deck_id, day
+        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+    """
+
+
+def m004_review_classes(conn: sqlite3.Connection) -> None:
+    """``deck_review_classes``: per deck and study day, reviews by the card's state before them, kept by
+    triggers like the m003 tallies. True retention counts only reviews of cards that were due, which the
+    m003 columns (``young`` / ``mature``: first review of the day, due or not) cannot tell apart."""
+    day = f"COALESCE(NEW.study_day, NEW.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _CLASS_COLUMNS)
+    _run(
+        conn,
+        f"""
+        CREATE TABLE deck_review_classes (
+            deck_id TEXT NOT NULL,
+            study_day INTEGER NOT NULL,
+            {columns},
+            PRIMARY KEY (deck_id, study_day)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER reviews_class_tally AFTER INSERT ON reviews
+        WHEN EXISTS (SELECT 1 FROM cards WHERE key = NEW.card_key)
+        BEGIN
+            INSERT INTO deck_review_classes (deck_id, study_day, {", ".join(_CLASS_COLUMNS)})
+            SELECT c.deck_id, {day}, {_class_counts("NEW", "")}
+            FROM cards c, (SELECT {_review_class("NEW", day)} AS cls) f
+            WHERE c.key = NEW.card_key
+            {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+        END;
+        CREATE TRIGGER cards_class_tally AFTER INSERT ON cards
+        WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
+        BEGIN
+            {_classes_from_log("r.card_key = NEW.key", "reviews r")}
+        END;
+        """,
+    )
+    rebuild_review_classes(conn)
+
+
+def rebuild_review_classes(conn: sqlite3.Connection) -> None:
+    """Recompute ``deck_review_classes`` from the log, inside the caller's transaction."""
+    conn.execute("DELETE FROM deck_review_classes")
+    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED"))
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,29 +1,34 @@
 """The review log in SQLite: an append-only ``reviews`` table is the source of truth, and ``cards``
 keeps each card's derived SM-2 state current (in the same transaction) so nothing is replayed on start.
 
-Every answer is one ``BEGIN IMMEDIATE`` transaction; WAL and a busy timeout let two terminals drill
-from one database at once.
+Every answer is one ``BEGIN IMMEDIATE`` transaction that reads the card's state, schedules it and writes
+it back (see :attr:`ReviewRecord.schedule`); WAL and a busy timeout let several terminals drill from one
+database at once without losing each other's updates. Opening migrates under the same write lock, and
+every commit first checks that the file at the path is still the one that was opened.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizzer.errors import StoreError
-from quizzer.sm2 import SM2State
+from quizzer.sm2 import SM2State, step
 from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
+# A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
+# looks like a backup but is empty or half written.
+PARTIAL_SUFFIX = ".partial"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,11 @@ class ReviewRecord:
     response_ms: int | None = None
     seed: int | None = None
     reask: bool = False
+    # When set, :meth:`Store.record` ignores ``before``/``after``: it reads ``before`` inside the write
+    # transaction and stores ``after = schedule(before)``. A drill needs this; reading the state before
+    # taking the lock let two terminals answering one card both start from the same old state, so the
+    # second write silently undid the first.
+    schedule: Callable[[SM2State], SM2State] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +92,34 @@ def _state(ef: int | None, interval: int | None, reps: int | None, due: int | No
     return SM2State(easiness=ef / 100, interval=interval or 0, repetitions=reps or 0, due=_day(due))
 
 
-def _friendly(error: sqlite3.Error, path: Path) -> StoreError:
+OPENING = "the database could not be opened"
+RECORDING = "the last answer was not saved"
+
+
+def _friendly(error: sqlite3.Error, path: Path, failed: str = RECORDING) -> StoreError:
+    """A message for a database error; ``failed`` says what did not happen (only a write of an answer
+    loses an answer: ``stats`` or ``export`` failing to open the file must not say so)."""
     text = str(error)
     if "not a database" in text or "malformed" in text:
         return StoreError(f"{path} is not a Quizzer database (or it is damaged). It was left untouched.")
     if "readonly" in text or "read-only" in text:
         return StoreError(f"{path} is read-only: answers cannot be saved. Fix its permissions or use --db.")
     if "disk is full" in text or "disk I/O" in text:
-        return StoreError(f"The disk holding {path} is full or failing: the last answer was not saved.")
+        return StoreError(f"The disk holding {path} is full or failing: {failed}.")
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is busy in another program for too long; try again.")
     return StoreError(f"{path}: {text}")
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> None:
+    """SQLite's online backup of ``source`` into the (empty) file ``target``, flushed to disk."""
+    copy = sqlite3.connect(str(target))
+    try:
+        source.backup(copy)
+    except sqlite3.Error as error:
+        raise _friendly(error, target) from None
+    finally:
+        copy.close()
 
 
 class Store:
@@ -101,12 +128,13 @@ class Store:
     def __init__(self, path: Path | str, *, backup_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.backup_dir = backup_dir
+        self._identity: tuple[int, int] | None = None
         self.conn = self._connect()
         try:
             self._migrate()
         except sqlite3.Error as error:
             self.conn.close()
-            raise _friendly(error, self.path) from None
+            raise _friendly(error, self.path, OPENING) from None
         except StoreError:
             self.conn.close()
             raise
@@ -144,26 +172,97 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
-            raise _friendly(error, path) from None
+            raise _friendly(error, path, OPENING) from None
+        if str(path) != ":memory:":
+            # The file SQLite now has open (the header was read above): remembered so a commit can tell
+            # when the path was deleted or replaced under us (see _check_same_file).
+            info = os.stat(path)
+            self._identity = (info.st_dev, info.st_ino)
         return conn
 
-    def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
+    def _check_same_file(self) -> None:
+        """Raise if the path no longer names the file that was opened (deleted, moved, replaced by
+        another file or a folder): SQLite would keep writing to the orphaned file and every answer
+        acknowledged from then on would be lost with it."""
+        if self._identity is None:
             return
-        if version > 0 and self.backup_dir is not None:
-            self.backup(self.backup_dir / f"{self.path.stem}-schema{version}-{datetime.now(UTC):%Y%m%dT%H%M%S}.db")
-        for number in range(version, SCHEMA_VERSION):
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                MIGRATIONS[number](self.conn)
-                if number + 1 == 2 and version >= 1:
-                    self._rebuild_states_in_transaction()
-                self.conn.execute(f"PRAGMA user_version = {number + 1}")
-                self.conn.execute("COMMIT")
-            except BaseException:
+        try:
+            info = os.stat(self.path)
+            current: tuple[int, int] | None = (info.st_dev, info.st_ino)
+        except OSError:
+            current = None
+        if current != self._identity:
+            raise StoreError(
+                f"{self.path} was deleted or replaced while Quizzer had it open, so this answer was not saved. "
+                "Restore the file or restart Quizzer."
+            )
+
+    def _migrate(self) -> None:
+        if self.schema_version == SCHEMA_VERSION:
+            return
+        # Take the write lock first and read the version again inside it: another process may have
+        # migrated between our first look and the lock (it then holds the new schema and we do nothing).
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.schema_version
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer Quizzer (schema {version}, this one knows "
+                    f"{SCHEMA_VERSION}). Upgrade Quizzer; the database was left untouched."
+                )
+            if version < SCHEMA_VERSION:
+                if version > 0 and self.backup_dir is not None:
+                    self._backup_before_migration(version)
+                # One transaction for every step and the version bump: a crash leaves the old schema.
+                for number in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[number](self.conn)
+                    if number + 1 == 2 and version >= 1:
+                        self._rebuild_states_in_transaction()
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._check_same_file()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-                raise
+            raise
+
+    def _backup_before_migration(self, version: int) -> Path:
+        """Copy the database to a new, uniquely named file in ``backup_dir`` (caller holds the write lock).
+
+        Half-written backups left by a process killed at this point are removed first: only a process
+        holding the lock writes one, so any ``.partial`` file of this database is an orphan.
+        """
+        assert self.backup_dir is not None
+        self.backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for orphan in self.backup_dir.glob(f"{self.path.stem}-schema*.db{PARTIAL_SUFFIX}"):
+            orphan.unlink(missing_ok=True)
+        stamp = f"{self.path.stem}-schema{version}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        number = 0
+        while True:
+            target = self.backup_dir / f"{stamp}{f'-{number}' if number else ''}.db"
+            partial = target.with_name(target.name + PARTIAL_SUFFIX)
+            if not target.exists():
+                try:
+                    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                    break
+                except FileExistsError:
+                    pass
+            number += 1
+        try:
+            # Copied through a second connection: ours holds the write lock, and SQLite's backup from a
+            # connection inside its own write transaction waits for itself. WAL lets that reader see the
+            # last committed state, which nobody can change while we hold the lock.
+            reader = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                _copy(reader, partial)
+            finally:
+                reader.close()
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return target
+
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -198,36 +297,21 @@ class Store:
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def record(self, review: ReviewRecord) -> int:
-        """Append one review and update the card's state, in one committed transaction."""
-        before, after = review.before, review.after
+        """Append one review and update the card's state, in one committed transaction; returns its row id.
+
+        With ``review.schedule`` the states are read and computed under the write lock (a drill); without
+        it the caller's ``before``/``after`` are written as given (tests, tools that replay a log).
+        """
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 key = self._card_key(review.deck_id, review.card_id)
-                cursor = self.conn.execute(
-                    """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind,
-                           seed, reask, study_day, ef_before, interval_before, reps_before, due_before,
-                           ef_after, interval_after, reps_after, due_after)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        key, to_ms(review.reviewed_at), review.quality, review.answer,
-                        None if review.correct is None else int(review.correct), review.response_ms,
-                        review.kind, review.seed, int(review.reask), review.study_day.toordinal(),
-                        round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),
-                        round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
-                    ),
-                )
-                lapse = int(not review.reask and review.quality < 3 and before.repetitions > 0)
-                self.conn.execute(
-                    """UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?,
-                           first_day = COALESCE(first_day, ?), last_reviewed_at = ?,
-                           review_count = review_count + 1, lapses = lapses + ?
-                       WHERE key = ?""",
-                    (
-                        round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
-                        review.study_day.toordinal(), to_ms(review.reviewed_at), lapse, key,
-                    ),
-                )
+                if review.schedule is not None:
+                    row = self.conn.execute("SELECT ef, interval, reps, due FROM cards WHERE key = ?", (key,))
+                    before = _state(*row.fetchone())
+                    review = replace(review, before=before, after=review.schedule(before), schedule=None)
+                row_id = self._append(review, key)
+                self._check_same_file()
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -235,6 +319,46 @@ class Store:
                 raise
         except sqlite3.Error as error:
             raise _friendly(error, self.path) from None
+        return row_id
+
+    def logged_states(self, row_id: int) -> tuple[SM2State, SM2State]:
+        """The (before, after) states the review ``row_id`` logged."""
+        row = self.conn.execute(
+            "SELECT ef_before, interval_before, reps_before, due_before, ef_after, interval_after, reps_after, "
+            "due_after FROM reviews WHERE id = ?",
+            (row_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: review {row_id} is not in the log.")
+        return _state(*row[:4]), _state(*row[4:])
+
+    def _append(self, review: ReviewRecord, key: int) -> int:
+        """Insert the review row and update the card row (inside the caller's transaction)."""
+        before, after = review.before, review.after
+        cursor = self.conn.execute(
+            """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind,
+                   seed, reask, study_day, ef_before, interval_before, reps_before, due_before,
+                   ef_after, interval_after, reps_after, due_after)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                key, to_ms(review.reviewed_at), review.quality, review.answer,
+                None if review.correct is None else int(review.correct), review.response_ms,
+                review.kind, review.seed, int(review.reask), review.study_day.toordinal(),
+                round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),
+                round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
+            ),
+        )
+        lapse = int(not review.reask and review.quality < 3 and before.repetitions > 0)
+        self.conn.execute(
+            """UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?,
+                   first_day = COALESCE(first_day, ?), last_reviewed_at = ?,
+                   review_count = review_count + 1, lapses = lapses + ?
+               WHERE key = ?""",
+            (
+                round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
+                review.study_day.toordinal(), to_ms(review.reviewed_at), lapse, key,
+            ),
+        )
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def rebuild_states(self) -> None:
@@ -242,25 +366,32 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self._rebuild_states_in_transaction()
+            self._check_same_file()
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
 
     def _rebuild_states_in_transaction(self) -> None:
-        from quizzer.sm2 import review as sm2_review
+        """Replay the log in commit order (row id): that is the order in which each state was computed
+        from the one before, even when two terminals' clocks or a clock jump put the timestamps out of
+        order. Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2,
+        as they were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded."""
+        from quizzer.sm2 import review as plain_review
 
         has_after = "ef_after" in {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
         self.conn.execute(
             "UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
             "last_reviewed_at = NULL, review_count = 0, lapses = 0"
         )
-        columns = "card_key, reviewed_at, quality, reask, study_day" if has_after else "card_key, reviewed_at, quality"
+        columns = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
+                   else "card_key, reviewed_at, quality")
         states: dict[int, dict[str, Any]] = {}
-        for row in self.conn.execute(f"SELECT {columns} FROM reviews ORDER BY reviewed_at, id"):
+        for row in self.conn.execute(f"SELECT {columns} FROM reviews ORDER BY id"):
             key, at, quality = row[0], row[1], row[2]
             reask = bool(row[3]) if has_after else False
             day = date.fromordinal(row[4]) if has_after and row[4] else from_ms(at).date()
+            scheduled = step if has_after and row[5] else plain_review
             entry = states.setdefault(key, {"state": SM2State(), "first": day, "count": 0, "lapses": 0, "last": at})
             entry["count"] += 1
             entry["last"] = at
@@ -269,7 +400,7 @@ class Store:
             before = entry["state"]
             if quality < 3 and before.repetitions > 0:
                 entry["lapses"] += 1
-            entry["state"] = sm2_review(before, int(quality), day)
+            entry["state"] = scheduled(before, int(quality), day)
         for key, entry in states.items():
             state: SM2State = entry["state"]
             self.conn.execute(
@@ -367,15 +498,23 @@ class Store:
 
     def backup(self, target: Path) -> Path:
         """A consistent copy of the database through SQLite's backup API, readable by the user only."""
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if target.exists():
             raise StoreError(f"{target} already exists; choose another path.")
-        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
-        copy = sqlite3.connect(str(target))
+        created = False
         try:
-            self.conn.backup(copy)
-        except sqlite3.Error as error:
-            raise _friendly(error, target) from None
-        finally:
-            copy.close()
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            created = True
+            copy = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(copy)
+            finally:
+                copy.close()
+        except (sqlite3.Error, OSError) as error:
+            if created:  # never leave a partial (or empty) copy that looks like a backup
+                target.unlink(missing_ok=True)
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            if "full" in reason.lower() or "I/O" in reason:
+                reason = "the disk is full or failing"
+            raise StoreError(f"Cannot write the backup {target}: {reason}. Nothing was backed up; "
+                             f"{self.path} is unchanged.") from None
         return target

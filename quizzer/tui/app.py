@@ -22,6 +22,7 @@ from textual.screen import Screen
 from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
+from quizzer.sanitize import visible
 from quizzer.session import Session, SessionConfig, study_day, study_more_queue
 from quizzer.store import Store
 from quizzer.tui.screens.drill import DrillScreen, describe_error
@@ -151,7 +152,7 @@ class QuizzerApp(QuizzerBaseApp):
         issues = self.collection.issues
         for issue in issues[:MAX_ISSUE_NOTICES]:
             self.notify(
-                str(issue),
+                visible(str(issue)),  # the file name may hold an escape sequence
                 title="Deck problem (the other decks still work)",
                 severity="error",
                 timeout=15,
@@ -261,7 +262,7 @@ class QuizzerApp(QuizzerBaseApp):
         if event.request != self._weak_request or not isinstance(self.screen, HomeScreen):
             return  # pressed again meanwhile, or the user has moved on
         if not event.cards:
-            self.notify(event.reason, title="Weak spots", timeout=6)
+            self.notify(visible(event.reason), title="Weak spots", timeout=6, markup=False)
             return
         from quizzer.tui.weak_spots import decks_of
 

@@ -56,10 +56,6 @@ def qda_covariance_params() -> float:
     return classes * len(upper[0])
 
 
-def hypercube_edge() -> float:
-    return 0.01 ** (1 / 10)
-
-
 def lda_max_components() -> float:
     rng = np.random.default_rng(0)
     classes, d = 10, 300
@@ -74,7 +70,6 @@ RECOMPUTE = {
     "kernel-matrix-memory": kernel_matrix_gb,
     "nb-parameter-count": nb_parameter_count,
     "qda-covariance-params": qda_covariance_params,
-    "hypercube-edge": hypercube_edge,
     "lda-max-components": lda_max_components,
 }
 
@@ -101,6 +96,20 @@ def test_nb_parameter_count_is_far_below_the_full_joint() -> None:
     full_joint = 2 * (2**20 - 1) + 1
     assert full_joint == 2_097_151
     assert CARDS["nb-parameter-count"].answer < full_joint / 10_000
+
+
+def test_nearest_neighbour_median_distance_in_the_knn_curse_card() -> None:
+    """ESL eq. 2.24: median distance from the centre to the nearest of N uniform points in the unit p-ball."""
+    n_points, dims = 500, 10
+    closed_form = (1 - 0.5 ** (1 / n_points)) ** (1 / dims)
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(1000, n_points, dims))
+    points /= np.linalg.norm(points, axis=2, keepdims=True)
+    points *= rng.random((1000, n_points, 1)) ** (1 / dims)
+    nearest = np.linalg.norm(points, axis=2).min(axis=1)
+    assert closed_form == pytest.approx(0.52, abs=0.005)
+    assert float(np.median(nearest)) == pytest.approx(closed_form, abs=0.01)
+    assert "≈ 0.52" in CARDS["curse-of-dimensionality-knn"].back
 
 
 def test_size_and_kind_mix() -> None:

@@ -12,7 +12,7 @@ from scipy.stats import entropy
 from sklearn.decomposition import PCA
 
 from quizzer.decks.loader import load_sources
-from quizzer.decks.model import ChoiceCard, NumericCard, OpenCard
+from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.paths import builtin_decks_dir
 
 DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
@@ -126,7 +126,7 @@ def test_size_and_mix() -> None:
     assert kinds[ChoiceCard] / total >= 0.25
     assert kinds[NumericCard] / total >= 0.10
     assert (kinds[ChoiceCard] + kinds[NumericCard]) / total >= 0.35
-    assert kinds[OpenCard] + kinds[ChoiceCard] + kinds[NumericCard] == total
+    assert kinds[OpenCard] + kinds[ChoiceCard] + kinds[NumericCard] + kinds[GeneratedCard] == total
     assert 4 <= sum("pitfall" in card.tags for card in DECK.cards) <= 8
     assert "beyond-course" in DECK.tags
 

@@ -141,7 +141,7 @@ def test_size_and_kind_mix() -> None:
     kinds = Counter(type(card) for card in DECK.cards)
     total = len(DECK.cards)
     assert total >= 32
-    assert kinds[GeneratedCard] == 0
+    assert kinds[GeneratedCard] >= 3  # tfidf-cosine, perplexity and bleu problems
     assert kinds[OpenCard] / total >= 0.45
     assert kinds[ChoiceCard] / total >= 0.25
     assert kinds[NumericCard] / total >= 0.10

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 from sklearn.linear_model import Ridge
-from sklearn.metrics import log_loss
 
 from quizzer.decks.loader import load_sources
-from quizzer.decks.model import ChoiceCard, NumericCard, OpenCard
+from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.paths import builtin_decks_dir
 
 LOADED = load_sources([(builtin_decks_dir() / "14-probability-statistics.yaml", True)])
@@ -41,13 +40,6 @@ def mle_variance() -> float:
     return float(scale**2)
 
 
-def initial_loss() -> float:
-    classes = 100
-    labels = np.arange(classes)
-    uniform = np.full((classes, classes), 1 / classes)
-    return float(log_loss(labels, uniform, labels=labels))
-
-
 def users_for_half_width() -> float:
     n, width, target = 400, 2.0, 0.5
     return n * (width / target) ** 2
@@ -69,7 +61,6 @@ RECOMPUTE = {
     "variance-linear-combination": variance_of_combination,
     "ridge-lambda-from-prior": ridge_lambda,
     "mle-variance-biased": mle_variance,
-    "initial-loss-uniform": initial_loss,
     "ci-width-sample-size": users_for_half_width,
     "correlation-unit-change": correlation_after_fahrenheit,
     "saddle-coin-flip": local_minimum_percent,
@@ -143,13 +134,33 @@ def test_touching_intervals_mean_a_small_p_value() -> None:
     assert 2 * stats.norm.sf(z) == pytest.approx(0.0056, abs=0.0005)
 
 
+def test_paired_bootstrap_is_narrower_than_independent_resampling() -> None:
+    """Two models that share most of their hits and misses: same-index resampling keeps the covariance."""
+    rng = np.random.default_rng(0)
+    rows, rounds = 2_000, 2_000
+    shared = rng.random(rows)
+    correct_a = (shared < 0.85).astype(float)
+    correct_b = np.where(rng.random(rows) < 0.9, correct_a, 1.0 - correct_a)
+    same = rng.integers(0, rows, size=(rounds, rows))
+    other = rng.integers(0, rows, size=(rounds, rows))
+    paired = correct_a[same].mean(axis=1) - correct_b[same].mean(axis=1)
+    independent = correct_a[same].mean(axis=1) - correct_b[other].mean(axis=1)
+    paired_width = np.diff(np.percentile(paired, [2.5, 97.5]))[0]
+    independent_width = np.diff(np.percentile(independent, [2.5, 97.5]))[0]
+    assert paired_width < 0.7 * independent_width
+    key = CARDS["bootstrap-what-it-captures"].answer
+    assert isinstance(key, str) and "both A and B" in key
+
+
 def test_size_and_kind_mix() -> None:
     kinds = Counter(type(card) for card in DECK.cards)
     total = len(DECK.cards)
     assert total >= 32
     assert kinds[OpenCard] / total >= 0.45
-    assert kinds[ChoiceCard] / total >= 0.25
+    assert kinds[ChoiceCard] / total >= 0.20
     assert kinds[NumericCard] / total >= 0.10
+    assert kinds[GeneratedCard] >= 3  # Bayes' rule, MLE vs MAP and entropy / KL problems
+    assert (kinds[ChoiceCard] + kinds[NumericCard] + kinds[GeneratedCard]) / total >= 0.35
     assert "beyond-course" in DECK.tags and "probability-statistics" in DECK.tags
     assert 4 <= sum("pitfall" in card.tags for card in DECK.cards) <= 8
 

@@ -123,6 +123,7 @@ def test_db_backup(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str])
     code, stdout, _ = run("--db", str(db), "db", "backup")
     assert code == 0 and "Backed up 3 review(s)" in stdout
     (copy,) = (db.parent / "backups").iterdir()
+    (tmp_path / "safe").mkdir()
     target = tmp_path / "safe" / "copy.db"
     assert run("--db", str(db), "db", "backup", str(target))[0] == 0
     for path in (copy, target):
@@ -132,3 +133,11 @@ def test_db_backup(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str])
     assert "already exists" in fails(capsys, "--db", str(db), "db", "backup", str(target))
     assert "nothing to back up" in fails(capsys, "--db", str(tmp_path / "none.db"), "db", "backup")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_db_backup_into_a_missing_folder_is_refused(tmp_path: Path, db: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`db backup /nonexistent/dir/b.db` says so instead of creating folders the user did not ask for."""
+    target = tmp_path / "nowhere" / "deeper" / "b.db"
+    assert "No such file or directory" in fails(capsys, "--db", str(db), "db", "backup", str(target))
+    assert not (tmp_path / "nowhere").exists()

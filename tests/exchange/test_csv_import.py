@@ -52,7 +52,8 @@ def test_rows_without_both_sides_are_reported_and_ids_made_unique(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "no rows"), (b"\xff\xfe\x00b\x00a", "binary"), (b"caf\xe9,x\n", "not UTF-8"),
+    [(b"", "no rows"), (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "binary"),  # UTF-16 with a BOM is read now
+     (b"f\x00r\x00o\x00n\x00t\x00,\x00b\x00", "UTF-16"), (b"caf\xe9,x\n", "not UTF-8"),
      (b"front,back\nonly front,\n", "no row has both")],
 )
 def test_bad_files(tmp_path: Path, content: bytes, message: str) -> None:

@@ -16,6 +16,7 @@ from generators import get
 from generators.class_imbalance import twin_probability
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("class-imbalance")
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,52 +51,93 @@ def test_twin_probability_matches_product_formula() -> None:
 
 
 def test_leak_simulation() -> None:
-    data = []
+    """Leaky pipelines (duplicate, then split) score far above honest ones on the same data; the realised
+    share of test minority rows with a twin in training matches the probability on average."""
+    realised, expected, cases = [], [], set()
     for seed in range(60):
         problem = GEN.generate(seed, {"ask": "oversampling-leak"})
         d = problem.data
-        data.append(d)
-        assert problem.expected[0] == d["honest_pipeline"] != d["leaky_pipeline"]
+        kinds = {key: run["kind"] for key, run in d["pipelines"].items()}
+        honest = [key for key, kind in kinds.items() if kind == "honest"]
+        trust = {("A",): "A", ("B",): "B", ("A", "B"): "both", (): "neither"}[tuple(honest)]
+        assert problem.expected[0] == trust == d["trust"]
+        cases.add(trust)
         assert d["rows_after_oversampling"] == d["rows"] + d["minority"] * (d["copies"] - 1)
         assert d["test_rows"] == math.ceil(0.25 * d["rows_after_oversampling"])
         assert problem.expected[1] == pytest.approx(
-            twin_probability(d["rows_after_oversampling"], d["test_rows"], d["copies"]))
-        # The leak inflates the test score, every time.
-        assert d["leaky"]["recall"] >= d["honest"]["recall"] + 0.2
-    # The realised share of test minority rows with a twin in training matches the probability on average.
-    realised = np.mean([d["twin_share"] for d in data])
-    assert realised == pytest.approx(np.mean([d["twin_probability"] for d in data]), abs=0.02)
-    assert {d["honest_pipeline"] for d in data} == {"A", "B"}
+            twin_probability(d["rows_after_oversampling"], d["test_rows"], d["copies"])
+        )
+        runs = d["pipelines"]
+        if len(honest) == 1:  # the leak inflates the test score, every time
+            leaky = next(key for key in runs if key not in honest)
+            assert runs[leaky]["recall"] >= runs[honest[0]]["recall"] + 0.2
+        for run in runs.values():
+            if run["kind"] == "leaky":
+                realised.append(run["twin_share"])
+                rows_after = d["rows"] + d["minority"] * (run["copies"] - 1)
+                expected.append(twin_probability(rows_after, math.ceil(0.25 * rows_after), run["copies"]))
+            else:
+                assert run["twin_share"] == 0
+    assert np.mean(realised) == pytest.approx(np.mean(expected), abs=0.02)
+    assert cases == {"A", "B", "both", "neither"}
 
 
-@pytest.mark.parametrize("params", [{}, {"ask": "majority-accuracy"}, {"ask": "class-weight"},
-                                    {"ask": "oversampling-leak"}])
+def test_oversampling_leak_has_no_shortcut() -> None:
+    """Which score to trust is read from the order of the steps, not from the words or which score is lower."""
+    reports = assert_no_shortcut(GEN, {"ask": "oversampling-leak"}, range(300), part=0)
+    assert reports[0].majority <= 0.35
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"ask": "majority-accuracy"}, {"ask": "class-weight"}, {"ask": "oversampling-leak"}]
+)
 def test_grading_and_determinism(params: dict) -> None:
-    for seed in range(12):
+    for seed in range(200 if params.get("ask") in ("majority-accuracy", "class-weight") else 40):
         problem = GEN.generate(seed, params)
         assert problem.to_json() == GEN.generate(seed, params).to_json()
         json.dumps(problem.to_json())
         first, second = problem.expected
         if problem.data["ask"] == "oversampling-leak":
-            options = [o.name for o in problem.parts[0].answer.options]
-            right = [f"{first}; {second:.3f}", f"{options.index(first) + 1}; {100 * second:.1f}%",
-                     f"{problem.parts[0].answer.options[options.index(first)].text}; {second!r}"]
-            leaky = problem.data["leaky_pipeline"]
-            wrong = [f"{leaky}; {second:.3f}", f"both; {second:.3f}", f"{first}; {second - 0.05:.3f}"]
+            options = problem.parts[0].answer.options
+            names = [o.name for o in options]
+            key = options[names.index(first)]
+            right = [
+                f"{first}; {second:.3f}",
+                f"{names.index(first) + 1}; {100 * second:.1f}%",
+                f"{key.text}; {second!r}",
+                f"{key.aliases[0]}; {second:.3f}",
+            ]
+            wrong = [f"{name}; {second:.3f}" for name in names if name != first]
+            wrong.append(f"{first}; {second - 0.05:.3f}")
+            wrong.append(f"{first}; {1 - second:.3f}")  # the chance of no twin, not of a twin
             feedback = problem.parts[0].answer.feedback
-            assert set(feedback) == {leaky, "both"} and all(f"{problem.data['leaky']['recall']:.3f}" in t
-                                                            for t in feedback.values())
+            assert set(feedback) == set(names) - {first} and all(feedback.values())
+            for partial in (first, f"{first};", f"; {second:.3f}"):
+                grade = grade_parts(problem.parts, partial)
+                assert not isinstance(grade, Unreadable) and grade.incomplete, (seed, partial)
         else:
             right = [f"{first!r}; {second!r}", f"{first:.3f}; {second:.3f}"]
             if problem.data["ask"] == "majority-accuracy":
                 right.append(f"{100 * first:.2f}%; {100 * second:.1f}%")
             wrong = [f"{first * 1.1 + 0.01:.3f}; {second:.3f}", f"{first:.4f}; {second * 1.1 + 0.01:.3f}"]
+            counts = problem.data["counts"]
+            if problem.data["ask"] == "class-weight":  # n / count without the number of classes
+                total = sum(counts)
+                wrong.append(f"{total / counts[-1]:.2f}; {total / counts[0]:.2f}")
+            else:  # the share of the rarest class for accuracy; 0 instead of chance for balanced accuracy
+                wrong.append(f"{counts[-1] / sum(counts):.3f}; {second:.3f}")
+                wrong.append(f"{first:.3f}; 0")
+            for partial in (f"{first:.3f}", f"{first:.3f};"):
+                grade = grade_parts(problem.parts, partial)
+                assert not isinstance(grade, Unreadable) and grade.incomplete, (seed, partial)
         for text in right:
             grade = grade_parts(problem.parts, text)
             assert not isinstance(grade, Unreadable) and grade.correct, (seed, text, grade)
         for text in wrong:
             grade = grade_parts(problem.parts, text)
             assert not isinstance(grade, Unreadable) and not grade.correct, (seed, text)
+        for junk in ("", "abc", "1;2;3;4;5", "\x1b[2J"):
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
 
 
 def test_seeds_vary_and_random_mix() -> None:

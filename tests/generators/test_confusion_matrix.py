@@ -8,12 +8,15 @@ import numpy as np
 import pytest
 
 from generators import get
+from generators.base import fmt
 from generators.confusion_matrix import (
     BINARY_METRICS,
     sklearn_binary_metric,
     sklearn_multiclass_metric,
 )
+from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
 
 GEN = get("confusion-matrix")
 
@@ -113,3 +116,62 @@ def test_params_are_validated() -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.confusion_matrix, sys; assert 'sklearn' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+JUNK = ("", "abc", "1;2;3;4;5", "\x1b[2J")
+# The metric a learner computes instead when reading the matrix the wrong way round.
+SWAPPED = {
+    "precision": "recall",
+    "recall": "precision",
+    "specificity": "npv",
+    "npv": "specificity",
+    "fpr": "fnr",
+    "fnr": "fpr",
+}
+
+
+def test_seed_3_grades_at_three_decimals() -> None:
+    problem = GEN.generate(3)
+    assert round(problem.expected, 4) == 0.5498 and "to 3 decimals" in problem.prompt
+    assert_grades(problem, ["0.550", "0.549", "55%", "0.5498", "54.98%"], ["0.545", "0.552", "0.55%", "0.56"])
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_grading_property_over_many_seeds(task: str) -> None:
+    """Exact, rounded and percent answers are right; a misread layout and junk are not."""
+    for seed in range(200):
+        problem = GEN.generate(seed, {"task": task})
+        d, value = problem.data, problem.expected
+        assert "to 3 decimals" in problem.prompt and problem.parts[0].answer.decimals == 3
+        assert f"{value:.3f}".rstrip("0").rstrip(".") in problem.solution or fmt(value) in problem.solution
+        wrong = [f"{value + 0.0025:.4f}", f"{value * 100:.1f}"]  # 0.55 typed as 55 (no % sign) is 55
+        if task == "binary" and d["metric"] in SWAPPED:
+            other = textbook(SWAPPED[d["metric"]], d["tp"], d["fp"], d["fn"], d["tn"], d.get("beta", 1.0))
+            if abs(other - value) > 0.002:
+                wrong.append(f"{other:.3f}")
+        if task == "multiclass":
+            matrix = np.array(d["matrix"])
+            index = d["labels"].index(d["class"]) if "class" in d else None
+            transposed = sklearn_multiclass_metric(d["metric"], matrix.T, d.get("average"), index)
+            if abs(transposed - value) > 0.002:
+                wrong.append(f"{transposed:.3f}")
+        assert_grades(problem, [repr(value), f"{value:.3f}", f"{100 * value:.1f}%"], wrong, seed)
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
+
+
+def test_multiclass_solution_follows_the_layout_shown() -> None:
+    """The per-class table says which sum is "predicted as it" in the layout the learner sees."""
+    layouts = set()
+    for seed in range(200):
+        problem = GEN.generate(seed, {"task": "multiclass"})
+        on_rows = problem.data["layout"]["actual_on"] == "rows"
+        layouts.add(on_rows)
+        predicted, actual = ("column", "row") if on_rows else ("row", "column")
+        assert f"predicted as it ({predicted} sum)" in problem.solution, seed
+        assert f"actually it ({actual} sum)" in problem.solution, seed
+        assert f"actual classes on {actual}s" in problem.solution, seed
+        assert f"predicted as it ({actual} sum)" not in problem.solution, seed
+    assert layouts == {True, False}
+    problem = GEN.generate(2, {"task": "multiclass", "average": "per_class"})
+    assert problem.data["layout"]["actual_on"] == "columns" and "(row sum)" in problem.solution

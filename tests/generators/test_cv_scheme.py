@@ -26,6 +26,7 @@ from generators import Problem, get
 from generators import cv_scheme as cv
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("cv-scheme")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,8 +66,11 @@ def leak_recount(splits, groups: np.ndarray) -> tuple[list[tuple[int, int]], int
 
 def check_leak_sentence(text: str, splits, groups: np.ndarray) -> None:
     per_fold, both = leak_recount(splits, groups)
-    match = re.search(r"rows of (\d+) of (\d+) test \w+ into training \(fold (\d+)\); over all (\d+) folds, "
-                      r"(\d+) of (\d+)", text)
+    match = re.search(
+        r"rows of (\d+) of (\d+) test \w+ into training \(fold (\d+)\); over all (\d+) folds, "
+        r"(\d+) of (\d+)",
+        text,
+    )
     assert match, text
     leaked, tested, fold, folds, straddling, total = map(int, match.groups())
     assert (leaked, tested) == per_fold[fold - 1]
@@ -93,7 +97,48 @@ def test_every_scenario_and_fold_count(scenario: str, n_splits: int) -> None:
 
 
 def test_random_scenarios_cover_everything() -> None:
-    assert {GEN.generate(seed).data["scenario"] for seed in range(30)} == set(cv.SCENARIOS)
+    assert {GEN.generate(seed).data["scenario"] for seed in range(40)} == set(cv.SCENARIOS)
+
+
+def test_no_shortcut() -> None:
+    """The prompt's words are the same for every scenario; what decides is in the data sheet's values."""
+    assert_no_shortcut(GEN, {}, range(300))
+
+
+@pytest.mark.parametrize("scenario", cv.SCENARIOS)
+def test_data_sheet_states_every_fact(scenario: str) -> None:
+    """Every sheet has the same keys, so no key (dates, ids, target, tuning, cost) gives the scheme away;
+    the values agree with the rebuilt data."""
+    p = problem(3, scenario)
+    ds = rebuild(p)
+    sheet = dict(p.table.rows)
+    keys = [key for key, _ in p.table.rows]
+    assert keys == [
+        "rows",
+        ds.story["who"],
+        "dates",
+        "target",
+        "model",
+        "used on",
+        "tuned",
+        "one fit takes",
+        "you need",
+    ]
+    assert f"{ds.n_rows:,}" in sheet["rows"]
+    if scenario in ("grouped", "grouped_imbalanced"):
+        assert sheet[ds.story["who"]].startswith(f"{ds.n_groups:,} distinct")
+        assert ds.n_groups < ds.n_rows
+    elif scenario == "grouped_time":
+        assert (
+            sheet[ds.story["who"]]
+            == f"{ds.n_groups:,} distinct, {ds.n_rows // ds.n_groups} {ds.story['rows']} each"
+        )
+    elif scenario != "time_ordered":
+        assert sheet[ds.story["who"]].startswith(f"{ds.n_rows:,} distinct, 1 ")
+    if ds.positives is not None and scenario not in ("time_ordered", "grouped_time"):
+        assert f"{ds.positives} of {ds.n_rows:,} positive" in sheet["target"]
+    assert ("in date order" in sheet["dates"]) == (scenario in ("time_ordered", "grouped_time"))
+    assert ("chosen from" in sheet["tuned"]) == (scenario == "tuning")
 
 
 @pytest.mark.parametrize("scenario", cv.SCENARIOS)
@@ -158,6 +203,36 @@ def test_time_ordered_future_recounted(seed: int) -> None:
     assert p.data["positive_rate"] == pytest.approx(ds.y.mean())
 
 
+@pytest.mark.parametrize("n_splits", [3, 5, 10])
+def test_grouped_time_future_recounted(n_splits: int) -> None:
+    """Panel rows (one per group per day, date order): shuffled and group splitters train on later days,
+    TimeSeriesSplit never does, and its blocks are whole days."""
+    p = problem(n_splits, "grouped_time", n_splits)
+    ds = rebuild(p)
+    X = np.zeros((ds.n_rows, 1))
+    days = np.arange(ds.n_rows) // ds.n_groups
+    assert (ds.groups == np.tile(np.arange(ds.n_groups), ds.n_rows // ds.n_groups)).all()
+
+    def future(splits) -> list[int]:
+        return [sum(1 for t in test if days[t] < days[train].max()) for train, test in splits]
+
+    def check(text: str, splits) -> None:
+        scored = future(splits)
+        match = re.search(r"in (\d+) of (\d+) folds: ([\d,]+) of ([\d,]+) test rows", text)
+        assert match, text
+        folds, total, m, tested = (int(g.replace(",", "")) for g in match.groups())
+        assert folds == sum(1 for v in scored if v) and total == len(splits)
+        assert m == sum(scored) and tested == sum(len(t) for _, t in splits)
+
+    check(feedback(p)["KFold"], list(kfold(p).split(X)))
+    check(feedback(p)["GroupKFold"], list(ms.GroupKFold(n_splits).split(X, ds.y, ds.groups)))
+    tss = list(ms.TimeSeriesSplit(n_splits).split(X))
+    assert future(tss) == [0] * n_splits
+    for train, test in tss:  # no day on both sides
+        assert not set(days[train]) & set(days[test])
+    assert p.expected == "TimeSeriesSplit"
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_imbalanced_positives_recounted(seed: int) -> None:
     p = problem(seed, "imbalanced")
@@ -167,7 +242,9 @@ def test_imbalanced_positives_recounted(seed: int) -> None:
     stratified = ms.StratifiedKFold(5, shuffle=True, random_state=p.data["split_seed"])
     s_pos = [int(ds.y[test].sum()) for _, test in stratified.split(X, ds.y)]
     text = feedback(p)["KFold"]
-    assert f"hold {', '.join(map(str, k_pos))} positives (StratifiedKFold: {', '.join(map(str, s_pos))})" in text
+    assert (
+        f"hold {', '.join(map(str, k_pos))} positives (StratifiedKFold: {', '.join(map(str, s_pos))})" in text
+    )
     assert max(s_pos) - min(s_pos) <= 1  # the right answer deals positives out evenly
     assert min(k_pos) == 0 or min(k_pos) <= min(s_pos) - 2  # and the failure shows
     with pytest.raises(ValueError) as error:
@@ -207,8 +284,12 @@ def test_tiny_estimates_recounted_with_sklearn(seed: int) -> None:
     kfold_mse = []
     for s in p.data["measured"]["reshuffle_seeds"]:
         folds = ms.KFold(5, shuffle=True, random_state=s)
-        kfold_mse.append(float(np.mean((ds.y - ms.cross_val_predict(LinearRegression(), ds.X, ds.y, cv=folds)) ** 2)))
-    assert p.data["measured"]["KFold"]["mse_range"] == pytest.approx([min(kfold_mse), max(kfold_mse)], rel=1e-9)
+        kfold_mse.append(
+            float(np.mean((ds.y - ms.cross_val_predict(LinearRegression(), ds.X, ds.y, cv=folds)) ** 2))
+        )
+    assert p.data["measured"]["KFold"]["mse_range"] == pytest.approx(
+        [min(kfold_mse), max(kfold_mse)], rel=1e-9
+    )
     assert f"{cv.fmt(min(kfold_mse), 1)}–{cv.fmt(max(kfold_mse), 1)}" in feedback(p)["KFold"]
     first_train = len(next(ms.TimeSeriesSplit(5).split(ds.X))[0])
     assert f"trains on only {first_train} rows" in feedback(p)["TimeSeriesSplit"]
@@ -219,12 +300,23 @@ def test_plain_spread_recounted_with_sklearn(seed: int) -> None:
     p = problem(seed, "plain")
     ds = rebuild(p)
     seeds = p.data["measured"]["reshuffle_seeds"]
-    kfold_r2 = [ms.cross_val_score(LinearRegression(), ds.X, ds.y, cv=ms.KFold(5, shuffle=True, random_state=s)).mean()
-                for s in seeds]
-    holdout_r2 = [ms.cross_val_score(LinearRegression(), ds.X, ds.y,
-                                     cv=ms.ShuffleSplit(1, test_size=0.2, random_state=s)).mean() for s in seeds]
+    kfold_r2 = [
+        ms.cross_val_score(
+            LinearRegression(), ds.X, ds.y, cv=ms.KFold(5, shuffle=True, random_state=s)
+        ).mean()
+        for s in seeds
+    ]
+    holdout_r2 = [
+        ms.cross_val_score(
+            LinearRegression(), ds.X, ds.y, cv=ms.ShuffleSplit(1, test_size=0.2, random_state=s)
+        ).mean()
+        for s in seeds
+    ]
     text = feedback(p)["holdout"]
-    assert f"{min(holdout_r2):.3f}–{max(holdout_r2):.3f}, against {min(kfold_r2):.3f}–{max(kfold_r2):.3f}" in text
+    assert (
+        f"{min(holdout_r2):.3f}–{max(holdout_r2):.3f}, against {min(kfold_r2):.3f}–{max(kfold_r2):.3f}"
+        in text
+    )
     assert max(holdout_r2) - min(holdout_r2) >= 2 * (max(kfold_r2) - min(kfold_r2))
 
 
@@ -233,19 +325,42 @@ def test_tuning_optimism_recounted_with_sklearn(seed: int) -> None:
     p = problem(seed, "tuning")
     ds = rebuild(p)
     stratified = ms.StratifiedKFold(5, shuffle=True, random_state=p.data["split_seed"])
-    scores = [ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=stratified).mean()
-              for k in cv.KNN_GRID]
+    scores = [
+        ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=stratified).mean()
+        for k in cv.KNN_GRID
+    ]
     best = max(scores)
     assert p.data["measured"]["StratifiedKFold"]["best_of_grid"] == pytest.approx(best, abs=1e-12)
     fresh = float(re.search(r"the tuned model scores (0\.\d+)", feedback(p)["StratifiedKFold"]).group(1))
-    assert f"best of {len(cv.KNN_GRID)} scores from the same folds that picked k: {best:.3f}" in feedback(p)[
-        "StratifiedKFold"]
+    assert (
+        f"best of {len(cv.KNN_GRID)} scores from the same folds that picked k: {best:.3f}"
+        in feedback(p)["StratifiedKFold"]
+    )
     nested = p.data["measured"]["nested"]["estimate"]
     assert best - fresh >= 0.03 - 0.001  # optimism shows...
     assert abs(nested - fresh) < best - fresh  # ...and nested CV is closer to the truth
-    loo = [ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=ms.LeaveOneOut()).mean()
-           for k in cv.KNN_GRID[::9]]
+    loo = [
+        ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), ds.X, ds.y, cv=ms.LeaveOneOut()).mean()
+        for k in cv.KNN_GRID[::9]
+    ]
     assert max(loo) <= p.data["measured"]["LeaveOneOut"]["best_of_grid"] + 1e-12
+
+
+@pytest.mark.parametrize(("seed", "n_splits"), [(10043, 10), (1, 3)])
+def test_nested_estimate_is_gridsearchcv(seed: int, n_splits: int) -> None:
+    """cross_val_score(GridSearchCV(...)) with the documented splitters gives the nested estimate we quote.
+
+    Seed 10043 with 10 folds has an inner-CV tie between k = 5 and k = 15 that GridSearchCV breaks by its
+    float means; picking by a differently summed mean once chose the other k (0.505 instead of 0.531).
+    """
+    p = problem(seed, "tuning", n_splits)
+    ds = rebuild(p)
+    outer = ms.StratifiedKFold(n_splits, shuffle=True, random_state=p.data["split_seed"])
+    inner = ms.StratifiedKFold(n_splits, shuffle=True, random_state=p.data["split_seed"] + 1)
+    search = ms.GridSearchCV(KNeighborsClassifier(), {"n_neighbors": list(cv.KNN_GRID)}, cv=inner)
+    expected = ms.cross_val_score(search, ds.X, ds.y, cv=outer).mean()
+    assert p.data["measured"]["nested"]["estimate"] == pytest.approx(expected, abs=1e-12)
+    assert f"{expected:.3f}" in p.solution
 
 
 def test_numpy_stand_ins_match_sklearn() -> None:
@@ -259,7 +374,8 @@ def test_numpy_stand_ins_match_sklearn() -> None:
     for i in (0, 7, 19):
         k = cv.KNN_GRID[i]
         assert loo[i] == pytest.approx(
-            ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), X, y, cv=ms.LeaveOneOut()).mean())
+            ms.cross_val_score(KNeighborsClassifier(n_neighbors=k), X, y, cv=ms.LeaveOneOut()).mean()
+        )
     target = X @ rng.normal(size=10) + rng.normal(size=150)
     assert np.allclose(cv.ols_predict(X, target, X_test), LinearRegression().fit(X, target).predict(X_test))
 
@@ -267,7 +383,8 @@ def test_numpy_stand_ins_match_sklearn() -> None:
 def test_big_interval_recounted() -> None:
     p = problem(0, "big")
     n_test = math.ceil(0.2 * p.data["n_rows"])
-    accuracy = float(re.search(r"accuracy \(about (0\.\d+)\)", p.prompt).group(1))
+    need = dict(p.table.rows)["you need"]
+    accuracy = float(re.search(r"accuracy \(about (0\.\d+)", need).group(1))
     half = 1.96 * math.sqrt(accuracy * (1 - accuracy) / n_test)
     assert f"±{half:.4f}" in p.solution and f"{n_test:,} test rows" in p.solution
     assert f"{p.data['n_rows']:,} training runs" in feedback(p)["LeaveOneOut"]
@@ -280,7 +397,10 @@ def test_deterministic() -> None:
     for seed in (0, 5, 77):
         first, again = GEN.generate(seed).to_json(), GEN.generate(seed).to_json()
         assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
-    assert GEN.generate(0, {"scenario": "grouped"}).to_json() != GEN.generate(1, {"scenario": "grouped"}).to_json()
+    assert (
+        GEN.generate(0, {"scenario": "grouped"}).to_json()
+        != GEN.generate(1, {"scenario": "grouped"}).to_json()
+    )
 
 
 @pytest.mark.parametrize("scenario", cv.SCENARIOS)

@@ -12,7 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from generators import NumberAnswer, get
+from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
 
 GEN = get("gradient-step")
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,8 +66,8 @@ def test_matches_scalar_loop(optimiser: str, ask: str) -> None:
         if ask == "weight":
             # "No update" and a sign slip must both be wrong.
             w = data["w"][data["index"]]
-            assert abs(w - problem.expected) > answer.tolerance
-            assert abs((2 * w - problem.expected) - problem.expected) > answer.tolerance
+            assert abs(w - problem.expected) > answer.tolerances[0]
+            assert abs((2 * w - problem.expected) - problem.expected) > answer.tolerances[0]
 
 
 def test_history_state_is_consistent() -> None:
@@ -78,8 +80,10 @@ def test_history_state_is_consistent() -> None:
             assert data["state"] == {}
         else:
             seen_mid = True
-            assert set(data["state"]) == {"momentum": {"buf"}, "rmsprop": {"square_avg"},
-                                          "adam": {"m", "v"}}[data["optimiser"]]
+            assert (
+                set(data["state"])
+                == {"momentum": {"buf"}, "rmsprop": {"square_avg"}, "adam": {"m", "v"}}[data["optimiser"]]
+            )
             for key in ("v", "square_avg"):
                 assert all(x >= 0 for x in data["state"].get(key, []))
     assert seen_fresh and seen_mid
@@ -125,7 +129,7 @@ def test_grading(seed: int) -> None:
     digits = 8
     for text in (repr(value), f"{value:.{digits}f}", f"{value:.6e}"):
         assert grade_parts(problem.parts, text).correct, text
-    wrong = value + 5 * (answer.tolerance + answer.rel_tolerance * abs(value)) + 1e-3
+    wrong = value + 5 * answer.tolerances[0] + 1e-3
     assert not grade_parts(problem.parts, repr(wrong)).correct
 
 
@@ -148,3 +152,58 @@ def test_json_and_solution() -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.gradient_step, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+JUNK = ("", "abc", "1;2;3;4;5", "\x1b[2J")
+
+
+def _mistakes(problem) -> list[str]:
+    """Slips the family knows: no update, the step's sign flipped, Adam without bias correction, the
+    dampened (1 − μ) momentum buffer; each only where it differs from the answer beyond the tolerance."""
+    d, value = problem.data, problem.expected
+    tolerance = problem.parts[0].answer.tolerances[0]
+    i, h = d["index"], d["hyper"]
+    w, g = d["w"][i], d["g"][i]
+    old = {key: values[i] for key, values in d["state"].items()}
+    candidates = []
+    if d["quantity"] == "w":
+        candidates += [w, 2 * w - value]
+    if d["optimiser"] == "adam":
+        step = scalar_step("adam", h, w, g, old, d["t"])
+        uncorrected = {
+            "w": w - h["lr"] * step["m"] / (math.sqrt(step["v"]) + EPS),
+            "m_hat": step["m"],
+            "v_hat": step["v"],
+        }
+        candidates.append(uncorrected[d["quantity"]])
+    if d["quantity"] == "buf":
+        candidates.append(h["momentum"] * old.get("buf", 0.0) + (1 - h["momentum"]) * g)
+    return [repr(x) for x in candidates if abs(x - value) > 2 * tolerance]
+
+
+def test_grading_property_over_many_seeds() -> None:
+    """Exact and stated-precision answers are right, the known slips wrong, junk unreadable."""
+    for seed in range(300):
+        problem = GEN.generate(seed)
+        answer = problem.parts[0].answer
+        value = problem.expected
+        if problem.data["quantity"] == "w":
+            decimals = int(problem.prompt.split("Answer to ")[1].split(" decimals")[0])
+            assert answer.decimals == decimals
+            rounded = f"{value:.{decimals}f}"
+        else:
+            assert "3 significant figures" in problem.prompt and answer.significant == 3
+            rounded = f"{value:.3g}"
+        assert_grades(problem, [repr(value), rounded, f"{value:.6e}"], _mistakes(problem), seed)
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
+
+
+def test_asked_state_is_never_a_number_from_the_table() -> None:
+    """A fresh momentum buffer or Adam m̂ equals g; such asks are posed mid-training instead, so no
+    asked value can be copied from the prompt's table."""
+    for seed in range(400):
+        problem = GEN.generate(seed, {"ask": "state"})
+        shown = {float(cell) for cell in problem.table.rows[problem.data["index"]][1:]}  # the asked row
+        value = problem.expected
+        assert not any(abs(value - x) <= problem.parts[0].answer.tolerances[0] for x in shown), seed

@@ -14,7 +14,10 @@ from pydantic import ValidationError
 
 from generators import ChoiceAnswer, get
 from generators.kmeans_step import sklearn_lloyd_step
+from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("kmeans-step")
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +33,9 @@ def nearest(point: list[float], centroids: list[list[float]]) -> tuple[int, floa
     return ds[0][1], ds[1][0] - ds[0][0]
 
 
-def textbook_lloyd(points: list[list[float]], centroids: list[list[float]]) -> tuple[list, list[int], list[int]]:
+def textbook_lloyd(
+    points: list[list[float]], centroids: list[list[float]]
+) -> tuple[list, list[int], list[int]]:
     first = [nearest(p, centroids)[0] for p in points]
     updated = []
     for j in range(len(centroids)):
@@ -73,7 +78,9 @@ def test_lloyd_step_matches_sklearn_kmeans() -> None:
     with threadpool_limits(1):  # OpenMP start-up per tiny fit is slow on a busy machine
         for seed in range(80):
             d = GEN.generate(seed, {"ask": "centroid" if seed % 2 else "assignment"}).data
-            centres, labels = sklearn_lloyd_step(np.array(d["points"]), np.array(d["initial_centroids"]), seed)
+            centres, labels = sklearn_lloyd_step(
+                np.array(d["points"]), np.array(d["initial_centroids"]), seed
+            )
             assert np.allclose(centres, d["updated_centroids"], atol=1e-9)
             _, _, second = textbook_lloyd(d["points"], d["initial_centroids"])
             assert labels.tolist() == second
@@ -131,7 +138,10 @@ def test_grading(seed: int) -> None:
         grade = grade_parts(problem.parts, wrong)
         assert not grade.correct and answer.feedback[wrong] in grade.feedback
     else:
-        forms = [repr(answer.value), f"{answer.value:.2f}" if problem.data["ask"] == "centroid" else f"{answer.value:.3f}"]
+        forms = [
+            repr(answer.value),
+            f"{answer.value:.2f}" if problem.data["ask"] == "centroid" else f"{answer.value:.3f}",
+        ]
         assert not grade_parts(problem.parts, f"{answer.value + 0.1:.3f}").correct
     for text in forms:
         assert grade_parts(problem.parts, text).correct, text
@@ -140,3 +150,47 @@ def test_grading(seed: int) -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.kmeans_step, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+JUNK = ("", "abc", "1;2;3;4;5", "\x1b[2J")
+
+
+def test_assignment_has_no_shortcut() -> None:
+    assert_no_shortcut(GEN, {"ask": "assignment"}, range(300))
+
+
+def test_first_step_cluster_is_right_only_half_the_time() -> None:
+    """The next assignment cannot be copied from the first step: about half the asked points switch."""
+    switched = 0
+    for seed in range(150):
+        d = GEN.generate(seed, {"ask": "assignment"}).data
+        i = int(d["point"][1:]) - 1
+        switched += d["first_assignment"][i] != d["next_assignment"]
+    assert 0.35 <= switched / 150 <= 0.65
+
+
+def test_grading_property_over_many_seeds() -> None:
+    """Exact and rounded answers, options by name / position / letter are right; slips and junk are not."""
+    for seed in range(240):
+        problem = GEN.generate(seed)
+        answer = problem.parts[0].answer
+        d = problem.data
+        if isinstance(answer, ChoiceAnswer):
+            names = [o.name for o in answer.options]
+            index = names.index(answer.correct)
+            right = [answer.correct, str(index + 1), "abc"[index], answer.correct.lower()]
+            wrong = [name for name in names if name != answer.correct]
+        elif d["ask"] == "centroid":
+            assert "to 2 decimals" in problem.prompt and answer.decimals == 2
+            j, axis = int(d["centroid"][1:]) - 1, "xy".index(d["axis"])
+            right = [repr(answer.value), f"{answer.value:.2f}"]
+            initial = d["initial_centroids"][j][axis]
+            wrong = [repr(initial)] if abs(initial - answer.value) > 0.02 else []  # the centroid not moved
+        else:
+            assert "to 3 decimals" in problem.prompt and answer.decimals == 3
+            right = [repr(answer.value), f"{answer.value:.3f}"]
+            wrong = [f"{-answer.value:.3f}"] if abs(answer.value) > 0.002 else []  # (a − b) for (b − a)
+            wrong.append(f"{answer.value + 0.004:.3f}")
+        assert_grades(problem, right, wrong, seed)
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)

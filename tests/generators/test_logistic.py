@@ -13,7 +13,10 @@ import pytest
 from pydantic import ValidationError
 
 from generators import ChoiceAnswer, NumberAnswer, get
+from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("logistic")
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +124,7 @@ def test_grading(seed: int) -> None:
         forms = [repr(answer.value), f"{answer.value:.3f}"]
         if answer.value < 1:
             forms.append(f"{answer.value * 100:.2f}%")
-        wrong = repr(answer.value + 0.05 + answer.rel_tolerance * abs(answer.value) * 3)
+        wrong = repr(answer.value + 0.05)
     else:
         index = [o.name for o in answer.options].index(answer.correct)
         forms = [answer.correct, str(index + 1), "ab"[index], answer.options[index].label]
@@ -140,5 +143,64 @@ def test_json_and_solution() -> None:
 
 
 def test_import_does_not_load_sklearn() -> None:
-    code = "import generators.logistic, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    code = (
+        "import generators.logistic, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+JUNK = ("", "abc", "1;2;3;4;5", "\x1b[2J")
+
+
+def test_decision_has_no_shortcut() -> None:
+    assert_no_shortcut(GEN, {"ask": "decision"}, range(300))
+
+
+def test_decisions_balanced_in_every_scenario() -> None:
+    """Each scenario says "positive" about half the time, so the scenario's words give nothing away."""
+    counts: dict[str, list[int]] = {}
+    for seed in range(500):
+        d = GEN.generate(seed, {"ask": "decision"}).data
+        counts.setdefault(d["positive"], []).append(d["decision"] == "positive")
+    for scenario, decisions in counts.items():
+        assert 0.3 <= sum(decisions) / len(decisions) <= 0.7, scenario
+
+
+def _number_mistakes(d: dict, value: float) -> list[float]:
+    """The log-odds instead of σ(log-odds); β·Δ instead of e^(β·Δ); e^β ignoring the size of the change."""
+    if d["ask"] == "probability":
+        return [d["log_odds"], d["log_odds"] - d["intercept"]]
+    beta = d["coefs"][d["features"].index(d["feature"])]
+    return [beta * d["change"], math.exp(beta), value - 1]
+
+
+def test_grading_property_over_many_seeds() -> None:
+    """Exact, rounded and percent answers and options by name / position / letter / text / alias are right;
+    the family's slips and junk are not."""
+    for seed in range(240):
+        problem = GEN.generate(seed)
+        answer = problem.parts[0].answer
+        d = problem.data
+        if isinstance(answer, NumberAnswer):
+            assert "to 3 decimals" in problem.prompt and answer.decimals == 3
+            right = [repr(answer.value), f"{answer.value:.3f}"]
+            if answer.value < 1:
+                right.append(f"{answer.value * 100:.1f}%")
+            wrong = [repr(x) for x in _number_mistakes(d, answer.value) if abs(x - answer.value) > 0.002]
+        else:
+            names = [o.name for o in answer.options]
+            index = names.index(answer.correct)
+            key = answer.options[index]
+            right = [
+                answer.correct,
+                str(index + 1),
+                "ab"[index],
+                key.text,
+                key.aliases[0],
+                key.aliases[0].upper(),
+            ]
+            other = answer.options[1 - index]
+            wrong = [other.name, str(2 - index), other.text, other.aliases[0]]
+        assert_grades(problem, right, wrong, seed)
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)

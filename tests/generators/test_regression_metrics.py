@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from generators import ChoiceAnswer, NumberAnswer, get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.grading_checks import assert_grades
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("regression-metrics")
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +43,13 @@ def right_forms(parts) -> list[str]:
     for part in parts:
         answer = part.answer
         if isinstance(answer, NumberAnswer):
-            per_part.append([repr(answer.value), f"{answer.value:.3f}", f"{answer.value * 100:.2f}%"
-                             if abs(answer.value) < 10 else f"{answer.value:.2f}"])
+            per_part.append(
+                [
+                    repr(answer.value),
+                    f"{answer.value:.3f}",
+                    f"{answer.value * 100:.2f}%" if abs(answer.value) < 10 else f"{answer.value:.2f}",
+                ]
+            )
         else:
             index = [o.name for o in answer.options].index(answer.correct)
             per_part.append([answer.correct, str(index + 1), answer.options[index].text])
@@ -54,7 +61,7 @@ def wrong_form(parts) -> str:
     for part in parts:
         answer = part.answer
         if isinstance(answer, NumberAnswer):
-            pieces.append(repr(answer.value + 10 * (answer.tolerance + answer.rel_tolerance * abs(answer.value)) + 0.1))
+            pieces.append(repr(answer.value + 10 * answer.tolerances[0] + 0.1))
         else:
             pieces.append(next(o.name for o in answer.options if o.name != answer.correct))
     return "; ".join(pieces)
@@ -70,32 +77,157 @@ def test_value_matches_textbook(metric: str) -> None:
         assert problem.expected == pytest.approx(textbook(metric, data["y_true"], data["y_pred"]), abs=1e-9)
 
 
-def test_outlier_metrics_disagree() -> None:
+def test_outlier_parts_are_decided_by_the_numbers() -> None:
+    """Each part's key is the model with the lower metric; MAE and RMSE disagree in about half the instances
+    and agree (the big miss too small to matter, or the steady model better everywhere) in the rest."""
+    disagree = 0
     for seed in range(200):
         problem = GEN.generate(seed, {"ask": "outlier"})
         y, a, b = problem.data["y_true"], problem.data["y_pred_a"], problem.data["y_pred_b"]
         mae_winner = "A" if textbook("mae", y, a) < textbook("mae", y, b) else "B"
         rmse_winner = "A" if textbook("rmse", y, a) < textbook("rmse", y, b) else "B"
         assert problem.expected == [mae_winner, rmse_winner]
-        assert mae_winner != rmse_winner  # the whole point of the question
+        for metric in ("mae", "rmse"):  # no near-ties: the winner is better by at least 5%
+            low, high = sorted([textbook(metric, y, a), textbook(metric, y, b)])
+            assert high >= 1.05 * low
+        disagree += mae_winner != rmse_winner
         assert min(a) > 0 and min(b) > 0
+    assert 0.35 <= disagree / 200 <= 0.65
+
+
+@pytest.mark.parametrize("part", [0, 1])
+def test_outlier_has_no_shortcut(part: int) -> None:
+    assert_no_shortcut(GEN, {"ask": "outlier"}, range(300), part=part)
+
+
+def test_mape_zero_has_no_shortcut() -> None:
+    assert_no_shortcut(GEN, {"ask": "mape-zero"}, range(300), part=0)
+
+
+def textbook_rule(rule: str, y: list[int], yhat: list[int]) -> float:
+    """Each "MAPE" implementation written out row by row."""
+    terms = []
+    for a, f in zip(y, yhat, strict=True):
+        e = abs(a - f)
+        if rule == "standard":
+            terms.append(e / a)
+        elif rule == "skip":
+            if a:
+                terms.append(e / a)
+        elif rule == "forecast":
+            terms.append(e / f)
+        elif rule == "capped":
+            terms.append(min(e / a, 1.0) if a else 1.0)
+        else:
+            terms.append(2 * e / (abs(a) + abs(f)))
+    return sum(terms) / len(terms)
 
 
 def test_mape_zero() -> None:
+    """The keyed rule reproduces the reported number, every other offered rule misses it by >= 1 point."""
+    keys, zeros = set(), 0
     for seed in range(200):
         problem = GEN.generate(seed, {"ask": "mape-zero"})
-        y, yhat = problem.data["y_true"], problem.data["y_pred"]
-        assert y.count(0) == 1 and min(yhat) >= 1
+        d = problem.data
+        y, yhat = d["y_true"], d["y_pred"]
+        assert min(yhat) >= 1 and y.count(0) == (1 if d["has_zero"] else 0)
+        zeros += d["has_zero"]
+        if not d["has_zero"]:
+            small = y.index(min(y))
+            assert min(y) <= 2 and abs(y[small] - yhat[small]) > y[small]  # one tiny actual, missed by more
         wape = sum(abs(a - b) for a, b in zip(y, yhat, strict=True)) / sum(y)
-        assert problem.expected[0] == "undefined"
         assert problem.expected[1] == pytest.approx(wape, abs=1e-12)
-        assert problem.data["sklearn_mape"] > 1e12  # sklearn divides by machine epsilon instead of failing
+        options = [o.name for o in problem.parts[0].answer.options]
+        assert ("standard" in options) != d["has_zero"] and ("skip" in options) == d["has_zero"]
+        key = problem.expected[0]
+        keys.add(key)
+        assert textbook_rule(key, y, yhat) == pytest.approx(d["reported"], abs=1e-12)
+        assert f"{100 * d['reported']:.1f}%" in problem.prompt
+        for other in options:
+            if other != key:
+                assert abs(textbook_rule(other, y, yhat) - d["reported"]) >= 0.01 - 1e-12
+        if d["has_zero"]:
+            assert d["sklearn_mape"] > 1e12  # sklearn divides by machine epsilon instead of failing
         labels = [o.text for o in problem.parts[0].answer.options]
         assert len(set(labels)) == len(labels)
+    assert keys == {"standard", "skip", "forecast", "capped", "smape"}
+    assert 70 <= zeros <= 130
 
 
-@pytest.mark.parametrize("params", [{}, {"ask": "value"}, {"ask": "outlier"}, {"ask": "mape-zero"},
-                                    *({"metric": m} for m in METRICS)])
+JUNK = ("", "abc", "1;2;3;4;5", "\x1b[2J")
+
+
+def _value_mistakes(d: dict, value: float) -> list[float]:
+    """MSE for RMSE and back, MAE for RMSE, the forecast as MAPE's denominator, SS_res / SS_tot for R²."""
+    y, yhat = d["y_true"], d["y_pred"]
+    return {
+        "mae": [textbook("rmse", y, yhat)],
+        "mse": [textbook("rmse", y, yhat)],
+        "rmse": [textbook("mse", y, yhat), textbook("mae", y, yhat)],
+        "r2": [1 - value],
+        "mape": [sum(abs(a - b) / b for a, b in zip(y, yhat, strict=True)) / len(y)],
+    }[d["metric"]]
+
+
+@pytest.mark.parametrize("ask", ["value", "outlier", "mape-zero"])
+def test_grading_property_over_many_seeds(ask: str) -> None:
+    """Exact and stated-precision answers, options by name / position / letter / text are right; each part
+    alone is incomplete; the family's slips and junk are not right."""
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": ask})
+        d = problem.data
+        if ask == "value":
+            answer = problem.parts[0].answer
+            decimals = 3 if d["metric"] in ("r2", "mape") else 2
+            assert answer.decimals == decimals and f"to {decimals} decimals" in problem.prompt
+            right = [repr(answer.value), f"{answer.value:.{decimals}f}"]
+            if d["metric"] == "mape":
+                right.append(f"{100 * answer.value:.1f}%")
+            wrong = [
+                repr(x) for x in _value_mistakes(d, answer.value) if abs(x - answer.value) > 2 * 10**-decimals
+            ]
+        else:
+            choice = problem.parts[0].answer
+            names = [o.name for o in choice.options]
+            index = names.index(choice.correct)
+            key = choice.options[index]
+            if ask == "outlier":
+                second = problem.parts[1].answer.correct
+                right = [
+                    f"{choice.correct}; {second}",
+                    f"{index + 1}; {second.lower()}",
+                    f"{key.text}; Model {second}",
+                ]
+                wrong = [f"{name}; {second}" for name in names if name != choice.correct]
+                wrong.append(f"{choice.correct}; {'A' if second == 'B' else 'B'}")
+            else:
+                w = problem.expected[1]
+                right = [
+                    f"{choice.correct}; {w:.3f}",
+                    f"{'abcd'[index]}; {100 * w:.1f}%",
+                    f"{key.text}; {w!r}",
+                    f"{key.aliases[0]}; {w:.3f}",
+                ]
+                wrong = [f"{name}; {w:.3f}" for name in names if name != choice.correct]
+                wrong.append(f"{choice.correct}; {d['reported']:.3f}")  # the dashboard's number is not WAPE
+                wrong = [
+                    t
+                    for t in wrong
+                    if abs(d["reported"] - w) > 0.002 or not t.endswith(f"{d['reported']:.3f}")
+                ]
+            first = right[0].split(";")[0]
+            for partial in (first, f"{first};", "; " + right[0].split(";")[1].strip()):
+                grade = grade_parts(problem.parts, partial)
+                assert not isinstance(grade, Unreadable) and grade.incomplete, (seed, partial)
+        assert_grades(problem, right, wrong, seed)
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"ask": "value"}, {"ask": "outlier"}, {"ask": "mape-zero"}, *({"metric": m} for m in METRICS)],
+)
 def test_grading_and_determinism(params: dict) -> None:
     for seed in range(25):
         problem = GEN.generate(seed, params)
@@ -108,7 +240,9 @@ def test_grading_and_determinism(params: dict) -> None:
         assert not isinstance(grade, Unreadable) and not grade.correct
         for part in problem.parts:
             if isinstance(part.answer, ChoiceAnswer):
-                assert set(part.answer.feedback) <= {o.name for o in part.answer.options} - {part.answer.correct}
+                assert set(part.answer.feedback) <= {o.name for o in part.answer.options} - {
+                    part.answer.correct
+                }
         assert "**" in problem.solution
 
 

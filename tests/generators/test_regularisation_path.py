@@ -41,21 +41,23 @@ def test_paths_satisfy_textbook_optimality() -> None:
 
 
 def read_answer(data: dict) -> object:
+    """The answer read off the path the way a learner would, without the generator's helpers."""
     lasso = np.array(data["lasso_coef"])
-    ridge = np.array(data["ridge_coef"])
     names = data["features"]
     if data["ask"] == "first-zero":
         row = next(i for i in range(len(lasso)) if (lasso[i] == 0).any())
         (feature,) = np.flatnonzero(lasso[row] == 0)
-        return names[feature]
-    if data["ask"] == "zero-count":
-        row = data["lasso_alphas"].index(data["lasso_alpha"])
-        return [int((lasso[row] == 0).sum()), int((ridge[-1] == 0).sum())]
+        return f"column_{feature + 1}", f"`{names[feature]}`"
     row = data["lasso_alphas"].index(data["lasso_alpha"])
-    assert (lasso[row, 0] == 0) != (lasso[row, 1] == 0)  # Lasso has dropped exactly one of the pair
-    ridge_row = data["ridge_alphas"].index(data["ridge_alpha"])
-    assert ridge[ridge_row, 0] != 0 and ridge[ridge_row, 1] != 0
-    return "ridge"
+    if data["ask"] == "zero-count":
+        return int((lasso[row] == 0).sum())
+    a, b = data["pair"]
+    both = [i for i in range(len(lasso)) if lasso[i, a] != 0 and lasso[i, b] != 0]
+    # both non-zero up to some alpha and never again after it (zeros are never undone)
+    assert both == list(range(len(both))) and both
+    largest = data["lasso_alphas"][both[-1]]
+    shown = sorted(data["shown_alphas"])
+    return ("smallest", "second", "third", "largest")[shown.index(largest)], f"alpha = {largest:g}"
 
 
 @pytest.mark.parametrize("ask", ASKS)
@@ -63,14 +65,39 @@ def test_answers_read_off_the_paths(ask: str) -> None:
     for seed in range(70):
         problem = GEN.generate(seed, {"ask": ask})
         d = problem.data
-        assert problem.expected == read_answer(d)
+        expected = read_answer(d)
+        if ask == "zero-count":
+            assert problem.expected == expected
+        else:
+            name, text = expected
+            answer = problem.parts[0].answer
+            assert problem.expected == name
+            assert next(o.text for o in answer.options if o.name == name) == text
         assert np.all(np.array(d["ridge_coef"]) != 0)  # Ridge never zeroes a coefficient
         assert not (np.array(d["lasso_coef"][0]) == 0).any()  # nothing is zero at the smallest Lasso alpha
+        a, b = d["pair"]
         assert d["correlation"] > 0.75
+        assert f"`{d['features'][a]}` and `{d['features'][b]}` are strongly correlated" in problem.prompt
         # The table shows exact zeros as "0" and nothing else as "0".
         lasso_rows = [row for row in problem.table.rows if row[0] == "Lasso"]
         for row, coef in zip(lasso_rows, d["lasso_coef"], strict=True):
             assert [cell == "0" for cell in row[2:]] == [c == 0 for c in coef]
+        assert list(problem.table.headers[2:]) == d["features"]
+
+
+def test_pair_correlation_is_the_shown_columns() -> None:
+    """Rebuild X the way make() does and check the correlation quoted belongs to the named pair."""
+    from generators.regularisation_path import _data
+
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        x, _ = _data(rng)
+        order = rng.permutation(4)
+        shuffled = x[:, order]
+        a, b = int(np.flatnonzero(order == 0)[0]), int(np.flatnonzero(order == 1)[0])
+        assert np.corrcoef(shuffled[:, a], shuffled[:, b])[0, 1] > 0.75
+        others = [j for j in range(4) if j not in (a, b)]
+        assert abs(np.corrcoef(shuffled[:, others[0]], shuffled[:, others[1]])[0, 1]) < 0.3
 
 
 @pytest.mark.parametrize("ask", ASKS)
@@ -80,17 +107,41 @@ def test_grading_and_determinism(ask: str) -> None:
         assert problem.to_json() == GEN.generate(seed, {"ask": ask}).to_json()
         json.dumps(problem.to_json())
         if ask == "zero-count":
-            lasso_zeros, ridge_zeros = problem.expected
-            right = [f"{lasso_zeros}; {ridge_zeros}", f"{lasso_zeros}.0; {ridge_zeros}"]
-            wrong = [f"{lasso_zeros}; 1", f"{lasso_zeros + 1}; {ridge_zeros}"]
+            zeros = problem.expected
+            right = [f"{zeros}", f"{zeros}.0"]
+            wrong = [f"{zeros + 1}", f"{abs(zeros - 1)}"]
         else:
             answer = problem.parts[0].answer
             names = [o.name for o in answer.options]
             index = names.index(problem.expected)
             right = [problem.expected, str(index + 1), answer.options[index].text, "abcd"[index]]
             wrong = [n for n in names if n != problem.expected]
-            assert set(answer.feedback) <= set(wrong) and answer.feedback
+            assert set(answer.feedback) == set(wrong)
         assert_grades(problem, right, wrong, seed)
+        shown = problem.expected if ask == "zero-count" else problem.parts[0].answer.options[index].text
+        assert f"**{shown}**" in problem.solution
+
+
+@pytest.fixture(scope="module")
+def choice_instances_by_ask() -> dict[str, list]:
+    from tests.generators.shortcuts import choice_instances
+
+    return {ask: choice_instances(GEN, {"ask": ask}, range(300)) for ask in ("first-zero", "keeps-both")}
+
+
+@pytest.mark.parametrize("ask", ["first-zero", "keeps-both"])
+def test_no_shortcut(ask: str, choice_instances_by_ask: dict[str, list]) -> None:
+    from tests.generators.shortcuts import shortcut_reports
+
+    reports = shortcut_reports(choice_instances_by_ask[ask])
+    found = [problem for report in reports for problem in report.problems()]
+    assert not found, found
+
+
+def test_zero_count_varies() -> None:
+    counts = [GEN.generate(seed, {"ask": "zero-count"}).expected for seed in range(60)]
+    assert set(counts) == {0, 1, 2, 3}
+    assert max(counts.count(c) for c in set(counts)) <= 0.45 * len(counts)
 
 
 def test_seeds_vary_and_mix() -> None:

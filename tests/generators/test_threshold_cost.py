@@ -12,8 +12,11 @@ import pytest
 from pydantic import ValidationError
 
 from generators import get
-from generators.threshold_cost import counts_at, precision_recall_at
+from generators.threshold_cost import RANK_NAMES, counts_at, precision_recall_at
+from quizzer.answers import Unreadable
+from quizzer.grading import grade_parts
 from tests.generators.grading_checks import assert_grades
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("threshold-cost")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +40,9 @@ def test_best_threshold_matches_textbook() -> None:
             costs.append(fp * d["cost_fp"] + fn * d["cost_fn"])
         best = min(range(len(costs)), key=costs.__getitem__)
         assert sorted(costs).count(costs[best]) == 1  # unique cheapest threshold
-        assert problem.expected == [f"{d['thresholds'][best]:.2f}", costs[best]]
+        assert problem.expected == [RANK_NAMES[len(costs)][best], costs[best]]
+        key = next(o for o in problem.parts[0].answer.options if o.name == problem.expected[0])
+        assert key.value == d["thresholds"][best] == d["best_threshold"] and costs[best] > 0
         # Every candidate is a distinct operating point (no two flag the same rows).
         flagged = [sum(s >= t for s in d["scores"]) for t in d["thresholds"]]
         assert len(set(flagged)) == len(flagged) and min(flagged) > 0 and max(flagged) < len(d["scores"])
@@ -82,18 +87,30 @@ def test_grading_and_determinism(params: dict) -> None:
         json.dumps(problem.to_json())
         if len(problem.parts) == 2:
             name, cost = problem.expected
-            options = [o.name for o in problem.parts[0].answer.options]
-            right = [f"{name}; {cost:g}", f"{options.index(name) + 1}; {cost:,.0f}", f"flag if score ≥ {name}; {cost:g}"]
-            wrong_name = next(o for o in options if o != name)
-            wrong = [f"{wrong_name}; {cost:g}", f"{name}; {cost + 1:g}"]
+            options = problem.parts[0].answer.options
+            names = [o.name for o in options]
+            key = options[names.index(name)]
+            t = f"{key.value:.2f}"
+            right = [
+                f"{t}; {cost:g}",
+                f"#{names.index(name) + 1}; {cost:,.0f}",
+                f"flag if score ≥ {t}; {cost:g}",
+            ]
+            wrong_name = next(o for o in names if o != name)
+            wrong = [f"{wrong_name}; {cost:g}", f"{t}; {cost + 1:g}"]
             feedback = problem.parts[0].answer.feedback
-            assert set(feedback) == set(options) - {name}
-            assert all(f"${cost:,.0f} at ≥ {name}" in text for text in feedback.values())
+            assert set(feedback) == set(names) - {name}
+            assert all(f"${cost:,.0f} at ≥ {t}" in text for text in feedback.values())
         else:
             value = problem.expected
-            right = [repr(value), f"{value:.3f}", f"{100 * value:.1f}%",
-                     f"{problem.data['tp']}/{problem.data['tp'] + problem.data['fp' if params.get('ask') == 'precision' else 'fn']}"
-                     if params.get("ask") else repr(value)]
+            right = [
+                repr(value),
+                f"{value:.3f}",
+                f"{100 * value:.1f}%",
+                f"{problem.data['tp']}/{problem.data['tp'] + problem.data['fp' if params.get('ask') == 'precision' else 'fn']}"
+                if params.get("ask")
+                else repr(value),
+            ]
             wrong = [f"{value + 0.05:.3f}"]
         assert_grades(problem, right, wrong, seed)
 
@@ -103,9 +120,8 @@ def test_seeds_vary_and_random_mix() -> None:
     assert len({(p.prompt, json.dumps(p.data)) for p in problems}) == 40
     assert {p.data["ask"] for p in problems} == {"best-threshold", "precision", "recall"}
     # The cheapest threshold is not always the lowest or the highest candidate.
-    positions = {GEN.generate(s, {"ask": "best-threshold"}).data["thresholds"].index(
-        GEN.generate(s, {"ask": "best-threshold"}).data["best_threshold"]) for s in range(40)}
-    assert len(positions) >= 3
+    positions = [GEN.generate(s, {"ask": "best-threshold"}).data for s in range(40)]
+    assert len({d["thresholds"].index(d["best_threshold"]) for d in positions}) >= 4
 
 
 def test_bad_params_rejected() -> None:
@@ -116,3 +132,59 @@ def test_bad_params_rejected() -> None:
 def test_import_does_not_import_sklearn() -> None:
     code = "import generators.threshold_cost, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+JUNK = ("", "abc", "1;2;3;4;5", "\x1b[2J")
+
+
+def test_best_threshold_has_no_shortcut() -> None:
+    """Neither the scenario's cost ratio nor the candidates shown say which threshold is cheapest."""
+    assert_no_shortcut(GEN, {"ask": "best-threshold"}, range(300), part=0)
+
+
+def test_best_threshold_typed_forms() -> None:
+    """A threshold typed as a number in any form picks its option; the cost takes a unit or a $ sign."""
+    for seed in (3, 10009, *range(200)):
+        problem = GEN.generate(seed, {"ask": "best-threshold"})
+        name, cost = problem.expected
+        options = problem.parts[0].answer.options
+        names = [o.name for o in options]
+        key = options[names.index(name)]
+        short = f"{key.value:g}"  # 0.4, not 0.40
+        index = names.index(name)
+        right = [
+            f"{short}; {cost:g}",
+            f"{key.value:.2f}; ${cost:g}",
+            f"{key.value:.2f}; {cost:g} dollars",
+            f"{'abcde'[index]}; {cost:g}",
+            f"{name}; {cost:g}",
+            f"{100 * key.value:g}%; {cost:g}",
+            f"{key.text}; ${cost:,.0f}",
+        ]
+        other = next(o for o in options if o.name != name)
+        wrong = [f"{other.value:g}; {cost:g}", f"{short}; {cost + 1:g}", f"{short}; {cost * 1.1:g}"]
+        assert_grades(problem, right, wrong, seed)
+        for partial in (short, f"{short};", f"; {cost:g}"):
+            grade = grade_parts(problem.parts, partial)
+            assert not isinstance(grade, Unreadable) and grade.incomplete and not grade.correct, (
+                seed,
+                partial,
+            )
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
+
+
+@pytest.mark.parametrize("ask", ["precision", "recall"])
+def test_rate_grading_property(ask: str) -> None:
+    """Exact, rounded, percent and fraction answers are right; the other rate and junk are not."""
+    for seed in range(200):
+        problem = GEN.generate(seed, {"ask": ask})
+        d, value = problem.data, problem.expected
+        assert "to 3 decimals" in problem.prompt and problem.parts[0].answer.decimals == 3
+        other = d["tp"] / (d["tp"] + (d["fn"] if ask == "precision" else d["fp"]))
+        wrong = [f"{other:.3f}"] if abs(other - value) > 0.002 else []
+        wrong.append(f"{d['tp'] / (d['tp'] + d['fp'] + d['fn'] + d['tn']):.3f}")  # TP / N
+        wrong = [w for w in wrong if abs(float(w) - value) > 0.002]
+        assert_grades(problem, [repr(value), f"{value:.3f}", f"{100 * value:.1f}%"], wrong, seed)
+        for junk in JUNK:
+            assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)

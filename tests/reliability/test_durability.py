@@ -18,6 +18,10 @@ from quizzer.errors import StoreError
 from quizzer.session import Session, SessionConfig
 from quizzer.store import Store
 
+# Subprocesses import this checkout's quizzer, not whichever one the interpreter has installed.
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
 DECK = "id: big\ntitle: Big\ncards:\n" + "".join(f"  - {{id: c{i}, front: q{i}, back: a{i}}}\n" for i in range(400))
 
 DRILLER = textwrap.dedent(
@@ -49,7 +53,7 @@ def start_driller(tmp_path: Path, db: Path, seed: int, count: int) -> subprocess
     if not deck.exists():
         deck.write_text(DECK)
     return subprocess.Popen([sys.executable, str(script), str(db), str(deck), str(seed), str(count)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
 
 
 def test_sigkill_mid_session_loses_no_committed_answer(tmp_path: Path) -> None:
@@ -128,7 +132,7 @@ def test_killed_during_migration_keeps_the_old_schema(tmp_path: Path) -> None:
         store.Store({str(db)!r})
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=ENV)
     assert result.returncode == -signal.SIGKILL
     import sqlite3
 

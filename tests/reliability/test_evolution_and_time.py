@@ -88,10 +88,17 @@ def test_clock_moving_backwards_never_moves_schedules_earlier(store: Store) -> N
     later = NOW + timedelta(days=1)
     answer_all(store, [V1], later, quality=5)  # both due after 6 days now
     due_before = {card: store.state("evo", card).due for card in ("a", "b")}
-    # The clock jumps back 3 days: the session still works on the latest day already used.
-    session = Session(store, [V1], now=NOW - timedelta(days=3), seed=1, config=SessionConfig(tz=UTC))
-    assert session.today == study_day(later, 4, UTC)
+    # The clock jumps back 3 days: today is the clock's day (one definition everywhere), the session
+    # says the clock looks wrong, and nothing is due earlier than the log scheduled it.
+    back = NOW - timedelta(days=3)
+    session = Session(store, [V1], now=back, seed=1, config=SessionConfig(tz=UTC))
+    assert session.today == study_day(back, 4, UTC)
+    assert session.clock.clock_behind and session.clock.latest_logged == study_day(later, 4, UTC)
+    assert "2026-03-11" in (session.clock.notice or "")
     assert session.remaining == 0
     assert {card: store.state("evo", card).due for card in ("a", "b")} == due_before
-    rows = list(store.reviews())
-    assert [row["study_day"] for row in rows] == sorted(row["study_day"] for row in rows)
+    # Practising the cards anyway (a passing early answer) leaves their schedules where they were.
+    practice = Session(store, [V1], now=back, seed=1, config=SessionConfig(tz=UTC), cards=[(V1, c) for c in V1.cards])
+    while (item := practice.next()) is not None:
+        practice.record(item, 5, now=back)
+    assert {card: store.state("evo", card).due for card in ("a", "b")} == due_before

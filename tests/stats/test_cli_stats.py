@@ -43,7 +43,10 @@ def test_stats_json_has_every_figure(history: tuple[Path, Path]) -> None:
     assert data["total_reviews"] > 0 and data["deck"] == "mine" and data["window_days"] == 7
     assert data["today"] == study_day(datetime.now(UTC)).isoformat()
     assert len(data["reviews_per_day"]) == 7 and data["streak"]["current"] >= 1
-    assert set(data["retention"]) == {"young", "mature", "all", "in_window", "by_week", "by_month"}
+    assert set(data["retention"]) == {"young", "mature", "all", "in_window", "relearning", "early", "early_in_window",
+                                      "by_week", "by_month"}
+    assert data["weakest"]["tag"][0]["name"] == "hard" and data["weakest"]["tag"][0]["last_30"]["rate"] == 0.0
+    assert data["labels"]["retention"] == "due reviews, grade ≥ 3" and "Anki" in data["definitions"]["retention"]
     assert data["cards"]["total"] == 6 and data["cards_by_deck"]["mine"]["total"] == 6
     assert data["accuracy_by"]["tag"][0]["name"] == "hard"  # weakest first
     assert len(data["forecast"]) == 30 and len(data["heatmap"]["counts"]) >= 365

@@ -105,30 +105,44 @@ def test_study_day_starts_at_the_configured_hour(store: Store, log: LogBuilder) 
     assert figures.per_day[-1].reviews == 1
 
 
-# Each case: reviews of one card as (days ago, quality, options) -> retention (young, mature).
+# Each case: reviews of one card as (days ago, quality, options) -> (young, mature, relearning, early).
+# Without ``interval_before`` the state before comes from the real SM-2 step, so the due day does too.
+NONE = Rate(0, 0)
 RETENTION_CASES = {
-    "first review of a new card is not a test of memory": ([(1, 5, {})], Rate(0, 0), Rate(0, 0)),
-    "next-day review passes": ([(2, 5, {}), (1, 4, {})], Rate(1, 1), Rate(0, 0)),
-    "quality 3 passes, 2 fails": ([(3, 5, {}), (2, 3, {}), (1, 2, {})], Rate(2, 1), Rate(0, 0)),
+    "first review of a new card is not a test of memory": ([(1, 5, {})], NONE, NONE, NONE, NONE),
+    "next-day review of a card passed once is due and young": ([(2, 5, {}), (1, 4, {})],
+                                                               Rate(1, 1), NONE, NONE, NONE),
+    "quality 3 passes, 2 fails": ([(2, 3, {"interval_before": 4}), (1, 2, {"interval_before": 4})],
+                                  Rate(2, 1), NONE, NONE, NONE),
+    "a review before the due day is early": ([(3, 5, {}), (2, 5, {}), (1, 5, {})],  # due in 6 days after the 2nd
+                                             Rate(1, 1), NONE, NONE, Rate(1, 1)),
+    "an early miss is early too": ([(3, 5, {}), (2, 5, {}), (1, 1, {})], Rate(1, 1), NONE, NONE, Rate(1, 0)),
+    "an overdue card is due": ([(10, 5, {}), (1, 2, {})], Rate(1, 0), NONE, NONE, NONE),
     "re-asks are left out": ([(2, 5, {}), (1, 2, {}), (1, 5, {"reask": True, "at": time(12, 5)})],
-                             Rate(1, 0), Rate(0, 0)),
-    "only the first review of the day counts": (
-        [(2, 5, {}), (1, 2, {"at": time(9, 0)}), (1, 5, {"at": time(18, 0)})], Rate(1, 0), Rate(0, 0)),
-    "interval 21 is mature": ([(1, 4, {"interval_before": 21})], Rate(0, 0), Rate(1, 1)),
-    "interval 20 is young": ([(1, 4, {"interval_before": 20})], Rate(1, 1), Rate(0, 0)),
-    "a mature lapse": ([(3, 1, {"interval_before": 40}), (2, 4, {})], Rate(1, 1), Rate(1, 0)),
+                             Rate(1, 0), NONE, NONE, NONE),
+    "a second first ask the same day is not due any more": (
+        [(2, 5, {}), (1, 2, {"at": time(9, 0)}), (1, 5, {"at": time(18, 0)})], Rate(1, 0), NONE, NONE, Rate(1, 1)),
+    "interval 21 is mature": ([(1, 4, {"interval_before": 21})], NONE, Rate(1, 1), NONE, NONE),
+    "interval 20 is young": ([(1, 4, {"interval_before": 20})], Rate(1, 1), NONE, NONE, NONE),
+    "after a lapse the next due review is relearning": (
+        [(3, 1, {"interval_before": 40}), (2, 4, {}), (1, 4, {})], Rate(1, 1), Rate(1, 0), Rate(1, 1), NONE),
+    "a new card missed, then due: relearning": ([(2, 1, {}), (1, 3, {})], NONE, NONE, Rate(1, 1), NONE),
 }
 
 
-@pytest.mark.parametrize(("reviews", "young", "mature"), RETENTION_CASES.values(), ids=RETENTION_CASES.keys())
+@pytest.mark.parametrize(("reviews", "young", "mature", "relearning", "early"), RETENTION_CASES.values(),
+                         ids=RETENTION_CASES.keys())
 def test_true_retention(store: Store, log: LogBuilder, reviews: list[tuple[int, int, dict]], young: Rate,
-                        mature: Rate) -> None:
+                        mature: Rate, relearning: Rate, early: Rate) -> None:
     for days, quality, options in reviews:
         log.review("alpha", "a1", ago(days), quality, **options)
     figures = stats_of(store)
     assert (figures.retention_young, figures.retention_mature) == (young, mature)
+    assert (figures.relearning, figures.early, figures.early_window) == (relearning, early, early)
     assert figures.retention == young + mature
     assert figures.retention_window == young + mature
+    retention = figures.to_dict()["retention"]
+    assert retention["early"] == early.to_dict() and retention["relearning"] == relearning.to_dict()
 
 
 def test_retention_by_week_and_month(store: Store, log: LogBuilder) -> None:
@@ -151,20 +165,20 @@ def test_retention_by_week_and_month(store: Store, log: LogBuilder) -> None:
 
 
 def test_card_states_per_deck_and_forecast(store: Store, log: LogBuilder) -> None:
-    log.review("alpha", "a1", ago(1), 5)  # repetitions 1, due today: learning
+    log.review("alpha", "a1", ago(1), 5)  # passed once (repetitions 1, interval 1), due today: young
     log.days("alpha", "a2", ago(10), [5, 5])  # repetitions 2, interval 6, due 3 days ago: young, overdue
-    log.days("alpha", "a3", ago(3), [5, 1])  # lapsed: repetitions 0, due yesterday: learning
+    log.days("alpha", "a3", ago(3), [5, 1])  # lapsed: repetitions 0, due yesterday: learning (relearning)
     log.review("beta", "b1", ago(2), 5, interval_before=30)  # interval 78: mature, due after the forecast
     log.review("beta", "b2", ago(1), 4, interval_before=10)  # interval 25, due in 24 days: mature
     log.review("gone", "x", ago(1), 5)  # a card of a deck no longer loaded: not counted
     figures = stats_of(store)
 
     assert figures.cards_by_deck["alpha"].to_dict() == {
-        "total": 4, "seen": 3, "new": 1, "learning": 2, "young": 1, "mature": 0, "due_today": 3}
+        "total": 4, "seen": 3, "new": 1, "learning": 1, "young": 2, "mature": 0, "due_today": 3}
     assert figures.cards_by_deck["beta"].to_dict() == {
         "total": 2, "seen": 2, "new": 0, "learning": 0, "young": 0, "mature": 2, "due_today": 0}
     assert figures.cards.to_dict() == {
-        "total": 6, "seen": 5, "new": 1, "learning": 2, "young": 1, "mature": 2, "due_today": 3}
+        "total": 6, "seen": 5, "new": 1, "learning": 1, "young": 2, "mature": 2, "due_today": 3}
     due = [count for _, count in figures.forecast]
     assert due[0] == 3 and due[24] == 1 and sum(due) == 4
     assert figures.forecast[24][0] == TODAY + timedelta(days=24)
@@ -200,6 +214,13 @@ def test_accuracy_by_deck_tag_and_family_weakest_first(store: Store, log: LogBui
     ]
     assert table("generator") == [("confusion-matrix", Rate(1, 0), Rate(2, 1), Rate(2, 1))]
     assert figures.total == Rate(7, 4)
+    # Auto-graded: a3's two first asks; its re-ask counts only in the figure with re-asks.
+    assert (figures.auto_graded, figures.auto_graded_all) == (Rate(2, 1), Rate(3, 2))
+
+    # Weak means at least 3 first asks in 30 days and below the learner's own 30-day accuracy (3 of 5):
+    # precision (1 answer) and the family (2) are too thin, recall and stage-1 (3 of 4) are above it.
+    assert figures.accuracy_30 == Rate(5, 3)
+    assert figures.weakest == {"deck": [], "tag": [], "generator": []}
 
     # Answer times over the last 30 days, re-asks included; a topic needs 3 answers to be called slow.
     recall = next(g for g in figures.accuracy["tag"] if g.name == "recall")
@@ -231,8 +252,8 @@ def test_json_figures_keep_the_first_keys(store: Store, log: LogBuilder) -> None
     assert data["cards"]["seen"] == 4 and data["cards"]["due_today"] >= 1
     assert json.loads(json.dumps(data)) == data
     text = summary_text(compute(store, DECKS, now=NOW, tz=UTC))
-    for expected in ("Reviews    9 in all", "Weakest topics", "precision", "True retention by week",
-                     "Slowest topics", "Last year"):
+    for expected in ("Reviews    9 in all", "Weakest topics: none below your 30-day accuracy",
+                     "True retention by week", "Slowest topics", "Last year", "How the numbers are counted"):
         assert expected in text
 
 

@@ -11,6 +11,7 @@ from quizzer.stats import (
     CardCounts,
     Rate,
     accuracy_by,
+    below_average,
     card_state,
     count_states,
     forecast,
@@ -110,8 +111,8 @@ def test_retention_by_week_and_month() -> None:
 
 @pytest.mark.parametrize(
     ("repetitions", "interval", "state"),
-    [(None, None, "new"), (0, 1, "learning"), (1, 1, "learning"), (2, 6, "young"), (5, 20, "young"),
-     (5, 21, "mature"), (9, 400, "mature")],
+    [(None, None, "new"), (0, 1, "learning"), (0, 30, "learning"), (1, 1, "young"), (2, 6, "young"),
+     (5, 20, "young"), (5, 21, "mature"), (9, 400, "mature")],
 )
 def test_card_state(repetitions: int | None, interval: int | None, state: str) -> None:
     assert card_state(repetitions, interval) == state
@@ -120,7 +121,7 @@ def test_card_state(repetitions: int | None, interval: int | None, state: str) -
 def test_count_states_and_due_today() -> None:
     states = [(None, None, None), (None, None, None), (0, 1, TODAY - timedelta(days=3)), (1, 1, TODAY),
               (2, 6, TODAY + timedelta(days=1)), (4, 30, TODAY - timedelta(days=1)), (4, 50, TODAY + timedelta(days=9))]
-    assert count_states(states, TODAY) == CardCounts(new=2, learning=2, young=1, mature=2, due_today=3)
+    assert count_states(states, TODAY) == CardCounts(new=2, learning=1, young=2, mature=2, due_today=3)
     assert CardCounts(new=2, learning=2, young=1, mature=2).total == 7
 
 
@@ -173,3 +174,18 @@ def test_weakest_groups_need_answers_and_a_miss() -> None:
     assert [group.name for group in weakest_groups(groups, count=5)] == ["half-more-misses", "half", "good"]
     assert [group.name for group in weakest_groups(groups, count=1)] == ["half-more-misses"]
     assert [group.name for group in weakest_groups(groups, count=5, min_answers=2)][0] == "too-few"
+
+
+def test_below_average_needs_answers_and_a_lower_accuracy() -> None:
+    groups = accuracy_by("tag", [
+        (activity(0, 0, 1, 0, 1, 0), ["production"]),  # 0 % of 1: not evidence
+        (activity(0, 0, 5, 5, 5, 5), ["perfect"]),
+        (activity(0, 0, 10, 7, 10, 7), ["average"]),  # equal to the bar: not below it
+        (activity(0, 0, 4, 2, 9, 8), ["slipping"]),
+        (activity(0, 0, 3, 1, 3, 1), ["weak"]),
+        (activity(0, 0, 0, 0, 6, 0), ["old"]),  # nothing in the last 30 days
+    ])
+    assert [group.name for group in below_average(groups, Rate(10, 7))] == ["weak", "slipping"]
+    assert [group.name for group in below_average(groups, Rate(10, 7), min_answers=1)] == [
+        "production", "weak", "slipping"]
+    assert below_average(groups, Rate()) == []  # no answers lately: nothing to compare with

@@ -1,4 +1,5 @@
-"""The running totals behind the statistics (migration m003) agree with the review log they summarise."""
+"""The running totals behind the statistics (migrations m003 and m004) agree with the review log they
+summarise."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,14 @@ from quizzer.decks import parse_deck
 from quizzer.sm2 import SM2State
 from quizzer.stats import compute
 from quizzer.store import ReviewRecord, Store
-from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, MIGRATIONS, SCHEMA_VERSION, rebuild_tallies
+from quizzer.store.migrations import (
+    MATURE_DAYS,
+    MAX_ANSWER_MS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    rebuild_review_classes,
+    rebuild_tallies,
+)
 
 START = date(2026, 3, 2)
 CARDS = [("d1", "a"), ("d1", "b"), ("d2", "c"), ("d2", "d")]
@@ -28,15 +37,19 @@ event = st.tuples(
     st.sampled_from([None, True, False]),  # correct
     st.one_of(st.none(), st.integers(0, 2 * MAX_ANSWER_MS)),  # response time
     st.one_of(st.none(), st.integers(0, 60)),  # interval before; None: never reviewed before
+    st.integers(-2, 2),  # due day before, relative to the review's study day
+    st.integers(0, 3),  # repetitions before
 )
 
 
 def write(store: Store, events: list[tuple[Any, ...]]) -> None:
     ordered = sorted(enumerate(events), key=lambda pair: (pair[1][1], pair[0]))  # the log runs forward in time
-    for minute, (_, (card, day, quality, reask, correct, ms, interval)) in enumerate(ordered):
+    for minute, (_, (card, day, quality, reask, correct, ms, interval, *rest)) in enumerate(ordered):
+        due_offset, repetitions = rest or (0, 2)
         deck_id, card_id = CARDS[card]
         study_day = START + timedelta(days=day)
-        before = SM2State() if interval is None else SM2State(interval=interval, repetitions=2, due=study_day)
+        before = SM2State() if interval is None else SM2State(
+            interval=interval, repetitions=repetitions, due=study_day + timedelta(days=due_offset))
         after = SM2State(interval=1, repetitions=1, due=study_day + timedelta(days=1))
         moment = datetime.combine(study_day, datetime.min.time(), UTC) + timedelta(hours=6, minutes=minute)
         store.record(ReviewRecord(deck_id, card_id, moment, study_day, quality, before, after, correct=correct,
@@ -85,17 +98,51 @@ def stored_tallies(conn: sqlite3.Connection) -> tuple[dict[tuple[int, str], list
     return days, cards
 
 
+def expected_classes(rows: list[dict[str, Any]]) -> dict[tuple[int, str], list[int]]:
+    """m004's definitions, from the log: each review by the card's state before it, row by row."""
+    days: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 11)
+    for row in rows:
+        day = date.fromisoformat(row["study_day"])
+        due = None if row["due_before"] is None else date.fromisoformat(row["due_before"])
+        if row["reask"] or due is None:
+            kind = None
+        elif due > day:
+            kind = "early"
+        elif row["repetitions_before"] == 0:
+            kind = "relearning"
+        else:
+            kind = "young" if row["interval_before"] < MATURE_DAYS else "mature"
+        good = row["quality"] >= 3
+        values = [1]
+        for name in ("young", "mature", "relearning", "early"):
+            values += [int(kind == name), int(kind == name and good)]
+        first = not row["reask"]
+        values += [int(first and row["correct"] is not None), int(first and row["correct"] is True)]
+        totals = days[(day.toordinal(), row["deck_id"])]
+        for index, value in enumerate(values):
+            totals[index] += value
+    return dict(days)
+
+
+def stored_classes(conn: sqlite3.Connection) -> dict[tuple[int, str], list[int]]:
+    return {(day, deck): list(values) for deck, day, *values in conn.execute("SELECT * FROM deck_review_classes")}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(event, max_size=40))
 def test_triggers_and_rebuild_match_the_definitions(events: list[tuple[Any, ...]]) -> None:
     with Store(":memory:") as store:
         write(store, events)
         expected = expected_tallies(list(store.reviews()))
+        classes = expected_classes(list(store.reviews()))
         assert stored_tallies(store.conn) == expected
+        assert stored_classes(store.conn) == classes
         store.conn.execute("BEGIN")
         rebuild_tallies(store.conn)
+        rebuild_review_classes(store.conn)
         store.conn.execute("COMMIT")
         assert stored_tallies(store.conn) == expected
+        assert stored_classes(store.conn) == classes
 
 
 def _copy_rows(source: Store, target: sqlite3.Connection, cards_first: bool) -> None:
@@ -109,39 +156,46 @@ def _copy_rows(source: Store, target: sqlite3.Connection, cards_first: bool) -> 
         target.executemany("INSERT INTO cards (key, deck_id, card_id) VALUES (?, ?, ?)", cards)
 
 
-SAMPLE = [(0, 0, 5, False, None, 3000, None), (0, 1, 4, False, True, 5000, 1), (0, 1, 2, False, None, None, 1),
+SAMPLE = [(0, 0, 5, False, None, 3000, None), (0, 1, 4, False, True, 5000, 1), (0, 1, 2, False, None, None, 1, 2, 1),
           (1, 1, 1, False, False, 900_000, 30), (1, 1, 4, True, True, 2000, 30), (2, 2, 3, False, None, 1, 25),
-          (3, 3, 5, False, None, 4000, None), (3, 4, 2, False, None, 4000, 6)]
+          (3, 3, 5, False, None, 4000, None), (3, 4, 2, False, None, 4000, 6, -1, 0)]
 
 
 def test_reviews_loaded_before_their_cards_are_counted_when_the_card_arrives(tmp_path: Path) -> None:
     with Store(":memory:") as source:
         write(source, SAMPLE)
         expected = expected_tallies(list(source.reviews()))
+        classes = expected_classes(list(source.reviews()))
         with Store(tmp_path / "bulk.db") as target:
             target.conn.execute("PRAGMA foreign_keys = OFF")  # as a bulk loader might
             target.conn.execute("BEGIN")
             _copy_rows(source, target.conn, cards_first=False)
             target.conn.execute("COMMIT")
             assert stored_tallies(target.conn) == expected
+            assert stored_classes(target.conn) == classes
 
 
-def test_migration_from_schema_2_fills_the_tallies(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [2, 3])
+def test_migration_from_an_older_schema_fills_the_tallies(tmp_path: Path, version: int) -> None:
     path = tmp_path / "old.db"
     with Store(":memory:") as source:
         write(source, SAMPLE)
         expected = expected_tallies(list(source.reviews()))
+        classes = expected_classes(list(source.reviews()))
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("BEGIN")
-        for migration in MIGRATIONS[:2]:
+        for migration in MIGRATIONS[:version]:
             migration(conn)
         _copy_rows(source, conn, cards_first=True)
-        conn.execute("PRAGMA user_version = 2")
+        conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("COMMIT")
         conn.close()
     with Store(path, backup_dir=tmp_path / "backups") as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         assert stored_tallies(store.conn) == expected
+        assert stored_classes(store.conn) == classes
+        # SAMPLE holds one early review (due two days later) and one relearning review (repetitions 0).
+        assert [sum(values[index] for values in classes.values()) for index in (5, 7)] == [1, 1]
     assert len(list((tmp_path / "backups").iterdir())) == 1  # the old schema was backed up first
 
 
@@ -151,7 +205,7 @@ def test_stale_tallies_are_rebuilt_before_use(tmp_path: Path) -> None:
         write(store, SAMPLE)
         now = datetime.combine(START + timedelta(days=5), datetime.min.time(), UTC) + timedelta(hours=12)
         before = compute(store, [deck], now=now, tz=UTC).to_dict()
-        for table in ("review_days", "deck_review_days", "card_tallies"):
+        for table in ("review_days", "deck_review_days", "card_tallies", "deck_review_classes"):
             store.conn.execute(f"DELETE FROM {table}")  # e.g. rows written by a tool with triggers off
         assert compute(store, [deck], now=now, tz=UTC).to_dict() == before
         assert before["total_reviews"] == len(SAMPLE)

@@ -74,6 +74,7 @@ def test_files_are_private(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "q.db"
     with Store(path) as store:
         record(store, "a", 4)
+        (tmp_path / "backups").mkdir()
         backup = store.backup(tmp_path / "backups" / "copy.db")
     for file in (path, backup):
         assert stat.S_IMODE(file.stat().st_mode) == 0o600

@@ -94,6 +94,85 @@ async def test_open_card_reveal_then_grade_and_reask(make_app: AppFactory, db_pa
     ]
 
 
+POINTS_DECK = """\
+id: points
+title: Open cards with key points
+cards:
+  - id: lasso-vs-ridge
+    front: When would you choose Lasso or Ridge?
+    back: Lasso when few features matter; it sets coefficients exactly to zero. Ridge when many features
+      contribute; it shrinks all of them and zeroes none.
+    points:
+      - text: "Lasso sets some coefficients exactly to zero"
+        also: ["L1 gives a sparse model", "lasso performs feature selection"]
+        must: true
+      - text: "Ridge shrinks every coefficient without zeroing any"
+        also: ["L2 keeps all features", "ridge shrinks all the weights"]
+        must: true
+  - id: r2
+    front: What does R² measure?
+    back: The share of the target's variance explained, compared with always predicting the mean.
+    points:
+      - text: "The share of variance explained"
+        also: ["proportion of variance explained", "1 - SS_res / SS_tot"]
+        must: true
+      - text: "Compared with always predicting the mean"
+        also: ["relative to a mean baseline", "negative when worse than the mean"]
+"""
+
+
+async def until_phase(pilot: Pilot, phase: Phase) -> None:
+    """Typed answers are graded off the event loop: wait for the result to reach the panel."""
+    for _ in range(400):
+        if panel(pilot).phase is phase:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"the panel never reached {phase}")
+
+
+async def test_open_card_with_points_grades_a_typed_answer(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(POINTS_DECK, drill=True)
+    answer = "Lasso sets some coefficients exactly to zero, while ridge shrinks every coefficient."
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(2):
+            card_id = panel(pilot).item.card.id
+            if card_id == "lasso-vs-ridge":
+                field = panel(pilot).query_one(Input)
+                assert field.has_focus
+                field.value = answer
+                await pilot.press("enter")
+                await until_phase(pilot, Phase.FEEDBACK)
+                text = shown(pilot)
+                assert "✓ Lasso sets some coefficients exactly to zero" in text
+                assert "✓ Ridge shrinks every coefficient without zeroing any" in text
+                assert "Lasso when few features matter" in text  # the back is shown too
+                assert "proposed grade" in text
+                points = panel(pilot).points_grade
+                assert points is not None and points.correct and points.quality >= 3
+                await pilot.press("enter")  # accepts the proposed grade
+            else:
+                await pilot.press("enter")  # an empty box reveals for self-grading
+                assert panel(pilot).phase is Phase.REVEALED
+                assert "compared with always predicting the mean" in shown(pilot)
+                await pilot.press("2")
+            await settle(pilot)
+    rows = {r["card_id"]: r for r in reviews(db_path)}
+    assert rows["lasso-vs-ridge"]["answer"] == answer
+    assert rows["lasso-vs-ridge"]["correct"] == 1
+    assert rows["lasso-vs-ridge"]["quality"] == points.quality
+    assert rows["r2"]["quality"] == 2 and rows["r2"]["answer"] is None
+
+
+async def test_open_answers_reveal_keeps_self_grading(make_app: AppFactory, db_path: Path) -> None:
+    app = make_app(POINTS_DECK, drill=True, open_answers="reveal")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not panel(pilot).query(Input)
+        await pilot.press("space")
+        assert panel(pilot).phase is Phase.REVEALED
+
+
 # -- numeric cards -------------------------------------------------------------------------------
 
 

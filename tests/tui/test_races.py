@@ -130,9 +130,9 @@ async def test_answer_typed_while_the_next_card_appears_is_kept(
 ) -> None:
     real = store.record
 
-    def slow_record(record: object) -> None:
+    def slow_record(record: object) -> int:
         time.sleep(0.15)  # a slow disk: the commit takes longer than the typist's next keys
-        real(record)  # type: ignore[arg-type]
+        return real(record)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "record", slow_record)
     app = make_app(TWO_NUMBERS, drill=True)

@@ -26,13 +26,19 @@ def test_file_then_command_line(tmp_path: Path) -> None:
     assert load_config(path, new_per_day=5) == SessionConfig(new_per_day=5, day_start_hour=6)
 
 
+def test_open_answers_defaults_to_typing_and_can_be_reveal(tmp_path: Path) -> None:
+    assert load_config(tmp_path / "missing.toml").open_answers == "type"
+    assert load_config(write(tmp_path, 'open_answers = "reveal"\n')).open_answers == "reveal"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [("new_per_day = -1\n", "new_per_day must be a whole number from 0 to 1000"),
      ("day_start_hour = 24\n", "day_start_hour must be a whole number from 0 to 23"),
      ("day_start_hour = '4'\n", "got '4'"),
      ("new_cards = 10\n", "unknown setting 'new_cards'"),
-     ("new_per_day = \n", "config.toml:")],
+     ("new_per_day = \n", "config.toml:"),
+     ("open_answers = 'typed'\n", "open_answers must be 'type' or 'reveal'")],
 )
 def test_bad_settings_name_the_file_and_field(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, text)

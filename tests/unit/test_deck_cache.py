@@ -36,3 +36,21 @@ def test_corrupt_cache_entry_is_ignored(tmp_path: Path) -> None:
     for entry in (tmp_path / "cache" / "decks").iterdir():
         entry.write_text("{not json")
     assert load_deck_cached(deck, "d.yaml", tmp_path / "cache", load_deck).title == "One"
+
+
+def test_key_points_survive_the_cache(tmp_path: Path) -> None:
+    from quizzer.decks.cache import load_deck_cached
+    from quizzer.decks.model import KeyPoint
+
+    deck_file = tmp_path / "points.yaml"
+    deck_file.write_text(
+        "id: points\ntitle: Points\ncards:\n  - id: l1\n    front: What does L1 do?\n    back: Zeroes some weights.\n"
+        "    points:\n      - {text: some weights become exactly zero, also: [sparse], must: true}\n"
+        "      - {text: the penalty sums absolute values}\n"
+    )
+    cache = tmp_path / "cache"
+    fresh = load_deck_cached(deck_file, "points.yaml", cache, load_deck)
+    cached = load_deck_cached(deck_file, "points.yaml", cache, load_deck)
+    assert cached == fresh
+    point = cached.cards[0].points[0]
+    assert isinstance(point, KeyPoint) and point.must and point.also == ["sparse"]

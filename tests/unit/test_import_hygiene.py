@@ -15,6 +15,7 @@ CORE = [
     "quizzer.sm2",
     "quizzer.answers",
     "quizzer.grading",
+    "quizzer.keypoints",  # scikit-learn loads when a deck is first graded, not on import
     "quizzer.decks",
     "quizzer.decks.sources",
     "quizzer.store",
@@ -60,12 +61,12 @@ def test_loading_every_builtin_deck_does_not_import_sklearn() -> None:
 
 
 def test_the_app_starts_without_heavy_modules() -> None:
-    """The path to the first card imports neither numpy, scikit-learn, plotext, sqlite-utils nor the
-    statistics: those load when a problem, a plot or the Stats screen needs them."""
+    """The path to the first card imports neither numpy, scikit-learn, plotext, sqlite-utils, the statistics
+    nor the key-point grader: those load when a problem, a plot, the Stats screen or a typed answer needs them."""
     code = (
         "import sys\n"
         "import quizzer.tui.launch, quizzer.tui.app\n"
-        "heavy = ('numpy', 'sklearn', 'scipy', 'plotext', 'sqlite_utils', 'quizzer.stats')\n"
+        "heavy = ('numpy', 'sklearn', 'scipy', 'plotext', 'sqlite_utils', 'quizzer.stats', 'quizzer.keypoints')\n"
         "bad = sorted(m for m in heavy if m in sys.modules)\n"
         "assert not bad, bad\n"
     )

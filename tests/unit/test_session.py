@@ -151,3 +151,69 @@ def test_read_choice_forms(text: str, labels: list[str], picks: list[int]) -> No
     from quizzer.grading import read_choice
 
     assert read_choice(text, labels) == picks
+
+
+def test_two_sessions_planned_together_stop_at_the_daily_new_limit(tmp_path: Path) -> None:
+    # Both queues hold a full allowance of new cards; the database decides when the day's limit is reached.
+    config = SessionConfig(tz=UTC, new_per_day=5)
+    with Store(tmp_path / "q.db") as one, Store(tmp_path / "q.db") as two:
+        left = Session(one, [deck("left", 10)], now=NOW, seed=1, config=config)
+        right = Session(two, [deck("right", 10)], now=NOW, seed=1, config=config)
+        assert left.remaining == right.remaining == 5
+        while True:  # both show a card, then both answer: the worst interleaving
+            shown = [(session, session.next()) for session in (left, right)]
+            if all(item is None for _, item in shown):
+                break
+            for session, item in shown:
+                if item is not None:
+                    session.record(item, 5, now=NOW)
+        introduced = one.new_cards_introduced(study_day(NOW, 4, UTC))
+        # One over (not 10): the card the other terminal was already showing when the limit was reached;
+        # its answer is kept, and neither session offers another new card.
+        assert introduced == 6
+        assert one.total_reviews() == 6
+
+
+def test_each_answer_belongs_to_the_study_day_of_its_own_time(store: Store) -> None:
+    # A session started at 03:50 and still running at 04:10 (the day starts at 4 am).
+    a = deck("a", 4)
+    start = datetime(2026, 5, 4, 3, 50, tzinfo=UTC)
+    session = Session(store, [a], now=start, seed=1, config=CONFIG)
+    assert session.today == date(2026, 5, 3)
+    for minutes in (0, 5, 20, 73):
+        session.record(session.next(), 5, now=start + timedelta(minutes=minutes))
+    days = [row["study_day"] for row in store.reviews()]
+    assert days == ["2026-05-03", "2026-05-03", "2026-05-04", "2026-05-04"]
+    # Cards introduced after 4 am are due the next real day, not again the same day.
+    dues = {card: store.state("a", card).due for card in ("c0", "c1", "c2", "c3")}
+    assert dues == {"c0": date(2026, 5, 4), "c1": date(2026, 5, 4), "c2": date(2026, 5, 5), "c3": date(2026, 5, 5)}
+    assert session.today == date(2026, 5, 4)
+    later = Session(store, [a], now=datetime(2026, 5, 4, 20, 19, tzinfo=UTC), seed=1, config=CONFIG)
+    assert sorted(item.card.id for item in later.queue) == ["c0", "c1"]
+
+
+@pytest.mark.parametrize(("quality", "interval", "repetitions"), [(5, 1, 1), (4, 1, 1), (3, 1, 1), (2, 1, 0)])
+def test_weak_spots_review_before_due_keeps_the_schedule(
+    store: Store, quality: int, interval: int, repetitions: int
+) -> None:
+    a = deck("a", 1)
+    morning = Session(store, [a], now=NOW, seed=1, config=CONFIG)
+    morning.record(morning.next(), 5, now=NOW)
+    introduced = store.state("a", "c0")
+    assert (introduced.interval, introduced.due) == (1, date(2026, 5, 5))
+    evening = NOW + timedelta(hours=10)
+    weak = Session(store, [a], now=evening, seed=1, config=CONFIG, cards=[(a, a.card("c0"))])
+    outcome = weak.record(weak.next(), quality, now=evening)
+    after = store.state("a", "c0")
+    assert (after.interval, after.repetitions) == (interval, repetitions)
+    if quality >= 3:
+        assert after == introduced  # a passing early review leaves the schedule as it was
+    assert outcome.record.before == introduced and outcome.record.after == after
+    assert store.total_reviews() == 2  # kept in the log and counted
+    # The next day it is due as planned, and a review then moves it on as SM-2 says.
+    tomorrow = NOW + timedelta(days=1)
+    due = Session(store, [a], now=tomorrow, seed=1, config=CONFIG)
+    assert [item.card.id for item in due.queue] == ["c0"]
+    kept = store.card_states()
+    store.rebuild_states()  # replaying the log applies the same rule
+    assert store.card_states() == kept

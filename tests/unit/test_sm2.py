@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from quizzer.sm2 import MAX_INTERVAL, SM2State, review
+from quizzer.sm2 import MAX_INTERVAL, SM2State, is_early, review, step
 
 DAY = date(2026, 3, 1)
 
@@ -83,3 +83,38 @@ def test_out_of_range_quality(quality: int) -> None:
 def test_non_int_quality(quality: object) -> None:
     with pytest.raises((TypeError, ValueError)):
         review(SM2State(), quality, DAY)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("days_after_due", "quality", "expected"),
+    [
+        # (interval, repetitions) after answering a card of interval 6, reps 2, due on DAY.
+        (-5, 5, (6, 2)),  # early and passing: unchanged
+        (-1, 3, (6, 2)),
+        (-1, 2, (1, 0)),  # early and failing: reset as usual
+        (0, 4, (15, 3)),  # on the due day: SM-2
+        (3, 4, (15, 3)),  # overdue: SM-2
+    ],
+)
+def test_step_leaves_a_passing_early_review_alone(days_after_due: int, quality: int, expected: tuple) -> None:
+    state = SM2State(easiness=2.5, interval=6, repetitions=2, due=DAY)
+    today = DAY + timedelta(days=days_after_due)
+    after = step(state, quality, today)
+    assert (after.interval, after.repetitions) == expected
+    assert is_early(state, today) == (days_after_due < 0)
+    if days_after_due < 0 and quality >= 3:
+        assert after is state
+    else:
+        assert after == review(state, quality, today)
+
+
+def test_step_on_a_new_card_is_plain_sm2() -> None:
+    assert step(SM2State(), 5, DAY) == review(SM2State(), 5, DAY)
+
+
+@pytest.mark.parametrize("today", [date.max, date(9999, 12, 1), date.max - timedelta(days=1)])
+def test_a_clock_at_the_end_of_time_does_not_overflow(today: date) -> None:
+    state = SM2State(easiness=2.5, interval=MAX_INTERVAL, repetitions=9, due=today)
+    after = review(state, 5, today)
+    assert after.due == date.max
+    assert after.interval == MAX_INTERVAL

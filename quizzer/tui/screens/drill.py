@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, LoadingIndicator
 
 from quizzer.errors import QuizzerError
+from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
 from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase
 
@@ -116,7 +117,9 @@ class DrillScreen(Screen[None]):
             self.prepare(item)
             return
         self._waiting = None
-        panel = CardPanel(item, self.session.grade, self.app.clock)  # type: ignore[attr-defined]
+        panel = CardPanel(
+            item, self.session.grade, self.app.clock, self.session.config.open_answers  # type: ignore[attr-defined]
+        )
         await body.mount(panel)
         if self._notice:
             panel.say(self._notice)
@@ -159,7 +162,7 @@ class DrillScreen(Screen[None]):
             return  # a prefetch: it waits on the item until the item comes up
         if event.error is not None:
             card = event.item.card
-            self.say(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}")
+            self.say(visible(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}"))
             self.session.skip(event.item)
         await self.show_next()
 
@@ -226,7 +229,7 @@ class DrillScreen(Screen[None]):
             )
         except QuizzerError as error:
             self._leaving = False
-            await event.panel.show_unsaved(f"{error.title}: {error.message}")
+            await event.panel.show_unsaved(visible(f"{error.title}: {error.message}"))
             return
         self._leave_armed = False
         if self._leaving:
@@ -258,7 +261,8 @@ class DrillScreen(Screen[None]):
         title = item.deck.title
         if len(title) > room:
             title = title[: max(MIN_TITLE_WIDTH, room) - 1] + "…"
-        self.query_one("#where", Label).update(Content(f"{title} · {kind}{again}"))  # deck text: not markup
+        # Deck text: shown as text (never markup), control characters made visible.
+        self.query_one("#where", Label).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
         self.query_one("#progress", Label).update(progress)
 
     def on_resize(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from quizzer.decks.loader import LoadedDeck
 from quizzer.decks.model import Deck
+from quizzer.sanitize import visible
 from quizzer.session import all_deck_counts, study_day
 from quizzer.tui.host import Host
 
@@ -106,7 +107,7 @@ class HomeScreen(Screen[None]):
             title = deck.title if len(deck.title) <= width else deck.title[: width - 1] + "…"
             table.add_row(
                 "✓" if deck.id in self.ticked else "",
-                Text(title),  # deck text: never read as markup
+                Text(visible(title, one_line=True)),  # a str cell would be read as markup: "[/]" crashes
                 *(Text(str(counts[key]), justify="right") for key in ("due", "new", "total")),
                 key=deck.id,
             )
@@ -138,10 +139,10 @@ class HomeScreen(Screen[None]):
         self.query_one("#deck-detail", Static).update(
             Content.from_markup(
                 "[b]$title[/b]  [dim]$id · $origin[/dim]\n$description",
-                title=deck.title,
+                title=visible(deck.title, one_line=True),
                 id=deck.id,
-                origin=origin,
-                description=" ".join(deck.description.split()),
+                origin=visible(origin, one_line=True),
+                description=visible(" ".join(deck.description.split())),
             )
         )
 

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Label, LoadingIndicator, Static
 
 from quizzer.decks.loader import DeckCollection, deck_files, load_sources
 from quizzer.decks.model import AnyCard, Deck
+from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
 from quizzer.store import Store
 from quizzer.tui.screens.drill import describe_error
@@ -110,7 +111,7 @@ class PreviewScreen(Screen[None]):
         self.index = ids.index(current) if current in ids else min(self.index, max(0, len(self.cards) - 1))
         issues = self.query_one("#issues", Static)
         if self.collection.issues:
-            issues.update("\n".join(str(issue) for issue in self.collection.issues))
+            issues.update(visible("\n".join(str(issue) for issue in self.collection.issues)))
         issues.display = bool(self.collection.issues)
         if keep:
             # Said on the status line: a toast would cover the card being previewed.
@@ -129,7 +130,7 @@ class PreviewScreen(Screen[None]):
         if not self.cards:
             self.item = None
             await body.remove_children()
-            where.update(Content(f"{self.path} · no cards to show"))  # a path: not markup
+            where.update(Content(visible(f"{self.path} · no cards to show", one_line=True)))
             await body.mount(
                 Static(
                     "Fix the errors above and save: the preview reloads by itself.", classes="instructions"
@@ -140,7 +141,7 @@ class PreviewScreen(Screen[None]):
         self.shown_id = card.id
         several = len(self.collection.decks) > 1
         where.update(
-            f"{deck.id + ' · ' if several else ''}card {self.index + 1}/{len(self.cards)} · {card.id} · {card.kind}"
+            Content(f"{deck.id + ' · ' if several else ''}card {self.index + 1}/{len(self.cards)} · {card.id} · {card.kind}")
         )
         session = Session(
             self.store,

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from quizzer.decks.model import Deck
+from quizzer.sanitize import visible
 from quizzer.stats import GroupAccuracy, Rate, Stats, compute
 from quizzer.tui.charts import meter
 from quizzer.tui.host import Host
@@ -235,10 +236,11 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats", VerticalScroll).loading = False
         if event.stats is None:
             self.notify(
-                event.error or "unknown error",
+                visible(event.error or "unknown error"),  # an exception's text: never markup
                 title="Could not compute the statistics",
                 severity="error",
                 timeout=10,
+                markup=False,
             )
             return
         self.stats = stats = event.stats

@@ -7,10 +7,12 @@ calls :meth:`CardPanel.show_unsaved` and the user can retry; the answer stays on
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, auto
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +28,9 @@ from quizzer.answers import Unreadable
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.grading import Grade, answer_hint, grade_answer
 from quizzer.session import QueueItem
+
+if TYPE_CHECKING:  # the grader loads scikit-learn: imported when an answer is typed, never at start-up
+    from quizzer.keypoints import PointsGrade
 from quizzer.tui.text import explanation_markdown
 from quizzer.tui.widgets.card_view import CardView, QualityKeys
 from quizzer.tui.widgets.choice_list import ChoiceList
@@ -136,10 +141,17 @@ class CardPanel(Vertical, can_focus=True):
             return self.panel
 
     def __init__(
-        self, item: QueueItem, grade: Grader, clock: Callable[[], datetime], **kwargs: object
+        self,
+        item: QueueItem,
+        grade: Grader,
+        clock: Callable[[], datetime],
+        open_answers: str = "type",
+        **kwargs: object,
     ) -> None:
         super().__init__(classes="card-panel", **kwargs)  # type: ignore[arg-type]
         self.item = item
+        self.open_answers = open_answers  # "type": open cards with key points take a typed answer
+        self.points_grade: PointsGrade | None = None
         self.grader = grade
         self.clock = clock
         self.phase = Phase.ASKING
@@ -183,7 +195,16 @@ class CardPanel(Vertical, can_focus=True):
         body = self.parent
         if isinstance(body, CardBody) and not self.expects_typing():
             body.clear_typed()
-        if isinstance(card, OpenCard):
+        if isinstance(card, OpenCard) and self.types_answer:
+            await area.mount(
+                Static(
+                    "Answer as you would in an interview; [b]Enter[/b] grades it against the key points. "
+                    "[b]Enter[/b] on an empty box (or [b]Space[/b]) just shows the answer.",
+                    classes="instructions",
+                )
+            )
+            await self._mount_input(area, "your answer, in a sentence or three")
+        elif isinstance(card, OpenCard):
             await area.mount(
                 Static(
                     "Recall the answer, then press [b]Space[/b] or [b]Enter[/b] to see it.",
@@ -228,8 +249,16 @@ class CardPanel(Vertical, can_focus=True):
             event.stop()
             event.prevent_default()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @property
+    def types_answer(self) -> bool:
+        """Is this an open card with key points, asked for a typed answer (the ``open_answers`` setting)?"""
+        card = self.item.card
+        return self.open_answers == "type" and isinstance(card, OpenCard) and bool(card.points)
+
+    async def on_input_changed(self, event: Input.Changed) -> None:
         self._hint("")  # the hint was about the previous entry
+        if self.types_answer and self.phase is Phase.ASKING and event.value == " ":
+            await self.action_reveal()  # Space on an empty box: reveal and self-grade, as without points
 
     async def _mount_choices(self, area: Vertical, labels: list[str], *, multiple: bool) -> None:
         if multiple:
@@ -249,6 +278,8 @@ class CardPanel(Vertical, can_focus=True):
         card = self.item.card
         if isinstance(card, NumericCard):
             return True
+        if isinstance(card, OpenCard):
+            return self.types_answer  # an interview answer typed against the key points
         if isinstance(card, GeneratedCard) and self.parts:
             return not isinstance(self.parts[self.part].answer, ChoiceAnswer)
         return False
@@ -272,7 +303,9 @@ class CardPanel(Vertical, can_focus=True):
         if self.phase is not Phase.ASKING:
             return
         text = event.value.strip()
-        if isinstance(self.item.card, GeneratedCard):
+        if self.types_answer:
+            await (self._grade_typed(text) if text else self.action_reveal())
+        elif isinstance(self.item.card, GeneratedCard):
             await self._answer_part(text, text)
         else:
             await self._submit(text, text)
@@ -377,6 +410,44 @@ class CardPanel(Vertical, can_focus=True):
             details.append(Markdown(explanation, classes="explanation"))
         await self._show_result(details, grading, Phase.FEEDBACK)
 
+    async def _grade_typed(self, text: str) -> None:
+        """Grade a typed answer to an open card against its key points; show the back with each point marked."""
+        from quizzer.keypoints import grade_answer as grade_points
+
+        card = self.item.card
+        assert isinstance(card, OpenCard)
+        self.response_ms = self._elapsed_ms()
+        self._lock_controls()
+        self._hint("Grading…")
+        # The first answer of a deck fits its vectorisers (and loads scikit-learn): keep the app responsive.
+        verdict = await asyncio.to_thread(grade_points, self.item.deck, card, text)
+        self._hint("")
+        self.points_grade = verdict
+        self.shown = [text]
+        marks = []
+        for point in verdict.points:
+            line = [("✓ " if point.made else "✗ ", "bold green" if point.made else "bold red"), point.text]
+            if point.must:
+                line.append((" (must)", "dim"))
+            if point.matched:
+                line += ["  · ", (", ".join(point.matched), "bold italic")]
+            marks.append(Content.assemble(*line))
+        made = f"{verdict.made} of {len(verdict.points)} key points"
+        verdict_line = Content.assemble(("✓ Right" if verdict.correct else "✗ Not yet", "bold"), f" · {made}")
+        grading: list[Static] = [
+            Static(verdict_line, classes="verdict " + ("right" if verdict.correct else "wrong")),
+            Static(Content("\n").join(marks), classes="key-points"),
+            Static(
+                Content.from_markup(
+                    "[b]Enter[/b] accepts the proposed grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
+                    q=verdict.quality,
+                ),
+                classes="proposal",
+            ),
+            QualityKeys(verdict.quality),
+        ]
+        await self._show_result([Markdown(card.back, classes="back")], grading, Phase.FEEDBACK)
+
     async def action_reveal(self) -> None:
         if self.phase is not Phase.ASKING or not isinstance(self.item.card, OpenCard):
             return
@@ -448,7 +519,9 @@ class CardPanel(Vertical, can_focus=True):
         self._settle(quality)
 
     def action_accept(self) -> None:
-        if self.grade is not None:
+        if self.points_grade is not None:
+            self._settle(self.points_grade.quality)
+        elif self.grade is not None:
             self._settle(self.grade.proposed_quality)
 
     def action_retry(self) -> None:
@@ -470,6 +543,8 @@ class CardPanel(Vertical, can_focus=True):
         self.refresh_bindings()
         answer = "; ".join(self.shown) if self.shown else None
         correct = self.grade.correct if self.grade is not None else None
+        if self.points_grade is not None:
+            correct = self.points_grade.correct
         return self.Answered(self, self.item, quality, answer, correct, self.response_ms)
 
     async def submit_typed(self) -> bool:
