@@ -121,19 +121,23 @@ def decks_lint(targets: tuple[Path, ...]) -> None:
 
 
 @decks.command("list")
-@click.argument("targets", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("targets", nargs=-1, metavar="[DECK]...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of decks.")
 @pass_context
-def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
-    """Decks with their cards, due today and new counts."""
+def decks_list(obj: Context, targets: tuple[str, ...], as_json: bool) -> None:
+    """Decks with their cards, due today and new counts (DECK: ids or paths, as in `drill`; default: all)."""
     from quizzer.session import all_deck_counts, study_day
+    from quizzer.tui.launch import load_for, resolve_targets
 
-    collection = obj.decks(targets)
+    collection = load_for(list(obj.deck_paths), list(targets))
+    # An unknown id or a path with no deck is an error (exit 1), as in `drill`.
+    chosen = {deck.id for deck in resolve_targets(collection, list(targets))} if targets else None
+    listed = [loaded for loaded in collection.decks if chosen is None or loaded.deck.id in chosen]
     today = study_day(_now(), obj.config.day_start_hour)
     rows = []
     with obj.store() as store:
-        every = all_deck_counts(store, [loaded.deck for loaded in collection.decks], today)
-        for loaded in collection.decks:
+        every = all_deck_counts(store, [loaded.deck for loaded in listed], today)
+        for loaded in listed:
             counts = every[loaded.deck.id]
             rows.append({"id": loaded.deck.id, "title": loaded.deck.title, "cards": counts["total"],
                          "due": counts["due"], "new": counts["new"], "builtin": loaded.builtin,
@@ -145,11 +149,13 @@ def decks_list(obj: Context, targets: tuple[Path, ...], as_json: bool) -> None:
         return
     if not rows:
         _say("No decks found.")
-        return
-    width = max(len(row["id"]) for row in rows)
-    _say(f"{'DECK':<{width}}  {'CARDS':>5}  {'DUE':>4}  {'NEW':>4}  TITLE")
-    for row in rows:
-        _say(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
+    else:
+        width = max(len(row["id"]) for row in rows)
+        _say(f"{'DECK':<{width}}  {'CARDS':>5}  {'DUE':>4}  {'NEW':>4}  TITLE")
+        for row in rows:
+            _say(f"{row['id']:<{width}}  {row['cards']:>5}  {row['due']:>4}  {row['new']:>4}  {row['title']}")
+    _say(f"\nYour own decks are read from {paths.user_decks_dir()} (the data folder's decks/; "
+         f"`import` writes there too, whatever --db says).")
 
 
 @decks.command("audit")
@@ -199,12 +205,25 @@ def _param_info(generator: Any) -> list[dict[str, Any]]:
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "")
-    return text.removeprefix("<class '").removesuffix("'>")
+    """A param's type as a user writes it: ``binary | multiclass``, ``int``, ``float`` (never Optional[...])."""
+    import types
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " | ".join(str(value) for value in typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    return getattr(annotation, "__name__", str(annotation).replace("typing.", ""))
+
+
+def _default_text(default: Any) -> str:
+    """``None`` means the generator picks one at random for each instance."""
+    return "any" if default is None else str(default)
 
 
 @generators.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of families with their params.")
 def generators_list(as_json: bool) -> None:
     """The registered families and their params."""
     from generators import registry
@@ -221,7 +240,7 @@ def generators_list(as_json: bool) -> None:
         click.echo(click.style(visible(row["name"]), bold=True) + visible(f"  {row['title']}"))
         _say(f"    {row['description']}")
         for param in row["params"]:
-            _say(f"    --param {param['name']}=…  ({param['type']}, default {param['default']!r})")
+            _say(f"    --param {param['name']}=…  {param['type']} (default: {_default_text(param['default'])})")
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, Any]:
@@ -242,7 +261,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, Any]:
 @cli.command()
 @click.argument("name")
 @click.option("--seed", type=int, default=None, help="First seed (default: random). Seeds S, S+1, … are used.")
-@click.option("--count", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--count", type=click.IntRange(1, 10_000), default=1, show_default=True,
+              help="How many instances to make (seeds S, S+1, …).")
 @click.option("--param", "param_values", multiple=True, metavar="KEY=VALUE", help="A generator param (repeatable).")
 @click.option("--answer", "answers", multiple=True, metavar="TEXT",
               help="Grade this answer as a user would type it (repeatable). Parts separated by ';'.")
@@ -500,6 +520,10 @@ def db_backup(obj: Context, target: Path | None) -> None:
         target.parent.mkdir(mode=0o700, exist_ok=True)  # our own folder; a folder the user names must exist
     elif target.is_dir():
         target = target / stamp
+    elif not target.parent.is_dir():
+        # A typo in a path must not silently grow a tree of folders somewhere unexpected.
+        raise UsageError(f"the folder {target.parent} does not exist: create it first, or back up into "
+                         "an existing folder.")
     with obj.store() as store:
         reviews = store.total_reviews()
         store.backup(target)

@@ -152,36 +152,95 @@ def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, d
     return counts
 
 
-def build_queue(
-    store: Store, decks: list[Deck], today: date, new_per_day: int, limit: int | None = None
-) -> list[tuple[Deck, AnyCard]]:
-    """Due cards first (most overdue first), then new cards up to today's remaining allowance,
-    interleaved across decks."""
+# The order kinds take turns in among new cards: a first session samples every kind, and a generated
+# problem (the headline feature) comes second, after a card that appears at once.
+NEW_KIND_ORDER = ("open", "generated", "choice", "numeric")
+# "Study more" (Anki's custom study): this many cards beyond the day's limit per press.
+STUDY_MORE_CARDS = 10
+
+
+def _round_robin(lanes: list[deque[tuple[Deck, AnyCard]]]) -> list[tuple[Deck, AnyCard]]:
+    """One from each non-empty lane in turn, until all are empty."""
+    merged: list[tuple[Deck, AnyCard]] = []
+    while any(lanes):
+        for lane in lanes:
+            if lane:
+                merged.append(lane.popleft())
+    return merged
+
+
+def interleave_new(decks: list[Deck], fresh: list[list[AnyCard]]) -> list[tuple[Deck, AnyCard]]:
+    """New cards in the order they are introduced: kinds take turns (open, generated, choice, numeric),
+    and within a kind the decks take turns; each deck's own order is kept within a kind.
+
+    Interleaving only by deck served twenty open and choice cards on day one and never a generated
+    problem, because decks tend to open with definitions.
+    """
+    kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
+    by_kind = []
+    for kind in kinds:
+        per_deck = [
+            deque((deck, card) for card in cards if card.kind == kind)
+            for deck, cards in zip(decks, fresh, strict=True)
+        ]
+        by_kind.append(deque(_round_robin(per_deck)))
+    return _round_robin(by_kind)
+
+
+def _split(
+    store: Store, decks: list[Deck], today: date
+) -> tuple[
+    list[tuple[int, int, int, Deck, AnyCard]], list[tuple[int, int, int, Deck, AnyCard]], list[list[AnyCard]]
+]:
+    """(due, not yet due, new per deck): due and learned entries are (due ordinal, position, deck index, deck, card)."""
     index = store.schedule_index([deck.id for deck in decks])
     limit_day = today.toordinal()
     due: list[tuple[int, int, int, Deck, AnyCard]] = []
-    new_by_deck: list[deque[AnyCard]] = []
+    ahead: list[tuple[int, int, int, Deck, AnyCard]] = []
+    fresh: list[list[AnyCard]] = []
     for deck_index, deck in enumerate(decks):
         reviewed = index[deck.id]
-        fresh: deque[AnyCard] = deque()
+        new: list[AnyCard] = []
         for position, card in enumerate(deck.cards):
             when = reviewed.get(card.id)
             if when is None:
-                fresh.append(card)
-            elif when <= limit_day:
-                due.append((when, position, deck_index, deck, card))
-        new_by_deck.append(fresh)
-    # Most overdue first; ties are spread across decks by position then deck.
+                new.append(card)
+            else:
+                (due if when <= limit_day else ahead).append((when, position, deck_index, deck, card))
+        fresh.append(new)
+    # Most overdue (or soonest due) first; ties are spread across decks by position then deck.
     due.sort(key=lambda entry: entry[:3])
-    queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
+    ahead.sort(key=lambda entry: entry[:3])
+    return due, ahead, fresh
 
+
+def build_queue(
+    store: Store, decks: list[Deck], today: date, new_per_day: int, limit: int | None = None
+) -> list[tuple[Deck, AnyCard]]:
+    """Due cards first (most overdue first), then new cards up to today's remaining allowance, the kinds
+    and the decks taking turns (:func:`interleave_new`)."""
+    due, _, fresh = _split(store, decks, today)
+    queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
     allowance = max(0, new_per_day - store.new_cards_introduced(today))
-    while allowance > 0 and any(new_by_deck):
-        for deck_index, fresh in enumerate(new_by_deck):
-            if fresh and allowance > 0:
-                queue.append((decks[deck_index], fresh.popleft()))
-                allowance -= 1
+    queue += interleave_new(decks, fresh)[:allowance]
     return queue[:limit] if limit is not None else queue
+
+
+def study_more_queue(
+    store: Store, decks: list[Deck], today: date, count: int = STUDY_MORE_CARDS
+) -> tuple[list[tuple[Deck, AnyCard]], str]:
+    """Cards for "study more" once the day's are done (Anki's custom study), and what they are.
+
+    New cards beyond the daily limit when any are left; otherwise learned cards that are not due yet,
+    soonest due first (reviewing ahead: they are rescheduled from today, as in Anki).
+    """
+    due, ahead, fresh = _split(store, decks, today)
+    if due:
+        return [(deck, card) for *_, deck, card in due][:count], "due cards"
+    new = interleave_new(decks, fresh)
+    if new:
+        return new[:count], "new cards beyond today's limit"
+    return [(deck, card) for *_, deck, card in ahead][:count], "learned cards ahead of their due date"
 
 
 class Session:
@@ -391,9 +450,12 @@ __all__ = [
     "Session",
     "SessionConfig",
     "SessionStats",
+    "STUDY_MORE_CARDS",
     "Today",
     "all_deck_counts",
     "build_queue",
     "current_day",
+    "interleave_new",
+    "study_more_queue",
     "study_day",
 ]

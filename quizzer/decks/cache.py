@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from quizzer import __version__
-from quizzer.decks.loader import load_deck
 from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, KeyPoint, NumericCard, OpenCard
 
 _KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
@@ -56,8 +56,13 @@ def _construct(data: dict[str, Any]) -> Deck:
     return _trusted(Deck, data)
 
 
-def load_deck_cached(path: Path, display: str, cache_dir: Path) -> Deck:
-    """Like :func:`load_deck`, but served from the cache when the file is unchanged."""
+def load_deck_cached(
+    path: Path, display: str, cache_dir: Path, load_deck: Callable[[Path, str], Deck]
+) -> Deck:
+    """``load_deck(path, display)``, but served from the cache when the file is unchanged.
+
+    The loader passes its ``load_deck`` in, so this module never imports the loader (which imports it).
+    """
     entry = _entry_path(cache_dir, path)
     stamp = _stamp(path)
     try:

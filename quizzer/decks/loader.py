@@ -295,10 +295,23 @@ def _describe(error: dict[str, Any]) -> str:
         return "unknown field (check the spelling; see `quizzer decks schema`)"
     if kind == "missing":
         return "required field is missing"
+    if kind == "string_type":
+        return _not_text(error.get("input"))
     if kind == "string_pattern_mismatch":
         return f"{error.get('input')!r} is not a slug (lowercase letters, digits and single dashes)"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _not_text(value: Any) -> str:
+    """YAML reads ``2``, ``0.5``, ``yes`` or ``null`` as non-text: say so, and how to write it as text."""
+    if isinstance(value, bool):
+        return "should be text, but YAML read a true/false value: put it in quotes (e.g. \"yes\")"
+    if isinstance(value, int | float):
+        return f"should be text, but YAML read the number {value}: put it in quotes, like \"{value}\""
+    if value is None:
+        return "should be text, but it is empty (or null): write the text, in quotes if it looks like a value"
+    return "should be text (a single value in quotes), not a list or a mapping"
 
 
 def _validation_issues(error: ValidationError, builder: _Builder, marks: _Marks) -> list[DeckIssue]:
@@ -483,7 +496,7 @@ def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) 
             files_seen.add(real)
             display = _display(file)
             try:
-                deck = load_deck_cached(file, display, cache_dir) if cache_dir else load_deck(file, display)
+                deck = load_deck_cached(file, display, cache_dir, load_deck) if cache_dir else load_deck(file, display)
             except DeckFileError as error:
                 collection.issues.extend(error.issues)
                 continue

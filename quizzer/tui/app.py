@@ -23,7 +23,7 @@ from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
-from quizzer.session import Session, SessionConfig
+from quizzer.session import Session, SessionConfig, study_day, study_more_queue
 from quizzer.store import Store
 from quizzer.tui.screens.drill import DrillScreen, describe_error
 from quizzer.tui.screens.home import HomeScreen
@@ -63,9 +63,13 @@ class QuizzerBaseApp(App[None]):
 
     CSS_PATH = "quizzer.tcss"
     TITLE = "Quizzer"
+    # Below 24 rows the answered options shrink to make room for the grades (see quizzer.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme"),
+        # F1 works everywhere, also while typing an answer (where ? is typed into the box).
+        Binding("f1", "help", "Help", key_display="F1", id="app.help"),
+        Binding("question_mark", "help", "Help", key_display="?", show=False, id="app.help-question"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
     ]
 
     def __init__(self, *, clock: Clock | None = None, seed: int | None = None) -> None:
@@ -85,11 +89,18 @@ class QuizzerBaseApp(App[None]):
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("Help", "Every key, and what the grades 0-5 mean", self.action_help)
+        """The palette: the app's own commands, named for what the user wants to do.
+
+        Textual's generic entries (Keys, Maximize, Screenshot, its theme picker) are left out: help
+        explains the keys, and the palette lists them sorted by name among the app's own.
+        """
+        yield SystemCommand(
+            "Help: keys and grades", "Every key, and what the grades 0-5 mean", self.action_help
+        )
         yield SystemCommand(
             "Light or dark theme", "Switch between the light and the dark theme", self.action_toggle_theme
         )
-        yield from super().get_system_commands(screen)
+        yield SystemCommand("Quit Quizzer", "Every answer so far is already saved", self.exit)
 
     def _fatal_error(self) -> None:
         # Textual's last resort prints a traceback after exit; log it instead and show one line.
@@ -166,23 +177,68 @@ class QuizzerApp(QuizzerBaseApp):
             cards=cards,
         )
 
-    def start_drill(self, decks: list[Deck], cards: CardList | None = None) -> None:
-        """Drill ``decks`` (what is due, then new cards), or exactly ``cards`` when given."""
+    def start_drill(
+        self,
+        decks: list[Deck],
+        cards: CardList | None = None,
+        *,
+        replace: bool = False,
+        notice: str = "",
+    ) -> None:
+        """Drill ``decks`` (what is due, then new cards), or exactly ``cards`` when given.
+
+        ``replace``: the drill takes the place of the current screen (a summary), not on top of it.
+        """
         session = self.new_session(decks, cards)
         from_home = self.drill is None
         if session.total_first_asks == 0:
-            if from_home:
+            if from_home and not replace:
                 self.notify(
-                    "Nothing is due in these decks and no new cards are left for today.",
+                    "Nothing is due in these decks and no new cards are left for today. "
+                    "Press m to study more.",
                     title="All done",
-                    timeout=5,
+                    timeout=6,
                 )
             else:
                 from quizzer.tui.screens.summary import SummaryScreen
 
-                self.push_screen(SummaryScreen(session, back_to_home=False))
+                self.push_screen(SummaryScreen(session, back_to_home=from_home))
             return
-        self.push_screen(DrillScreen(session, back_to_home=from_home))
+        drill = DrillScreen(session, back_to_home=from_home, notice=notice)
+        if replace:
+            self.switch_screen(drill)
+        else:
+            self.push_screen(drill)
+
+    def study_more(self, decks: list[Deck], *, replace: bool = False) -> None:
+        """Anki's custom study: due cards if any, else new cards beyond today's limit, else review ahead."""
+        today = study_day(self.clock(), self.config.day_start_hour, self.config.tz)
+        cards, what = study_more_queue(self.store, decks, today)
+        if not cards:
+            self.notify("These decks have no cards at all.", title="Study more", timeout=5)
+            return
+        self.start_drill(decks, cards=cards, replace=replace, notice=f"Studying more: {len(cards)} {what}.")
+
+    @on(HomeScreen.DrillRequested)
+    def drill_requested(self, event: HomeScreen.DrillRequested) -> None:
+        match event.kind:
+            case "weak":
+                self.start_weak_drill(event.decks)
+            case "more":
+                self.study_more(event.decks)
+            case _:
+                self.start_drill(event.decks)
+
+    @on(HomeScreen.StatsRequested)
+    def stats_requested(self, event: HomeScreen.StatsRequested) -> None:
+        self.show_stats(event.deck)
+
+    def action_study_more_after(self) -> None:
+        """From a summary: study more of the same decks, in place of the summary."""
+        from quizzer.tui.screens.summary import SummaryScreen
+
+        if isinstance(self.screen, SummaryScreen):
+            self.study_more(self.screen.session.decks, replace=True)
 
     # -- weak spots and statistics ---------------------------------------------------------------
 
@@ -222,24 +278,27 @@ class QuizzerApp(QuizzerBaseApp):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from quizzer.tui.screens.summary import SummaryScreen
 
+        stats = "Reviews per day, streak, retention, what is due, weakest topics"
         if isinstance(screen, HomeScreen):
-            yield SystemCommand("Drill all decks", "Start a session over every deck", screen.action_start_all)
+            yield SystemCommand(
+                "Drill all decks", "What is due and today's new cards, every deck", screen.action_start_all
+            )
             yield SystemCommand(
                 "Drill the ticked decks", "Or the highlighted deck if none is ticked", screen.action_start
             )
             yield SystemCommand(
-                "Weak spots", "Drill the cards of your weakest topics (last 30 days)", screen.action_weak
+                "Drill my weak spots", "The cards of your weakest topics (last 30 days)", screen.action_weak
             )
             yield SystemCommand(
-                "Statistics",
-                "Reviews per day, streak, retention, what is due, weakest topics",
-                screen.action_stats,
+                "Study more", "Beyond today's cards: more new cards, or review ahead", screen.action_more
             )
+            yield SystemCommand("See my statistics", stats, screen.action_stats)
         if isinstance(screen, SummaryScreen):
+            yield SystemCommand("See my statistics", stats, self.show_stats)
             yield SystemCommand(
-                "Statistics",
-                "Reviews per day, streak, retention, what is due, weakest topics",
-                self.show_stats,
+                "Study more",
+                "More of these decks: new cards beyond today's limit, or review ahead",
+                self.action_study_more_after,
             )
         if isinstance(screen, DrillScreen):
             yield SystemCommand(

@@ -63,10 +63,23 @@ def quality_line(quality: int) -> str:
     return f"{quality} {QUALITY_MEANINGS[quality]}"
 
 
+def generator_title(name: str) -> str:
+    """A family's human title ("Choose the cross-validation scheme"), or its name if it is unknown."""
+    from generators import registry  # only the summary needs it: not on the way to the first card
+
+    try:
+        return registry.get(name).title
+    except Exception:  # noqa: BLE001 - an unknown or broken family still gets named
+        return f"{name} problem"
+
+
 def card_title(card: AnyCard, width: int = 60) -> str:
     """One line naming a card (for the list of missed cards)."""
     if isinstance(card, GeneratedCard):
-        text = f"{card.generator} problem" + (f": {card.front}" if card.front else "")
+        # What was asked: the card's own words, else the family's title and the params that set it apart.
+        text = card.front or generator_title(card.generator)
+        if card.params and not card.front:
+            text += " (" + ", ".join(f"{key}: {value}" for key, value in card.params.items()) + ")"
     else:
         text = card.front
     line = " ".join(text.split())

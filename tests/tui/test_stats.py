@@ -106,7 +106,9 @@ def test_palette_offers_statistics_and_weak_spots(make_app: AppFactory) -> None:
     app = make_app(TOPICS_DECK)
     home = HomeScreen()
     titles = [command.title for command in app.get_system_commands(home)]
-    assert "Statistics" in titles and "Weak spots" in titles
+    assert "See my statistics" in titles and "Drill my weak spots" in titles and "Study more" in titles
+    # Only the app's own commands, named for the user's task: none of Textual's generic entries.
+    assert not {"Keys", "Maximize", "Screenshot", "Theme", "Quit"} & set(titles)
 
 
 # -- the weak-spots drill ------------------------------------------------------------------------

@@ -49,9 +49,64 @@ def test_decks_list_json_counts(runner: CliRunner, tmp_path: Path) -> None:
     code, out, _ = run(runner, "--db", str(tmp_path / "q.db"), "decks", "list", str(deck), "--json")
     assert code == 0
     rows = json.loads(out)
-    mine = next(row for row in rows if row["id"] == "mine")
+    assert [row["id"] for row in rows] == ["mine"]  # as in `drill`: a path names its decks only
+    mine = rows[0]
     assert (mine["cards"], mine["due"], mine["new"], mine["title"]) == (2, 0, 2, "Mine")
-    assert len(rows) >= 13  # the built-in decks are listed too
+    code, out, _ = run(runner, "--db", str(tmp_path / "q.db"), "decks", "list", "--json")
+    assert len(json.loads(out)) >= 13  # no target: every deck
+
+
+def quizzer(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "quizzer", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd or Path(__file__).resolve().parents[2])
+
+
+def test_decks_list_unknown_deck_is_an_error_and_ids_work(tmp_path: Path) -> None:
+    env = {"QUIZZER_DB": str(tmp_path / "q.db"), "QUIZZER_DATA_DIR": str(tmp_path / "data")}
+    result = quizzer("decks", "list", "nosuch-deck", env=env)
+    assert result.returncode == 1
+    assert "no deck with id or path 'nosuch-deck'" in result.stderr
+    assert "no such file" not in result.stderr + result.stdout and "DECK" not in result.stdout
+    by_id = quizzer("decks", "list", "evaluation-metrics", "--json", env=env)
+    assert by_id.returncode == 0 and [row["id"] for row in json.loads(by_id.stdout)] == ["evaluation-metrics"]
+
+
+def test_decks_list_says_where_user_decks_live_and_loads_them_whatever_db_says(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "decks").mkdir(parents=True)
+    (data / "decks" / "mine.yaml").write_text("id: mine\ntitle: Mine\ncards:\n  - {id: a, front: q, back: a}\n")
+    elsewhere = tmp_path / "elsewhere" / "q.db"
+    elsewhere.parent.mkdir()
+    env = {"QUIZZER_DB": str(elsewhere), "QUIZZER_DATA_DIR": str(data)}
+    result = quizzer("decks", "list", env=env)
+    assert result.returncode == 0
+    assert "mine" in result.stdout
+    assert f"Your own decks are read from {data / 'decks'}" in result.stdout
+    table = tmp_path / "t.csv"
+    table.write_text("front,back\nq,a\n")
+    imported = quizzer("import", "csv", str(table), "--deck", "from-csv", env=env)
+    assert imported.returncode == 0, imported.stderr
+    assert (data / "decks" / "from-csv.yaml").exists()  # import writes where decks are read from
+
+
+def test_backup_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    db_path = tmp_path / "q.db"
+    assert quizzer("--db", str(db_path), "decks", "list").returncode == 0  # creates the database
+    missing = tmp_path / "no" / "such" / "b.db"
+    result = quizzer("--db", str(db_path), "db", "backup", str(missing))
+    assert result.returncode == 1
+    assert f"the folder {missing.parent} does not exist" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_number_where_text_belongs_says_to_quote_it(runner: CliRunner, tmp_path: Path) -> None:
+    deck = tmp_path / "d.yaml"
+    deck.write_text("id: d\ntitle: D\ncards:\n  - id: a\n    front: q\n    back: 2\n")
+    code, out, _ = run(runner, "decks", "lint", str(deck))
+    assert code == 1
+    assert 'd.yaml:6:11: cards[0].back: should be text, but YAML read the number 2: put it in quotes, like "2"' in out
 
 
 def test_schema_is_json(runner: CliRunner) -> None:
@@ -150,3 +205,14 @@ def test_generate_human_output_shows_prompt_table_and_solution(runner: CliRunner
     assert any(name in expected for name in ("(high_bias)", "(high_variance)", "(good_fit)"))
     assert "Solution:" in out
     assert "✗ 'high_bias'" in out or "✓ 'high_bias'" in out
+
+
+def test_generators_list_shows_param_choices_plainly(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "generators", "list")
+    assert code == 0
+    assert "--param task=…  binary | multiclass (default: any)" in out
+    assert "Optional[" not in out and "Literal[" not in out
+    _, help_text, _ = run(runner, "generate", "--help")
+    assert "How many instances" in help_text and "One JSON object per instance" in help_text
+    _, help_text, _ = run(runner, "generators", "list", "--help")
+    assert "One JSON array" in help_text

@@ -6,26 +6,40 @@ reads the current one, so scikit-learn-backed families never freeze the screen.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Label, LoadingIndicator
 
 from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
-from quizzer.tui.widgets.card_panel import CardPanel, Phase
+from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase
 
-TITLE_WIDTH = 32  # the status line must fit 80 columns with the kind and the progress
+STATUS_PADDING = 4  # the status line's padding and the gap between its two halves
+MIN_TITLE_WIDTH = 12
+
+
+async def drained(widget: Widget, timeout: float = 0.5) -> None:
+    """Wait until ``widget`` has handled what is already in its message queue (at most ``timeout`` s:
+    a widget being removed never answers)."""
+    done = asyncio.get_running_loop().create_future()
+    widget.call_next(lambda: done.done() or done.set_result(None))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done, timeout)
 
 
 def describe_error(error: BaseException) -> str:
@@ -40,7 +54,18 @@ FIRST_CARD_MARKER = "QUIZZER_BENCH_FIRST_CARD_FILE"
 class DrillScreen(Screen[None]):
     """The drill loop on screen. Ends with the session summary."""
 
-    BINDINGS = [Binding("q,escape", "leave", "End session", id="drill.leave")]
+    BINDINGS = [
+        Binding("q,escape", "leave", "End session", id="drill.leave"),
+        # Enter and 0-5 are handled here, in the order keys arrive, before any later key is dispatched:
+        # a fast typist's Enter (submit), Enter (accept) and next answer must not overtake each other
+        # (bindings found by bubbling run after keys already on their way to the old card). Each is
+        # active only in its phase (check_action), so the footer names what Enter and 0-5 do now.
+        Binding("enter", "submit_now", "Submit", show=False, priority=True),
+        Binding("enter", "accept_now", "Accept grade", priority=True),
+        Binding("enter", "retry_now", "Save again", priority=True),
+        Binding("0", "grade_now(0)", "Grade", key_display="0-5", priority=True),
+        *(Binding(str(q), f"grade_now({q})", f"Grade {q}", show=False, priority=True) for q in range(1, 6)),
+    ]
 
     @dataclass
     class ProblemReady(Message):
@@ -49,7 +74,7 @@ class DrillScreen(Screen[None]):
         item: QueueItem
         error: str | None = None
 
-    def __init__(self, session: Session, *, back_to_home: bool = True) -> None:
+    def __init__(self, session: Session, *, back_to_home: bool = True, notice: str = "") -> None:
         super().__init__()
         self.session = session
         self.back_to_home = back_to_home
@@ -57,15 +82,17 @@ class DrillScreen(Screen[None]):
         self._waiting: QueueItem | None = None  # the current item, while its problem is being made
         self._leave_armed = False
         self._leaving = False  # leave once the answer on screen is committed
+        self._notice = notice  # said on the next card's notice line (see say)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("", id="progress")
-        yield Vertical(id="body")
-        yield Footer()
+        yield CardBody(id="body")
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
+        self.started = self.app.clock()  # type: ignore[attr-defined]
         await self.show_next()
 
     # -- the loop ------------------------------------------------------------------------------
@@ -81,7 +108,8 @@ class DrillScreen(Screen[None]):
             self.finish()
             return
         self._update_status(item)
-        body = self.query_one("#body", Vertical)
+        body = self.query_one("#body", CardBody)
+        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if item.kind == "generated" and item.problem is None:
             self._waiting = item
@@ -93,6 +121,9 @@ class DrillScreen(Screen[None]):
             item, self.session.grade, self.app.clock, self.session.config.open_answers  # type: ignore[attr-defined]
         )
         await body.mount(panel)
+        if self._notice:
+            panel.say(self._notice)
+            self._notice = ""
         self._update_status(item, panel)
         self.prefetch()
         if marker := os.environ.get(FIRST_CARD_MARKER):
@@ -131,15 +162,58 @@ class DrillScreen(Screen[None]):
             return  # a prefetch: it waits on the item until the item comes up
         if event.error is not None:
             card = event.item.card
-            self.notify(
-                visible(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}"),
-                title="Could not make a problem",
-                severity="error",
-                timeout=10,
-                markup=False,
-            )
+            self.say(visible(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}"))
             self.session.skip(event.item)
         await self.show_next()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        panel = self.panel
+        current = panel is not None and panel.item is self.session.current
+        match action:
+            case "submit_now":
+                return current and panel.phase is Phase.ASKING and panel.expects_typing()
+            case "accept_now":
+                return current and panel.phase is Phase.FEEDBACK
+            case "retry_now":
+                return current and panel.phase is Phase.UNSAVED
+            case "grade_now":
+                return current and panel.phase in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED)
+        return True
+
+    async def action_submit_now(self) -> None:
+        panel = self.panel
+        if panel is None:
+            raise SkipAction()
+        # Keys typed before this Enter may still wait in the queue of the widget they were sent to:
+        # let them land first, then submit the line (or keep the Enter until the line exists).
+        body = self.query_one("#body", CardBody)
+        for widget in {body, self.focused or body}:
+            await drained(widget)
+        if not await panel.submit_typed():
+            body.typed.append("enter")
+
+    async def action_accept_now(self) -> None:
+        panel = self.panel
+        if panel is None or panel.grade is None:
+            raise SkipAction()
+        await self._settle_now(panel, panel.grade.proposed_quality)
+
+    async def action_retry_now(self) -> None:
+        panel = self.panel
+        if panel is None or panel.quality is None:
+            raise SkipAction()
+        await self._settle_now(panel, panel.quality)
+
+    async def action_grade_now(self, quality: int) -> None:
+        panel = self.panel
+        if panel is None:
+            raise SkipAction()
+        await self._settle_now(panel, quality)
+
+    async def _settle_now(self, panel: CardPanel, quality: int) -> None:
+        answered = panel.settle(quality)
+        if answered is not None:
+            await self.commit(answered)
 
     @on(CardPanel.Answered)
     async def commit(self, event: CardPanel.Answered) -> None:
@@ -155,30 +229,46 @@ class DrillScreen(Screen[None]):
             )
         except QuizzerError as error:
             self._leaving = False
-            self.notify(visible(error.message), title=f"{error.title}: answer not saved", severity="error", timeout=10,
-                        markup=False)
-            await event.panel.show_unsaved(error.message)
+            await event.panel.show_unsaved(visible(f"{error.title}: {error.message}"))
             return
         self._leave_armed = False
         if self._leaving:
             self.finish()
             return
         if outcome.requeued:
-            self.notify("This card comes back later in the session.", timeout=3)
+            self.say("↻ The last card comes back later in this session.")
         await self.show_next()
+
+    def say(self, text: str) -> None:
+        """A notice for the user, on the card's own notice line (a toast would cover the card).
+
+        Shown on the card on screen now, or on the next one when none is (between cards).
+        """
+        panel = self.panel
+        if panel is not None and panel.phase is Phase.ASKING and panel.item is self.session.current:
+            panel.say(text)
+        else:
+            self._notice = text
 
     def _update_status(self, item: QueueItem, panel: CardPanel | None = None) -> None:
         kind = panel.answer_kind() if panel is not None else item.kind
         again = " · again" if item.reask else ""
-        title = (
-            item.deck.title
-            if len(item.deck.title) <= TITLE_WIDTH
-            else item.deck.title[: TITLE_WIDTH - 1] + "…"
-        )
-        self.query_one("#where", Label).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
         session = self.session
         left = session.remaining + (1 if session.current is not None else 0)
-        self.query_one("#progress", Label).update(f"{session.done} done · {left} left")
+        progress = f"{session.done} done · {left} left"
+        # The deck title gives way (never the kind, "again" or the counts): it gets what the line leaves.
+        room = self.size.width - STATUS_PADDING - len(progress) - len(f" · {kind}{again}")
+        title = item.deck.title
+        if len(title) > room:
+            title = title[: max(MIN_TITLE_WIDTH, room) - 1] + "…"
+        # Deck text: shown as text (never markup), control characters made visible.
+        self.query_one("#where", Label).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
+        self.query_one("#progress", Label).update(progress)
+
+    def on_resize(self) -> None:
+        item = self.session.current
+        if item is not None:
+            self._update_status(item, self.panel)
 
     # -- leaving -------------------------------------------------------------------------------
 
@@ -191,12 +281,7 @@ class DrillScreen(Screen[None]):
             return
         if panel is not None and panel.unsaved and not self._leave_armed:
             self._leave_armed = True
-            self.notify(
-                "The last answer is not saved. Press q again to leave without it, or Enter to retry.",
-                title="Unsaved answer",
-                severity="warning",
-                timeout=8,
-            )
+            panel.say("The last answer is not saved. Press q again to leave without it, or Enter to retry.")
             return
         if self.session.done:
             self.finish()
@@ -207,7 +292,10 @@ class DrillScreen(Screen[None]):
         from quizzer.tui.screens.summary import SummaryScreen
 
         self.app.clear_notifications()  # notices about the last card would only cover the summary
-        self.app.switch_screen(SummaryScreen(self.session, back_to_home=self.back_to_home))
+        wall = (self.app.clock() - self.started).total_seconds()  # type: ignore[attr-defined]
+        self.app.switch_screen(
+            SummaryScreen(self.session, back_to_home=self.back_to_home, wall_seconds=max(0.0, wall))
+        )
 
     def leave(self) -> None:
         if self.back_to_home:

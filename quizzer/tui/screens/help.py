@@ -1,23 +1,24 @@
-"""Help (``?``): every key of the app, and what the grades 0-5 mean. Hand-written: keep it in step
+"""Help (F1, or ``?``): every key of the app, and what the grades 0-5 mean. Hand-written: keep it in step
 with the screens' BINDINGS."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from quizzer.grading import QUALITY_MEANINGS
+from quizzer.tui.widgets.hanging import Hanging
 
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Everywhere",
         [
-            ("?", "this help"),
-            ("Ctrl+P", "command palette: drill, weak spots, statistics, theme, help, quit"),
+            ("F1", "this help (? too, when not typing an answer)"),
+            ("Ctrl+P", "command palette: drill, weak spots, study more, statistics, theme, quit"),
             ("Ctrl+T", "switch between the light and the dark theme"),
             ("Ctrl+Q", "quit (every answer so far is already saved)"),
             ("q", "go back or quit, when not typing an answer"),
@@ -27,10 +28,14 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "Decks",
         [
             ("↑ ↓", "move between decks"),
-            ("Space", "tick or untick a deck"),
+            ("Space", "tick or untick a deck (the cursor stays on it)"),
             ("Enter", "drill the ticked decks (or the highlighted one)"),
             ("a", "drill all decks"),
             ("w", "weak spots: drill your weakest topics (ticked decks, or all)"),
+            (
+                "m",
+                "study more once today's cards are done: new cards beyond the daily limit, or review ahead",
+            ),
             ("s", "statistics (d there: the highlighted deck only)"),
             ("q", "quit"),
         ],
@@ -57,7 +62,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Enter / r", "save again, if saving the answer failed"),
         ],
     ),
-    ("Summary", [("Enter / q", "back to the decks (or quit)")]),
+    ("Summary", [("Enter / q", "back to the decks (or quit)"), ("m", "study more of the same decks")]),
     (
         "Statistics",
         [
@@ -82,28 +87,27 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 KEY_WIDTH = 14
 
 
-def help_content() -> Content:
-    """Every key, section by section, then the grades: compact enough to read at 80x24."""
-    lines: list[Content] = [Content.from_markup("[b]Keys[/b]  (Esc closes)")]
+def help_lines() -> list[Content | Hanging]:
+    """Every key, section by section, then the grades: compact enough to read at 80x24. A description
+    that wraps stays beside its key (a hanging indent)."""
+
+    def row(key: str, what: str) -> Hanging:
+        prefix = Content.assemble("  ", (key, "bold"), " " * max(1, KEY_WIDTH - len(key)))
+        return Hanging(prefix, Content(what))
+
+    lines: list[Content | Hanging] = [Content.from_markup("[b]Keys[/b]  (Esc closes)")]
     for section, rows in KEYS:
         lines += [Content(""), Content.from_markup("[b]$section[/b]", section=section)]
-        lines += [
-            Content.from_markup(
-                "  [b]$key[/b]$pad$what", key=key, pad=" " * (KEY_WIDTH - len(key)), what=what
-            )
-            for key, what in rows
-        ]
+        lines += [row(key, what) for key, what in rows]
     lines += [Content(""), Content.from_markup("[b]Grades[/b] (SM-2 quality)")]
-    lines += [
-        Content.from_markup("  [b]$q[/b]$pad$meaning", q=str(q), pad=" " * (KEY_WIDTH - 1), meaning=meaning)
-        for q, meaning in QUALITY_MEANINGS.items()
-    ]
-    return Content("\n").join(lines)
+    lines += [row(str(quality), meaning) for quality, meaning in QUALITY_MEANINGS.items()]
+    return lines
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,enter", "dismiss", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1,enter", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
-            yield Static(help_content(), id="help-text")
+        with VerticalScroll(id="help"), Vertical(id="help-text"):
+            for line in help_lines():
+                yield Static(line)

@@ -2,37 +2,56 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from quizzer.decks.loader import LoadedDeck
+from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
 from quizzer.session import all_deck_counts, study_day
+from quizzer.tui.host import Host
 
-if TYPE_CHECKING:
-    from quizzer.tui.app import QuizzerApp
+DrillKind = Literal["due", "weak", "more"]
 
-TITLE_WIDTH = 50
+# Columns beside the title: the tick, Due, New, Cards and each cell's padding, plus the screen's margins.
+OTHER_COLUMNS = 25
+MIN_TITLE_WIDTH = 20
 
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "start", "Start", id="home.start", priority=True),
-        Binding("space", "toggle", "Select", id="home.toggle"),
+        Binding("space", "toggle", "Tick", id="home.toggle"),
         Binding("a", "start_all", "All", id="home.all"),
         Binding("w", "weak", "Weak", id="home.weak"),
+        Binding("m", "more", "More", id="home.more"),
         Binding("s", "stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
-    app: QuizzerApp  # type: ignore[assignment]
+    app: Host  # type: ignore[assignment]
+
+    @dataclass
+    class DrillRequested(Message):
+        """Drill ``decks``: what is due and new today, their weak spots, or more beyond today's cards."""
+
+        decks: list[Deck]
+        kind: DrillKind = "due"
+
+    @dataclass
+    class StatsRequested(Message):
+        """Open the statistics; ``deck`` is the one highlighted (``d`` there switches to it)."""
+
+        deck: Deck | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,19 +59,16 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
-            yield Static(
-                Content.from_markup("[b]Quizzer[/b] · choose decks to drill"), classes="screen-title"
-            )
-            yield Static("", id="today")
+            yield Static("", id="today", classes="screen-title")
             table: DataTable[Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="deck-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
         table.add_column(" ", key="tick", width=1)
-        table.add_column("Deck", key="title")
+        table.add_column(f"Deck ({len(self.loaded)})", key="title")
         for key in ("due", "new", "total"):
             table.add_column(Text(key.title() if key != "total" else "Cards", justify="right"), key=key)
         self.refresh_counts()
@@ -60,6 +76,13 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
+
+    def on_resize(self) -> None:
+        self.refresh_counts()  # titles use the width there is
+
+    @property
+    def title_width(self) -> int:
+        return max(MIN_TITLE_WIDTH, self.size.width - OTHER_COLUMNS)
 
     @property
     def loaded(self) -> list[LoadedDeck]:
@@ -80,7 +103,8 @@ class HomeScreen(Screen[None]):
             counts = every[deck.id]
             due_total += counts["due"]
             new_total += counts["new"]
-            title = deck.title if len(deck.title) <= TITLE_WIDTH else deck.title[: TITLE_WIDTH - 1] + "…"
+            width = self.title_width
+            title = deck.title if len(deck.title) <= width else deck.title[: width - 1] + "…"
             table.add_row(
                 "✓" if deck.id in self.ticked else "",
                 Text(visible(title, one_line=True)),  # a str cell would be read as markup: "[/]" crashes
@@ -90,15 +114,19 @@ class HomeScreen(Screen[None]):
         if self.loaded:
             table.move_cursor(row=min(cursor, len(self.loaded) - 1))
         allowance = max(0, app.config.new_per_day - app.store.new_cards_introduced(today))
-        self.query_one("#today", Static).update(
-            Content.from_markup(
-                "Today: [b]$answered[/b] answered · [b]$due[/b] due · [b]$new[/b] new cards left of $limit a day",
-                answered=app.store.reviews_on(today),
-                due=due_total,
-                new=min(allowance, new_total),
-                limit=app.config.new_per_day,
-            )
+        left = min(allowance, new_total)
+        done = due_total == 0 and left == 0 and bool(self.loaded)
+        line = Content.from_markup(
+            "[b]Quizzer[/b] · today [b]$answered[/b] answered · [b]$due[/b] due · "
+            "[b]$new[/b] new left of $limit a day",
+            answered=app.store.reviews_on(today),
+            due=due_total,
+            new=left,
+            limit=app.config.new_per_day,
         )
+        if done:
+            line += Content.from_markup(" · [b]m[/b] studies more")
+        self.query_one("#today", Static).update(line)
         if not self.loaded:
             self.query_one("#deck-detail", Static).update("No decks could be loaded. See the notices.")
 
@@ -134,9 +162,8 @@ class HomeScreen(Screen[None]):
             return
         self.ticked ^= {loaded.deck.id}
         table = self.query_one("#decks", DataTable)
+        # The cursor stays put: Space only ticks (moving too surprised users who tick then press Enter).
         table.update_cell(loaded.deck.id, "tick", "✓" if loaded.deck.id in self.ticked else "")
-        if table.cursor_row < len(self.loaded) - 1:
-            table.action_cursor_down()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -148,17 +175,25 @@ class HomeScreen(Screen[None]):
         if not chosen and (highlighted := self._highlighted()) is not None:
             chosen = [highlighted]
         if chosen:
-            self.app.start_drill([loaded.deck for loaded in chosen])
+            self.post_message(self.DrillRequested([loaded.deck for loaded in chosen]))
 
     def action_start_all(self) -> None:
         if self.loaded:
-            self.app.start_drill([loaded.deck for loaded in self.loaded])
+            self.post_message(self.DrillRequested([loaded.deck for loaded in self.loaded]))
+
+    def _ticked_or_all(self) -> list[Deck]:
+        chosen = [loaded.deck for loaded in self.loaded if loaded.deck.id in self.ticked]
+        return chosen or [loaded.deck for loaded in self.loaded]
 
     def action_weak(self) -> None:
         """Drill the weakest topics of the ticked decks (all decks when none is ticked)."""
-        chosen = [loaded.deck for loaded in self.loaded if loaded.deck.id in self.ticked]
-        self.app.start_weak_drill(chosen or [loaded.deck for loaded in self.loaded])
+        self.post_message(self.DrillRequested(self._ticked_or_all(), "weak"))
+
+    def action_more(self) -> None:
+        """Study more of the ticked decks (all when none is ticked) once today's cards are done."""
+        if self.loaded:
+            self.post_message(self.DrillRequested(self._ticked_or_all(), "more"))
 
     def action_stats(self) -> None:
         highlighted = self._highlighted()
-        self.app.show_stats(highlighted.deck if highlighted is not None else None)
+        self.post_message(self.StatsRequested(highlighted.deck if highlighted is not None else None))

@@ -7,6 +7,7 @@ it changes; a broken file shows its located errors while the preview keeps watch
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
 from quizzer.store import Store
 from quizzer.tui.screens.drill import describe_error
-from quizzer.tui.widgets.card_panel import CardPanel
+from quizzer.tui.widgets.card_panel import CardBody, CardPanel
 
 POLL_SECONDS = 0.5
 
@@ -44,9 +45,9 @@ def file_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
 
 class PreviewScreen(Screen[None]):
     BINDINGS = [
-        Binding("n", "move(1)", "Next card", id="preview.next"),
+        Binding("n", "move(1)", "Next", id="preview.next"),
         Binding("p", "move(-1)", "Previous", id="preview.previous"),
-        Binding("r", "fresh", "Fresh instance", id="preview.fresh"),
+        Binding("r", "fresh", "Fresh", id="preview.fresh"),
         # The same, while typing an answer (these keys are not typed).
         Binding("pagedown", "move(1)", "Next card", show=False, priority=True),
         Binding("pageup", "move(-1)", "Previous", show=False, priority=True),
@@ -70,14 +71,22 @@ class PreviewScreen(Screen[None]):
         self.signature: tuple[tuple[str, int, int], ...] = ()
         self.item: QueueItem | None = None
         self.shown_id: str | None = None
+        # Navigation (app task) and a worker's result (this screen's task) both swap the body; the lock
+        # makes each swap whole, so a problem finishing mid-navigation can never add a second card.
+        self._swap = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("preview: not recorded", id="progress")
         yield Static("", id="issues", markup=False)
-        yield Vertical(id="body")
-        yield Footer()
+        yield CardBody(id="body")
+        yield Footer(compact=True)
+
+    @property
+    def panel(self) -> CardPanel | None:
+        """The panel of the card the status line names (never a stale one)."""
+        return next((panel for panel in self.query(CardPanel) if panel.item is self.item), None)
 
     async def on_mount(self) -> None:
         await self.reload()
@@ -105,21 +114,22 @@ class PreviewScreen(Screen[None]):
             issues.update(visible("\n".join(str(issue) for issue in self.collection.issues)))
         issues.display = bool(self.collection.issues)
         if keep:
-            self.notify(
-                "Reloaded." if not self.collection.issues else "Reloaded, with errors.",
-                severity="information" if not self.collection.issues else "error",
-                timeout=3,
-            )
+            # Said on the status line: a toast would cover the card being previewed.
+            self._status("reloaded, with errors" if self.collection.issues else "reloaded")
         await self.show()
 
     # -- showing a card ------------------------------------------------------------------------
 
     async def show(self) -> None:
-        body = self.query_one("#body", Vertical)
-        await body.remove_children()
+        async with self._swap:
+            await self._show()
+
+    async def _show(self) -> None:
+        body = self.query_one("#body", CardBody)
         where = self.query_one("#where", Label)
         if not self.cards:
             self.item = None
+            await body.remove_children()
             where.update(Content(visible(f"{self.path} · no cards to show", one_line=True)))
             await body.mount(
                 Static(
@@ -143,6 +153,8 @@ class PreviewScreen(Screen[None]):
         item = session.next()
         assert item is not None
         self.item = item
+        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
+        await body.remove_children()
         if item.kind == "generated":
             await body.mount(Vertical(Label("Making a fresh problem…"), LoadingIndicator(), id="loading"))
             self._make_problem(item)
@@ -160,9 +172,14 @@ class PreviewScreen(Screen[None]):
 
     @on(ProblemReady)
     async def problem_ready(self, event: ProblemReady) -> None:
+        async with self._swap:
+            await self._show_problem(event)
+
+    async def _show_problem(self, event: ProblemReady) -> None:
         if event.item is not self.item:
-            return
-        body = self.query_one("#body", Vertical)
+            return  # the user moved on while it was being made
+        body = self.query_one("#body", CardBody)
+        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if event.error is not None:
             await body.mount(
@@ -178,8 +195,12 @@ class PreviewScreen(Screen[None]):
 
     @on(CardPanel.Answered)
     async def answered(self, event: CardPanel.Answered) -> None:
-        self.notify(f"Graded {event.quality} (preview: not recorded).", timeout=2)
         await self.action_move(1)
+        self._status(f"card {event.item.card.id} graded {event.quality}")
+
+    def _status(self, news: str) -> None:
+        """News for the author on the right of the status line, where it covers nothing."""
+        self.query_one("#progress", Label).update(Content(f"{news} · preview: not recorded"))
 
     async def action_move(self, step: int) -> None:
         if self.cards:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,19 +26,16 @@ from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
 from quizzer.stats import GroupAccuracy, Rate, Stats, compute
 from quizzer.tui.charts import meter
+from quizzer.tui.host import Host
 from quizzer.tui.screens.drill import describe_error
 from quizzer.tui.text import duration
 from quizzer.tui.widgets.charts import BarChart, CalendarHeatmap
-
-if TYPE_CHECKING:
-    from quizzer.tui.app import QuizzerApp
 
 ALL_TIME = 0  # the period "all time": a window longer than any history
 ALL_TIME_DAYS = 100 * 366
 PERIODS = (30, ALL_TIME, 7)  # the order ``p`` cycles through; the first is the default
 TABLE_ROWS = 6
 NAME_WIDTH = 28
-TITLE_WIDTH = 36  # a deck's title in the screen title: the line must fit 80 columns
 
 
 class Scope(NamedTuple):
@@ -107,9 +104,10 @@ def headline(stats: Stats, scope: Scope) -> Content:
 
 
 def accuracy_table(title: str, groups: Sequence[GroupAccuracy], rows: int = TABLE_ROWS) -> Content:
-    """The weakest groups: accuracy over 30 days (as a bar), 7 days and all time."""
+    """The weakest groups: accuracy over 7 days, 30 days (with a bar) and all time, in the order the
+    CLI's `quizzer stats` lists them."""
     shown = [group for group in groups if group.all.reviews][:rows]
-    head = f"{title:<{NAME_WIDTH}} {'30 days':<21} {'7 days':<11} all"
+    head = f"{title:<{NAME_WIDTH}} {'7 days':<11} {'30 days':<21} all"
     lines = [Content.styled(head, "bold")]
     if not shown:
         lines.append(Content.styled("  nothing answered yet", "dim"))
@@ -118,7 +116,7 @@ def accuracy_table(title: str, groups: Sequence[GroupAccuracy], rows: int = TABL
         recent = group.last_30
         lines.append(
             Content.assemble(
-                f"  {name:<{NAME_WIDTH - 2}} ",
+                f"  {name:<{NAME_WIDTH - 2}} {percent(group.last_7):<11} ",
                 (
                     meter(recent.rate),
                     "$error"
@@ -127,7 +125,7 @@ def accuracy_table(title: str, groups: Sequence[GroupAccuracy], rows: int = TABL
                     if (recent.rate or 0) < 0.8
                     else "$success",
                 ),
-                f" {percent(recent):<10} {percent(group.last_7):<11} {percent(group.all)}",
+                f" {percent(recent):<10} {percent(group.all)}",
             )
         )
     return Content("\n").join(lines)
@@ -158,7 +156,7 @@ class StatsScreen(Screen[None]):
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    app: QuizzerApp  # type: ignore[assignment]
+    app: Host  # type: ignore[assignment]
 
     @dataclass
     class Computed(Message):
@@ -191,7 +189,7 @@ class StatsScreen(Screen[None]):
                 yield Static("", id="weak-topics", classes="stats-table")
                 yield Static("", id="weak-families", classes="stats-table")
                 yield Static("", id="slowest", classes="stats-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").display = False
@@ -271,9 +269,8 @@ class StatsScreen(Screen[None]):
             if self.deck
             else self.scope.deck_id
         )
-        if len(where) > TITLE_WIDTH:
-            where = where[: TITLE_WIDTH - 1] + "…"
         today = f" · study day {self.stats.today:%a} {short_day(self.stats.today)}" if self.stats else ""
+        # Never cut: a long deck title wraps the line (the screen scrolls) rather than losing its end.
         self.query_one("#stats-title", Static).update(
             Content.from_markup(
                 "[b]Statistics[/b] · $where · $period$today",

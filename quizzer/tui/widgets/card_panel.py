@@ -18,7 +18,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, Static
 
 from generators.base import ChoiceAnswer, Part
@@ -43,6 +45,69 @@ class Phase(Enum):
     FEEDBACK = auto()  # auto-graded: right/wrong shown, Enter accepts the proposed quality, 0-5 overrides
     SAVING = auto()  # a quality was chosen and handed to the screen
     UNSAVED = auto()  # committing failed: Enter/r retries, 0-5 changes the grade and retries
+
+
+class CardBody(Vertical, can_focus=True):
+    """Where a screen shows its card panel; keeps what a fast typist types while the next card appears.
+
+    Between one card's grade and the next card's answer line there is a moment when no answer line has
+    focus (the old panel is saved and removed, the new one mounts its controls). Keys typed then land here
+    (focus falls back to this container) or on the old panel; they are kept and typed into the next
+    card's answer line, instead of vanishing or leaving a partial answer.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.typed: list[str] = []
+
+    def keep(self, event: Key) -> bool:
+        """Type ``event`` into the live answer line, or keep it for the next one. False: not typing."""
+        if not (event.is_printable or event.key == "enter"):
+            return False
+        key = event.key if event.key == "enter" else event.character or ""
+        live = [
+            field
+            for panel in self.query(CardPanel)
+            if panel.phase is Phase.ASKING
+            for field in panel.query(Input)
+            if not field.disabled
+        ]
+        if not live:
+            self.typed.append(key)
+            return True
+        field = live[-1]
+        field.focus()
+        if key == "enter":
+            field.post_message(Input.Submitted(field, field.value))
+        else:
+            field.insert_text_at_cursor(key)
+        return True
+
+    def take_typed(self) -> list[str]:
+        typed, self.typed = self.typed, []
+        return typed
+
+    def clear_typed(self) -> None:
+        """Forget kept keys: the next card answers by options or by revealing, not by typing."""
+        self.typed.clear()
+
+    def on_key(self, event: Key) -> None:
+        # Keys reach here typed at this container, or bubbling from a card. A printable key bubbling from a
+        # card's focused answer line is impossible (the line types it), so one seen while a line has focus
+        # was typed here a moment before the line took focus. Others (0-5, n, q...) go on to the bindings.
+        focused = self.screen.focused
+        if event.key != "enter" and any(
+            not binding.priority  # priority keys already had their say (they skipped this one)
+            for node in (self.screen, self.app)
+            for binding in node._bindings.key_to_bindings.get(event.key, ())
+        ):
+            return  # a screen or app key (n, p, q, ?...): typed between cards it means what it says
+        typed_here = focused is self or (
+            event.is_printable and isinstance(focused, Input) and self in focused.ancestors
+        )
+        if typed_here and self.keep(event):
+            event.stop()
+            event.prevent_default()
 
 
 class CardPanel(Vertical, can_focus=True):
@@ -114,6 +179,9 @@ class CardPanel(Vertical, can_focus=True):
     async def on_mount(self) -> None:
         self.query_one("#hint").display = False
         await self._ask()
+        # A new card starts at its first sentence, whatever focusing the answer control scrolled.
+        scroll = self.query_one(".card-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_home, animate=False)
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -124,6 +192,9 @@ class CardPanel(Vertical, can_focus=True):
         """Mount the answer control for the current card (or the current part of a generated problem)."""
         card = self.item.card
         area = self.query_one("#answer", Vertical)
+        body = self.parent
+        if isinstance(body, CardBody) and not self.expects_typing():
+            body.clear_typed()
         if isinstance(card, OpenCard) and self.types_answer:
             await area.mount(
                 Static(
@@ -163,6 +234,20 @@ class CardPanel(Vertical, can_focus=True):
         field = Input(placeholder=placeholder, classes="answer-input", select_on_focus=False, compact=True)
         await area.mount(Horizontal(Label("Answer › ", classes="answer-label"), field, classes="answer-line"))
         field.focus()
+        body = self.parent
+        if isinstance(body, CardBody):
+            for key in body.take_typed():
+                if key == "enter":
+                    field.post_message(Input.Submitted(field, field.value))
+                    break
+                field.insert_text_at_cursor(key)
+
+    def on_key(self, event: Key) -> None:
+        # Keys typed after the grade was settled belong to the next card: keep them until its line exists.
+        body = self.parent
+        if self.phase is Phase.SAVING and isinstance(body, CardBody) and body.keep(event):
+            event.stop()
+            event.prevent_default()
 
     @property
     def types_answer(self) -> bool:
@@ -187,6 +272,24 @@ class CardPanel(Vertical, can_focus=True):
         await area.mount(choices)
         choices.highlighted = 0
         choices.focus()
+
+    def expects_typing(self) -> bool:
+        """Whether the current answer control is a typed line (not options, not a reveal)."""
+        card = self.item.card
+        if isinstance(card, NumericCard):
+            return True
+        if isinstance(card, OpenCard):
+            return self.types_answer  # an interview answer typed against the key points
+        if isinstance(card, GeneratedCard) and self.parts:
+            return not isinstance(self.parts[self.part].answer, ChoiceAnswer)
+        return False
+
+    def say(self, message: str) -> None:
+        """A notice about the session (a missed card comes back, a card was skipped), on the hint line.
+
+        It stays until the user types or answers, and never covers the prompt, options or answer box.
+        """
+        self._hint(message)
 
     def _hint(self, message: str) -> None:
         hint = self.query_one("#hint", Static)
@@ -267,21 +370,35 @@ class CardPanel(Vertical, can_focus=True):
     async def _show_feedback(self, grade: Grade) -> None:
         self._lock_controls()
         self._mark_choices()
-        verdict = Content.assemble(
-            ("✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong", "bold"),
-            " · expected ",
-            inline_markdown(grade.expected),
+        outcome = "✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong"
+        all_picked = self._options_show_answer() or (
+            bool(self.parts) and all(isinstance(part.answer, ChoiceAnswer) for part in self.parts)
         )
+        if grade.correct and all_picked:
+            verdict = Content.styled(outcome, "bold")  # the expected options are the ones picked
+        elif self._options_show_answer():
+            # The options on screen are marked ✓/✗: repeating the right ones would cost lines the
+            # grades need on a small screen.
+            verdict = Content.assemble(
+                (outcome, "bold"),
+                " · ✓ marks the right option"
+                + ("s" if isinstance(self.item.card, ChoiceCard) and len(self.item.card.answers) > 1 else ""),
+            )
+        else:
+            verdict = Content.assemble((outcome, "bold"), " · expected ", inline_markdown(grade.expected))
         grading: list[Static] = [
             Static(verdict, classes="verdict " + ("right" if grade.correct else "wrong"))
         ]
+        # What went wrong, part by part, can run to several lines: it goes above the explanation, in the
+        # scrolling part, so the dock (controls, verdict, grades) always fits the screen.
+        details: list[Widget] = []
         if not grade.correct and grade.feedback:
-            grading.append(Static(inline_markdown(grade.feedback), classes="grade-feedback"))
+            details.append(Static(inline_markdown(grade.feedback), classes="grade-feedback"))
         proposed = grade.proposed_quality
         grading.append(
             Static(
                 Content.from_markup(
-                    "[b]Enter[/b] accepts the proposed grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
+                    "[b]Enter[/b] accepts grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
                     q=proposed,
                 ),
                 classes="proposal",
@@ -289,7 +406,8 @@ class CardPanel(Vertical, can_focus=True):
         )
         grading.append(QualityKeys(proposed))
         explanation = explanation_markdown(self.item.card, self.item.problem)
-        details = [Markdown(explanation, classes="explanation")] if explanation else []
+        if explanation:
+            details.append(Markdown(explanation, classes="explanation"))
         await self._show_result(details, grading, Phase.FEEDBACK)
 
     async def _grade_typed(self, text: str) -> None:
@@ -341,7 +459,7 @@ class CardPanel(Vertical, can_focus=True):
             Phase.REVEALED,
         )
 
-    async def _show_result(self, details: list[Markdown], grading: list[Static], phase: Phase) -> None:
+    async def _show_result(self, details: list[Widget], grading: list[Static], phase: Phase) -> None:
         await self.query_one("#grading", Vertical).mount_all(grading)
         if details:
             await self.query_one("#result", Vertical).mount_all(details)
@@ -355,9 +473,20 @@ class CardPanel(Vertical, can_focus=True):
         scroll = self.query_one(".card-scroll", VerticalScroll)
         scroll.scroll_to(y=scroll.scroll_y + pages * max(1, scroll.size.height - 1), animate=False)
 
+    def _options_show_answer(self) -> bool:
+        """Whether every answer the card expects is visible as a marked option (a choice card, or a
+        one-part generated problem answered by options)."""
+        if isinstance(self.item.card, ChoiceCard):
+            return True
+        parts = self.parts
+        return len(parts) == 1 and isinstance(parts[0].answer, ChoiceAnswer)
+
     def _lock_controls(self) -> None:
         for control in self.query("Input, ChoiceList"):
             control.disabled = True
+            control.add_class("-answered")
+        for instructions in self.query_one("#answer", Vertical).query(".instructions"):
+            instructions.display = False  # how to answer no longer matters: a line back for the grades
 
     def _mark_choices(self) -> None:
         card = self.item.card
@@ -400,8 +529,15 @@ class CardPanel(Vertical, can_focus=True):
             self._settle(self.quality)
 
     def _settle(self, quality: int) -> None:
+        answered = self.settle(quality)
+        if answered is not None:
+            self.post_message(answered)
+
+    def settle(self, quality: int) -> CardPanel.Answered | None:
+        """Settle on ``quality``: the panel waits for saving, and the answer to commit is returned (None
+        when there is nothing to settle). A screen that commits at once calls this instead of posting."""
         if self.phase not in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED):
-            return
+            return None
         self.quality = quality
         self.phase = Phase.SAVING
         self.refresh_bindings()
@@ -409,7 +545,16 @@ class CardPanel(Vertical, can_focus=True):
         correct = self.grade.correct if self.grade is not None else None
         if self.points_grade is not None:
             correct = self.points_grade.correct
-        self.post_message(self.Answered(self, self.item, quality, answer, correct, self.response_ms))
+        return self.Answered(self, self.item, quality, answer, correct, self.response_ms)
+
+    async def submit_typed(self) -> bool:
+        """Submit the answer line now (Enter), as the screen handles keys in order. False: no line to submit."""
+        fields = self.query(Input)
+        field = fields.last() if fields else None
+        if self.phase is not Phase.ASKING or field is None or field.disabled:
+            return False
+        await self.on_input_submitted(Input.Submitted(field, field.value))
+        return True
 
     async def show_unsaved(self, message: str) -> None:
         """Committing the answer failed: say so and let the user retry (the answer is kept)."""
@@ -436,10 +581,9 @@ class CardPanel(Vertical, can_focus=True):
     def answer_kind(self) -> str:
         """What the card asks for, for the status line."""
         card = self.item.card
-        if isinstance(card, GeneratedCard) and self.parts:
-            kinds = {"choice" if isinstance(p.answer, ChoiceAnswer) else "number" for p in self.parts}
-            return f"generated ({card.generator}, {' + '.join(sorted(kinds))})"
+        if isinstance(card, GeneratedCard):
+            return f"{card.generator} problem"
         return card.kind
 
 
-__all__ = ["CardPanel", "Grader", "Phase"]
+__all__ = ["CardBody", "CardPanel", "Grader", "Phase"]

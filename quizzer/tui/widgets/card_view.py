@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from generators.base import Problem
@@ -28,26 +29,48 @@ class CardView(Vertical):
         if problem.table is not None:
             yield ProblemTable(problem.table)
         if problem.figure is not None:
-            from quizzer.tui.widgets.plot import ProblemPlot
+            from quizzer.tui.widgets.plot import FigureView
 
-            yield ProblemPlot(problem.figure)
+            yield FigureView(problem.figure)
             if problem.table is None:
                 yield ProblemTable(figure_table(problem.figure))
 
 
 class QualityKeys(Static):
-    """The six grades and what each means, in two columns."""
+    """The six grades and what each means: two columns where they fit, else a list that wraps only
+    between grades (never mid-phrase)."""
+
+    COLUMN = 36  # "▸0 " and the longest meaning, padded
 
     def __init__(self, proposed: int | None = None, **kwargs: object) -> None:
-        super().__init__(self._text(proposed), classes="quality-keys", **kwargs)  # type: ignore[arg-type]
+        super().__init__("", classes="quality-keys", **kwargs)  # type: ignore[arg-type]
+        self.proposed = proposed
+        self.update(self.keys(2 * self.COLUMN))
 
-    @staticmethod
-    def _text(proposed: int | None) -> str:
-        lines = []
-        for low in range(3):
-            cells = []
-            for quality in (low, low + 3):
-                marker = "▸" if quality == proposed else " "
-                cells.append(f"{marker}[b]{quality}[/b] {QUALITY_MEANINGS[quality]:<34}")
-            lines.append("  ".join(cells).rstrip())
-        return "\n".join(lines)
+    def _cell(self, quality: int) -> Content:
+        marker = "▸" if quality == self.proposed else " "
+        return Content.assemble(marker, (str(quality), "bold"), " ", QUALITY_MEANINGS[quality])
+
+    def on_resize(self) -> None:
+        self.update(self.keys(self.content_region.width))
+
+    def keys(self, width: int) -> Content:
+        """The legend laid out for ``width`` columns."""
+        if width >= 2 * self.COLUMN:
+            rows = [
+                Content.assemble(
+                    self._cell(low).pad_right(self.COLUMN - self._cell(low).cell_length), self._cell(low + 3)
+                )
+                for low in range(3)
+            ]
+            return Content("\n").join(rows)
+        lines: list[Content] = []
+        line = Content("")
+        for quality in range(6):
+            cell = self._cell(quality)
+            if line and line.cell_length + 2 + cell.cell_length > width:
+                lines.append(line)
+                line = Content("")
+            line = line + Content("  ") + cell if line else cell
+        lines.append(line)
+        return Content("\n").join(lines)

@@ -7,6 +7,7 @@ colour it, so the charts read the same without colour (NO_COLOR).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from textual.content import Content
 from textual.geometry import Size
@@ -62,6 +63,30 @@ class BarChart(Widget):
         return Content("\n").join(_colour(line, EIGHTHS, BAR_STYLE, AXIS_STYLE) for line in lines)
 
 
+def month_row(heatmap: Heatmap) -> str:
+    """Month names over the week columns where each month begins, every month named.
+
+    A month is named over the week holding its 1st (so today's month is named even in the last
+    column); only a sliver of a month at the left edge gives way when its neighbour needs the room.
+    """
+    weeks = len(heatmap.weeks())
+    starts: list[tuple[int, str]] = []
+    for column in range(weeks):
+        first = heatmap.start + timedelta(weeks=column)
+        last = min(first + timedelta(days=6), heatmap.end)  # days after today are not drawn
+        if first.day == 1 or last.month != first.month:
+            starts.append((column, (first if first.day == 1 else last).strftime("%b")))
+        elif column == 0:
+            starts.append((0, first.strftime("%b")))
+    if len(starts) > 1 and starts[1][0] < 4:
+        starts.pop(0)  # the left edge's sliver: no room for both names
+    row: list[str] = []
+    for column, label in starts:
+        row += [" "] * (column - len(row))
+        row += list(label + " ")
+    return "     " + "".join(row).rstrip()
+
+
 class CalendarHeatmap(Widget):
     """Reviews per day over the last year: a column per week, Monday on top, denser shade = busier."""
 
@@ -88,7 +113,7 @@ class CalendarHeatmap(Widget):
             return []
         busiest = max(self.heatmap.counts, default=0)
         legend = f"     less · ░ ▒ ▓ █ more    busiest day: {busiest} reviews"
-        return [*heatmap_text(self.heatmap), legend]
+        return [month_row(self.heatmap), *heatmap_text(self.heatmap)[1:], legend]
 
     def render(self) -> Content:
         lines = []

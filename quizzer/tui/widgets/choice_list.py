@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 
+from quizzer.tui.widgets.hanging import Hanging
 from quizzer.tui.widgets.inline import inline_markdown
 
 
@@ -54,14 +55,13 @@ class ChoiceList(OptionList, inherit_bindings=False):
         self.marks: dict[int, str] = {}
         super().__init__(*(self._prompt(index) for index in range(len(labels))), **kwargs)  # type: ignore[arg-type]
 
-    def _prompt(self, index: int) -> Content:
+    def _prompt(self, index: int) -> Hanging:
         box = ""
         if self.multiple:
             box = "[x] " if index in self.ticked else "[ ] "
         mark = self.marks.get(index, " ")
-        return Content.assemble(
-            (f"{mark} ", "bold"), box, (f"{index + 1}.", "bold"), " ", inline_markdown(self.labels[index])
-        )
+        prefix = Content.assemble((f"{mark} ", "bold"), box, (f"{index + 1}.", "bold"), " ")
+        return Hanging(prefix, inline_markdown(self.labels[index]))
 
     def _refresh_prompt(self, index: int) -> None:
         self.replace_option_prompt_at_index(index, self._prompt(index))
