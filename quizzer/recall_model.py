@@ -1,0 +1,346 @@
+"""The chance of recalling a card today, from a logistic model fitted to the learner's own review log.
+
+One example per first ask of a card that had been reviewed before (a card's very first ask measures what
+the learner knew before studying, not what they remembered; re-asks come minutes after the answer was
+shown). The label is the grade: quality 3 or more. The features are what the log says about the card
+just before the ask (:data:`FEATURES`): days since its last review, its SM-2 interval, easiness and
+repetitions, its lapses, the ratio elapsed / interval, its own pass rate so far, its kind, and the
+learner's first-ask accuracy on its deck over the 30 days before.
+
+Why logistic regression: under the usual forgetting curves the log-odds of recall fall roughly linearly
+in log(elapsed) for a given stability (for R = (1 + t/9S)^-1 exactly: logit R = log 9S - log t), so a
+linear model on log-scaled features is the right shape, fits a few thousand rows in milliseconds, and
+is calibrated by construction (its maximum-likelihood fit makes predicted and observed rates agree).
+
+A model is only its coefficients on the raw features (:class:`RecallModel`), so it is stored as JSON:
+the prior shipped in ``quizzer/data/recall_prior.json`` (fitted on simulated learners) and the user's
+fitted model in the cache folder. Before the learner has :data:`FULL_WEIGHT_ASKS` examples the fitted
+model is blended with the prior in log-odds, weighted by how much history there is.
+
+scikit-learn is imported only inside :func:`fit`; predicting needs numpy alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FEATURE_VERSION = 1
+FEATURES = (
+    "log_elapsed",  # log(1 + days since the card's last review, re-asks included)
+    "log_interval",  # log(1 + the SM-2 interval before the ask)
+    "easiness",
+    "log_repetitions",  # log(1 + SM-2 repetitions: passes since the last lapse)
+    "log_lapses",
+    "overdue",  # elapsed / interval, capped at OVERDUE_CAP
+    "card_logit",  # log-odds of the card's own smoothed first-ask pass rate
+    "topic_logit",  # log-odds of the deck's smoothed first-ask accuracy over the 30 days before
+    "kind_choice",
+    "kind_numeric",
+    "kind_generated",  # "open" is the baseline kind
+)
+OVERDUE_CAP = 10.0
+TOPIC_DAYS = 30
+# Beta priors that smooth a rate from few answers toward a typical one (about 80% right).
+CARD_PRIOR = (1.6, 2.0)  # pseudo-passes, pseudo-asks
+TOPIC_PRIOR = (4.0, 5.0)
+FULL_WEIGHT_ASKS = 200  # from this many examples on, the prior no longer counts
+MIN_FIT_ASKS = 30  # below this (or with one class only) the prior alone is used
+PRIOR_FILE = "recall_prior.json"
+
+
+def _logit_rate(passes: float, asks: float, prior: tuple[float, float]) -> float:
+    rate = (passes + prior[0]) / (asks + prior[1])
+    return math.log(rate / (1.0 - rate))
+
+
+@dataclass(slots=True)
+class CardMemory:
+    """What the log says about one card so far."""
+
+    kind: str = "open"
+    last_day: int | None = None  # ordinal of the last study day it was asked (re-asks included)
+    easiness: float = 2.5
+    interval: int = 0
+    repetitions: int = 0
+    lapses: int = 0
+    asks: int = 0  # first asks
+    passes: int = 0
+
+
+@dataclass(slots=True)
+class TopicHistory:
+    """First asks per deck, for the 30-day topic accuracy."""
+
+    asks: dict[str, deque[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(deque))
+
+    def add(self, deck_id: str, day: int, passed: bool) -> None:
+        self.asks[deck_id].append((day, passed))
+
+    def logit(self, deck_id: str, day: int) -> float:
+        """Smoothed log-odds of first-ask accuracy on the deck over the TOPIC_DAYS study days before ``day``."""
+        window = self.asks.get(deck_id)
+        if not window:
+            return _logit_rate(0, 0, TOPIC_PRIOR)
+        while window and window[0][0] < day - TOPIC_DAYS:
+            window.popleft()
+        passes = asks = 0
+        for when, passed in window:
+            if when < day:
+                asks += 1
+                passes += passed
+        return _logit_rate(passes, asks, TOPIC_PRIOR)
+
+
+def feature_row(memory: CardMemory, day: int, topic_logit: float) -> list[float]:
+    """The features of asking the card on study day ordinal ``day`` (see :data:`FEATURES`)."""
+    elapsed = max(0, day - memory.last_day) if memory.last_day is not None else 0
+    interval = max(memory.interval, 1)
+    return [
+        math.log1p(elapsed),
+        math.log1p(memory.interval),
+        memory.easiness,
+        math.log1p(memory.repetitions),
+        math.log1p(memory.lapses),
+        min(elapsed / interval, OVERDUE_CAP),
+        _logit_rate(memory.passes, memory.asks, CARD_PRIOR),
+        topic_logit,
+        float(memory.kind == "choice"),
+        float(memory.kind == "numeric"),
+        float(memory.kind == "generated"),
+    ]
+
+
+def _day(value: Any) -> int:
+    return (value if isinstance(value, date) else date.fromisoformat(value)).toordinal()
+
+
+@dataclass(slots=True)
+class LogReplay:
+    """The review log walked in order: one example per first ask of a card seen before, and the memory of
+    every card at the end (to predict from)."""
+
+    cards: dict[tuple[str, str], CardMemory] = field(default_factory=dict)
+    topics: TopicHistory = field(default_factory=TopicHistory)
+    rows: list[list[float]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # index of the example's review in the log
+    first_asks: int = 0
+
+    def add(self, review: Mapping[str, Any]) -> None:
+        key = (review["deck_id"], review["card_id"])
+        day = _day(review["study_day"])
+        memory = self.cards.get(key)
+        if memory is None:
+            memory = self.cards[key] = CardMemory(kind=review.get("kind") or "open")
+        passed = review["quality"] >= 3
+        if not review["reask"]:
+            self.first_asks += 1
+            if memory.last_day is not None:
+                if review.get("easiness_before") is not None:
+                    memory.easiness = review["easiness_before"]
+                    memory.interval = review["interval_before"]
+                    memory.repetitions = review["repetitions_before"]
+                self.rows.append(feature_row(memory, day, self.topics.logit(key[0], day)))
+                self.labels.append(int(passed))
+                self.days.append(day)
+                self.keys.append(key)
+                self.positions.append(self.first_asks - 1)
+            if not passed and memory.repetitions > 0:
+                memory.lapses += 1
+            memory.asks += 1
+            memory.passes += passed
+            self.topics.add(key[0], day, passed)
+        memory.last_day = day
+        if review.get("easiness_after") is not None:
+            memory.easiness = review["easiness_after"]
+            memory.interval = review["interval_after"]
+            memory.repetitions = review["repetitions_after"]
+        memory.kind = review.get("kind") or memory.kind
+
+    def extend(self, reviews: Iterable[Mapping[str, Any]]) -> LogReplay:
+        for review in reviews:
+            self.add(review)
+        return self
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        return (np.asarray(self.rows, dtype=float).reshape(-1, len(FEATURES)),
+                np.asarray(self.labels, dtype=float))
+
+    def today_rows(self, day: int, keys: Iterable[tuple[str, str]]) -> np.ndarray:
+        """Features for asking each of ``keys`` (all studied) on study day ordinal ``day``."""
+        rows = [feature_row(self.cards[key], day, self.topics.logit(key[0], day)) for key in keys]
+        return np.asarray(rows, dtype=float).reshape(-1, len(FEATURES))
+
+
+def replay(reviews: Iterable[Mapping[str, Any]]) -> LogReplay:
+    return LogReplay().extend(reviews)
+
+
+# -- the model ------------------------------------------------------------------------------------
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+
+
+@dataclass(frozen=True, slots=True)
+class RecallModel:
+    """Logistic coefficients on the raw :data:`FEATURES`; ``examples`` is how many first asks it saw."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    examples: int = 0
+    source: str = "fitted"
+
+    def logit(self, rows: np.ndarray) -> np.ndarray:
+        return rows @ np.asarray(self.coef) + self.intercept
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.logit(rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"feature_version": FEATURE_VERSION, "features": list(FEATURES), "coef": list(self.coef),
+                "intercept": self.intercept, "examples": self.examples, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RecallModel:
+        if data.get("feature_version") != FEATURE_VERSION or list(data.get("features", ())) != list(FEATURES):
+            raise ValueError("recall model saved for other features")
+        return cls(tuple(float(value) for value in data["coef"]), float(data["intercept"]),
+                   int(data.get("examples", 0)), str(data.get("source", "fitted")))
+
+
+@dataclass(frozen=True, slots=True)
+class BlendedModel:
+    """The fitted model and the prior, mixed in log-odds by ``weight`` (of the fitted model)."""
+
+    fitted: RecallModel | None
+    prior: RecallModel
+    weight: float
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        if self.fitted is None or self.weight <= 0:
+            return self.prior.predict(rows)
+        return _sigmoid(self.weight * self.fitted.logit(rows) + (1 - self.weight) * self.prior.logit(rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fitted": None if self.fitted is None else self.fitted.to_dict(), "prior": self.prior.to_dict(),
+                "weight": round(self.weight, 4)}
+
+
+def fit(rows: np.ndarray, labels: np.ndarray, *, regularisation: float = 1.0, source: str = "fitted") -> RecallModel:
+    """Maximum-likelihood logistic regression (L2, on standardised features), returned on raw features."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=regularisation, max_iter=1000)
+    model.fit((rows - mean) / scale, labels)
+    coef = model.coef_[0] / scale
+    intercept = float(model.intercept_[0] - np.dot(coef, mean))
+    return RecallModel(tuple(float(value) for value in coef), intercept, len(labels), source)
+
+
+def prior_model() -> RecallModel:
+    """The model shipped with Quizzer, fitted on simulated learners (see ``tests/readiness``)."""
+    text = resources.files("quizzer.data").joinpath(PRIOR_FILE).read_text(encoding="utf-8")
+    return RecallModel.from_dict(json.loads(text))
+
+
+def blend_weight(examples: int) -> float:
+    if examples < MIN_FIT_ASKS:
+        return 0.0
+    return min(1.0, examples / FULL_WEIGHT_ASKS)
+
+
+def fit_blended(rows: np.ndarray, labels: np.ndarray, prior: RecallModel | None = None) -> BlendedModel:
+    """The learner's model: fitted on their examples, leaning on the prior while they are few."""
+    prior = prior or prior_model()
+    weight = blend_weight(len(labels))
+    if weight == 0 or len(set(labels.tolist())) < 2:
+        return BlendedModel(None, prior, 0.0)
+    return BlendedModel(fit(rows, labels), prior, weight)
+
+
+def cached_blended(replayed: LogReplay, cache_file: Path | None, key: str) -> BlendedModel:
+    """:func:`fit_blended` on the replayed log, reusing the fit saved in ``cache_file`` under ``key``
+    (the review count and last review id: any new answer refits). The cache is JSON; a broken or stale
+    file is ignored and rewritten."""
+    prior = prior_model()
+    if cache_file is not None:
+        try:
+            saved = json.loads(cache_file.read_text(encoding="utf-8"))
+            if saved.get("key") == key:
+                fitted = None if saved["fitted"] is None else RecallModel.from_dict(saved["fitted"])
+                return BlendedModel(fitted, prior, float(saved["weight"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    rows, labels = replayed.matrix()
+    model = fit_blended(rows, labels, prior)
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            payload = {"key": key, "fitted": None if model.fitted is None else model.fitted.to_dict(),
+                       "weight": model.weight}
+            cache_file.write_text(json.dumps(payload), encoding="utf-8")
+        except OSError:
+            pass  # a read-only cache only costs a refit next time
+    return model
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+
+def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    p = np.clip(probabilities, 1e-6, 1 - 1e-6)
+    return float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationBin:
+    low: float
+    high: float
+    count: int
+    predicted: float | None  # mean predicted recall in the bin
+    actual: float | None  # share actually recalled
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "count": self.count,
+                "predicted": None if self.predicted is None else round(self.predicted, 4),
+                "actual": None if self.actual is None else round(self.actual, 4)}
+
+
+def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[CalibrationBin]:
+    """Predictions cut into equal-width bins of predicted recall, each with its observed recall."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(probabilities, edges[1:-1]), 0, bins - 1)
+    result = []
+    for position in range(bins):
+        members = index == position
+        count = int(members.sum())
+        result.append(CalibrationBin(
+            round(float(edges[position]), 2), round(float(edges[position + 1]), 2), count,
+            float(probabilities[members].mean()) if count else None,
+            float(labels[members].mean()) if count else None,
+        ))
+    return result
+
+
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
+    """Σ over bins of (share of predictions in the bin) × |mean predicted − observed rate|."""
+    total = len(labels)
+    return sum(b.count / total * abs(b.predicted - b.actual)  # type: ignore[operator]
+               for b in calibration_bins(probabilities, labels, bins) if b.count)
