@@ -175,8 +175,10 @@ class LogReplay:
         return self
 
     def matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        return (np.asarray(self.rows, dtype=float).reshape(-1, len(FEATURES)),
-                np.asarray(self.labels, dtype=float))
+        return (
+            np.asarray(self.rows, dtype=float).reshape(-1, len(FEATURES)),
+            np.asarray(self.labels, dtype=float),
+        )
 
     def today_rows(self, day: int, keys: Iterable[tuple[str, str]]) -> np.ndarray:
         """Features for asking each of ``keys`` (all studied) on study day ordinal ``day``."""
@@ -211,15 +213,25 @@ class RecallModel:
         return _sigmoid(self.logit(rows))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"feature_version": FEATURE_VERSION, "features": list(FEATURES), "coef": list(self.coef),
-                "intercept": self.intercept, "examples": self.examples, "source": self.source}
+        return {
+            "feature_version": FEATURE_VERSION,
+            "features": list(FEATURES),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "examples": self.examples,
+            "source": self.source,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecallModel:
         if data.get("feature_version") != FEATURE_VERSION or list(data.get("features", ())) != list(FEATURES):
             raise ValueError("recall model saved for other features")
-        return cls(tuple(float(value) for value in data["coef"]), float(data["intercept"]),
-                   int(data.get("examples", 0)), str(data.get("source", "fitted")))
+        return cls(
+            tuple(float(value) for value in data["coef"]),
+            float(data["intercept"]),
+            int(data.get("examples", 0)),
+            str(data.get("source", "fitted")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +248,16 @@ class BlendedModel:
         return _sigmoid(self.weight * self.fitted.logit(rows) + (1 - self.weight) * self.prior.logit(rows))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fitted": None if self.fitted is None else self.fitted.to_dict(), "prior": self.prior.to_dict(),
-                "weight": round(self.weight, 4)}
+        return {
+            "fitted": None if self.fitted is None else self.fitted.to_dict(),
+            "prior": self.prior.to_dict(),
+            "weight": round(self.weight, 4),
+        }
 
 
-def fit(rows: np.ndarray, labels: np.ndarray, *, regularisation: float = 1.0, source: str = "fitted") -> RecallModel:
+def fit(
+    rows: np.ndarray, labels: np.ndarray, *, regularisation: float = 1.0, source: str = "fitted"
+) -> RecallModel:
     """Maximum-likelihood logistic regression (L2, on standardised features), returned on raw features."""
     from sklearn.linear_model import LogisticRegression
 
@@ -293,8 +310,11 @@ def cached_blended(replayed: LogReplay, cache_file: Path | None, key: str) -> Bl
     if cache_file is not None:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            payload = {"key": key, "fitted": None if model.fitted is None else model.fitted.to_dict(),
-                       "weight": model.weight}
+            payload = {
+                "key": key,
+                "fitted": None if model.fitted is None else model.fitted.to_dict(),
+                "weight": model.weight,
+            }
             cache_file.write_text(json.dumps(payload), encoding="utf-8")
         except OSError:
             pass  # a read-only cache only costs a refit next time
@@ -318,9 +338,13 @@ class CalibrationBin:
     actual: float | None  # share actually recalled
 
     def to_dict(self) -> dict[str, Any]:
-        return {"low": self.low, "high": self.high, "count": self.count,
-                "predicted": None if self.predicted is None else round(self.predicted, 4),
-                "actual": None if self.actual is None else round(self.actual, 4)}
+        return {
+            "low": self.low,
+            "high": self.high,
+            "count": self.count,
+            "predicted": None if self.predicted is None else round(self.predicted, 4),
+            "actual": None if self.actual is None else round(self.actual, 4),
+        }
 
 
 def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[CalibrationBin]:
@@ -331,16 +355,23 @@ def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = 
     for position in range(bins):
         members = index == position
         count = int(members.sum())
-        result.append(CalibrationBin(
-            round(float(edges[position]), 2), round(float(edges[position + 1]), 2), count,
-            float(probabilities[members].mean()) if count else None,
-            float(labels[members].mean()) if count else None,
-        ))
+        result.append(
+            CalibrationBin(
+                round(float(edges[position]), 2),
+                round(float(edges[position + 1]), 2),
+                count,
+                float(probabilities[members].mean()) if count else None,
+                float(labels[members].mean()) if count else None,
+            )
+        )
     return result
 
 
 def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
     """Σ over bins of (share of predictions in the bin) × |mean predicted − observed rate|."""
     total = len(labels)
-    return sum(b.count / total * abs(b.predicted - b.actual)  # type: ignore[operator]
-               for b in calibration_bins(probabilities, labels, bins) if b.count)
+    return sum(
+        b.count / total * abs(b.predicted - b.actual)  # type: ignore[operator]
+        for b in calibration_bins(probabilities, labels, bins)
+        if b.count
+    )

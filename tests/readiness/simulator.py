@@ -40,12 +40,18 @@ def recall_probability(elapsed_days: float, stability: float) -> float:
 
 
 def stability_after_success(stability: float, difficulty: float, recall: float, growth: float = 1.0) -> float:
-    gain = math.exp(_W8) * growth * (11.0 - difficulty) * stability ** -_W9 * (math.exp(_W10 * (1.0 - recall)) - 1.0)
+    gain = (
+        math.exp(_W8)
+        * growth
+        * (11.0 - difficulty)
+        * stability**-_W9
+        * (math.exp(_W10 * (1.0 - recall)) - 1.0)
+    )
     return stability * (1.0 + gain)
 
 
 def stability_after_lapse(stability: float, difficulty: float, recall: float) -> float:
-    new = _W11 * difficulty ** -_W12 * ((stability + 1.0) ** _W13 - 1.0) * math.exp(_W14 * (1.0 - recall))
+    new = _W11 * difficulty**-_W12 * ((stability + 1.0) ** _W13 - 1.0) * math.exp(_W14 * (1.0 - recall))
     return max(0.1, min(stability, new))
 
 
@@ -95,8 +101,15 @@ def _make_cards(profile: LearnerProfile, rng: random.Random) -> list[_Card]:
         for card_index in range(profile.cards_per_deck):
             kind = rng.choices(KINDS, weights=(4, 3, 2, 1))[0]
             difficulty = min(10.0, max(1.0, rng.gauss(topic_mean + KIND_SHIFT[kind], 1.5)))
-            cards.append(_Card(f"topic-{deck_index}", f"card-{card_index:03d}", kind, difficulty,
-                               prior_recall=max(0.05, 0.75 - 0.07 * difficulty)))
+            cards.append(
+                _Card(
+                    f"topic-{deck_index}",
+                    f"card-{card_index:03d}",
+                    kind,
+                    difficulty,
+                    prior_recall=max(0.05, 0.75 - 0.07 * difficulty),
+                )
+            )
     rng.shuffle(cards)  # new cards come from every topic
     return cards
 
@@ -132,22 +145,34 @@ def simulate(profile: LearnerProfile) -> SimulatedLog:
             if card.last_day is None:
                 card.stability = _S_GOOD if recalled else _S_AGAIN
             elif recalled:
-                card.stability = stability_after_success(card.stability, card.difficulty, recall, profile.growth)
+                card.stability = stability_after_success(
+                    card.stability, card.difficulty, recall, profile.growth
+                )
             else:
                 card.stability = stability_after_lapse(card.stability, card.difficulty, recall)
         card.last_day = ordinal
         card.state = after
-        rows.append({
-            "id": len(rows) + 1, "deck_id": card.deck_id, "card_id": card.card_id,
-            "study_day": day.isoformat(), "quality": quality, "kind": card.kind, "reask": reask,
-            "correct": quality >= 3, "easiness_before": before.easiness, "interval_before": before.interval,
-            "repetitions_before": before.repetitions,
-            "due_before": None if before.due is None else before.due.isoformat(),
-            "easiness_after": after.easiness, "interval_after": after.interval,
-            "repetitions_after": after.repetitions,
-            "due_after": None if after.due is None else after.due.isoformat(),
-            "p_recall": recall,
-        })
+        rows.append(
+            {
+                "id": len(rows) + 1,
+                "deck_id": card.deck_id,
+                "card_id": card.card_id,
+                "study_day": day.isoformat(),
+                "quality": quality,
+                "kind": card.kind,
+                "reask": reask,
+                "correct": quality >= 3,
+                "easiness_before": before.easiness,
+                "interval_before": before.interval,
+                "repetitions_before": before.repetitions,
+                "due_before": None if before.due is None else before.due.isoformat(),
+                "easiness_after": after.easiness,
+                "interval_after": after.interval,
+                "repetitions_after": after.repetitions,
+                "due_after": None if after.due is None else after.due.isoformat(),
+                "p_recall": recall,
+            }
+        )
         return quality >= 3
 
     for offset in range(profile.days):
@@ -159,18 +184,22 @@ def simulate(profile: LearnerProfile) -> SimulatedLog:
         if rng.random() < profile.early_drill_probability:
             not_due = [card for card in started if card.state.due is not None and card.state.due > day]
             due += rng.sample(not_due, min(profile.early_drill_size, len(not_due)))
-        new = fresh[:profile.new_per_day]
-        del fresh[:profile.new_per_day]
+        new = fresh[: profile.new_per_day]
+        del fresh[: profile.new_per_day]
         started += new
         missed = [card for card in [*due, *new] if not ask(card, day)]
         for card in missed:  # SM-2 step 7: a missed card is asked again in the session
             ask(card, day, reask=True)
 
-    info = {(card.deck_id, card.card_id): {"kind": card.kind, "difficulty": card.difficulty} for card in cards}
+    info = {
+        (card.deck_id, card.card_id): {"kind": card.kind, "difficulty": card.difficulty} for card in cards
+    }
     return SimulatedLog(profile, rows, info, START)
 
 
-def split_by_day(rows: list[dict[str, Any]], first_test_day: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def split_by_day(
+    rows: list[dict[str, Any]], first_test_day: date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The log before ``first_test_day`` (to fit on) and the whole log (the future part is evaluated)."""
     cutoff = first_test_day.isoformat()
     return [row for row in rows if row["study_day"] < cutoff], rows

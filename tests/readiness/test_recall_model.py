@@ -40,12 +40,19 @@ def _held_out(seed: int, new_per_day: int) -> dict[str, np.ndarray]:
     first_asks = [row for row in log.rows if not row["reask"]]
     oracle = np.array([first_asks[position]["p_recall"] for position in replayed.positions])
     future = np.array(replayed.days) >= (log.start + timedelta(days=FIT_DAYS)).toordinal()
-    return {"train_rows": rows[~future], "train_labels": labels[~future], "test_rows": rows[future],
-            "test_labels": labels[future], "oracle": oracle[future]}
+    return {
+        "train_rows": rows[~future],
+        "train_labels": labels[~future],
+        "test_rows": rows[future],
+        "test_labels": labels[future],
+        "oracle": oracle[future],
+    }
 
 
 @pytest.mark.parametrize(("seed", "new_per_day"), [(7, 15), (8, 10)])
-def test_fitted_model_on_future_reviews_is_calibrated_and_near_the_oracle(seed: int, new_per_day: int) -> None:
+def test_fitted_model_on_future_reviews_is_calibrated_and_near_the_oracle(
+    seed: int, new_per_day: int
+) -> None:
     data = _held_out(seed, new_per_day)
     assert len(data["train_labels"]) > 1000 and len(data["test_labels"]) > 1000
     model = fit(data["train_rows"], data["train_labels"])
@@ -67,30 +74,60 @@ def test_the_shipped_prior_is_calibrated_on_a_learner_it_never_saw() -> None:
 
 def test_a_longer_wait_predicts_lower_recall() -> None:
     prior = prior_model()
-    replayed = replay([
-        {"deck_id": "d", "card_id": "c", "study_day": "2026-01-01", "quality": 4, "reask": False, "kind": "open",
-         "easiness_before": 2.5, "interval_before": 0, "repetitions_before": 0,
-         "easiness_after": 2.5, "interval_after": 1, "repetitions_after": 1},
-    ])
+    replayed = replay(
+        [
+            {
+                "deck_id": "d",
+                "card_id": "c",
+                "study_day": "2026-01-01",
+                "quality": 4,
+                "reask": False,
+                "kind": "open",
+                "easiness_before": 2.5,
+                "interval_before": 0,
+                "repetitions_before": 0,
+                "easiness_after": 2.5,
+                "interval_after": 1,
+                "repetitions_after": 1,
+            },
+        ]
+    )
     start = replayed.cards[("d", "c")].last_day
     assert start is not None
-    recall = [float(prior.predict(replayed.today_rows(start + wait, [("d", "c")]))[0]) for wait in (1, 5, 30, 200)]
+    recall = [
+        float(prior.predict(replayed.today_rows(start + wait, [("d", "c")]))[0]) for wait in (1, 5, 30, 200)
+    ]
     assert recall == sorted(recall, reverse=True) and recall[0] - recall[-1] > 0.2
 
 
 def test_replay_builds_one_example_per_first_ask_of_a_seen_card() -> None:
-    def row(day: str, quality: int, reask: bool, before: tuple[float, int, int], after: tuple[float, int, int]) -> dict:
-        return {"deck_id": "d", "card_id": "c", "study_day": day, "quality": quality, "reask": reask, "kind": "numeric",
-                "easiness_before": before[0], "interval_before": before[1], "repetitions_before": before[2],
-                "easiness_after": after[0], "interval_after": after[1], "repetitions_after": after[2]}
+    def row(
+        day: str, quality: int, reask: bool, before: tuple[float, int, int], after: tuple[float, int, int]
+    ) -> dict:
+        return {
+            "deck_id": "d",
+            "card_id": "c",
+            "study_day": day,
+            "quality": quality,
+            "reask": reask,
+            "kind": "numeric",
+            "easiness_before": before[0],
+            "interval_before": before[1],
+            "repetitions_before": before[2],
+            "easiness_after": after[0],
+            "interval_after": after[1],
+            "repetitions_after": after[2],
+        }
 
-    replayed = replay([
-        row("2026-01-01", 4, False, (2.5, 0, 0), (2.5, 1, 1)),  # first ask: not an example
-        row("2026-01-02", 5, False, (2.5, 1, 1), (2.6, 6, 2)),
-        row("2026-01-12", 1, False, (2.6, 6, 2), (2.06, 1, 0)),  # 10 days on a 6-day interval, a lapse
-        row("2026-01-12", 4, True, (2.06, 1, 0), (2.06, 1, 0)),  # re-ask: not an example
-        row("2026-01-13", 3, False, (2.06, 1, 0), (1.92, 1, 1)),
-    ])
+    replayed = replay(
+        [
+            row("2026-01-01", 4, False, (2.5, 0, 0), (2.5, 1, 1)),  # first ask: not an example
+            row("2026-01-02", 5, False, (2.5, 1, 1), (2.6, 6, 2)),
+            row("2026-01-12", 1, False, (2.6, 6, 2), (2.06, 1, 0)),  # 10 days on a 6-day interval, a lapse
+            row("2026-01-12", 4, True, (2.06, 1, 0), (2.06, 1, 0)),  # re-ask: not an example
+            row("2026-01-13", 3, False, (2.06, 1, 0), (1.92, 1, 1)),
+        ]
+    )
     assert replayed.labels == [1, 0, 1]
     names = {name: index for index, name in enumerate(FEATURES)}
     rows, _ = replayed.matrix()
