@@ -18,10 +18,11 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from quizzer.sm2 import SM2State, step
+from quizzer.store import ReviewRecord, Store
 
 # FSRS-4.5 default weights (open-spaced-repetition/fsrs4anki, "w"): initial stabilities for Again / Good,
 # the recall-success growth (w8-w10) and the post-lapse stability (w11-w14).
@@ -86,12 +87,22 @@ class _Card:
 class SimulatedLog:
     profile: LearnerProfile
     rows: list[dict[str, Any]]  # oldest first, in the shape of Store.reviews(), plus "p_recall"
-    cards: dict[tuple[str, str], dict[str, Any]]  # (deck id, card id) -> kind, difficulty, deck tags
+    cards: dict[tuple[str, str], dict[str, Any]]  # (deck id, card id) -> kind, difficulty
     start: date
+    memory: dict[
+        tuple[str, str], tuple[int, float]
+    ]  # studied cards at the end: (last day ordinal, stability)
 
     @property
     def end(self) -> date:
         return self.start + timedelta(days=self.profile.days - 1)
+
+    def true_recall(self, day: date) -> dict[tuple[str, str], float]:
+        """The true chance of recalling each studied card if asked on ``day``."""
+        return {
+            key: recall_probability(day.toordinal() - last, stability)
+            for key, (last, stability) in self.memory.items()
+        }
 
 
 def _make_cards(profile: LearnerProfile, rng: random.Random) -> list[_Card]:
@@ -194,7 +205,55 @@ def simulate(profile: LearnerProfile) -> SimulatedLog:
     info = {
         (card.deck_id, card.card_id): {"kind": card.kind, "difficulty": card.difficulty} for card in cards
     }
-    return SimulatedLog(profile, rows, info, START)
+    memory = {
+        (card.deck_id, card.card_id): (card.last_day, card.stability) for card in started if card.last_day
+    }
+    return SimulatedLog(profile, rows, info, START, memory)
+
+
+def deck_yaml(log: SimulatedLog, deck_id: str, *, interview_every: int = 0) -> str:
+    """A deck file for one simulated topic (open cards; every ``interview_every``-th card tagged
+    ``interview``, none if 0), so the CLI can load the decks the log talks about."""
+    ids = sorted(card_id for deck, card_id in log.cards if deck == deck_id)
+    lines = [f"id: {deck_id}", f"title: Topic {deck_id}", f"tags: [{deck_id}]", "cards:"]
+    for index, card_id in enumerate(ids):
+        tags = ["interview"] if interview_every and index % interview_every == 0 else []
+        tags.append("even" if index % 2 == 0 else "odd")
+        lines.append(
+            f"  - {{id: {card_id}, front: question {index}, back: answer {index}, tags: [{', '.join(tags)}]}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_store(log: SimulatedLog, store: Store, last_day: date) -> None:
+    """Record the log in ``store`` through ``Store.record``, shifted so its last day is ``last_day``."""
+    shift = timedelta(days=(last_day - log.end).days)
+
+    def state(row: dict[str, Any], when: str) -> SM2State:
+        due = row[f"due_{when}"]
+        return SM2State(
+            row[f"easiness_{when}"],
+            row[f"interval_{when}"],
+            row[f"repetitions_{when}"],
+            None if due is None else date.fromisoformat(due) + shift,
+        )
+
+    for index, row in enumerate(log.rows):
+        day = date.fromisoformat(row["study_day"]) + shift
+        moment = datetime.combine(day, time(12), UTC) + timedelta(milliseconds=index)
+        store.record(
+            ReviewRecord(
+                row["deck_id"],
+                row["card_id"],
+                moment,
+                day,
+                row["quality"],
+                state(row, "before"),
+                state(row, "after"),
+                kind=row["kind"],
+                reask=row["reask"],
+            )
+        )
 
 
 def split_by_day(
