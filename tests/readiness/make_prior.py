@@ -38,7 +38,9 @@ def main() -> None:
     model = fit(np.vstack(rows), np.concatenate(labels), source="prior: 6 simulated learners, 90 days each")
     target = ROOT / "quizzer" / "data" / "recall_prior.json"
     data = model.to_dict()
-    data["coef"] = [round(value, 6) for value in data["coef"]]
+
+    for name in ("coef", "feature_mean", "feature_scale"):
+        data[name] = [round(value, 6) for value in data[name]]
     data["intercept"] = round(data["intercept"], 6)
     target.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target} from {model.examples} first asks")
