@@ -224,28 +224,22 @@ def compute(
     ends = [today - timedelta(weeks=weeks) for weeks in range(TREND_WEEKS - 1, 0, -1)]
     replayed = LogReplay()
     snapshots: list[tuple[date, LogReplay]] = []
-    rows = list(reviews)
-    pending = list(ends)
-    cut_points: list[int] = []
-    for index, review in enumerate(rows):
+    for review in reviews:
         day = review["study_day"]
         day = day if isinstance(day, date) else date.fromisoformat(day)
-        while pending and day > pending[0]:
-            cut_points.append(index)
-            pending.pop(0)
+        while len(snapshots) < len(ends) and day > ends[len(snapshots)]:
+            snapshots.append((ends[len(snapshots)], replayed.snapshot()))
         replayed.add(review)
+    while len(snapshots) < len(ends):
+        snapshots.append((ends[len(snapshots)], replayed.snapshot()))
     if model is None:
         if fit_model is None:
             from quizzer.recall_model import fit_blended
 
-            rows_, labels = replayed.matrix()
-            model = fit_blended(rows_, labels)
+            rows, labels = replayed.matrix()
+            model = fit_blended(rows, labels)
         else:
             model = fit_model(replayed)
-    # Past weeks: replay the log up to each week's end (rare enough to redo; a few thousand rows).
-    cut_points += [len(rows)] * len(pending)
-    for end, cut in zip(ends, cut_points, strict=True):
-        snapshots.append((end, LogReplay().extend(rows[:cut])))
 
     predictions = _predict_on(replayed, model, today.toordinal())
     past = [(end, _predict_on(snapshot, model, end.toordinal())) for end, snapshot in snapshots]

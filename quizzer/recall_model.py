@@ -23,11 +23,12 @@ scikit-learn is imported only inside :func:`fit`; predicting needs numpy alone.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -84,26 +85,41 @@ class CardMemory:
 
 
 @dataclass(slots=True)
-class TopicHistory:
-    """First asks per deck, for the 30-day topic accuracy."""
+class _TopicWindow:
+    days: deque[list[int]] = field(default_factory=deque)  # [day, asks, passes], oldest first
+    asks: int = 0
+    passes: int = 0
 
-    asks: dict[str, deque[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(deque))
+
+@dataclass(slots=True)
+class TopicHistory:
+    """First asks per deck, for the 30-day topic accuracy: per-day counts and running sums, so each
+    look-up is O(1) amortised. Days must be added, and asked about, in nondecreasing order (a log replay)."""
+
+    windows: dict[str, _TopicWindow] = field(default_factory=lambda: defaultdict(_TopicWindow))
 
     def add(self, deck_id: str, day: int, passed: bool) -> None:
-        self.asks[deck_id].append((day, passed))
+        window = self.windows[deck_id]
+        if not window.days or window.days[-1][0] != day:
+            window.days.append([day, 0, 0])
+        window.days[-1][1] += 1
+        window.days[-1][2] += passed
+        window.asks += 1
+        window.passes += passed
 
     def logit(self, deck_id: str, day: int) -> float:
         """Smoothed log-odds of first-ask accuracy on the deck over the TOPIC_DAYS study days before ``day``."""
-        window = self.asks.get(deck_id)
-        if not window:
+        window = self.windows.get(deck_id)
+        if window is None:
             return _logit_rate(0, 0, TOPIC_PRIOR)
-        while window and window[0][0] < day - TOPIC_DAYS:
-            window.popleft()
-        passes = asks = 0
-        for when, passed in window:
-            if when < day:
-                asks += 1
-                passes += passed
+        while window.days and window.days[0][0] < day - TOPIC_DAYS:
+            _, asks, passes = window.days.popleft()
+            window.asks -= asks
+            window.passes -= passes
+        asks, passes = window.asks, window.passes
+        if window.days and window.days[-1][0] >= day:  # the day itself does not count
+            asks -= window.days[-1][1]
+            passes -= window.days[-1][2]
         return _logit_rate(passes, asks, TOPIC_PRIOR)
 
 
@@ -174,6 +190,13 @@ class LogReplay:
             memory.interval = review["interval_after"]
             memory.repetitions = review["repetitions_after"]
         memory.kind = review.get("kind") or memory.kind
+
+    def snapshot(self) -> LogReplay:
+        """The card memories and topic history as they are now (no examples), to predict from later."""
+        return LogReplay(
+            cards={key: replace(memory) for key, memory in self.cards.items()},
+            topics=copy.deepcopy(self.topics),
+        )
 
     def extend(self, reviews: Iterable[Mapping[str, Any]]) -> LogReplay:
         for review in reviews:
