@@ -5,7 +5,9 @@
 For each learner (seeds 500+, none of them used to fit the shipped prior): fit on the first two thirds
 of the days, judge on the reviews of the last third (the future): expected calibration error, log loss
 against the oracle (the simulator's true recall probability) and against a constant rate, for the fitted
-model, the shipped prior alone and the blend at 100 first asks. Then the time of ``quizzer readiness``
+model, the shipped prior alone and the blend fitted on the first 100-1,000 first asks. Then the bias of
+readiness itself (mean predicted minus true recall of every studied card) 1, 3 and 10 days after the
+log ends. Then the time of ``quizzer readiness``
 end to end on a store holding one learner's log, cold (fresh interpreter, scikit-learn imported, model
 fitted) and warm (the cached fit reused).
 """
@@ -27,6 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from quizzer.decks import parse_deck  # noqa: E402
+from quizzer.readiness import compute  # noqa: E402
 from quizzer.recall_model import (  # noqa: E402
     expected_calibration_error,
     fit,
@@ -62,7 +66,14 @@ def evaluate(profile: LearnerProfile) -> dict[str, object]:
     fit_ms = (time.perf_counter() - started) * 1000
     test_labels, test_oracle = labels[future], oracle[future]
     constant = np.full(future.sum(), labels[~future].mean())
-    early = fit_blended(rows[~future][:100], labels[~future][:100])
+    blends = {
+        f"blend_at_{asks}": _scores(
+            fit_blended(rows[~future][:asks], labels[~future][:asks]).predict(rows[future]),
+            test_labels,
+            test_oracle,
+        )
+        for asks in (100, 200, 400, 1000)
+    }
     return {
         "seed": profile.seed,
         "reviews": len(log.rows),
@@ -71,10 +82,26 @@ def evaluate(profile: LearnerProfile) -> dict[str, object]:
         "fit_ms": round(fit_ms, 1),
         "fitted": _scores(model.predict(rows[future]), test_labels, test_oracle),
         "prior_only": _scores(prior_model().predict(rows[future]), test_labels, test_oracle),
-        "blend_at_100": _scores(early.predict(rows[future]), test_labels, test_oracle),
+        **blends,
         "oracle_log_loss": round(log_loss(test_oracle, test_labels), 4),
         "constant_log_loss": round(log_loss(constant, test_labels), 4),
     }
+
+
+def readiness_bias(profile: LearnerProfile) -> dict[str, float]:
+    log = simulate(profile)
+    decks = [parse_deck(deck_yaml(log, f"topic-{index}")) for index in range(profile.decks)]
+    bias = {}
+    model = None
+    for days in (1, 3, 10):
+        day = log.end + timedelta(days=days)
+        result = compute(log.rows, decks, day, model=model)
+        model = result.model
+        truth = log.true_recall(day)
+        bias[f"after_{days}_days"] = round(
+            float(np.mean([result.predictions[key] - truth[key] for key in truth])), 4
+        )
+    return bias
 
 
 def time_command(profile: LearnerProfile) -> dict[str, float | int]:
@@ -131,12 +158,17 @@ def main() -> None:
             name: round(float(np.mean([r[kind][name] for r in results])), 4)  # type: ignore[index]
             for name in ("ece", "log_loss", "vs_oracle")
         }
-        for kind in ("fitted", "prior_only", "blend_at_100")
+        for kind in ("fitted", "prior_only", "blend_at_100", "blend_at_200", "blend_at_400", "blend_at_1000")
     }
     summary["constant_log_loss"] = round(float(np.mean([r["constant_log_loss"] for r in results])), 4)
     summary["oracle_log_loss"] = round(float(np.mean([r["oracle_log_loss"] for r in results])), 4)
+    bias = readiness_bias(LearnerProfile(seed=700, days=options.days, new_per_day=12))
     command = time_command(LearnerProfile(seed=900, days=90, new_per_day=12, decks=6, cards_per_deck=200))
-    print(json.dumps({"learners": results, "mean": summary, "command": command}, indent=1))
+    print(
+        json.dumps(
+            {"learners": results, "mean": summary, "readiness_bias": bias, "command": command}, indent=1
+        )
+    )
 
 
 if __name__ == "__main__":
