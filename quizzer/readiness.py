@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -216,7 +216,7 @@ def compute(
     *,
     model: BlendedModel | None = None,
     deck_id: str | None = None,
-    fit_model: Any = None,
+    fit_model: Callable[[LogReplay], BlendedModel] | None = None,
 ) -> Readiness:
     """Readiness of ``decks`` (or only ``deck_id``) on study day ``today`` from the review log (oldest
     first, as ``Store.reviews()`` gives it). ``model`` is used as given; without it one is fitted on the
@@ -373,7 +373,7 @@ def summary_text(result: Readiness, *, rows: int = 10) -> str:
             if b.count:
                 lines.append(
                     f"  {b.low:.1f}–{b.high:.1f}  predicted {_percent(b.predicted):>4}  "
-                    f"recalled {_percent(b.actual):>4}  ({b.count} answers)"
+                    f"recalled {_percent(b.actual):>4}  ({b.count} answer{'' if b.count == 1 else 's'})"
                 )
         lines.append(f"  expected calibration error {result.calibration_error:.3f}")
     lines += ["", "What to study this week"]

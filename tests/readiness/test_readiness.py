@@ -178,6 +178,39 @@ def test_a_new_learner_gets_the_prior_and_no_trend_values() -> None:
     assert "the prior" in text and "What to study this week" in text
 
 
+def test_generator_families_are_grouped_across_decks() -> None:
+    def deck(deck_id: str) -> Deck:
+        return parse_deck(
+            f"id: {deck_id}\ntitle: T\ncards:\n"
+            "  - {id: g, kind: generated, generator: confusion-matrix, params: {metric: precision}}\n"
+            "  - {id: o, front: q, back: a}\n"
+        )
+
+    def row(deck_id: str, card_id: str, day: str, quality: int) -> dict:
+        return {
+            "deck_id": deck_id,
+            "card_id": card_id,
+            "study_day": day,
+            "quality": quality,
+            "reask": False,
+            "kind": "generated",
+            "easiness_before": 2.5,
+            "interval_before": 0,
+            "repetitions_before": 0,
+            "easiness_after": 2.5,
+            "interval_after": 1,
+            "repetitions_after": 1,
+        }
+
+    rows = [row("a", "g", "2026-03-01", 4), row("b", "g", "2026-03-01", 4), row("b", "o", "2026-03-01", 4)]
+    result = compute(rows, [deck("a"), deck("b")], date(2026, 3, 3))
+    (family,) = result.generators
+    assert family.name == "confusion-matrix" and family.cards == 2 and family.studied == 2
+    assert family.readiness == pytest.approx(
+        (result.predictions[("a", "g")] + result.predictions[("b", "g")]) / 2
+    )
+
+
 def test_importing_readiness_does_not_import_scikit_learn() -> None:
     code = "import sys, quizzer.readiness, quizzer.recall_model\nassert 'sklearn' not in sys.modules\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
