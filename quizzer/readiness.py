@@ -27,10 +27,10 @@ from quizzer.recall_model import (
     FEATURE_VERSION,
     BlendedModel,
     CalibrationBin,
+    LearnerModel,
     LogReplay,
-    cached_blended,
-    calibration_bins,
-    expected_calibration_error,
+    cached_learner_model,
+    learner_model,
 )
 from quizzer.session import DEFAULT_DAY_START_HOUR, current_day
 from quizzer.store import Store
@@ -51,7 +51,8 @@ DEFINITIONS: dict[str, str] = {
     "trend": "Readiness as it would have been computed at the end of each of the last 4 weeks: the log up to "
     "that day, the current model.",
     "calibration": "Your first asks of cards seen before, cut into bins of predicted recall, each with the share "
-    "you actually recalled. In-sample: the model was fitted on these same answers.",
+    "you actually recalled. Each answer is predicted by a model fitted only on your answers before it (the log "
+    "in 5 runs; the first run by the prior), as it would have been shown at the time.",
     "study_this_week": "Decks ranked by the gain of an hour of study (60 answers, each bringing a card to about 90% "
     "recall; unstudied cards count as 0 before): the rise in the share of the deck you would recall, times "
     "the deck's interview-tagged cards (how often interviews ask the topic).",
@@ -109,14 +110,24 @@ class StudyPick:
 class Readiness:
     today: date
     examples: int  # first asks of cards seen before: what the model was fitted on
-    model: BlendedModel
+    learner: LearnerModel
     decks: list[TopicReadiness]
     tags: list[TopicReadiness]
     generators: list[TopicReadiness]
-    calibration: list[CalibrationBin]
-    calibration_error: float | None
     study: list[StudyPick]
     predictions: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+
+    @property
+    def model(self) -> BlendedModel:
+        return self.learner.model
+
+    @property
+    def calibration(self) -> list[CalibrationBin]:
+        return self.learner.calibration
+
+    @property
+    def calibration_error(self) -> float | None:
+        return self.learner.calibration_error
 
     def to_dict(self) -> dict[str, Any]:
         fitted = self.model.fitted
@@ -214,13 +225,13 @@ def compute(
     decks: Sequence[Deck],
     today: date,
     *,
-    model: BlendedModel | None = None,
+    learner: LearnerModel | None = None,
     deck_id: str | None = None,
-    fit_model: Callable[[LogReplay], BlendedModel] | None = None,
+    fit_learner: Callable[[LogReplay], LearnerModel] | None = None,
 ) -> Readiness:
     """Readiness of ``decks`` (or only ``deck_id``) on study day ``today`` from the review log (oldest
-    first, as ``Store.reviews()`` gives it). ``model`` is used as given; without it one is fitted on the
-    log by ``fit_model(replayed)`` (default: :func:`quizzer.recall_model.fit_blended`, uncached)."""
+    first, as ``Store.reviews()`` gives it). ``learner`` is used as given; without it one is fitted on
+    the log by ``fit_learner(replayed)`` (default: :func:`quizzer.recall_model.learner_model`, uncached)."""
     ends = [today - timedelta(weeks=weeks) for weeks in range(TREND_WEEKS - 1, 0, -1)]
     replayed = LogReplay()
     snapshots: list[tuple[date, LogReplay]] = []
@@ -232,14 +243,9 @@ def compute(
         replayed.add(review)
     while len(snapshots) < len(ends):
         snapshots.append((ends[len(snapshots)], replayed.snapshot()))
-    if model is None:
-        if fit_model is None:
-            from quizzer.recall_model import fit_blended
-
-            rows, labels = replayed.matrix()
-            model = fit_blended(rows, labels)
-        else:
-            model = fit_model(replayed)
+    if learner is None:
+        learner = (fit_learner or learner_model)(replayed)
+    model = learner.model
 
     predictions = _predict_on(replayed, model, today.toordinal())
     past = [(end, _predict_on(snapshot, model, end.toordinal())) for end, snapshot in snapshots]
@@ -270,17 +276,13 @@ def compute(
             key=lambda t: (t.readiness is None, t.readiness if t.readiness is not None else 0, t.name)
         )
 
-    features, labels = replayed.matrix()
-    fitted = model.predict(features) if len(labels) else None
     return Readiness(
         today=today,
-        examples=len(labels),
-        model=model,
+        examples=len(replayed.labels),
+        learner=learner,
         decks=by_kind["deck"],
         tags=by_kind["tag"],
         generators=by_kind["generator"],
-        calibration=[] if fitted is None else calibration_bins(fitted, labels),
-        calibration_error=None if fitted is None else expected_calibration_error(fitted, labels),
         study=study_this_week(by_kind["deck"], predictions, members),
         predictions=predictions,
     )
@@ -310,7 +312,7 @@ def load(
         decks,
         today,
         deck_id=deck_id,
-        fit_model=lambda replayed: cached_blended(replayed, cache_file, key),
+        fit_learner=lambda replayed: cached_learner_model(replayed, cache_file, key),
     )
 
 
@@ -368,7 +370,10 @@ def summary_text(result: Readiness, *, rows: int = 10) -> str:
             lines += ["", f"  {heading:<30} {'ready':>5}   {'studied':<12} last {TREND_WEEKS} weeks"]
             lines += _topic_rows(studied[:rows])
     if result.calibration:
-        lines += ["", "Calibration on your answers (in-sample): predicted recall vs recalled"]
+        lines += [
+            "",
+            "Calibration on your answers (each predicted from the answers before it): predicted recall vs recalled",
+        ]
         for b in result.calibration:
             if b.count:
                 lines.append(

@@ -61,6 +61,7 @@ TOPIC_PRIOR = (4.0, 5.0)
 # than the prior (tests/benchmarks/bench_readiness.py prints the blend at 100-1,000 asks).
 FULL_WEIGHT_ASKS = 1000
 REGULARISATION = 0.1  # sklearn's C on standardised features
+FORWARD_BLOCKS = 5
 MIN_FIT_ASKS = 30  # below this (or with one class only) the prior alone is used
 PRIOR_FILE = "recall_prior.json"
 
@@ -356,33 +357,78 @@ def fit_blended(rows: np.ndarray, labels: np.ndarray, prior: RecallModel | None 
     return BlendedModel(fit(rows, labels, standard=prior.standard), prior, weight)
 
 
-def cached_blended(replayed: LogReplay, cache_file: Path | None, key: str) -> BlendedModel:
-    """:func:`fit_blended` on the replayed log, reusing the fit saved in ``cache_file`` under ``key``
-    (the review count and last review id: any new answer refits). The cache is JSON; a broken or stale
-    file is ignored and rewritten."""
+@dataclass(frozen=True, slots=True)
+class LearnerModel:
+    """The learner's blended model, and how well-calibrated such a model has been on their answers."""
+
+    model: BlendedModel
+    calibration: list[CalibrationBin]
+    calibration_error: float | None
+
+    def to_cache(self) -> dict[str, Any]:
+        return {
+            "fitted": None if self.model.fitted is None else self.model.fitted.to_dict(),
+            "weight": self.model.weight,
+            "calibration": [b.to_dict() for b in self.calibration],
+            "calibration_error": self.calibration_error,
+        }
+
+    @classmethod
+    def from_cache(cls, data: Mapping[str, Any], prior: RecallModel) -> LearnerModel:
+        fitted = None if data["fitted"] is None else RecallModel.from_dict(data["fitted"])
+        bins = [CalibrationBin(**b) for b in data["calibration"]]
+        error = data["calibration_error"]
+        return cls(
+            BlendedModel(fitted, prior, float(data["weight"])), bins, None if error is None else float(error)
+        )
+
+
+def forward_predictions(
+    rows: np.ndarray, labels: np.ndarray, prior: RecallModel, blocks: int = FORWARD_BLOCKS
+) -> np.ndarray:
+    """Each example predicted by a model fitted only on the examples before it (the log cut into
+    ``blocks`` runs of equal length; the first run by the prior alone): the predictions the learner would
+    have been shown at the time, for calibration that is not judged on the answers it was fitted to."""
+    predicted = np.empty(len(labels))
+    bounds = np.linspace(0, len(labels), blocks + 1).astype(int)
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        if end > start:
+            model = fit_blended(rows[:start], labels[:start], prior)
+            predicted[start:end] = model.predict(rows[start:end])
+    return predicted
+
+
+def learner_model(replayed: LogReplay, prior: RecallModel | None = None) -> LearnerModel:
+    """:func:`fit_blended` on the whole replayed log, with the forward calibration of such fits."""
+    prior = prior or prior_model()
+    rows, labels = replayed.matrix()
+    model = fit_blended(rows, labels, prior)
+    if not len(labels):
+        return LearnerModel(model, [], None)
+    forward = forward_predictions(rows, labels, prior)
+    return LearnerModel(model, calibration_bins(forward, labels), expected_calibration_error(forward, labels))
+
+
+def cached_learner_model(replayed: LogReplay, cache_file: Path | None, key: str) -> LearnerModel:
+    """:func:`learner_model`, reusing the one saved in ``cache_file`` under ``key`` (the database, review
+    count and last review id: any new answer refits). The cache is JSON; a broken or stale file is
+    ignored and rewritten."""
     prior = prior_model()
     if cache_file is not None:
         try:
             saved = json.loads(cache_file.read_text(encoding="utf-8"))
             if saved.get("key") == key:
-                fitted = None if saved["fitted"] is None else RecallModel.from_dict(saved["fitted"])
-                return BlendedModel(fitted, prior, float(saved["weight"]))
+                return LearnerModel.from_cache(saved, prior)
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    rows, labels = replayed.matrix()
-    model = fit_blended(rows, labels, prior)
+    learner = learner_model(replayed, prior)
     if cache_file is not None:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            payload = {
-                "key": key,
-                "fitted": None if model.fitted is None else model.fitted.to_dict(),
-                "weight": model.weight,
-            }
-            cache_file.write_text(json.dumps(payload), encoding="utf-8")
+            cache_file.write_text(json.dumps({"key": key, **learner.to_cache()}), encoding="utf-8")
         except OSError:
             pass  # a read-only cache only costs a refit next time
-    return model
+    return learner
 
 
 # -- evaluation -----------------------------------------------------------------------------------

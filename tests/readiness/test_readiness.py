@@ -55,7 +55,7 @@ def test_readiness_per_deck_follows_the_true_recall(learner: tuple[SimulatedLog,
 def test_readiness_falls_when_nothing_is_studied(learner: tuple[SimulatedLog, list[Deck]]) -> None:
     log, decks = learner
     soon = compute(log.rows, decks, log.end + timedelta(days=1))
-    later = compute(log.rows, decks, log.end + timedelta(days=60), model=soon.model)
+    later = compute(log.rows, decks, log.end + timedelta(days=60), learner=soon.learner)
     for before, after in zip(
         soon.decks, sorted(later.decks, key=lambda t: [d.name for d in soon.decks].index(t.name)), strict=True
     ):
@@ -75,7 +75,7 @@ def test_trend_is_readiness_at_the_end_of_each_of_the_last_four_weeks(
     # The trend three weeks back is what compute would have said on that day from the log so far.
     past_day = today - timedelta(weeks=3)
     past_rows = [row for row in log.rows if row["study_day"] <= past_day.isoformat()]
-    past = compute(past_rows, decks, past_day, model=result.model)
+    past = compute(past_rows, decks, past_day, learner=result.learner)
     for topic in result.decks:
         then = next(t for t in past.decks if t.name == topic.name)
         assert topic.trend[0][1] == pytest.approx(then.readiness)

@@ -17,14 +17,16 @@ from quizzer.recall_model import (
     FEATURES,
     FULL_WEIGHT_ASKS,
     MIN_FIT_ASKS,
-    BlendedModel,
+    LearnerModel,
     RecallModel,
     blend_weight,
-    cached_blended,
+    cached_learner_model,
     calibration_bins,
     expected_calibration_error,
     fit,
     fit_blended,
+    forward_predictions,
+    learner_model,
     log_loss,
     prior_model,
     replay,
@@ -181,14 +183,32 @@ def test_models_round_trip_through_json_and_refuse_other_features() -> None:
 def test_cache_is_reused_for_the_same_key_and_refit_for_another(tmp_path) -> None:
     replayed = replay(simulate(LearnerProfile(seed=3, days=40)).rows)
     cache = tmp_path / "model.json"
-    first = cached_blended(replayed, cache, "reviews=10")
-    assert isinstance(first, BlendedModel) and first.fitted is not None and cache.exists()
+    first = cached_learner_model(replayed, cache, "reviews=10")
+    assert isinstance(first, LearnerModel) and first.model.fitted is not None and cache.exists()
     saved = json.loads(cache.read_text())
     cache.write_text(json.dumps({**saved, "weight": 0.25}))
-    assert cached_blended(replayed, cache, "reviews=10").weight == 0.25  # read back, not refitted
-    assert cached_blended(replayed, cache, "reviews=11").weight == first.weight
+    again = cached_learner_model(replayed, cache, "reviews=10")  # read back, not refitted
+    assert again.model.weight == 0.25
+    assert [b.to_dict() for b in again.calibration] == [b.to_dict() for b in first.calibration]
+    assert again.model.fitted == first.model.fitted
+    assert cached_learner_model(replayed, cache, "reviews=11").model.weight == first.model.weight
     cache.write_text("{not json")
-    assert cached_blended(replayed, cache, "reviews=11").weight == first.weight
+    assert cached_learner_model(replayed, cache, "reviews=11").model.weight == first.model.weight
+
+
+def test_forward_predictions_use_only_earlier_answers() -> None:
+    data = _held_out(7, 15)
+    rows, labels = data["train_rows"], data["train_labels"]
+    prior = prior_model()
+    forward = forward_predictions(rows, labels, prior, blocks=4)
+    quarter = len(labels) // 4
+    assert forward[:quarter] == pytest.approx(prior.predict(rows[:quarter]))  # nothing before: the prior
+    # Changing the last quarter's labels cannot change any prediction (all made before those answers).
+    flipped = labels.copy()
+    flipped[3 * quarter + 1 :] = 1 - flipped[3 * quarter + 1 :]
+    assert forward_predictions(rows, flipped, prior, blocks=4) == pytest.approx(forward)
+    learner = learner_model(replay([]))
+    assert learner.calibration == [] and learner.calibration_error is None
 
 
 def test_calibration_bins_and_ece_on_known_numbers() -> None:
