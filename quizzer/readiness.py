@@ -325,8 +325,18 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _spark(values: Sequence[float | None]) -> str:
-    return "".join("·" if value is None else _SPARKS[min(7, int(value * 8))] for value in values)
+def _spark(values: Sequence[float | None], *, span: float = 0.05) -> str:
+    """Bars scaled to the row's own range (at least ``span`` wide), so a move of a few points shows;
+    the percentages beside it give the level."""
+    known = [value for value in values if value is not None]
+    if not known:
+        return "·" * len(values)
+    top = max(known)
+    bottom = min(min(known), top - span)
+    return "".join(
+        "·" if value is None else _SPARKS[min(7, int((value - bottom) / (top - bottom) * 7.999))]
+        for value in values
+    )
 
 
 def topic_line(topic: TopicReadiness) -> str:

@@ -131,6 +131,12 @@ def test_study_list_weighs_interview_frequency() -> None:
     assert picks[0].score == pytest.approx(10 * (AFTER_STUDY - 0.5))
 
 
+def test_trend_bars_show_a_rise_of_a_few_points() -> None:
+    assert readiness._spark([0.90, 0.92, 0.93, 0.95]) == "▁▄▅█"
+    assert readiness._spark([None, 0.8, 0.8]) == "·██"  # flat: both at the top of a 5-point range
+    assert readiness._spark([None, None]) == "··"
+
+
 def test_topic_line_reads_like_the_issue() -> None:
     topic = TopicReadiness("deck", "metrics", 59, 47, 0.861)
     assert topic_line(topic) == "metrics 86% · 12 of 59 cards not yet studied"
