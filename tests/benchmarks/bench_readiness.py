@@ -92,11 +92,11 @@ def readiness_bias(profile: LearnerProfile) -> dict[str, float]:
     log = simulate(profile)
     decks = [parse_deck(deck_yaml(log, f"topic-{index}")) for index in range(profile.decks)]
     bias = {}
-    model = None
+    learner = None
     for days in (1, 3, 10):
         day = log.end + timedelta(days=days)
-        result = compute(log.rows, decks, day, model=model)
-        model = result.model
+        result = compute(log.rows, decks, day, learner=learner)
+        learner = result.learner
         truth = log.true_recall(day)
         bias[f"after_{days}_days"] = round(
             float(np.mean([result.predictions[key] - truth[key] for key in truth])), 4
