@@ -378,6 +378,26 @@ def stats(obj: Context, deck_id: str | None, days: int, as_json: bool) -> None:
         _say(summary_text(figures))
 
 
+@cli.command()
+@click.option("--deck", "deck_id", default=None, help="Only this deck (the model still learns from every deck).")
+@click.option("--json", "as_json", is_flag=True, help="The same figures as one JSON object.")
+@pass_context
+def readiness(obj: Context, deck_id: str | None, as_json: bool) -> None:
+    """Am I ready? Predicted recall per deck, tag and family, its trend, calibration, what to study."""
+    from quizzer import readiness as ready
+
+    decks = [loaded.deck for loaded in obj.decks().decks]
+    if deck_id and all(deck.id != deck_id for deck in decks):
+        raise UsageError(f"no deck {deck_id!r}; known decks: {', '.join(deck.id for deck in decks) or 'none'}")
+    with obj.store() as store:
+        result = ready.load(store, decks, _now(), deck_id=deck_id, day_start_hour=obj.config.day_start_hour,
+                            cache_dir=paths.cache_dir())
+    if as_json:
+        _echo_json(result.to_dict())
+    else:
+        click.echo(ready.summary_text(result))
+
+
 # -- data in and out ------------------------------------------------------------------------------
 
 
