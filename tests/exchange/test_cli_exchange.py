@@ -139,5 +139,5 @@ def test_db_backup_into_a_missing_folder_is_refused(tmp_path: Path, db: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """`db backup /nonexistent/dir/b.db` says so instead of creating folders the user did not ask for."""
     target = tmp_path / "nowhere" / "deeper" / "b.db"
-    assert "No such file or directory" in fails(capsys, "--db", str(db), "db", "backup", str(target))
+    assert "does not exist" in fails(capsys, "--db", str(db), "db", "backup", str(target))
     assert not (tmp_path / "nowhere").exists()

@@ -96,7 +96,7 @@ def test_crash_log_is_private(
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("the text that crashed")
 
-    monkeypatch.setattr("quizzer.decks.sources.load_all", explode)
+    monkeypatch.setattr("quizzer.tui.launch.load_for", explode)
     with pytest.raises(SystemExit):
         main(["decks", "list"])
     log = paths.cache_dir() / "crash.log"

@@ -158,7 +158,7 @@ def test_an_unexpected_error_is_shown_with_visible_escapes(
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError(f"boom {OSC_TITLE}")
 
-    monkeypatch.setattr("quizzer.decks.sources.load_all", explode)
+    monkeypatch.setattr("quizzer.tui.launch.load_for", explode)
     with pytest.raises(SystemExit):
         main(["decks", "list"])
     err = capsys.readouterr().err
@@ -172,7 +172,7 @@ def test_usage_errors_are_shown_with_visible_escapes(
     def refuse(*_: object, **__: object) -> None:
         raise UsageError(f"no deck {OSC_TITLE}\x9b2J")
 
-    monkeypatch.setattr("quizzer.decks.sources.load_all", refuse)
+    monkeypatch.setattr("quizzer.tui.launch.load_for", refuse)
     with pytest.raises(SystemExit):
         main(["decks", "list"])
     assert_clean(capsys.readouterr().err)
