@@ -267,6 +267,11 @@ class Store:
         return sqlite_utils.Database(self.conn)
 
     @property
+    def device_id(self) -> str:
+        """This database's device id in synced review logs (random, created once by migration m005)."""
+        return self.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]
+
+    @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
@@ -367,21 +372,46 @@ class Store:
             raise
 
     def _rebuild_states_in_transaction(self) -> None:
-        """Replay the log in commit order (row id): that is the order in which each state was computed
-        from the one before, even when two terminals' clocks or a clock jump put the timestamps out of
-        order. Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2,
-        as they were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded."""
+        self.replay_cards_in_transaction(None)
+
+    def replay_cards_in_transaction(self, keys: set[int] | None) -> int:
+        """Recompute the derived state of the cards ``keys`` (None: every card) from the log, inside the
+        caller's transaction; returns how many of them changed schedule.
+
+        Each card's log is replayed in the order ``(order_at, device, seq)`` (see
+        :func:`quizzer.store.migrations.m005_review_origins`): the same on every device that holds the same
+        reviews, and on one device the commit order, even when the clock or two terminals' clocks put the
+        timestamps out of order. Before m005 (a migration in progress) it is the commit order itself.
+        Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
+        were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
+        """
         from quizzer.sm2 import review as plain_review
 
-        has_after = "ef_after" in {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
-        self.conn.execute(
-            "UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
-            "last_reviewed_at = NULL, review_count = 0, lapses = 0"
-        )
-        columns = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
-                   else "card_key, reviewed_at, quality")
+        columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
+        has_after = "ef_after" in columns_present
+        order = "card_key, order_at, device, seq" if "order_at" in columns_present else "id"
+        select = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
+                  else "card_key, reviewed_at, quality")
+        reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
+                 "last_reviewed_at = NULL, review_count = 0, lapses = 0")
+        if keys is None:
+            old = {row[0]: row[1:] for row in self.conn.execute("SELECT key, ef, interval, reps, due FROM cards")}
+            self.conn.execute(reset)
+            rows = self.conn.execute(f"SELECT {select} FROM reviews ORDER BY {order}")
+        else:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS replay_keys (key INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM replay_keys")
+            self.conn.executemany("INSERT INTO replay_keys (key) VALUES (?)", ((key,) for key in keys))
+            old = {row[0]: row[1:] for row in self.conn.execute(
+                "SELECT key, ef, interval, reps, due FROM cards WHERE key IN (SELECT key FROM replay_keys)"
+            )}
+            self.conn.execute(f"{reset} WHERE key IN (SELECT key FROM replay_keys)")
+            rows = self.conn.execute(
+                f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
+                f"ORDER BY {order}"
+            )
         states: dict[int, dict[str, Any]] = {}
-        for row in self.conn.execute(f"SELECT {columns} FROM reviews ORDER BY id"):
+        for row in rows:
             key, at, quality = row[0], row[1], row[2]
             reask = bool(row[3]) if has_after else False
             day = date.fromordinal(row[4]) if has_after and row[4] else from_ms(at).date()
@@ -395,14 +425,20 @@ class Store:
             if quality < 3 and before.repetitions > 0:
                 entry["lapses"] += 1
             entry["state"] = scheduled(before, int(quality), day)
+        changed = 0
+        updates = []
         for key, entry in states.items():
             state: SM2State = entry["state"]
-            self.conn.execute(
-                "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
-                "review_count = ?, lapses = ? WHERE key = ?",
-                (round(state.easiness * 100), state.interval, state.repetitions, _ordinal(state.due),
-                 entry["first"].toordinal(), entry["last"], entry["count"], entry["lapses"], key),
-            )
+            ef, due = round(state.easiness * 100), _ordinal(state.due)
+            changed += old.get(key) != (ef, state.interval, state.repetitions, due)
+            updates.append((ef, state.interval, state.repetitions, due, entry["first"].toordinal(), entry["last"],
+                            entry["count"], entry["lapses"], key))
+        self.conn.executemany(
+            "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
+            "review_count = ?, lapses = ? WHERE key = ?",
+            updates,
+        )
+        return changed
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -448,8 +484,14 @@ class Store:
         return self.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day.toordinal(),)).fetchone()[0]
 
     def latest_study_day(self) -> date | None:
-        """The most recent study day in the log (to keep the calendar from running backwards)."""
-        value = self.conn.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0]
+        """The most recent study day this device logged (for the UI's clock-behind warning).
+
+        Reviews synced from other devices are left out: their study days come from their own clocks, and
+        a device whose clock runs ahead must not make this one look wrong.
+        """
+        value = self.conn.execute(
+            "SELECT MAX(study_day) FROM reviews WHERE device = (SELECT id FROM devices WHERE local = 1)"
+        ).fetchone()[0]
         return None if value is None else date.fromordinal(value)
 
     def reviews_on(self, day: date) -> int:
