@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import SM2State, step
@@ -24,6 +24,8 @@ from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
@@ -319,6 +321,23 @@ class Store:
         except sqlite3.Error as error:
             raise _friendly(error, self.path) from None
         return row_id
+
+    def write(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which writes through ``self.conn``) as one committed ``BEGIN IMMEDIATE`` transaction,
+        with the same checks and messages as :meth:`record`; nothing of it is kept if it raises."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work()
+                self._check_same_file()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise _friendly(error, self.path) from None
+        return result
 
     def logged_states(self, row_id: int) -> tuple[SM2State, SM2State]:
         """The (before, after) states the review ``row_id`` logged."""
