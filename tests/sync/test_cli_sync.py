@@ -29,8 +29,10 @@ def test_sync_prints_what_it_did(tmp_path: Path) -> None:
     folder = tmp_path / "sync"
     code, out, _err = invoke("--db", str(tmp_path / "one.db"), "sync", str(folder))
     assert code == 0
-    assert out.splitlines() == [f"Made {folder} a Quizzer sync folder.",
-                                "Sent 3 reviews; received 0 from 0 devices; 0 cards rescheduled."]
+    assert out.splitlines() == [
+        f"Made {folder} a Quizzer sync folder.",
+        "Sent 3 reviews; received 0 from 0 devices; 0 cards rescheduled.",
+    ]
     code, out, _err = invoke("--db", str(tmp_path / "two.db"), "sync", str(folder), "--json")
     assert code == 0
     report = json.loads(out)
@@ -38,8 +40,10 @@ def test_sync_prints_what_it_did(tmp_path: Path) -> None:
     assert len(report["from_devices"]) == 1 and report["created"] is False
 
 
-def test_a_refused_folder_is_an_error_message_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                              ) -> None:
+def test_a_refused_folder_is_an_error_message_not_a_traceback(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "thesis.tex").write_text("x", encoding="utf-8")
@@ -68,7 +72,9 @@ def test_sync_dir_setting(tmp_path: Path) -> None:
         load_config()
 
 
-def test_sync_without_a_folder_or_setting_says_how(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sync_without_a_folder_or_setting_says_how(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
         main(["--db", str(tmp_path / "q.db"), "sync"])
     assert "set sync_dir in the settings file" in capsys.readouterr().err

@@ -9,8 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sync_support import (START, answer, expected_states, origins, rebuilt_tallies, snapshot, sync_in_order,
-                          tallies)
+from sync_support import (
+    START,
+    answer,
+    expected_states,
+    origins,
+    rebuilt_tallies,
+    snapshot,
+    sync_in_order,
+    tallies,
+)
 
 from quizzer.store import Store
 from quizzer.sync import sync

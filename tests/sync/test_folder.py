@@ -34,13 +34,19 @@ def segment_of(store: Store, folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("cut", ["mid-line", "line boundary", "header only", "empty"])
-def test_a_truncated_segment_is_skipped_then_read_once_whole(pair: tuple[Store, Store, Path], cut: str) -> None:
+def test_a_truncated_segment_is_skipped_then_read_once_whole(
+    pair: tuple[Store, Store, Path], cut: str
+) -> None:
     one, two, folder = pair
     segment = segment_of(one, folder)
     whole = segment.read_bytes()
     lines = whole.split(b"\n")
-    partial = {"mid-line": whole[: len(whole) - 40], "line boundary": b"\n".join(lines[:3]) + b"\n",
-               "header only": lines[0] + b"\n", "empty": b""}[cut]
+    partial = {
+        "mid-line": whole[: len(whole) - 40],
+        "line boundary": b"\n".join(lines[:3]) + b"\n",
+        "header only": lines[0] + b"\n",
+        "empty": b"",
+    }[cut]
     segment.write_bytes(partial)  # as a sync tool mid-copy leaves it
     report = sync(two, folder)
     assert report.received == 0 and two.total_reviews() == 0
@@ -52,9 +58,21 @@ def test_a_truncated_segment_is_skipped_then_read_once_whole(pair: tuple[Store, 
     assert snapshot(two) == snapshot(one)
 
 
-@pytest.mark.parametrize("damage", ["garbage bytes", "not json", "wrong field type", "wrong sequence", "bad quality",
-                                    "header of another device", "extra field"])
-def test_a_malformed_segment_is_skipped_and_the_rest_is_read(pair: tuple[Store, Store, Path], damage: str) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "garbage bytes",
+        "not json",
+        "wrong field type",
+        "wrong sequence",
+        "bad quality",
+        "header of another device",
+        "extra field",
+    ],
+)
+def test_a_malformed_segment_is_skipped_and_the_rest_is_read(
+    pair: tuple[Store, Store, Path], damage: str
+) -> None:
     one, two, folder = pair
     good = segment_of(one, folder)
     answer(one, "d", 5, START + timedelta(days=1))
@@ -114,11 +132,15 @@ def test_an_empty_or_hidden_only_folder_becomes_a_sync_folder(tmp_path: Path) ->
         answer(store, "a", 5, START)
         report = sync(store, folder)
     assert report.created and report.sent == 1
-    assert json.loads((folder / MARKER).read_text(encoding="utf-8")) == {"format": "quizzer-sync", "version": 1}
+    assert json.loads((folder / MARKER).read_text(encoding="utf-8")) == {
+        "format": "quizzer-sync",
+        "version": 1,
+    }
 
 
-@pytest.mark.parametrize("marker", ['{"format": "quizzer-sync", "version": 2}', '{"format": "other", "version": 1}',
-                                    "not json"])
+@pytest.mark.parametrize(
+    "marker", ['{"format": "quizzer-sync", "version": 2}', '{"format": "other", "version": 1}', "not json"]
+)
 def test_a_newer_or_foreign_marker_is_refused(tmp_path: Path, marker: str) -> None:
     folder = tmp_path / "sync"
     folder.mkdir()
@@ -130,12 +152,15 @@ def test_a_newer_or_foreign_marker_is_refused(tmp_path: Path, marker: str) -> No
     assert [path.name for path in folder.iterdir()] == [MARKER]
 
 
-def test_a_read_only_folder_loses_nothing(pair: tuple[Store, Store, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_only_folder_loses_nothing(
+    pair: tuple[Store, Store, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     one, two, folder = pair
     answer(two, "z", 5, START + timedelta(hours=2))
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     if os.geteuid() == 0:  # root writes through permission bits: make the file system refuse instead
+
         def refuse(*_args: object, **_kwargs: object) -> None:
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 

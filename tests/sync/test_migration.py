@@ -27,7 +27,9 @@ def make_previous(path: Path) -> tuple[list[tuple[object, ...]], dict[tuple[str,
     with Store(":memory:") as source:
         for day in range(3):
             for minute, card in enumerate(["a", "b", "c"]):
-                answer(source, card, [5, 4, 2][(day + minute) % 3], START + timedelta(days=day, minutes=minute))
+                answer(
+                    source, card, [5, 4, 2][(day + minute) % 3], START + timedelta(days=day, minutes=minute)
+                )
         answer(source, "a", 5, START - timedelta(days=2))  # a clock put back: out of time order
         states = snapshot(source)
         conn = sqlite3.connect(path, isolation_level=None)
@@ -37,7 +39,9 @@ def make_previous(path: Path) -> tuple[list[tuple[object, ...]], dict[tuple[str,
         for table in ("cards", "reviews"):
             names = columns(conn, table)
             rows = source.conn.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid").fetchall()
-            conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows)
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows
+            )
         conn.execute(f"PRAGMA user_version = {PREVIOUS}")
         conn.execute("COMMIT")
         old_rows = conn.execute("SELECT * FROM reviews ORDER BY id").fetchall()
@@ -57,8 +61,12 @@ def test_migration_keeps_every_review_and_gives_it_an_id(tmp_path: Path) -> None
         assert origins == [(device, number) for number in range(1, len(old_rows) + 1)]
         # The log time never runs backwards within a card, so the replay order is the commit order...
         for (card,) in store.conn.execute("SELECT DISTINCT card_key FROM reviews"):
-            times = [row[0] for row in store.conn.execute(
-                "SELECT order_at FROM reviews WHERE card_key = ? ORDER BY id", (card,))]
+            times = [
+                row[0]
+                for row in store.conn.execute(
+                    "SELECT order_at FROM reviews WHERE card_key = ? ORDER BY id", (card,)
+                )
+            ]
             assert times == sorted(times)
         # ...and no card's state changed.
         assert snapshot(store) == states
@@ -66,9 +74,10 @@ def test_migration_keeps_every_review_and_gives_it_an_id(tmp_path: Path) -> None
         assert snapshot(store) == states
         assert tallies(store) == rebuilt_tallies(store)
         answer(store, "d", 5, START + timedelta(days=5))
-        assert store.conn.execute("SELECT MAX(seq) FROM reviews WHERE device = ?", (device,)).fetchone()[0] == len(
-            old_rows
-        ) + 1
+        assert (
+            store.conn.execute("SELECT MAX(seq) FROM reviews WHERE device = ?", (device,)).fetchone()[0]
+            == len(old_rows) + 1
+        )
         assert sync(store, tmp_path / "sync").sent == len(old_rows) + 1
     assert len(list((tmp_path / "backups").iterdir())) == 1
 
