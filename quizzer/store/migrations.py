@@ -336,7 +336,8 @@ def m005_review_origins(conn: sqlite3.Connection) -> None:
     device whose clock runs behind another's). It is fixed when the review is written and synced with it,
     so the order is the same everywhere; and a new answer always sorts last, so scheduling it on top of the
     card's current state gives exactly what a replay gives. Existing rows get the running maximum of their
-    card's review times in commit order, which replays them in commit order, as before.
+    card's review times in commit order, which replays them in commit order, as before. ``reviews_order``
+    serves the replay and the trigger's look-up of the card's latest ``order_at``.
     """
     device = secrets.token_hex(8)
     _run(
@@ -355,8 +356,7 @@ def m005_review_origins(conn: sqlite3.Connection) -> None:
                      MAX(reviewed_at) OVER (PARTITION BY card_key ORDER BY id) AS at FROM reviews) AS numbered
         WHERE numbered.rid = reviews.id;
         CREATE UNIQUE INDEX reviews_origin ON reviews (device, seq);
-        CREATE INDEX reviews_order ON reviews (card_key, order_at, device, seq);
-        CREATE INDEX reviews_device_day ON reviews (device, study_day);
+        CREATE INDEX reviews_order ON reviews (card_key, order_at);
         CREATE TRIGGER reviews_number AFTER INSERT ON reviews
         WHEN NEW.device IS NULL
         BEGIN
