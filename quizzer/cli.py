@@ -500,7 +500,9 @@ def sync_command(obj: Context, folder: Path | None, as_json: bool) -> None:
     """Sync your reviews with your other devices through FOLDER (default: sync_dir in the settings file).
 
     FOLDER is one that Syncthing, Dropbox, a git repository or a network share keeps in step between
-    devices. An empty folder is made a sync folder; any other folder is refused.
+    devices. An empty folder is made a sync folder; any other folder is refused. Start a new machine with
+    a new database and sync it: a database file copied between machines shares their device id, which
+    sync detects and refuses.
     """
     from quizzer.config import load_sync_dir
     from quizzer.sync import sync

@@ -239,19 +239,37 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
     wanted: list[tuple[str, Path, list[dict[str, Any]]]] = []
     for directory in devices:
         device = directory.name
-        for first, last, path in _segments(directory):
+        segments = _segments(directory)
+        for first, last, path in segments:
             if first < 1 or last < first:
                 report.skipped.append((path, "its name is not a valid range"))
                 continue
             held = conn.execute(
                 "SELECT COUNT(*) FROM reviews WHERE device = ? AND seq BETWEEN ? AND ?", (device, first, last)
             ).fetchone()[0]
-            if held == last - first + 1:
+            # This device's latest segment is read even when held, to catch a database file copied to another
+            # machine: both copies would number new reviews alike, and one's would silently shadow the other's.
+            own_latest = device == report.device and path == segments[-1][2]
+            if held == last - first + 1 and not own_latest:
                 continue
             try:
-                wanted.append((device, path, _read_segment(path, device, first, last)))
+                rows = _read_segment(path, device, first, last)
             except BadSegment as error:
                 report.skipped.append((path, str(error)))
+                continue
+            if held and _conflicts(store, device, first, last, rows):
+                message = (
+                    f"{path} holds other reviews under ids this database already uses: two databases share "
+                    f"the device id {device} (was a database file copied between machines?)."
+                )
+                if device == report.device:
+                    raise SyncError(
+                        f"{message} Nothing was synced, so nothing was lost or mixed up; the copies cannot be synced with each other. Give one machine a new, empty database and sync it (answers given in its copy since it was made are not carried over)."
+                    )
+                report.skipped.append((path, message))
+                continue
+            if held < last - first + 1:
+                wanted.append((device, path, rows))
     if not wanted:
         return
 
@@ -260,6 +278,23 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
 
     report.rescheduled = store.write(receive)
     report.from_devices.discard(store.device_id)
+
+
+def _conflicts(store: Store, device: str, first: int, last: int, rows: list[dict[str, Any]]) -> bool:
+    """Whether any of ``rows`` differs from the review this database holds under the same id."""
+    held = {
+        seq: rest
+        for seq, *rest in store.conn.execute(
+            "SELECT r.seq, c.deck_id, c.card_id, r.reviewed_at, r.quality FROM reviews r "
+            "JOIN cards c ON c.key = r.card_key WHERE r.device = ? AND r.seq BETWEEN ? AND ?",
+            (device, first, last),
+        )
+    }
+    return any(
+        row["seq"] in held
+        and held[row["seq"]] != [row["deck_id"], row["card_id"], row["reviewed_at"], row["quality"]]
+        for row in rows
+    )
 
 
 def _insert(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,3 +180,22 @@ def test_a_read_only_folder_loses_nothing(
     assert (report.sent, report.received) == (1, 0)
     assert sync(one, folder).received == 1
     assert snapshot(one) == snapshot(two)
+
+
+@pytest.mark.parametrize("first", ["original", "copy"])
+def test_a_copied_database_file_is_detected_not_mixed(tmp_path: Path, first: str) -> None:
+    folder = tmp_path / "sync"
+    with Store(tmp_path / "original.db") as original:
+        answer(original, "a", 5, START)
+        sync(original, folder)
+    shutil.copy(tmp_path / "original.db", tmp_path / "copy.db")  # the second machine starts from a copy
+    stores = {"original": Store(tmp_path / "original.db"), "copy": Store(tmp_path / "copy.db")}
+    answer(stores["original"], "b", 5, START + timedelta(days=1))
+    answer(stores["copy"], "c", 2, START + timedelta(days=1))
+    second = "copy" if first == "original" else "original"
+    sync(stores[first], folder)
+    counts = {name: store.total_reviews() for name, store in stores.items()}
+    with pytest.raises(SyncError, match="share the device id"):
+        sync(stores[second], folder)
+    assert {name: store.total_reviews() for name, store in stores.items()} == counts  # nothing mixed in
+    assert ("deck", "c") in stores["copy"].card_states() and ("deck", "b") in stores["original"].card_states()
