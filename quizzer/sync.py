@@ -26,6 +26,7 @@ from typing import Any
 
 from quizzer.errors import QuizzerError
 from quizzer.store import Store
+from quizzer.store.migrations import rebuild_review_classes, rebuild_tallies
 
 MARKER = "quizzer-sync.json"
 FORMAT = "quizzer-sync"
@@ -56,6 +57,10 @@ _COLUMNS: dict[str, tuple[type, ...]] = {
     "due_after": (int, type(None)),
 }
 _BOOLEANS = ("correct", "reask")
+# A merge of at least this many reviews, and at least a quarter of the log, recounts the statistics once
+# instead of row by row (see _receive); the triggers and the tables they keep are m003's and m004's.
+BULK_ROWS = 5_000
+BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 
 
@@ -273,8 +278,28 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
     if not wanted:
         return
 
+    incoming = sum(len(rows) for _device, _path, rows in wanted)
+    bulk = incoming >= BULK_ROWS and incoming * 4 >= store.total_reviews() + incoming
+
     def receive() -> int:
-        return store.replay_cards_in_transaction(_insert(store, wanted, report))
+        if not bulk:
+            return store.replay_cards_in_transaction(_insert(store, wanted, report))
+        # Counting each of many rows through the statistics triggers costs several times what recounting the
+        # whole log once does: the two tally triggers are set aside for the insert (inside this transaction,
+        # so a crash brings them back) and their tables rebuilt. Any other trigger on reviews keeps firing.
+        triggers = store.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' AND name IN "
+            f"({', '.join('?' * len(BULK_TRIGGERS))})",
+            BULK_TRIGGERS,
+        ).fetchall()
+        for name, _sql in triggers:
+            store.conn.execute(f"DROP TRIGGER {name}")
+        keys = _insert(store, wanted, report)
+        for _name, sql in triggers:
+            store.conn.execute(sql)
+        rebuild_tallies(store.conn)
+        rebuild_review_classes(store.conn)
+        return store.replay_cards_in_transaction(keys)
 
     report.rescheduled = store.write(receive)
     report.from_devices.discard(store.device_id)

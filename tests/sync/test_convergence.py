@@ -20,6 +20,7 @@ from sync_support import (
     tallies,
 )
 
+import quizzer.sync as sync_module
 from quizzer.store import Store
 from quizzer.sync import sync
 
@@ -163,3 +164,22 @@ def test_a_restored_database_gets_its_own_sent_reviews_back(tmp_path: Path) -> N
         answer(store, "a", 5, START + timedelta(days=7))
         assert sync(store, folder).sent == 1  # numbered after the restored ones: no id is reused
         assert [row[0] for row in store.conn.execute("SELECT seq FROM reviews ORDER BY seq")] == [1, 2, 3]
+
+
+def test_a_bulk_merge_recounts_the_statistics_and_keeps_the_triggers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_module, "BULK_ROWS", 1)  # every merge takes the bulk path
+    stores = open_stores(tmp_path, 3)
+    offline_reviews(stores, seed=5)
+    triggers = sorted(stores[0].conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    sync_in_order(stores, tmp_path / "sync", [0, 1, 2, 0, 1])
+    check_converged(stores)
+    for store in stores:
+        assert (
+            sorted(store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+            == triggers
+        )
+    # The triggers count the answers given after a bulk merge.
+    answer(stores[0], "c0", 5, START + timedelta(days=30))
+    assert tallies(stores[0]) == rebuilt_tallies(stores[0])
