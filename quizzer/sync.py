@@ -252,29 +252,24 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
             held = conn.execute(
                 "SELECT COUNT(*) FROM reviews WHERE device = ? AND seq BETWEEN ? AND ?", (device, first, last)
             ).fetchone()[0]
-            # This device's latest segment is read even when held, to catch a database file copied to another
-            # machine: both copies would number new reviews alike, and one's would silently shadow the other's.
-            own_latest = device == report.device and path == segments[-1][2]
-            if held == last - first + 1 and not own_latest:
+            if held == last - first + 1:
+                # This device's latest segment is checked even when held, to catch a database file copied to
+                # another machine: both copies number new reviews alike, and one's would shadow the other's.
+                # Its first and last reviews suffice: where the copies diverge, a new segment begins.
+                if device == report.device and path == segments[-1][2]:
+                    _check_same_device(store, device, _edge_rows(path))
                 continue
             try:
                 rows = _read_segment(path, device, first, last)
             except BadSegment as error:
                 report.skipped.append((path, str(error)))
                 continue
-            if held and _conflicts(store, device, first, last, rows):
-                message = (
-                    f"{path} holds other reviews under ids this database already uses: two databases share "
-                    f"the device id {device} (was a database file copied between machines?)."
-                )
+            if held and _conflicts(store, device, rows):
                 if device == report.device:
-                    raise SyncError(
-                        f"{message} Nothing was synced, so nothing was lost or mixed up; the copies cannot be synced with each other. Give one machine a new, empty database and sync it (answers given in its copy since it was made are not carried over)."
-                    )
-                report.skipped.append((path, message))
+                    _check_same_device(store, device, rows)
+                report.skipped.append((path, _shared_id(device)))
                 continue
-            if held < last - first + 1:
-                wanted.append((device, path, rows))
+            wanted.append((device, path, rows))
     if not wanted:
         return
 
@@ -305,14 +300,53 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
     report.from_devices.discard(store.device_id)
 
 
-def _conflicts(store: Store, device: str, first: int, last: int, rows: list[dict[str, Any]]) -> bool:
+def _shared_id(device: str) -> str:
+    return (
+        f"it holds other reviews under ids this database already uses: two databases share the device id "
+        f"{device} (was a database file copied between machines?)"
+    )
+
+
+def _check_same_device(store: Store, device: str, rows: list[dict[str, Any]]) -> None:
+    """Refuse to sync when this device's own segment holds reviews other than this database's under its ids."""
+    if _conflicts(store, device, rows):
+        raise SyncError(
+            f"{store.path} cannot sync: {_shared_id(device)} Nothing was synced, so nothing was lost or mixed "
+            "up; the copies cannot be synced with each other. Give one machine a new, empty database and sync "
+            "it (answers given in its copy since it was made are not carried over)."
+        )
+
+
+def _edge_rows(path: Path, window: int = 1 << 16) -> list[dict[str, Any]]:
+    """The first and last reviews of a segment, read from its two ends (those that cannot be read as reviews
+    are left out): the check runs on every sync, and a first sync's segment can be tens of megabytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(window).split(b"\n")
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - window))
+            tail = handle.read().rstrip(b"\n").split(b"\n")
+    except OSError:
+        return []
+    rows = []
+    for line in (head[1] if len(head) > 2 else b"", tail[-1] if len(tail) > 1 else b""):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.keys() == _FIELDS:
+            rows.append(row)
+    return rows
+
+
+def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
     """Whether any of ``rows`` differs from the review this database holds under the same id."""
     held = {
         seq: rest
         for seq, *rest in store.conn.execute(
             "SELECT r.seq, c.deck_id, c.card_id, r.reviewed_at, r.quality FROM reviews r "
-            "JOIN cards c ON c.key = r.card_key WHERE r.device = ? AND r.seq BETWEEN ? AND ?",
-            (device, first, last),
+            "JOIN cards c ON c.key = r.card_key WHERE r.device = ? AND r.seq IN (SELECT value FROM json_each(?))",
+            (device, json.dumps([row["seq"] for row in rows])),
         )
     }
     return any(
