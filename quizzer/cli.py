@@ -550,6 +550,36 @@ def db_backup(obj: Context, target: Path | None) -> None:
     _say(f"Backed up {reviews} review(s) to {target}.")
 
 
+@cli.command("sync")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="What was sent, received and skipped, as one JSON object.")
+@pass_context
+def sync_command(obj: Context, folder: Path | None, as_json: bool) -> None:
+    """Sync your reviews with your other devices through FOLDER (default: sync_dir in the settings file).
+
+    FOLDER is one that Syncthing, Dropbox, a git repository or a network share keeps in step between
+    devices. An empty folder is made a sync folder; any other folder is refused. Start a new machine with
+    a new database and sync it: a database file copied between machines shares their device id, which
+    sync detects and refuses.
+    """
+    from quizzer.config import load_sync_dir
+    from quizzer.sync import sync
+
+    folder = folder or load_sync_dir()
+    if folder is None:
+        raise UsageError("Name the sync folder (quizzer sync FOLDER) or set sync_dir in the settings file.")
+    with obj.store() as store:
+        report = sync(store, folder)
+    if as_json:
+        _echo_json(report.as_json())
+    else:
+        if report.created:
+            click.echo(f"Made {report.folder} a Quizzer sync folder.")
+        click.echo(report.summary())
+        for line in report.warnings():
+            click.echo(line, err=True)
+
+
 # -- drilling -------------------------------------------------------------------------------------
 
 

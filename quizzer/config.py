@@ -4,6 +4,7 @@
     new_per_day = 20        # new cards introduced per study day (0-1000)
     day_start_hour = 4      # local hour at which a study day begins (0-23), as in Anki
     open_answers = "type"   # open cards with key points: "type" an answer and have it graded, or "reveal"
+    sync_dir = "~/Sync/quizzer"  # a folder a sync tool shares between your devices (see `quizzer sync`)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from quizzer.session import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, Session
 CONFIG_ENV = "QUIZZER_CONFIG"
 LIMITS = {"new_per_day": (0, 1000), "day_start_hour": (0, 23)}
 CHOICES = {"open_answers": ("type", "reveal")}
+PATHS = ("sync_dir",)
 
 
 class ConfigError(QuizzerError):
@@ -48,7 +50,9 @@ def load_config(
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: {error}") from None
         for key, value in data.items():
-            if key in CHOICES:
+            if key in PATHS:
+                _path_setting(path, key, value)
+            elif key in CHOICES:
                 open_answers = _chosen(path, key, value)
             else:
                 values[key] = _checked(path, key, value)
@@ -60,6 +64,29 @@ def load_config(
     )
 
 
+def load_sync_dir(path: Path | None = None) -> Path | None:
+    """The ``sync_dir`` setting (``~`` expanded), or None when it is not set. Kept apart from
+    :func:`load_config`: only syncing needs it, and the session settings do not carry it."""
+    path = path or config_path()
+    if not path.is_file():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read it ({error}).") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    if "sync_dir" not in data:
+        return None
+    return _path_setting(path, "sync_dir", data["sync_dir"])
+
+
+def _path_setting(path: Path, key: str, value: object) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: {key} must be a folder path in quotes, got {value!r}.")
+    return Path(value).expanduser()
+
+
 def _chosen(path: Path, key: str, value: object) -> str:
     if value not in CHOICES[key]:
         options = " or ".join(repr(option) for option in CHOICES[key])
@@ -69,7 +96,7 @@ def _chosen(path: Path, key: str, value: object) -> str:
 
 def _checked(path: Path, key: str, value: object) -> int:
     if key not in LIMITS:
-        raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join([*LIMITS, *CHOICES])}.")
+        raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join([*LIMITS, *CHOICES, *PATHS])}.")
     low, high = LIMITS[key]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{path}: {key} must be a whole number from {low} to {high}, got {value!r}.")

@@ -6,6 +6,7 @@ A backup is taken before migrating a database that already holds reviews (see ``
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Callable
 
@@ -318,5 +319,60 @@ def rebuild_review_classes(conn: sqlite3.Connection) -> None:
     _run(conn, _classes_from_log("true", "reviews r NOT INDEXED"))
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes]
+# -- m005: every review globally identified, for syncing logs between devices ------------------------------
+
+
+def m005_review_origins(conn: sqlite3.Connection) -> None:
+    """``devices`` and each review's ``(device, seq)``: the id a review keeps on every device it is synced to,
+    and ``order_at``, its place in the replay order.
+
+    A random device id is created once per database (``local = 1``); every existing review becomes this
+    device's, numbered 1, 2, … in commit order, so no row is dropped or renumbered. A trigger gives each new
+    row that arrives without an origin (the drill, importers, raw SQL) this device's next number; rows
+    received from a sync folder carry theirs.
+
+    Every device replays a card's log in the order ``(order_at, device, seq)``. ``order_at`` is the review
+    time, moved just past the card's latest ``order_at`` when the clock reads earlier (a clock put back, a
+    device whose clock runs behind another's). It is fixed when the review is written and synced with it,
+    so the order is the same everywhere; and a new answer always sorts last, so scheduling it on top of the
+    card's current state gives exactly what a replay gives. Existing rows get the running maximum of their
+    card's review times in commit order, which replays them in commit order, as before. ``reviews_order``
+    serves the replay and the trigger's look-up of the card's latest ``order_at``.
+    """
+    device = secrets.token_hex(8)
+    _run(
+        conn,
+        f"""
+        CREATE TABLE devices (
+            id TEXT PRIMARY KEY,                 -- 16 hex characters, random
+            local INTEGER NOT NULL DEFAULT 0     -- 1 for this database's own device (exactly one row)
+        );
+        INSERT INTO devices (id, local) VALUES ('{device}', 1);
+        ALTER TABLE reviews ADD COLUMN device TEXT;
+        ALTER TABLE reviews ADD COLUMN seq INTEGER;
+        ALTER TABLE reviews ADD COLUMN order_at INTEGER;   -- ms; see m005_review_origins
+        UPDATE reviews SET device = '{device}', seq = numbered.n, order_at = numbered.at
+        FROM (SELECT id AS rid, ROW_NUMBER() OVER (ORDER BY id) AS n,
+                     MAX(reviewed_at) OVER (PARTITION BY card_key ORDER BY id) AS at FROM reviews) AS numbered
+        WHERE numbered.rid = reviews.id;
+        CREATE UNIQUE INDEX reviews_origin ON reviews (device, seq);
+        CREATE INDEX reviews_order ON reviews (card_key, order_at);
+        CREATE TRIGGER reviews_number AFTER INSERT ON reviews
+        WHEN NEW.device IS NULL
+        BEGIN
+            UPDATE reviews SET
+                device = (SELECT id FROM devices WHERE local = 1),
+                seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews
+                       WHERE device = (SELECT id FROM devices WHERE local = 1)),
+                order_at = MAX(NEW.reviewed_at,
+                               COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = NEW.card_key),
+                                        NEW.reviewed_at))
+            WHERE id = NEW.id;
+        END;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
+                               m005_review_origins]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import SM2State, step
@@ -24,6 +24,8 @@ from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
@@ -273,6 +275,11 @@ class Store:
         return sqlite_utils.Database(self.conn)
 
     @property
+    def device_id(self) -> str:
+        """This database's device id in synced review logs (random, created once by migration m005)."""
+        return self.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]
+
+    @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
@@ -320,6 +327,23 @@ class Store:
         except sqlite3.Error as error:
             raise _friendly(error, self.path) from None
         return row_id
+
+    def write(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which writes through ``self.conn``) as one committed ``BEGIN IMMEDIATE`` transaction,
+        with the same checks and messages as :meth:`record`; nothing of it is kept if it raises."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work()
+                self._check_same_file()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise _friendly(error, self.path) from None
+        return result
 
     def logged_states(self, row_id: int) -> tuple[SM2State, SM2State]:
         """The (before, after) states the review ``row_id`` logged."""
@@ -373,21 +397,46 @@ class Store:
             raise
 
     def _rebuild_states_in_transaction(self) -> None:
-        """Replay the log in commit order (row id): that is the order in which each state was computed
-        from the one before, even when two terminals' clocks or a clock jump put the timestamps out of
-        order. Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2,
-        as they were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded."""
+        self.replay_cards_in_transaction(None)
+
+    def replay_cards_in_transaction(self, keys: set[int] | None) -> int:
+        """Recompute the derived state of the cards ``keys`` (None: every card) from the log, inside the
+        caller's transaction; returns how many of them changed schedule.
+
+        Each card's log is replayed in the order ``(order_at, device, seq)`` (see
+        :func:`quizzer.store.migrations.m005_review_origins`): the same on every device that holds the same
+        reviews, and on one device the commit order, even when the clock or two terminals' clocks put the
+        timestamps out of order. Before m005 (a migration in progress) it is the commit order itself.
+        Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
+        were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
+        """
         from quizzer.sm2 import review as plain_review
 
-        has_after = "ef_after" in {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
-        self.conn.execute(
-            "UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
-            "last_reviewed_at = NULL, review_count = 0, lapses = 0"
-        )
-        columns = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
-                   else "card_key, reviewed_at, quality")
+        columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
+        has_after = "ef_after" in columns_present
+        order = "card_key, order_at, device, seq" if "order_at" in columns_present else "id"
+        select = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
+                  else "card_key, reviewed_at, quality")
+        reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
+                 "last_reviewed_at = NULL, review_count = 0, lapses = 0")
+        if keys is None:
+            old = {row[0]: row[1:] for row in self.conn.execute("SELECT key, ef, interval, reps, due FROM cards")}
+            self.conn.execute(reset)
+            rows = self.conn.execute(f"SELECT {select} FROM reviews ORDER BY {order}")
+        else:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS replay_keys (key INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM replay_keys")
+            self.conn.executemany("INSERT INTO replay_keys (key) VALUES (?)", ((key,) for key in keys))
+            old = {row[0]: row[1:] for row in self.conn.execute(
+                "SELECT key, ef, interval, reps, due FROM cards WHERE key IN (SELECT key FROM replay_keys)"
+            )}
+            self.conn.execute(f"{reset} WHERE key IN (SELECT key FROM replay_keys)")
+            rows = self.conn.execute(
+                f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
+                f"ORDER BY {order}"
+            )
         states: dict[int, dict[str, Any]] = {}
-        for row in self.conn.execute(f"SELECT {columns} FROM reviews ORDER BY id"):
+        for row in rows:
             key, at, quality = row[0], row[1], row[2]
             reask = bool(row[3]) if has_after else False
             day = date.fromordinal(row[4]) if has_after and row[4] else from_ms(at).date()
@@ -401,14 +450,20 @@ class Store:
             if quality < 3 and before.repetitions > 0:
                 entry["lapses"] += 1
             entry["state"] = scheduled(before, int(quality), day)
+        changed = 0
+        updates = []
         for key, entry in states.items():
             state: SM2State = entry["state"]
-            self.conn.execute(
-                "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
-                "review_count = ?, lapses = ? WHERE key = ?",
-                (round(state.easiness * 100), state.interval, state.repetitions, _ordinal(state.due),
-                 entry["first"].toordinal(), entry["last"], entry["count"], entry["lapses"], key),
-            )
+            ef, due = round(state.easiness * 100), _ordinal(state.due)
+            changed += old.get(key) != (ef, state.interval, state.repetitions, due)
+            updates.append((ef, state.interval, state.repetitions, due, entry["first"].toordinal(), entry["last"],
+                            entry["count"], entry["lapses"], key))
+        self.conn.executemany(
+            "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
+            "review_count = ?, lapses = ? WHERE key = ?",
+            updates,
+        )
+        return changed
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -454,8 +509,18 @@ class Store:
         return self.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day.toordinal(),)).fetchone()[0]
 
     def latest_study_day(self) -> date | None:
-        """The most recent study day in the log (to keep the calendar from running backwards)."""
-        value = self.conn.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0]
+        """The most recent study day this device logged (for the UI's clock-behind warning).
+
+        Reviews synced from other devices are left out: their study days come from their own clocks, and
+        a device whose clock runs ahead must not make this one look wrong.
+        """
+        # Walks the study-day index from the latest day down to the first row of this device: one or a few
+        # rows in practice, where MAX(study_day) with the device condition would read the whole log.
+        row = self.conn.execute(
+            "SELECT study_day FROM reviews INDEXED BY reviews_day WHERE study_day IS NOT NULL "
+            "AND device = (SELECT id FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
+        ).fetchone()
+        value = None if row is None else row[0]
         return None if value is None else date.fromordinal(value)
 
     def reviews_on(self, day: date) -> int:

@@ -1,0 +1,505 @@
+"""Sync the review log between devices through a folder that any file-sync tool keeps in step.
+
+The log is append-only and every card's state is derived from it, so the logs of several devices form a
+grow-only set: syncing is their union plus a deterministic replay. Each device writes its new reviews as
+a *segment*, ``FOLDER/<device id>/<first seq>-<last seq>.jsonl``, and never touches a segment again; it
+reads every segment whose reviews it does not hold yet, inserts them by their id ``(device, seq)`` and
+replays the log of each card they touch (see :meth:`quizzer.store.Store.replay_cards_in_transaction`).
+There is no server, no lock on the folder and nothing to merge by hand: two devices that hold the same
+reviews hold the same card states.
+
+A segment is written under a hidden temporary name and renamed once complete, so a sync tool never
+copies half of one from us. One still half copied *to* us (or edited by hand) fails the checks below; it
+is reported, skipped, and read on a later sync once whole, since what is read is decided by which
+reviews the database lacks, not by a list of files seen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from quizzer.errors import QuizzerError
+from quizzer.store import Store
+from quizzer.store.migrations import rebuild_review_classes, rebuild_tallies
+
+MARKER = "quizzer-sync.json"
+FORMAT = "quizzer-sync"
+FORMAT_VERSION = 1
+SEGMENT_NAME = re.compile(r"^(\d{12})-(\d{12})\.jsonl$")
+DEVICE_NAME = re.compile(r"^[0-9a-f]{16}$")
+
+# The review columns a segment carries, besides its ``seq`` and the card's ``deck_id`` / ``card_id``.
+# Each: the types a value may have (None allowed where the column may be NULL).
+_COLUMNS: dict[str, tuple[type, ...]] = {
+    "reviewed_at": (int,),
+    "order_at": (int,),
+    "study_day": (int, type(None)),
+    "quality": (int,),
+    "answer": (str, type(None)),
+    "correct": (bool, type(None)),
+    "response_ms": (int, type(None)),
+    "kind": (str, type(None)),
+    "seed": (int, type(None)),
+    "reask": (bool,),
+    "ef_before": (int, type(None)),
+    "interval_before": (int, type(None)),
+    "reps_before": (int, type(None)),
+    "due_before": (int, type(None)),
+    "ef_after": (int, type(None)),
+    "interval_after": (int, type(None)),
+    "reps_after": (int, type(None)),
+    "due_after": (int, type(None)),
+}
+_BOOLEANS = ("correct", "reask")
+# A merge of at least this many reviews, and at least a quarter of the log, recounts the statistics once
+# instead of row by row (see _receive); the triggers and the tables they keep are m003's and m004's.
+BULK_ROWS = 5_000
+BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
+_FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
+
+
+class SyncError(QuizzerError):
+    """The folder cannot be used (or written). ``report`` says what was done before it failed, if anything."""
+
+    title = "Sync error"
+
+    def __init__(self, message: str, report: SyncReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class BadSegment(ValueError):
+    """A segment that is not (yet) a whole, well-formed one."""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one sync did."""
+
+    folder: Path
+    device: str
+    sent: int = 0
+    segment: Path | None = None  # the segment written, if any
+    received: int = 0
+    from_devices: set[str] = field(default_factory=set)
+    rescheduled: int = 0
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (segment, why)
+    created: bool = False  # the folder was made a sync folder by this run
+
+    def summary(self) -> str:
+        """One sentence: "Sent 42 reviews; received 17 from 2 devices; 9 cards rescheduled."."""
+        devices = len(self.from_devices)
+        return (
+            f"Sent {self.sent} review{'s' * (self.sent != 1)}; received {self.received} from {devices} "
+            f"device{'s' * (devices != 1)}; {self.rescheduled} card{'s' * (self.rescheduled != 1)} rescheduled."
+        )
+
+    def warnings(self) -> list[str]:
+        """One line per segment skipped this time."""
+        return [f"Skipped {path}: {why}. It will be read once it is whole." for path, why in self.skipped]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "device": self.device,
+            "created": self.created,
+            "sent": self.sent,
+            "segment": None if self.segment is None else str(self.segment),
+            "received": self.received,
+            "from_devices": sorted(self.from_devices),
+            "rescheduled": self.rescheduled,
+            "skipped": [{"segment": str(path), "reason": why} for path, why in self.skipped],
+        }
+
+
+def sync(store: Store, folder: Path) -> SyncReport:
+    """Receive every review in ``folder`` this database lacks, then send the ones the folder lacks.
+
+    Receiving comes first and is committed on its own: if the folder then cannot be written (a read-only
+    share), what was received is kept, nothing local is lost, and the unsent reviews go on the next sync.
+    The device's own segments are read too, so a database restored from an older backup gets back the
+    reviews it had sent (and numbers new ones after them).
+    """
+    folder = Path(folder).expanduser()
+    report = SyncReport(folder, store.device_id)
+    report.created = _open_folder(folder)
+    # A larger page cache while merging: inserting many rows touches pages all over the log's indexes.
+    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = {-64 * 1024}")
+    try:
+        _receive(store, folder, report)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {cache}")
+    try:
+        _send(store, folder, report)
+    except OSError as error:
+        received = f" The {report.received} reviews received were kept." if report.received else ""
+        raise SyncError(
+            f"Cannot write to {folder / report.device} ({error.strerror or error}): "
+            f"your new reviews were not sent; they stay in the database and go with the next sync.{received}",
+            report,
+        ) from None
+    return report
+
+
+def sync_configured(store: Store, settings: Path | None = None) -> SyncReport | None:
+    """Sync with the folder named by the ``sync_dir`` setting; None when it is not set (for the app, at the
+    start and end of a session)."""
+    from quizzer.config import load_sync_dir
+
+    folder = load_sync_dir(settings)
+    return None if folder is None else sync(store, folder)
+
+
+# -- the folder ---------------------------------------------------------------------------------
+
+
+def _open_folder(folder: Path) -> bool:
+    """Check that ``folder`` is a Quizzer sync folder, making an empty (or missing) one into one; returns
+    whether it was made one now. Hidden entries (``.git``, ``.stfolder``) do not count against empty."""
+    marker = folder / MARKER
+    if folder.exists() and not folder.is_dir():
+        raise SyncError(f"{folder} is a file, not a folder.")
+    if marker.is_file():
+        try:
+            data = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise SyncError(
+                f"{marker} cannot be read ({error}); it should say which sync format the folder holds."
+            ) from None
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or not isinstance(data.get("version"), int)
+        ):
+            raise SyncError(f"{marker} is not a Quizzer sync marker; the folder was left untouched.")
+        if data["version"] > FORMAT_VERSION:
+            raise SyncError(
+                f"{folder} holds sync format {data['version']}, newer than this Quizzer's "
+                f"({FORMAT_VERSION}). Upgrade Quizzer; the folder was left untouched."
+            )
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        visible = [entry.name for entry in folder.iterdir() if not entry.name.startswith(".")]
+    except OSError as error:
+        raise SyncError(f"Cannot use {folder} as a sync folder: {error.strerror or error}.") from None
+    if visible:
+        raise SyncError(
+            f"{folder} is not a Quizzer sync folder (it has no {MARKER}) and is not empty, so it was left "
+            "untouched. Give an empty folder (or one a sync tool already shares with your other devices)."
+        )
+    try:
+        _write_atomically(marker, json.dumps({"format": FORMAT, "version": FORMAT_VERSION}) + "\n")
+    except OSError as error:
+        raise SyncError(f"Cannot make {folder} a sync folder: {error.strerror or error}.") from None
+    return True
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` under a hidden temporary name in its folder, flush it to disk, then rename it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _segments(directory: Path) -> list[tuple[int, int, Path]]:
+    """(first, last, path) of every file in ``directory`` named like a segment, in order."""
+    found = []
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        match = SEGMENT_NAME.match(entry.name)
+        if match:
+            found.append((int(match[1]), int(match[2]), entry))
+    return sorted(found)
+
+
+# -- receiving ----------------------------------------------------------------------------------
+
+
+def _receive(store: Store, folder: Path, report: SyncReport) -> None:
+    conn = store.conn
+    try:
+        devices = sorted(
+            entry for entry in folder.iterdir() if entry.is_dir() and DEVICE_NAME.match(entry.name)
+        )
+    except OSError as error:
+        raise SyncError(f"Cannot read {folder}: {error.strerror or error}.") from None
+    wanted: list[tuple[str, Path, list[dict[str, Any]]]] = []
+    for directory in devices:
+        device = directory.name
+        segments = _segments(directory)
+        for first, last, path in segments:
+            if first < 1 or last < first:
+                report.skipped.append((path, "its name is not a valid range"))
+                continue
+            held = conn.execute(
+                "SELECT COUNT(*) FROM reviews WHERE device = ? AND seq BETWEEN ? AND ?", (device, first, last)
+            ).fetchone()[0]
+            if held == last - first + 1:
+                # This device's latest segment is checked even when held, to catch a database file copied to
+                # another machine: both copies number new reviews alike, and one's would shadow the other's.
+                # Its first and last reviews suffice: where the copies diverge, a new segment begins.
+                if device == report.device and path == segments[-1][2]:
+                    _check_same_device(store, device, _edge_rows(path))
+                continue
+            try:
+                rows = _read_segment(path, device, first, last)
+            except BadSegment as error:
+                report.skipped.append((path, str(error)))
+                continue
+            if held and _conflicts(store, device, rows):
+                if device == report.device:
+                    _check_same_device(store, device, rows)
+                report.skipped.append((path, _shared_id(device)))
+                continue
+            wanted.append((device, path, rows))
+    if not wanted:
+        return
+
+    incoming = sum(len(rows) for _device, _path, rows in wanted)
+    bulk = incoming >= BULK_ROWS and incoming * 4 >= store.total_reviews() + incoming
+
+    def receive() -> int:
+        if not bulk:
+            return store.replay_cards_in_transaction(_insert(store, wanted, report))
+        # Counting each of many rows through the statistics triggers costs several times what recounting the
+        # whole log once does: the two tally triggers are set aside for the insert (inside this transaction,
+        # so a crash brings them back) and their tables rebuilt. Any other trigger on reviews keeps firing.
+        triggers = store.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' AND name IN "
+            f"({', '.join('?' * len(BULK_TRIGGERS))})",
+            BULK_TRIGGERS,
+        ).fetchall()
+        for name, _sql in triggers:
+            store.conn.execute(f"DROP TRIGGER {name}")
+        keys = _insert(store, wanted, report)
+        for _name, sql in triggers:
+            store.conn.execute(sql)
+        rebuild_tallies(store.conn)
+        rebuild_review_classes(store.conn)
+        return store.replay_cards_in_transaction(keys)
+
+    report.rescheduled = store.write(receive)
+    report.from_devices.discard(store.device_id)
+
+
+def _shared_id(device: str) -> str:
+    return (
+        f"it holds other reviews under ids this database already uses: two databases share the device id "
+        f"{device} (was a database file copied between machines?)"
+    )
+
+
+def _check_same_device(store: Store, device: str, rows: list[dict[str, Any]]) -> None:
+    """Refuse to sync when this device's own segment holds reviews other than this database's under its ids."""
+    if _conflicts(store, device, rows):
+        raise SyncError(
+            f"{store.path} cannot sync: {_shared_id(device)} Nothing was synced, so nothing was lost or mixed "
+            "up; the copies cannot be synced with each other. Give one machine a new, empty database and sync "
+            "it (answers given in its copy since it was made are not carried over)."
+        )
+
+
+def _edge_rows(path: Path, window: int = 1 << 16) -> list[dict[str, Any]]:
+    """The first and last reviews of a segment, read from its two ends (those that cannot be read as reviews
+    are left out): the check runs on every sync, and a first sync's segment can be tens of megabytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(window).split(b"\n")
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - window))
+            tail = handle.read().rstrip(b"\n").split(b"\n")
+    except OSError:
+        return []
+    rows = []
+    for line in (head[1] if len(head) > 2 else b"", tail[-1] if len(tail) > 1 else b""):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.keys() == _FIELDS:
+            rows.append(row)
+    return rows
+
+
+def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
+    """Whether any of ``rows`` differs from the review this database holds under the same id."""
+    held = {
+        seq: rest
+        for seq, *rest in store.conn.execute(
+            "SELECT r.seq, c.deck_id, c.card_id, r.reviewed_at, r.quality FROM reviews r "
+            "JOIN cards c ON c.key = r.card_key WHERE r.device = ? AND r.seq IN (SELECT value FROM json_each(?))",
+            (device, json.dumps([row["seq"] for row in rows])),
+        )
+    }
+    return any(
+        row["seq"] in held
+        and held[row["seq"]] != [row["deck_id"], row["card_id"], row["reviewed_at"], row["quality"]]
+        for row in rows
+    )
+
+
+def _insert(
+    store: Store, wanted: list[tuple[str, Path, list[dict[str, Any]]]], report: SyncReport
+) -> set[int]:
+    """Insert the segments' reviews that are missing (inside the caller's transaction); returns the keys of
+    the cards they belong to. Inserted as plain rows, so the statistics triggers count each one. A card
+    row is created for a card this device has never seen (its deck may not be here yet)."""
+    conn = store.conn
+    keys = {(deck, card): key for key, deck, card in conn.execute("SELECT key, deck_id, card_id FROM cards")}
+    columns = ("card_key", "device", "seq", *_COLUMNS)
+    insert = f"INSERT OR IGNORE INTO reviews ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    # JSON booleans bind as 1 / 0, as the log stores them.
+    fields = itemgetter("seq", *_COLUMNS)
+    touched: set[int] = set()
+    for device, _path, rows in wanted:
+        conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))
+        values = []
+        for row in rows:
+            card = (row["deck_id"], row["card_id"])
+            key = keys.get(card)
+            if key is None:
+                key = keys[card] = int(
+                    conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", card).lastrowid
+                )
+            touched.add(key)
+            values.append((key, device, *fields(row)))
+        held = conn.execute("SELECT COUNT(*) FROM reviews WHERE device = ?", (device,)).fetchone()[0]
+        conn.executemany(insert, values)
+        inserted = (
+            conn.execute("SELECT COUNT(*) FROM reviews WHERE device = ?", (device,)).fetchone()[0] - held
+        )
+        report.received += inserted
+        if inserted:
+            report.from_devices.add(device)
+    return touched
+
+
+def _read_segment(path: Path, device: str, first: int, last: int) -> list[dict[str, Any]]:
+    """The reviews of a whole, well-formed segment; raises :class:`BadSegment` otherwise."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadSegment("not UTF-8 text") from None
+    except OSError as error:
+        raise BadSegment(f"cannot be read: {error.strerror or error}") from None
+    if not text.endswith("\n"):
+        raise BadSegment("truncated: it does not end with a complete line")
+    lines = text[:-1].split("\n")
+    try:
+        header = json.loads(lines[0])
+    except ValueError:
+        raise BadSegment("its first line is not a segment header") from None
+    expected = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "device": device,
+        "first": first,
+        "last": last,
+        "count": last - first + 1,
+    }
+    if not isinstance(header, dict) or header != expected:
+        raise BadSegment("its header does not match its name and folder")
+    if len(lines) - 1 != last - first + 1:
+        raise BadSegment(
+            f"truncated or padded: {len(lines) - 1} reviews where the header says {last - first + 1}"
+        )
+    try:
+        # One parse of the whole body: a hundred thousand json.loads calls cost several times more.
+        rows = json.loads("[" + ",".join(lines[1:]) + "]")
+    except ValueError:
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                json.loads(line)
+            except ValueError:
+                raise BadSegment(f"line {number} is not JSON") from None
+        raise BadSegment("its lines are not one JSON object each") from None
+    if len(rows) != last - first + 1:
+        raise BadSegment("its lines are not one JSON object each")
+    for number, (row, seq) in enumerate(zip(rows, range(first, last + 1), strict=True), start=2):
+        problem = _check_row(row, seq)
+        if problem:
+            raise BadSegment(f"line {number}: {problem}")
+    return rows
+
+
+def _check_row(row: object, seq: int) -> str | None:
+    """Why ``row`` is not a valid review numbered ``seq``, or None."""
+    if not isinstance(row, dict):
+        return "not a JSON object"
+    if row.keys() != _FIELDS:
+        return "unexpected or missing fields"
+    if row["seq"] != seq or type(row["seq"]) is not int:
+        return f"sequence number {row['seq']!r} where {seq} was expected"
+    for name in ("deck_id", "card_id"):
+        if type(row[name]) is not str or not row[name]:
+            return f"{name} must be a non-empty string"
+    # Exact types (JSON gives int, str, bool or None; a bool is not accepted where an int is due).
+    for name, types in _COLUMNS.items():
+        if type(row[name]) not in types:
+            return f"{name} has the wrong type"
+    if not 0 <= row["quality"] <= 5:
+        return "quality must be from 0 to 5"
+    return None
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+def _send(store: Store, folder: Path, report: SyncReport) -> None:
+    """Write this device's reviews that no segment in ``folder`` holds yet as one new segment."""
+    directory = folder / report.device
+    sent_through = max((last for _first, last, _path in _segments(directory)), default=0)
+    names = ("seq", "deck_id", "card_id", *_COLUMNS)
+    rows = store.conn.execute(
+        f"""SELECT r.seq, c.deck_id, c.card_id, {", ".join(f"r.{name}" for name in _COLUMNS)}
+            FROM reviews r JOIN cards c ON c.key = r.card_key
+            WHERE r.device = ? AND r.seq > ? ORDER BY r.seq""",
+        (report.device, sent_through),
+    ).fetchall()
+    if not rows:
+        return
+    first, last = rows[0][0], rows[-1][0]
+    if last - first + 1 != len(rows):
+        raise SyncError(
+            f"{store.path}: this device's reviews {first}-{last} are not numbered contiguously; "
+            "the database was changed outside Quizzer. Nothing was sent.",
+            report,
+        )
+    header = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "device": report.device,
+        "first": first,
+        "last": last,
+        "count": len(rows),
+    }
+    lines = [json.dumps(header)]
+    for row in rows:
+        record = dict(zip(names, row, strict=True))
+        for name in _BOOLEANS:
+            if record[name] is not None:
+                record[name] = bool(record[name])
+        lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    directory.mkdir(exist_ok=True)
+    target = directory / f"{first:012d}-{last:012d}.jsonl"
+    _write_atomically(target, "\n".join(lines) + "\n")
+    report.sent = len(rows)
+    report.segment = target

@@ -1,0 +1,110 @@
+"""Helpers for the sync tests: databases that answer cards the way the drill does."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from quizzer.session import study_day
+from quizzer.sm2 import SM2State, step
+from quizzer.store import ReviewRecord, Store
+from quizzer.store.migrations import rebuild_review_classes, rebuild_tallies
+from quizzer.sync import sync
+
+START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+TALLY_TABLES = ("review_days", "deck_review_days", "card_tallies", "deck_review_classes")
+
+
+def answer(
+    store: Store,
+    card: str,
+    quality: int,
+    now: datetime,
+    *,
+    deck: str = "deck",
+    reask: bool = False,
+    offset: timedelta = timedelta(0),
+) -> None:
+    """Record one answer as the drill does (state read under the write lock), on a clock ``offset`` off."""
+    moment = now + offset
+    day: date = study_day(moment, 4, UTC)
+
+    def schedule(before: SM2State) -> SM2State:
+        return before if reask else step(before, quality, day)
+
+    store.record(
+        ReviewRecord(
+            deck,
+            card,
+            moment,
+            day,
+            quality,
+            SM2State(),
+            SM2State(),
+            kind="open",
+            response_ms=3000,
+            reask=reask,
+            schedule=schedule,
+        )
+    )
+
+
+def snapshot(store: Store) -> dict[tuple[str, str], tuple[object, ...]]:
+    """Each card's derived state and counters, as compared across devices."""
+    return {
+        key: (s.state, s.first_day, s.review_count, s.lapses, s.last_reviewed_at)
+        for key, s in store.card_states().items()
+    }
+
+
+def origins(store: Store) -> set[tuple[str, int]]:
+    return set(store.conn.execute("SELECT device, seq FROM reviews"))
+
+
+def tallies(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """The statistics tally tables, with card keys replaced by (deck, card) so devices can be compared."""
+    result = {}
+    for table in TALLY_TABLES:
+        if table == "card_tallies":
+            sql = (
+                "SELECT c.deck_id, c.card_id, t.first_asks, t.passed, t.timed, t.answer_ms "
+                "FROM card_tallies t JOIN cards c ON c.key = t.card_key"
+            )
+        else:
+            sql = f"SELECT * FROM {table}"
+        result[table] = sorted(store.conn.execute(sql))
+    return result
+
+
+def rebuilt_tallies(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """The tallies recomputed from the log (rolled back afterwards)."""
+    store.conn.execute("BEGIN")
+    try:
+        rebuild_tallies(store.conn)
+        rebuild_review_classes(store.conn)
+        return tallies(store)
+    finally:
+        store.conn.execute("ROLLBACK")
+
+
+def expected_states(stores: list[Store]) -> dict[tuple[str, str], SM2State]:
+    """Every card's state computed independently: the union of the logs, each card's reviews in the
+    order (log time, device, sequence), stepped with SM-2 as the drill does."""
+    rows = set()
+    for store in stores:
+        rows |= set(
+            store.conn.execute(
+                "SELECT c.deck_id, c.card_id, r.order_at, r.device, r.seq, r.quality, r.reask, r.study_day "
+                "FROM reviews r JOIN cards c ON c.key = r.card_key"
+            )
+        )
+    states: dict[tuple[str, str], SM2State] = {}
+    for deck, card, _at, _device, _seq, quality, reask, day in sorted(rows):
+        state = states.get((deck, card), SM2State())
+        states[(deck, card)] = state if reask else step(state, quality, date.fromordinal(day))
+    return states
+
+
+def sync_in_order(stores: list[Store], folder: Path, order: list[int]) -> None:
+    for index in order:
+        sync(stores[index], folder)
