@@ -86,7 +86,8 @@ def summary_markup(
     next_day, due_tomorrow = schedule_outlook(session.store, ids, session.today)
     scope = "in all your decks" if deck_ids is not None else "in these decks"
     lines.append(Content.from_markup("Next due   [b]$when[/b]", when=when(next_day, session.today)))
-    lines.append(Content.from_markup("Tomorrow   [b]$n[/b] cards due $scope", n=due_tomorrow, scope=scope))
+    noun = "card" if due_tomorrow == 1 else "cards"
+    lines.append(Content.from_markup("Tomorrow   [b]$n[/b] $noun due $scope", n=due_tomorrow, noun=noun, scope=scope))
     return Content("\n").join(lines)
 
 
