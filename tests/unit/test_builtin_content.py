@@ -57,3 +57,35 @@ def test_choice_cards_explain_and_numeric_cards_show_working() -> None:
 def test_every_generator_family_is_used() -> None:
     used = {card.generator for deck in DECKS.values() for card in deck.cards if isinstance(card, GeneratedCard)}
     assert set(names()) <= used
+
+
+TOPIC_DECKS = sorted(deck_id for deck_id, deck in DECKS.items() if "beyond-course" in deck.tags)
+
+
+def test_ten_topic_decks_go_beyond_the_course() -> None:
+    assert len(TOPIC_DECKS) == 10
+
+
+@pytest.mark.parametrize("deck_id", TOPIC_DECKS)
+def test_topic_deck_shape(deck_id: str) -> None:
+    """Each topic deck beyond the course: at least 32 cards; a real mix (at least 30% choice, numeric or
+    generated, and a good share of explain-it cards); its traps tagged `pitfall`; its classic questions
+    tagged `interview`; every open card with key points for typed answers."""
+    from quizzer.audit import DECK_LONGEST_LIMIT, audit
+
+    cards = DECKS[deck_id].cards
+    kinds = Counter(type(card) for card in cards)
+    assert len(cards) >= 32
+    assert (kinds[ChoiceCard] + kinds[NumericCard] + kinds[GeneratedCard]) / len(cards) >= 0.30
+    assert kinds[OpenCard] / len(cards) >= 0.40 and kinds[NumericCard] >= 5 and kinds[ChoiceCard] >= 9
+    assert 4 <= sum("pitfall" in card.tags for card in cards) <= 8
+    assert sum("interview" in card.tags for card in cards) >= 5
+    assert all(card.points for card in cards if isinstance(card, OpenCard))
+    (figures,) = audit([DECKS[deck_id]], duplicates=False).decks
+    assert figures.longest_rate <= DECK_LONGEST_LIMIT and figures.shortest_rate <= DECK_LONGEST_LIMIT
+
+
+def test_every_open_card_has_key_points() -> None:
+    missing = [(deck.id, card.id) for deck in DECKS.values() for card in deck.cards
+               if isinstance(card, OpenCard) and not card.points]
+    assert not missing
