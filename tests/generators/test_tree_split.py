@@ -97,3 +97,10 @@ def test_bad_params_rejected() -> None:
 def test_import_does_not_import_sklearn() -> None:
     code = "import generators.tree_split, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_best_split_has_no_shortcut() -> None:
+    """Which split a tree picks must be read from the counts, not from the wording or the options' order."""
+    from tests.generators.shortcuts import assert_no_shortcut
+
+    assert_no_shortcut(GEN, {"ask": "best-split"}, range(300))
