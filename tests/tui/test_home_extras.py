@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import quizzer.sync
 from quizzer.store import Store
 from quizzer.tui.screens.drill import DrillScreen
 from quizzer.tui.screens.home import HomeScreen
+from quizzer.tui.screens.stats import StatsScreen
 
 SIZE = (80, 24)
 
@@ -159,3 +160,23 @@ async def test_a_failed_sync_is_a_notice_not_a_crash(
         assert "Sync failed:" in shown(pilot, "#home-notice")
         assert "is a file, not a folder" in shown(pilot, "#home-notice")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_stats_show_the_recall_models_calibration(make_app: AppFactory, store: Store) -> None:
+    record_history(store, days=6)
+    app = make_app(TOPICS_DECK)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        expected = quizzer.readiness.load(
+            store, [loaded.deck for loaded in app.collection.decks], NOW, tz=UTC
+        )
+        used = [b for b in expected.calibration if b.count]
+        assert used and expected.calibration_error is not None
+        table = shown(pilot, "#calibration")
+        assert f"expected calibration error {expected.calibration_error:.3f}" in table
+        for b in used:
+            assert f"{b.low:.1f}–{b.high:.1f}" in table
+        assert sum(b.count for b in used) == expected.examples
