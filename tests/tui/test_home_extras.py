@@ -180,3 +180,29 @@ async def test_stats_show_the_recall_models_calibration(make_app: AppFactory, st
         for b in used:
             assert f"{b.low:.1f}–{b.high:.1f}" in table
         assert sum(b.count for b in used) == expected.examples
+
+
+async def test_a_drill_asked_for_during_a_sync_starts_when_the_sync_ends(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = use_sync_folder(tmp_path, monkeypatch, tmp_path / "shared")
+    counted = quizzer.sync.sync_configured
+    release = threading.Event()
+
+    def slow(store: Store, settings: Path | None = None) -> quizzer.sync.SyncReport | None:
+        assert release.wait(10)
+        return counted(store, settings)
+
+    monkeypatch.setattr(quizzer.sync, "sync_configured", slow)
+    app = make_app(OPEN_DECK)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # the UI answers, the drill waits for the sync
+        assert "Syncing with your other devices" in shown(pilot, "#home-notice")
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, DrillScreen)
+        assert len(calls) == 1

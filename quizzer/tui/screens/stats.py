@@ -154,7 +154,7 @@ def calibration_table(bins: Sequence[CalibrationBin], error: float | None) -> Co
     """Predicted recall against the share recalled, bin by bin, with the expected calibration error."""
     used = [b for b in bins if b.count]
     ece = "" if error is None else f" · expected calibration error {error:.3f}"
-    lines = [Content.styled(f"Calibration · predicted recall vs recalled{ece}", "bold")]
+    lines = [Content.styled(f"Calibration of predicted recall{ece}", "bold")]
     if not used:
         lines.append(Content.styled("  no first asks of cards seen before yet", "dim"))
     for b in used:
