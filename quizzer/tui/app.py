@@ -132,6 +132,7 @@ class QuizzerApp(QuizzerBaseApp):
         clock: Clock | None = None,
         seed: int | None = None,
         config: SessionConfig | None = None,
+        settings: Path | None = None,
     ) -> None:
         super().__init__(clock=clock, seed=seed)
         self.store = store
@@ -140,11 +141,17 @@ class QuizzerApp(QuizzerBaseApp):
         self.drill_cards = drill_cards
         self.config = config or SessionConfig()
         self._weak_request = 0  # only the latest press of `w` starts a drill
+        self.settings = settings  # the settings file naming ``sync_dir`` (None: the usual place)
+        self.sync_notice: str | None = None  # the last sync's report or error, for Home's notice line
+        self._syncing = False
+        self._sync_again = False
+        self._waiting_drill: HomeScreen.DrillRequested | None = None  # asked for while a sync ran
 
     def on_mount(self) -> None:
         self.show_deck_issues()
         if self.drill is None:
             self.push_screen(HomeScreen())
+            self.start_sync()
         else:
             self.start_drill(self.drill, cards=self.drill_cards)
 
@@ -219,8 +226,71 @@ class QuizzerApp(QuizzerBaseApp):
             return
         self.start_drill(decks, cards=cards, replace=replace, notice=f"Studying more: {len(cards)} {what}.")
 
+    # -- sync at the start and end of a session --------------------------------------------------
+
+    def start_sync(self) -> None:
+        """Sync with the ``sync_dir`` folder, if one is set, in a worker: a slow share never stalls the UI.
+
+        One sync at a time (a thread cannot be cancelled): asked again meanwhile, it runs once more after.
+        """
+        if self._syncing:
+            self._sync_again = True
+            return
+        self._syncing = True
+        self._sync()
+
+    @work(thread=True, group="sync", exit_on_error=False)
+    def _sync(self) -> None:
+        from quizzer.sync import SyncError, sync_configured
+
+        try:
+            report = sync_configured(self.store, self.settings)
+        except SyncError as error:
+            text: str | None = f"Sync failed: {error}"
+        except Exception as error:  # noqa: BLE001 - a bad settings file or share is a notice, not a crash
+            text = f"Sync failed: {describe_error(error)}"
+        else:
+            text = None if report is None else f"Synced: {report.summary()}"
+        self.post_message(self.Synced(text))
+
+    @dataclass
+    class Synced(Message):
+        """A sync ended: its one-line report or error (None when no ``sync_dir`` is set)."""
+
+        text: str | None
+
+    @on(Synced)
+    def synced(self, event: Synced) -> None:
+        self._syncing = False
+        if event.text is not None:
+            self.sync_notice = visible(" ".join(event.text.split()), one_line=True)
+        self._refresh_home()  # received reviews change what is due
+        if self._sync_again:
+            self._sync_again = False
+            self.start_sync()
+        elif self._waiting_drill is not None:
+            waiting, self._waiting_drill = self._waiting_drill, None
+            if isinstance(self.screen, HomeScreen):
+                self.drill_requested(waiting)
+
+    def _refresh_home(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_counts()
+
+    @on(DrillScreen.Ended)
+    def drill_ended(self) -> None:
+        if self.drill is None:
+            self.start_sync()
+
     @on(HomeScreen.DrillRequested)
     def drill_requested(self, event: HomeScreen.DrillRequested) -> None:
+        if self._syncing:
+            # Answers and the sync's merge would share the database connection: the drill waits for it.
+            self._waiting_drill = event
+            self.sync_notice = "Syncing with your other devices… the drill starts when it is done."
+            self._refresh_home()
+            return
         match event.kind:
             case "weak":
                 self.start_weak_drill(event.decks)

@@ -22,6 +22,7 @@ class Host(Protocol):
     collection: DeckCollection
     config: SessionConfig
     clock: Callable[[], datetime]
+    sync_notice: str | None  # the last sync's one-line report or error
 
 
 __all__ = ["Host"]

@@ -118,7 +118,10 @@ class DrillScreen(Screen[None]):
             return
         self._waiting = None
         panel = CardPanel(
-            item, self.session.grade, self.app.clock, self.session.config.open_answers  # type: ignore[attr-defined]
+            item,
+            self.session.grade,
+            self.app.clock,
+            self.session.config.open_answers,  # type: ignore[attr-defined]
         )
         await body.mount(panel)
         if self._notice:
@@ -288,9 +291,13 @@ class DrillScreen(Screen[None]):
         else:
             self.leave()
 
+    class Ended(Message):
+        """The session is over (summary shown or left): the app syncs then."""
+
     def finish(self) -> None:
         from quizzer.tui.screens.summary import SummaryScreen
 
+        self.app.post_message(self.Ended())
         self.app.clear_notifications()  # notices about the last card would only cover the summary
         wall = (self.app.clock() - self.started).total_seconds()  # type: ignore[attr-defined]
         self.app.switch_screen(
@@ -299,6 +306,7 @@ class DrillScreen(Screen[None]):
 
     def leave(self) -> None:
         if self.back_to_home:
+            self.app.post_message(self.Ended())
             self.dismiss()
         else:
             self.app.exit()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,13 +19,16 @@ from textual.widgets import DataTable, Footer, Static
 from quizzer.decks.loader import LoadedDeck
 from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
-from quizzer.session import all_deck_counts, study_day
+from quizzer.session import all_deck_counts, current_day
 from quizzer.tui.host import Host
+
+if TYPE_CHECKING:
+    from quizzer.readiness import Readiness
 
 DrillKind = Literal["due", "weak", "more"]
 
-# Columns beside the title: the tick, Due, New, Cards and each cell's padding, plus the screen's margins.
-OTHER_COLUMNS = 25
+# Columns beside the title: the tick, Due, New, Cards, Ready and each cell's padding, plus the screen's margins.
+OTHER_COLUMNS = 32
 MIN_TITLE_WIDTH = 20
 
 
@@ -48,6 +53,13 @@ class HomeScreen(Screen[None]):
         kind: DrillKind = "due"
 
     @dataclass
+    class ReadinessLoaded(Message):
+        """The readiness worker is done: its result, or why there is none."""
+
+        result: Readiness | None
+        error: str = ""
+
+    @dataclass
     class StatsRequested(Message):
         """Open the statistics; ``deck`` is the one highlighted (``d`` there switches to it)."""
 
@@ -56,12 +68,16 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.ticked: set[str] = set()
+        # Deck id -> its readiness cell ("86%", or "—" when nothing is studied); empty until the worker returns.
+        self.ready: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield Static("", id="today", classes="screen-title")
             table: DataTable[Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
             yield table
+            yield Static("", id="study-pick")
+            yield Static("", id="home-notice")
             yield Static("", id="deck-detail")
         yield Footer(compact=True)
 
@@ -71,11 +87,73 @@ class HomeScreen(Screen[None]):
         table.add_column(f"Deck ({len(self.loaded)})", key="title")
         for key in ("due", "new", "total"):
             table.add_column(Text(key.title() if key != "total" else "Cards", justify="right"), key=key)
+        table.add_column(Text("Ready", justify="right"), key="ready", width=5)
+        self.query_one("#study-pick", Static).display = False
         self.refresh_counts()
         table.focus()
+        self.load_readiness()
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
+        self.load_readiness()  # a session has changed what is held
+
+    def load_readiness(self) -> None:
+        """Predicted recall per deck, in a worker: it fits a model (scikit-learn), which start-up never waits for."""
+        app = self.app
+        self._readiness(app.clock())
+
+    @work(thread=True, exclusive=True, group="readiness", exit_on_error=False)
+    def _readiness(self, now: datetime) -> None:
+        from quizzer import paths
+        from quizzer.readiness import load
+
+        app = self.app
+        try:
+            result = load(
+                app.store,
+                [loaded.deck for loaded in self.loaded],
+                now,
+                day_start_hour=app.config.day_start_hour,
+                tz=app.config.tz,
+                cache_dir=paths.cache_dir(),
+            )
+        except Exception as error:  # noqa: BLE001 - readiness is extra: the table works without it
+            from quizzer.tui.screens.drill import describe_error
+
+            self.post_message(self.ReadinessLoaded(None, describe_error(error)))
+            return
+        self.post_message(self.ReadinessLoaded(result))
+
+    @on(ReadinessLoaded)
+    def readiness_loaded(self, event: ReadinessLoaded) -> None:
+        pick_line = self.query_one("#study-pick", Static)
+        result = event.result
+        if result is None:
+            self.ready = {}
+            pick_line.update(
+                Content(f"Readiness could not be computed: {visible(event.error, one_line=True)}")
+            )
+            pick_line.display = True
+            self.refresh_counts()
+            return
+        self.ready = {
+            topic.name: "—" if topic.readiness is None else f"{topic.readiness:.0%}" for topic in result.decks
+        }
+        self.refresh_counts()
+        if result.study:
+            pick = result.study[0]
+            found = self._loaded(pick.deck)
+            title = found.deck.title if found is not None else pick.deck
+            pick_line.update(
+                Content.from_markup(
+                    "[b]Study this week:[/b] $title [dim]($reason)[/dim]",
+                    title=visible(title, one_line=True),
+                    reason=visible(pick.reason, one_line=True),
+                )
+            )
+            pick_line.display = True
+        else:
+            pick_line.display = False
 
     def on_resize(self) -> None:
         self.refresh_counts()  # titles use the width there is
@@ -92,7 +170,8 @@ class HomeScreen(Screen[None]):
         """Re-read the counts from the database (after a session they have changed)."""
         app = self.app
         now = app.clock()
-        today = study_day(now, app.config.day_start_hour, app.config.tz)
+        clock_day = current_day(app.store, now, app.config.day_start_hour, app.config.tz)
+        today = clock_day.day
         table = self.query_one("#decks", DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -109,6 +188,7 @@ class HomeScreen(Screen[None]):
                 "✓" if deck.id in self.ticked else "",
                 Text(visible(title, one_line=True)),  # a str cell would be read as markup: "[/]" crashes
                 *(Text(str(counts[key]), justify="right") for key in ("due", "new", "total")),
+                Text(self.ready.get(deck.id, ""), justify="right"),
                 key=deck.id,
             )
         if self.loaded:
@@ -127,6 +207,10 @@ class HomeScreen(Screen[None]):
         if done:
             line += Content.from_markup(" · [b]m[/b] studies more")
         self.query_one("#today", Static).update(line)
+        notices = [text for text in (clock_day.notice, app.sync_notice) if text]
+        notice_line = self.query_one("#home-notice", Static)
+        notice_line.update(Content(" ".join(notices)))
+        notice_line.display = bool(notices)
         if not self.loaded:
             self.query_one("#deck-detail", Static).update("No decks could be loaded. See the notices.")
 

@@ -1,5 +1,6 @@
 """Statistics (``s`` on Home): headline figures, reviews per day, the due forecast, the last-year
-calendar, the weakest and the slowest topics.
+calendar, the weakest and the slowest topics, and how well the recall model's predictions held up
+(calibration, from :mod:`quizzer.readiness`, in its own worker: it needs scikit-learn).
 
 The figures come from :func:`quizzer.stats.compute`, run in a thread worker (it reads the whole log's
 tallies), so the screen shows a loading indicator and never blocks. ``p`` cycles the period (30 days,
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +31,9 @@ from quizzer.tui.host import Host
 from quizzer.tui.screens.drill import describe_error
 from quizzer.tui.text import duration
 from quizzer.tui.widgets.charts import BarChart, CalendarHeatmap
+
+if TYPE_CHECKING:
+    from quizzer.recall_model import CalibrationBin
 
 ALL_TIME = 0  # the period "all time": a window longer than any history
 ALL_TIME_DAYS = 100 * 366
@@ -146,6 +150,26 @@ def slowest_table(groups: Sequence[GroupAccuracy]) -> Content:
     return Content("\n").join(lines)
 
 
+def calibration_table(bins: Sequence[CalibrationBin], error: float | None) -> Content:
+    """Predicted recall against the share recalled, bin by bin, with the expected calibration error."""
+    used = [b for b in bins if b.count]
+    ece = "" if error is None else f" · expected calibration error {error:.3f}"
+    lines = [Content.styled(f"Calibration of predicted recall{ece}", "bold")]
+    if not used:
+        lines.append(Content.styled("  no first asks of cards seen before yet", "dim"))
+    for b in used:
+        predicted = "—" if b.predicted is None else f"{b.predicted:.0%}"
+        actual = "—" if b.actual is None else f"{b.actual:.0%}"
+        lines.append(
+            Content.assemble(
+                f"  {b.low:.1f}–{b.high:.1f}  predicted {predicted:>4}  recalled {actual:>4} ",
+                (meter(b.actual), "$accent"),
+                f" {plural(b.count, 'answer')}",
+            )
+        )
+    return Content("\n").join(lines)
+
+
 class StatsScreen(Screen[None]):
     """Progress over time, for all decks or one."""
 
@@ -165,6 +189,14 @@ class StatsScreen(Screen[None]):
         scope: Scope
         stats: Stats | None
         error: str | None = None
+
+    @dataclass
+    class Calibrated(Message):
+        """The recall model's calibration bins and error, or why there are none."""
+
+        bins: list[CalibrationBin]
+        error: float | None
+        failure: str = ""
 
     def __init__(self, deck: Deck | None = None) -> None:
         super().__init__()
@@ -189,11 +221,14 @@ class StatsScreen(Screen[None]):
                 yield Static("", id="weak-topics", classes="stats-table")
                 yield Static("", id="weak-families", classes="stats-table")
                 yield Static("", id="slowest", classes="stats-table")
+                yield Static("", id="calibration", classes="stats-table")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").display = False
+        self.query_one("#calibration").display = False
         self.refresh_stats()
+        self._calibrate(self.app.clock())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "deck":
@@ -228,6 +263,37 @@ class StatsScreen(Screen[None]):
             self.post_message(self.Computed(scope, None, describe_error(error)))
         else:
             self.post_message(self.Computed(scope, stats))
+
+    @work(thread=True, exclusive=True, group="calibration", exit_on_error=False)
+    def _calibrate(self, now: datetime) -> None:
+        from quizzer import paths
+        from quizzer.readiness import load
+
+        app = self.app
+        try:
+            result = load(
+                app.store,
+                [loaded.deck for loaded in app.collection.decks],
+                now,
+                day_start_hour=app.config.day_start_hour,
+                tz=app.config.tz,
+                cache_dir=paths.cache_dir(),
+            )
+        except Exception as error:  # noqa: BLE001 - the other figures stand without it
+            self.post_message(self.Calibrated([], None, describe_error(error)))
+        else:
+            self.post_message(self.Calibrated(list(result.calibration), result.calibration_error))
+
+    @on(Calibrated)
+    def show_calibration(self, event: Calibrated) -> None:
+        table = self.query_one("#calibration", Static)
+        if event.failure:
+            table.update(
+                Content(f"Calibration could not be computed: {visible(event.failure, one_line=True)}")
+            )
+        else:
+            table.update(calibration_table(event.bins, event.error))
+        table.display = True
 
     @on(Computed)
     def show_stats(self, event: Computed) -> None:
