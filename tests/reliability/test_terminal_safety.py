@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -178,7 +177,6 @@ def test_usage_errors_are_shown_with_visible_escapes(
     assert_clean(capsys.readouterr().err)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
 def test_json_output_escapes_c1_controls(tmp_path: Path) -> None:
     (tmp_path / "c1\x9b2J.yaml").write_text(GOOD)
     code, out = run("--decks", str(tmp_path), "decks", "list", "--json")
