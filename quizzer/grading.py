@@ -157,8 +157,7 @@ def grade_number(text: str, expected: float, tolerance: float, rel_tolerance: fl
 
 def grade_numeric_card(card: NumericCard, text: str) -> Grade | Unreadable:
     tolerance, rel_tolerance = card.effective_tolerance
-    whole = card.answer == int(card.answer) and tolerance < 1 and abs(card.answer) * rel_tolerance < 1
-    return grade_number(text, card.answer, tolerance, rel_tolerance, card.unit, whole=whole)
+    return grade_number(text, card.answer, tolerance, rel_tolerance, card.unit, whole=card.whole)
 
 
 def grade_number_answer(answer: NumberAnswer, text: str) -> Grade | Unreadable:

@@ -53,36 +53,36 @@ def expected_text(problem: Problem) -> str:
     return "; ".join(shown)
 
 
-def markdown_text(text: str, *, color: bool = False, width: int = 100) -> str:
-    """Markdown as a person reads it in a terminal (bold, tables, code), by Rich; plain text when ``color``
-    is off (a pipe or a file), never the raw ``**`` and ``|---|`` of the source."""
+def markdown_text(text: str, *, width: int = 100) -> str:
+    """Markdown as a person reads it in a terminal (bold, tables, code), rendered by Rich as plain text --
+    never the raw ``**`` and ``|---|`` of the source, and no escape sequences of our own, so the CLI's
+    sanitiser can show any control character that came from a file as a visible symbol."""
     from io import StringIO
 
     from rich.console import Console
     from rich.markdown import Markdown
 
     buffer = StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False,
-                      color_system="standard" if color else None, emoji=False, markup=False)
+    console = Console(file=buffer, width=width, force_terminal=False, no_color=True, highlight=False,
+                      color_system=None, emoji=False, markup=False)
     console.print(Markdown(text, hyperlinks=False))
     return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().splitlines())
 
 
-def problem_text(problem: Problem, *, solution: bool = True, color: bool = False, width: int = 100) -> str:
+def problem_text(problem: Problem, *, solution: bool = True, width: int = 100) -> str:
     """The problem as the CLI shows it: Markdown rendered, the table and plot drawn, then the solution."""
-    out = [f"[{problem.generator} · seed {problem.seed}]", "", markdown_text(problem.prompt.strip(), color=color,
-                                                                          width=width), ""]
+    out = [f"[{problem.generator} · seed {problem.seed}]", "", markdown_text(problem.prompt.strip(), width=width), ""]
     if problem.table is not None:
         out += [table_text(problem.table), ""]
     if problem.figure is not None:
         out += [figure_text(problem.figure), ""]
     for number, part in enumerate(problem.parts, start=1):
         if len(problem.parts) > 1:
-            out.append(markdown_text(f"Part {number}: {part.prompt}", color=color, width=width))
+            out.append(markdown_text(f"Part {number}: {part.prompt}", width=width))
         if isinstance(part.answer, ChoiceAnswer):
             out += [choices_text(part.answer)]
         out.append("")
     if solution:
         out += [f"Expected: {expected_text(problem)}", "", "Solution:",
-                markdown_text(problem.solution.strip(), color=color, width=width)]
+                markdown_text(problem.solution.strip(), width=width)]
     return "\n".join(out)

@@ -139,6 +139,12 @@ class NumericCard(_CardBase):
         return self
 
     @property
+    def whole(self) -> bool:
+        """A whole number is asked for: an integral answer that its tolerance grades to the unit."""
+        tolerance, rel_tolerance = self.effective_tolerance
+        return self.answer == int(self.answer) and tolerance < 1 and abs(self.answer) * rel_tolerance < 1
+
+    @property
     def effective_tolerance(self) -> tuple[float, float]:
         """(absolute, relative). Default: 0.005 for ratio-sized answers, else exact up to float noise."""
         if self.tolerance is None and self.rel_tolerance is None:

@@ -213,8 +213,7 @@ class CardPanel(Vertical, can_focus=True):
             )
             self.focus()
         elif isinstance(card, NumericCard):
-            whole = card.answer == int(card.answer) and card.effective_tolerance[0] < 1
-            await self._mount_input(area, answer_hint(unit=card.unit, whole=whole))
+            await self._mount_input(area, answer_hint(unit=card.unit, whole=card.whole))
         elif isinstance(card, ChoiceCard):
             await self._mount_choices(area, list(self.item.options), multiple=len(card.answers) > 1)
         elif isinstance(card, GeneratedCard):
