@@ -309,24 +309,17 @@ class Store:
         With ``review.schedule`` the states are read and computed under the write lock (a drill); without
         it the caller's ``before``/``after`` are written as given (tests, tools that replay a log).
         """
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                key = self._card_key(review.deck_id, review.card_id)
-                if review.schedule is not None:
-                    row = self.conn.execute("SELECT ef, interval, reps, due FROM cards WHERE key = ?", (key,))
-                    before = _state(*row.fetchone())
-                    review = replace(review, before=before, after=review.schedule(before), schedule=None)
-                row_id = self._append(review, key)
-                self._check_same_file()
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as error:
-            raise _friendly(error, self.path) from None
-        return row_id
+
+        def append() -> int:
+            key = self._card_key(review.deck_id, review.card_id)
+            written = review
+            if review.schedule is not None:
+                row = self.conn.execute("SELECT ef, interval, reps, due FROM cards WHERE key = ?", (key,))
+                before = _state(*row.fetchone())
+                written = replace(review, before=before, after=review.schedule(before), schedule=None)
+            return self._append(written, key)
+
+        return self.write(append)
 
     def write(self, work: Callable[[], T]) -> T:
         """Run ``work`` (which writes through ``self.conn``) as one committed ``BEGIN IMMEDIATE`` transaction,
