@@ -373,6 +373,51 @@ def m005_review_origins(conn: sqlite3.Connection) -> None:
     )
 
 
+# -- m007: mock interviews ----------------------------------------------------------------------------------
+
+
+def m007_interviews(conn: sqlite3.Connection) -> None:
+    """``interviews``: one row per mock-interview round (:mod:`quizzer.interview`), and
+    ``interview_answers``: one per question answered in it, written right after its review is committed.
+
+    ``finished_at`` is NULL for a round left before its end (abandoned): its answers are kept, here and in
+    the review log. ``review_id`` names the answer's row in ``reviews`` without a foreign key, so the log's
+    own maintenance never has to know about rounds.
+    """
+    _run(
+        conn,
+        """
+        CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            started_at INTEGER NOT NULL,          -- ms
+            finished_at INTEGER,                  -- ms; NULL: abandoned (left before the last question)
+            minutes INTEGER NOT NULL,             -- the round's planned length
+            planned INTEGER NOT NULL,             -- questions it was to ask
+            seed INTEGER,
+            decks TEXT NOT NULL DEFAULT '[]'      -- JSON list of the deck ids it drew from
+        );
+        CREATE INDEX interviews_started ON interviews (started_at);
+        CREATE TABLE interview_answers (
+            interview_id INTEGER NOT NULL REFERENCES interviews (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,            -- 0-based, in the order asked
+            deck_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            lane TEXT NOT NULL,                   -- explain, problem or judgement
+            question TEXT NOT NULL,               -- one line naming the question
+            answer TEXT,                          -- NULL: passed on (the answer was revealed)
+            verdict TEXT NOT NULL,                -- right, partly, wrong or passed
+            score REAL NOT NULL,                  -- 0..1
+            missed TEXT NOT NULL DEFAULT '[]',    -- JSON list: key points not made, or the expected answer
+            seconds REAL NOT NULL,
+            target_seconds REAL NOT NULL,
+            quality INTEGER NOT NULL,             -- the grade written to the review log
+            review_id INTEGER,
+            PRIMARY KEY (interview_id, position)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
-                               m005_review_origins]
+                               m005_review_origins, m007_interviews]
 SCHEMA_VERSION = len(MIGRATIONS)

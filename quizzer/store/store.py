@@ -9,6 +9,7 @@ every commit first checks that the file at the path is still the one that was op
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -551,6 +552,63 @@ class Store:
     def last_review(self, deck_id: str, card_id: str) -> dict[str, Any] | None:
         rows = [row for row in self.reviews(deck_id) if row["card_id"] == card_id]
         return rows[-1] if rows else None
+
+    # -- mock interviews (see quizzer.interview) ----------------------------------------------
+
+    def start_interview(self, started_at: datetime, *, minutes: int, planned: int, seed: int | None,
+                        deck_ids: list[str]) -> int:
+        """Add a round (unfinished until :meth:`finish_interview`); returns its id."""
+        return self.write(lambda: int(self.conn.execute(  # type: ignore[arg-type]
+            "INSERT INTO interviews (started_at, minutes, planned, seed, decks) VALUES (?, ?, ?, ?, ?)",
+            (to_ms(started_at), minutes, planned, seed, json.dumps(deck_ids)),
+        ).lastrowid))
+
+    def add_interview_answer(self, interview_id: int, answer: dict[str, Any], review_id: int | None) -> None:
+        """Store one answered question of round ``interview_id`` (``answer``: the keys of
+        :meth:`quizzer.interview.InterviewAnswer.to_dict`)."""
+        self.write(lambda: self.conn.execute(
+            """INSERT OR REPLACE INTO interview_answers (interview_id, position, deck_id, card_id, lane, question,
+                   answer, verdict, score, missed, seconds, target_seconds, quality, review_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (interview_id, answer["position"], answer["deck_id"], answer["card_id"], answer["lane"],
+             answer["question"], answer["answer"], answer["verdict"], answer["score"], json.dumps(answer["missed"]),
+             answer["seconds"], answer["target_seconds"], answer["quality"], review_id),
+        ))
+
+    def finish_interview(self, interview_id: int, finished_at: datetime) -> None:
+        self.write(lambda: self.conn.execute(
+            "UPDATE interviews SET finished_at = ? WHERE id = ?", (to_ms(finished_at), interview_id)
+        ))
+
+    def interviews(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stored rounds, oldest first (the latest ``limit``), each with its answer count and mean score."""
+        rows = self.conn.execute(
+            """SELECT i.id, i.started_at, i.finished_at, i.minutes, i.planned, i.seed, i.decks,
+                      COUNT(a.position), AVG(a.score), COALESCE(SUM(a.seconds > a.target_seconds), 0)
+               FROM interviews i LEFT JOIN interview_answers a ON a.interview_id = i.id
+               GROUP BY i.id ORDER BY i.started_at DESC, i.id DESC LIMIT ?""",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        return [
+            {"id": rid, "started_at": from_ms(started), "finished_at": None if done is None else from_ms(done),
+             "minutes": minutes, "planned": planned, "seed": seed, "decks": json.loads(decks), "answered": answered,
+             "score": score, "over_target": over}
+            for rid, started, done, minutes, planned, seed, decks, answered, score, over in reversed(rows)
+        ]
+
+    def interview_answers(self, interview_id: int) -> list[dict[str, Any]]:
+        """The answered questions of one round, in the order asked (keys as given to
+        :meth:`add_interview_answer`, plus ``review_id``)."""
+        columns = ("position", "deck_id", "card_id", "lane", "question", "answer", "verdict", "score", "missed",
+                   "seconds", "target_seconds", "quality", "review_id")
+        rows = self.conn.execute(
+            f"SELECT {', '.join(columns)} FROM interview_answers WHERE interview_id = ? ORDER BY position",
+            (interview_id,),
+        )
+        answers = [dict(zip(columns, row, strict=True)) for row in rows]
+        for answer in answers:
+            answer["missed"] = json.loads(answer["missed"])
+        return answers
 
     # -- maintenance -------------------------------------------------------------------------
 

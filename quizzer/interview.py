@@ -1,0 +1,409 @@
+"""The mock interview: a timed round of about ten questions, mixed like a real interview screen, and its report.
+
+Plain Python on plain data, like :mod:`quizzer.session`: the seed, the study day and the recall estimates are
+passed in, so a round is reproducible in tests and nothing here imports Textual or scikit-learn.
+
+- **Picking** (:func:`select_questions`): the cards that can be answered without a self-grade are split into
+  three *lanes*: explain-it questions (open cards with key points, answered by typing and graded by
+  :mod:`quizzer.keypoints`), problems (generated families and numeric cards) and judgement calls (choice
+  cards). Each lane gets its share of the round (:func:`lane_quotas`; a lane with too few cards gives its
+  places to the others). Within a lane cards are drawn one by one with weights: low predicted recall (from
+  :mod:`quizzer.readiness` when its model is ready, else a rough estimate from the SM-2 state, see
+  :func:`sm2_recall`), cards tagged ``interview`` (frequently asked) twice as likely, and each card already
+  drawn from a deck halves that deck's weight, so the round spreads across topics.
+- **Timing**: a target time per question (the round's minutes over its questions). Going over is allowed:
+  each answer records its time and whether it was over the target.
+- **Scoring** (:func:`score_answer`, :func:`report`): an explain-it answer scores the share of key points
+  made (0 if a must-have point is missed, as the grader says); other questions score 1 or 0. The round's
+  score is the mean; each deck (topic) gets the mean of its questions; the three topics to study next are
+  the weakest decks of this round.
+
+A round is stored answer by answer (:meth:`quizzer.store.Store.add_interview_answer`), after each review
+is committed to the log, and marked finished at the end. A round left early (``q``, Ctrl+Q, a crash, a
+killed terminal) keeps every answer given so far -- in the review log and in the round -- and stays
+*abandoned* (no finish time): the statistics list it as such and leave it out of the score trend. A round
+in which nothing was answered is not stored at all.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+
+Lane = Literal["explain", "problem", "judgement"]
+LANES: tuple[Lane, ...] = ("explain", "problem", "judgement")
+LANE_NAMES: dict[Lane, str] = {"explain": "explain it", "problem": "problem", "judgement": "judgement call"}
+# Shares of the round: half explain-it questions, the rest problems and a few judgement calls.
+LANE_SHARES: dict[Lane, float] = {"explain": 0.5, "problem": 0.3, "judgement": 0.2}
+
+DEFAULT_MINUTES = 30
+MIN_QUESTIONS = 10
+MAX_QUESTIONS = 12
+INTERVIEW_TAG = "interview"
+FREQUENT_BOOST = 2.0  # a card tagged `interview` is this many times as likely to be asked
+DECK_SPREAD = 0.5  # each card already drawn from a deck multiplies the deck's weights by this
+UNSTUDIED_RECALL = 0.5  # a card never answered: as likely to be known as not
+WEAKNESS_FLOOR = 0.15  # a card recalled for sure still has a chance to be asked
+STUDY_NEXT = 3
+
+Key = tuple[str, str]
+
+
+def default_questions(minutes: int) -> int:
+    """About three minutes a question, kept to the 10-12 questions of a real screen."""
+    return min(MAX_QUESTIONS, max(MIN_QUESTIONS, minutes // 3))
+
+
+def target_seconds(minutes: int, questions: int) -> float:
+    """The time a question may take for the round to end on time."""
+    return minutes * 60 / max(1, questions)
+
+
+def lane_of(card: AnyCard) -> Lane | None:
+    """The lane a card is asked in, or None for a card the round cannot grade (an open card without key
+    points would need a self-grade, which a mock interview does not ask for)."""
+    if isinstance(card, OpenCard):
+        return "explain" if card.points else None
+    if isinstance(card, GeneratedCard | NumericCard):
+        return "problem"
+    if isinstance(card, ChoiceCard):
+        return "judgement"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A card that may be asked, with what weighs on its chance."""
+
+    deck: Deck
+    card: AnyCard
+    lane: Lane
+    recall: float  # predicted (or estimated) chance of recalling it today
+    frequent: bool  # tagged `interview`
+
+    @property
+    def key(self) -> Key:
+        return (self.deck.id, self.card.id)
+
+    @property
+    def weight(self) -> float:
+        return (WEAKNESS_FLOOR + 1.0 - min(1.0, max(0.0, self.recall))) * (FREQUENT_BOOST if self.frequent else 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleState:
+    """What the SM-2 fallback needs of a studied card (a light copy of :class:`quizzer.store.CardState`)."""
+
+    interval: int
+    due: date | None
+    lapses: int
+
+
+def sm2_recall(state: ScheduleState | None, today: date) -> float:
+    """A rough recall estimate from the SM-2 state, for when the recall model is not ready yet.
+
+    SM-2 aims at about 90% recall on the due day; past it the estimate halves every interval overdue, and
+    each lapse takes off 15%. Never studied: :data:`UNSTUDIED_RECALL`. It only orders cards for picking.
+    """
+    if state is None:
+        return UNSTUDIED_RECALL
+    overdue = 0 if state.due is None else max(0, (today - state.due).days)
+    recall = 0.9 * 0.5 ** (overdue / max(1, state.interval))
+    return recall * 0.85 ** max(0, state.lapses)
+
+
+def candidates(
+    decks: Sequence[Deck],
+    today: date,
+    *,
+    predictions: Mapping[Key, float] | None = None,
+    states: Mapping[Key, ScheduleState] | None = None,
+) -> list[Candidate]:
+    """Every card of ``decks`` the round can ask, with its recall: the model's prediction when there is
+    one for the card, else the SM-2 estimate (:func:`sm2_recall`)."""
+    predictions = predictions or {}
+    states = states or {}
+    found: list[Candidate] = []
+    for deck in decks:
+        for card in deck.cards:
+            lane = lane_of(card)
+            if lane is None:
+                continue
+            key = (deck.id, card.id)
+            recall = predictions.get(key)
+            if recall is None:
+                recall = sm2_recall(states.get(key), today)
+            found.append(Candidate(deck, card, lane, recall, INTERVIEW_TAG in deck.card_tags(card)))
+    return found
+
+
+def lane_quotas(count: int, available: Mapping[Lane, int]) -> dict[Lane, int]:
+    """How many questions each lane gets: its share of ``count`` (largest remainders), at most what it has;
+    places a lane cannot fill go to the lanes with cards left, in lane order."""
+    raw = {lane: count * LANE_SHARES[lane] for lane in LANES}
+    quotas = {lane: math.floor(raw[lane]) for lane in LANES}
+    by_remainder = sorted(LANES, key=lambda lane: (-(raw[lane] - quotas[lane]), LANES.index(lane)))
+    for lane in by_remainder[: count - sum(quotas.values())]:
+        quotas[lane] += 1
+    quotas = {lane: min(quotas[lane], available.get(lane, 0)) for lane in LANES}
+    short = count - sum(quotas.values())
+    while short > 0:
+        open_lanes = [lane for lane in LANES if quotas[lane] < available.get(lane, 0)]
+        if not open_lanes:
+            break
+        for lane in open_lanes:
+            if short == 0:
+                break
+            quotas[lane] += 1
+            short -= 1
+    return quotas
+
+
+def _draw(pool: list[Candidate], count: int, rng: random.Random, drawn_per_deck: dict[str, int]) -> list[Candidate]:
+    """``count`` cards from ``pool`` one at a time, each with probability proportional to its weight times
+    :data:`DECK_SPREAD` to the power of the cards already drawn from its deck (in this round)."""
+    pool = list(pool)
+    chosen: list[Candidate] = []
+    for _ in range(min(count, len(pool))):
+        weights = [c.weight * DECK_SPREAD ** drawn_per_deck[c.deck.id] for c in pool]
+        pick = rng.random() * sum(weights)
+        index = len(pool) - 1
+        for position, weight in enumerate(weights):
+            pick -= weight
+            if pick < 0:
+                index = position
+                break
+        card = pool.pop(index)
+        drawn_per_deck[card.deck.id] += 1
+        chosen.append(card)
+    return chosen
+
+
+def _interleave(by_lane: Mapping[Lane, list[Candidate]]) -> list[Candidate]:
+    """The lanes' questions spread through the round: the i-th of a lane of n sits near (i + ½) / n."""
+    slots = [
+        ((index + 0.5) / len(picked), LANES.index(lane), candidate)
+        for lane, picked in by_lane.items()
+        for index, candidate in enumerate(picked)
+    ]
+    return [candidate for *_, candidate in sorted(slots, key=lambda slot: slot[:2])]
+
+
+def select_questions(pool: Sequence[Candidate], count: int, seed: int) -> list[Candidate]:
+    """The round's questions, in the order asked: at most ``count``, mixed by lane (:func:`lane_quotas`),
+    drawn by weight (:attr:`Candidate.weight`) with the decks spread. The same pool, count and seed give
+    the same round."""
+    rng = random.Random(seed)
+    lanes: dict[Lane, list[Candidate]] = {lane: [] for lane in LANES}
+    for candidate in sorted(pool, key=lambda c: c.key):  # the order given does not change the round
+        lanes[candidate.lane].append(candidate)
+    quotas = lane_quotas(count, {lane: len(cards) for lane, cards in lanes.items()})
+    drawn_per_deck: dict[str, int] = defaultdict(int)
+    # The scarcer lanes draw first, so the spread across decks is decided where choice is widest.
+    order = sorted(LANES, key=lambda lane: (len(lanes[lane]), LANES.index(lane)))
+    picked = {lane: _draw(lanes[lane], quotas[lane], rng, drawn_per_deck) for lane in order}
+    return _interleave(picked)
+
+
+# -- answers and the report ---------------------------------------------------------------------------
+
+
+Verdict = Literal["right", "partly", "wrong", "passed"]
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewAnswer:
+    """One question of a round, answered: what was said, how it was judged and how long it took."""
+
+    position: int  # 0-based, in the order asked
+    deck_id: str
+    card_id: str
+    lane: Lane
+    question: str  # one line naming the question
+    answer: str | None  # as typed or picked; None when the question was passed on (answer revealed)
+    verdict: Verdict
+    score: float  # 0..1
+    missed: tuple[str, ...]  # key points not made (explain-it questions) or the expected answer
+    seconds: float
+    target_seconds: float
+    quality: int  # the SM-2 grade written to the review log
+
+    @property
+    def over_target(self) -> bool:
+        return self.seconds > self.target_seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position, "deck_id": self.deck_id, "card_id": self.card_id, "lane": self.lane,
+            "question": self.question, "answer": self.answer, "verdict": self.verdict,
+            "score": round(self.score, 4), "missed": list(self.missed), "seconds": round(self.seconds, 1),
+            "target_seconds": round(self.target_seconds, 1), "over_target": self.over_target,
+            "quality": self.quality,
+        }
+
+
+def score_answer(
+    *, correct: bool | None, points_made: int | None = None, points_total: int | None = None,
+    answered: bool = True,
+) -> tuple[Verdict, float]:
+    """The verdict and score of one answer.
+
+    Explain-it answers (``points_total`` given) score the share of key points made; the verdict is the
+    grader's (right), else "partly" when some point was made (a must-have point missing makes an answer
+    not right however many others it makes), else wrong. A question passed on (``answered`` false: the
+    answer was revealed without one) scores 0. Other answers: right 1, wrong 0.
+    """
+    if not answered:
+        return "passed", 0.0
+    if points_total:
+        share = (points_made or 0) / points_total
+        if correct:
+            return "right", share
+        return ("partly", share) if share > 0 else ("wrong", 0.0)
+    return ("right", 1.0) if correct else ("wrong", 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    deck_id: str
+    title: str
+    questions: int
+    score: float
+    missed: tuple[str, ...]  # the questions of this topic not answered right
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"deck_id": self.deck_id, "title": self.title, "questions": self.questions,
+                "score": round(self.score, 4), "missed": list(self.missed)}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The end of a round: every answer, the score overall and per topic, and what to study next."""
+
+    answers: tuple[InterviewAnswer, ...]
+    planned: int  # questions the round was to ask
+    minutes: int
+    seconds: float  # the round's length on the clock
+    topics: tuple[TopicScore, ...]  # weakest first
+    study_next: tuple[TopicScore, ...]
+    finished: bool = True
+
+    @property
+    def score(self) -> float | None:
+        return sum(a.score for a in self.answers) / len(self.answers) if self.answers else None
+
+    @property
+    def over_target(self) -> int:
+        return sum(a.over_target for a in self.answers)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": None if self.score is None else round(self.score, 4),
+            "planned": self.planned, "answered": len(self.answers), "minutes": self.minutes,
+            "seconds": round(self.seconds, 1), "finished": self.finished, "over_target": self.over_target,
+            "answers": [a.to_dict() for a in self.answers],
+            "topics": [t.to_dict() for t in self.topics],
+            "study_next": [t.to_dict() for t in self.study_next],
+        }
+
+
+def report(
+    answers: Sequence[InterviewAnswer], *, planned: int, minutes: int, seconds: float,
+    titles: Mapping[str, str] | None = None, finished: bool = True,
+) -> Report:
+    """Score a round: per topic (deck) the mean score of its questions, weakest first (ties: more
+    questions first, then by title); to study next, up to three topics that lost points this round."""
+    titles = titles or {}
+    grouped: dict[str, list[InterviewAnswer]] = defaultdict(list)
+    for answer in answers:
+        grouped[answer.deck_id].append(answer)
+    topics = [
+        TopicScore(
+            deck_id,
+            titles.get(deck_id, deck_id),
+            len(group),
+            sum(a.score for a in group) / len(group),
+            tuple(a.question for a in group if a.verdict != "right" or a.score < 1),
+        )
+        for deck_id, group in grouped.items()
+    ]
+    topics.sort(key=lambda t: (t.score, -t.questions, t.title))
+    study = tuple(t for t in topics if t.score < 1)[:STUDY_NEXT]
+    return Report(tuple(answers), planned, minutes, seconds, tuple(topics), study, finished)
+
+
+def clock_text(seconds: float) -> str:
+    """``75`` -> ``1:15``; ``3725`` -> ``62:05`` (a round's clock counts minutes, not hours)."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class PastRound:
+    """A stored round, as the statistics list it."""
+
+    started_at: datetime
+    minutes: int
+    planned: int
+    answered: int
+    score: float | None
+    finished: bool
+    seconds: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at.isoformat(), "minutes": self.minutes, "planned": self.planned,
+            "answered": self.answered, "score": None if self.score is None else round(self.score, 4),
+            "finished": self.finished, "seconds": None if self.seconds is None else round(self.seconds, 1),
+        }
+
+
+def history_lines(rounds: Sequence[PastRound], *, tz: Any = None, limit: int = 8) -> list[str]:
+    """Mock-interview scores over time, newest last: one line a round (date, score, questions, minutes)
+    and a sparkline of the finished rounds' scores. Plain text (no markup)."""
+    if not rounds:
+        return ["No mock interviews yet: `quizzer interview` (or i on Home) takes one."]
+    shown = list(rounds)[-limit:]
+    lines = []
+    for past in shown:
+        when = past.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        score = "  —" if past.score is None else f"{past.score:>4.0%}"
+        took = "" if past.seconds is None else f" in {clock_text(past.seconds)}"
+        state = "" if past.finished else f" · abandoned after {past.answered} of {past.planned}"
+        lines.append(f"{when}  {score}  {past.answered} questions · {past.minutes} min round{took}{state}")
+    finished = [p.score for p in rounds if p.finished and p.score is not None]
+    if len(finished) > 1:
+        bars = "▁▂▃▄▅▆▇█"
+        spark = "".join(bars[min(len(bars) - 1, int(score * len(bars)))] for score in finished[-24:])
+        lines.append(f"Finished rounds, oldest to newest: {spark}")
+    return lines
+
+
+__all__ = [
+    "DEFAULT_MINUTES",
+    "LANES",
+    "Candidate",
+    "InterviewAnswer",
+    "PastRound",
+    "Report",
+    "ScheduleState",
+    "TopicScore",
+    "candidates",
+    "clock_text",
+    "default_questions",
+    "history_lines",
+    "lane_of",
+    "lane_quotas",
+    "report",
+    "score_answer",
+    "select_questions",
+    "sm2_recall",
+    "target_seconds",
+]
