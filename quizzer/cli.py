@@ -363,19 +363,25 @@ def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) 
 @click.option("--json", "as_json", is_flag=True, help="The same figures as one JSON object.")
 @pass_context
 def stats(obj: Context, deck_id: str | None, days: int, as_json: bool) -> None:
-    """Your progress: reviews, streaks, retention, card states, weak topics, what is due."""
+    """Your progress: reviews, streaks, retention, card states, weak topics, what is due, mock interviews."""
+    from quizzer.interview import history_lines, past_rounds
     from quizzer.stats import compute, summary_text
 
     decks = [loaded.deck for loaded in obj.decks().decks]
     with obj.store() as store:
         figures = compute(store, decks, now=_now(), deck_id=deck_id, days=days,
                           day_start_hour=obj.config.day_start_hour)
+        # Mock interviews span decks: every round is listed, whatever --deck says.
+        rounds = past_rounds(store.interviews())
     if deck_id and figures.reviews == 0 and all(deck.id != deck_id for deck in decks):
         raise UsageError(f"no deck {deck_id!r}; known decks: {', '.join(deck.id for deck in decks) or 'none'}")
     if as_json:
-        _echo_json(figures.to_dict())
+        _echo_json({**figures.to_dict(), "interviews": [past.to_dict() for past in rounds]})
     else:
         _say(summary_text(figures))
+        _say("\nMock interviews (newest last)")
+        for line in history_lines(rounds):
+            _say(f"  {line}")
 
 
 @cli.command()
@@ -593,6 +599,29 @@ def drill(obj: Context, targets: tuple[str, ...], weak: bool) -> None:
     from quizzer.tui.launch import run_app
 
     run_app(obj.db_path, list(obj.deck_paths), drill=list(targets) or ["*"], weak=weak, config=obj.config)
+
+
+@cli.command()
+@click.option("--minutes", type=click.IntRange(1, 240), default=30, show_default=True,
+              help="Length of the round; each question's target time is the minutes over the questions.")
+@click.option("--deck", "deck_ids", multiple=True, metavar="DECK",
+              help="Draw only from this deck (an id or a path; repeatable; default: all decks).")
+@click.option("--questions", type=click.IntRange(1, 50), default=None,
+              help="How many questions (default: about one per 3 minutes, kept to 10-12).")
+@pass_context
+def interview(obj: Context, minutes: int, deck_ids: tuple[str, ...], questions: int | None) -> None:
+    """A timed mock interview: explain-it questions typed and graded against key points, generated
+    problems and judgement calls, weighted towards your weak topics and the cards tagged `interview`.
+
+    Every answer goes into your review log as it is given. The report at the end shows each answer, its
+    verdict, the key points missed and the time taken, a score per topic and what to study next; `quizzer
+    stats` lists the scores over time. A round ended early keeps its answers and is listed as abandoned.
+    """
+    from quizzer.interview import default_questions
+    from quizzer.tui.launch import run_interview
+
+    run_interview(obj.db_path, list(obj.deck_paths), list(deck_ids), minutes=minutes,
+                  questions=questions or default_questions(minutes), config=obj.config)
 
 
 @cli.command()

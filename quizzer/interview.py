@@ -33,9 +33,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
+
+if TYPE_CHECKING:
+    from quizzer.grading import Grade
+    from quizzer.keypoints import PointsGrade
+    from quizzer.session import QueueItem, SessionConfig
+    from quizzer.store import Store
 
 Lane = Literal["explain", "problem", "judgement"]
 LANES: tuple[Lane, ...] = ("explain", "problem", "judgement")
@@ -66,6 +72,17 @@ def target_seconds(minutes: int, questions: int) -> float:
     return minutes * 60 / max(1, questions)
 
 
+@dataclass(frozen=True, slots=True)
+class InterviewRequest:
+    """A round asked for: its decks, length and question count, and the recall model's predictions if
+    the caller already has them (Home, once its readiness column is filled)."""
+
+    decks: list[Deck]
+    minutes: int = DEFAULT_MINUTES
+    questions: int = MIN_QUESTIONS
+    predictions: Mapping[Key, float] | None = None
+
+
 def lane_of(card: AnyCard) -> Lane | None:
     """The lane a card is asked in, or None for a card the round cannot grade (an open card without key
     points would need a self-grade, which a mock interview does not ask for)."""
@@ -94,7 +111,9 @@ class Candidate:
 
     @property
     def weight(self) -> float:
-        return (WEAKNESS_FLOOR + 1.0 - min(1.0, max(0.0, self.recall))) * (FREQUENT_BOOST if self.frequent else 1.0)
+        return (WEAKNESS_FLOOR + 1.0 - min(1.0, max(0.0, self.recall))) * (
+            FREQUENT_BOOST if self.frequent else 1.0
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +185,9 @@ def lane_quotas(count: int, available: Mapping[Lane, int]) -> dict[Lane, int]:
     return quotas
 
 
-def _draw(pool: list[Candidate], count: int, rng: random.Random, drawn_per_deck: dict[str, int]) -> list[Candidate]:
+def _draw(
+    pool: list[Candidate], count: int, rng: random.Random, drawn_per_deck: dict[str, int]
+) -> list[Candidate]:
     """``count`` cards from ``pool`` one at a time, each with probability proportional to its weight times
     :data:`DECK_SPREAD` to the power of the cards already drawn from its deck (in this round)."""
     pool = list(pool)
@@ -212,6 +233,40 @@ def select_questions(pool: Sequence[Candidate], count: int, seed: int) -> list[C
     return _interleave(picked)
 
 
+def choose_questions(
+    store: Store,
+    decks: Sequence[Deck],
+    *,
+    now: datetime,
+    count: int,
+    seed: int,
+    config: SessionConfig | None = None,
+    predictions: Mapping[Key, float] | None = None,
+) -> list[Candidate]:
+    """:func:`select_questions` over ``decks`` as the store sees them today: ``predictions`` (the recall
+    model's, when it is ready) or else the SM-2 states. Raises :class:`quizzer.errors.UsageError` when
+    the decks hold nothing a round can ask."""
+    from quizzer.errors import UsageError
+    from quizzer.session import SessionConfig, current_day
+
+    config = config or SessionConfig()
+    if not decks:
+        raise UsageError("no decks to take a mock interview from.")
+    today = current_day(store, now, config.day_start_hour, config.tz).day
+    states = {
+        key: ScheduleState(entry.state.interval, entry.state.due, entry.lapses)
+        for key, entry in store.card_states([deck.id for deck in decks]).items()
+    }
+    pool = candidates(decks, today, predictions=predictions, states=states)
+    if not pool:
+        names = ", ".join(deck.id for deck in decks)
+        raise UsageError(
+            f"{names}: no card a mock interview can ask. It asks open cards with key points (points:), "
+            "choice, numeric and generated cards; open cards without key points need a self-grade."
+        )
+    return select_questions(pool, count, seed)
+
+
 # -- answers and the report ---------------------------------------------------------------------------
 
 
@@ -230,7 +285,7 @@ class InterviewAnswer:
     answer: str | None  # as typed or picked; None when the question was passed on (answer revealed)
     verdict: Verdict
     score: float  # 0..1
-    missed: tuple[str, ...]  # key points not made (explain-it questions) or the expected answer
+    missed: tuple[str, ...]  # explain-it questions: the key points not made; others: the expected answer
     seconds: float
     target_seconds: float
     quality: int  # the SM-2 grade written to the review log
@@ -241,16 +296,27 @@ class InterviewAnswer:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "position": self.position, "deck_id": self.deck_id, "card_id": self.card_id, "lane": self.lane,
-            "question": self.question, "answer": self.answer, "verdict": self.verdict,
-            "score": round(self.score, 4), "missed": list(self.missed), "seconds": round(self.seconds, 1),
-            "target_seconds": round(self.target_seconds, 1), "over_target": self.over_target,
+            "position": self.position,
+            "deck_id": self.deck_id,
+            "card_id": self.card_id,
+            "lane": self.lane,
+            "question": self.question,
+            "answer": self.answer,
+            "verdict": self.verdict,
+            "score": round(self.score, 4),
+            "missed": list(self.missed),
+            "seconds": round(self.seconds, 1),
+            "target_seconds": round(self.target_seconds, 1),
+            "over_target": self.over_target,
             "quality": self.quality,
         }
 
 
 def score_answer(
-    *, correct: bool | None, points_made: int | None = None, points_total: int | None = None,
+    *,
+    correct: bool | None,
+    points_made: int | None = None,
+    points_total: int | None = None,
     answered: bool = True,
 ) -> tuple[Verdict, float]:
     """The verdict and score of one answer.
@@ -279,8 +345,13 @@ class TopicScore:
     missed: tuple[str, ...]  # the questions of this topic not answered right
 
     def to_dict(self) -> dict[str, Any]:
-        return {"deck_id": self.deck_id, "title": self.title, "questions": self.questions,
-                "score": round(self.score, 4), "missed": list(self.missed)}
+        return {
+            "deck_id": self.deck_id,
+            "title": self.title,
+            "questions": self.questions,
+            "score": round(self.score, 4),
+            "missed": list(self.missed),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +377,12 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": None if self.score is None else round(self.score, 4),
-            "planned": self.planned, "answered": len(self.answers), "minutes": self.minutes,
-            "seconds": round(self.seconds, 1), "finished": self.finished, "over_target": self.over_target,
+            "planned": self.planned,
+            "answered": len(self.answers),
+            "minutes": self.minutes,
+            "seconds": round(self.seconds, 1),
+            "finished": self.finished,
+            "over_target": self.over_target,
             "answers": [a.to_dict() for a in self.answers],
             "topics": [t.to_dict() for t in self.topics],
             "study_next": [t.to_dict() for t in self.study_next],
@@ -315,8 +390,13 @@ class Report:
 
 
 def report(
-    answers: Sequence[InterviewAnswer], *, planned: int, minutes: int, seconds: float,
-    titles: Mapping[str, str] | None = None, finished: bool = True,
+    answers: Sequence[InterviewAnswer],
+    *,
+    planned: int,
+    minutes: int,
+    seconds: float,
+    titles: Mapping[str, str] | None = None,
+    finished: bool = True,
 ) -> Report:
     """Score a round: per topic (deck) the mean score of its questions, weakest first (ties: more
     questions first, then by title); to study next, up to three topics that lost points this round."""
@@ -339,6 +419,159 @@ def report(
     return Report(tuple(answers), planned, minutes, seconds, tuple(topics), study, finished)
 
 
+# -- a round in progress ------------------------------------------------------------------------------
+
+
+class Round:
+    """A round being taken: the chosen questions asked through a :class:`quizzer.session.Session`, so each
+    answer goes into the review log like any other (scheduled by :func:`quizzer.sm2.step`, early reviews
+    included), and then into the round's own rows. A missed question is not asked again: a round asks each
+    question once.
+
+    The round is stored at its first answer (a round left before any answer leaves nothing behind) and
+    marked finished by :meth:`finish`; until then it reads as abandoned.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        questions: Sequence[Candidate],
+        *,
+        minutes: int,
+        now: datetime,
+        seed: int,
+        config: SessionConfig | None = None,
+    ) -> None:
+        from quizzer.session import Session
+
+        self.store = store
+        self.questions = list(questions)
+        self.minutes = minutes
+        self.seed = seed
+        self.started = now
+        self.target = target_seconds(minutes, len(self.questions))
+        decks = list({c.deck.id: c.deck for c in self.questions}.values())
+        self.titles = {deck.id: deck.title for deck in decks}
+        self.session = Session(
+            store, decks, now=now, seed=seed, config=config, cards=[(c.deck, c.card) for c in self.questions]
+        )
+        self._lanes = {c.key: c.lane for c in self.questions}
+        self.answers: list[InterviewAnswer] = []
+        self.interview_id: int | None = None
+        self.finished_at: datetime | None = None
+
+    @property
+    def planned(self) -> int:
+        return len(self.questions)
+
+    @property
+    def position(self) -> int:
+        """The 0-based number of the question being asked (or of the next one)."""
+        return len(self.answers)
+
+    def next(self) -> QueueItem | None:
+        return self.session.next()
+
+    def lane(self, item: QueueItem) -> Lane:
+        """The lane ``item`` is asked in (the card's own, for a card the round did not choose)."""
+        return self._lanes.get(item.key) or lane_of(item.card) or "explain"
+
+    def elapsed(self, now: datetime) -> float:
+        return max(0.0, (now - self.started).total_seconds())
+
+    def record(
+        self,
+        item: QueueItem,
+        quality: int,
+        *,
+        now: datetime,
+        seconds: float,
+        answer: str | None,
+        correct: bool | None,
+        grade: Grade | None = None,
+        points: PointsGrade | None = None,
+    ) -> InterviewAnswer:
+        """Commit one answer to the review log, then to the round; returns it as the report shows it.
+
+        ``grade`` is the auto-grader's verdict (choice, numeric, generated), ``points`` the key-point
+        grader's (typed explain-it answers); neither when an explain-it question was passed on (the answer
+        revealed and self-graded). Raises :class:`quizzer.errors.StoreError` if the review could not be
+        saved (nothing is kept then, and the same answer may be recorded again).
+        """
+        outcome = self.session.record(
+            item, quality, now=now, answer=answer, correct=correct, response_ms=int(seconds * 1000)
+        )
+        for queued in list(self.session.queue):
+            if queued.reask:
+                self.session.skip(queued)
+        card = item.card
+        if points is not None:
+            verdict, score = score_answer(
+                correct=points.correct, points_made=points.made, points_total=len(points.points)
+            )
+            missed = tuple(point.text for point in points.points if not point.made)
+        elif grade is not None:
+            verdict, score = score_answer(correct=grade.correct)
+            missed = () if grade.correct else (grade.expected,)
+        else:
+            verdict, score = score_answer(correct=None, answered=False)
+            missed = tuple(point.text for point in card.points or ()) if isinstance(card, OpenCard) else ()
+        result = InterviewAnswer(
+            position=self.position,
+            deck_id=item.deck.id,
+            card_id=item.card.id,
+            lane=self.lane(item),
+            question=question_line(item.card),
+            answer=answer,
+            verdict=verdict,
+            score=score,
+            missed=missed,
+            seconds=seconds,
+            target_seconds=self.target,
+            quality=quality,
+        )
+        self.answers.append(result)
+        if self.interview_id is None:
+            self.interview_id = self.store.start_interview(
+                self.started,
+                minutes=self.minutes,
+                planned=self.planned,
+                seed=self.seed,
+                deck_ids=list(self.titles),
+            )
+        self.store.add_interview_answer(self.interview_id, result.to_dict(), outcome.record.reviewed_at)
+        return result
+
+    @property
+    def done(self) -> bool:
+        return self.session.current is None and not self.session.queue
+
+    def finish(self, now: datetime) -> Report:
+        """End the round: mark it finished when every question was answered, and report it."""
+        finished = self.done and bool(self.answers)
+        if finished and self.interview_id is not None and self.finished_at is None:
+            self.store.finish_interview(self.interview_id, now)
+            self.finished_at = now
+        return self.report(now)
+
+    def report(self, now: datetime) -> Report:
+        return report(
+            self.answers,
+            planned=self.planned,
+            minutes=self.minutes,
+            seconds=self.elapsed(self.finished_at or now),
+            titles=self.titles,
+            finished=self.finished_at is not None,
+        )
+
+
+def question_line(card: AnyCard, width: int = 300) -> str:
+    """One line naming a question: the card's front (or its generator's name), Markdown left as typed."""
+    text = card.front or (f"{card.generator} problem" if isinstance(card, GeneratedCard) else card.id)
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
 def clock_text(seconds: float) -> str:
     """``75`` -> ``1:15``; ``3725`` -> ``62:05`` (a round's clock counts minutes, not hours)."""
     whole = max(0, int(seconds))
@@ -359,10 +592,32 @@ class PastRound:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "started_at": self.started_at.isoformat(), "minutes": self.minutes, "planned": self.planned,
-            "answered": self.answered, "score": None if self.score is None else round(self.score, 4),
-            "finished": self.finished, "seconds": None if self.seconds is None else round(self.seconds, 1),
+            "started_at": self.started_at.isoformat(),
+            "minutes": self.minutes,
+            "planned": self.planned,
+            "answered": self.answered,
+            "score": None if self.score is None else round(self.score, 4),
+            "finished": self.finished,
+            "seconds": None if self.seconds is None else round(self.seconds, 1),
         }
+
+
+def past_rounds(rows: Sequence[Mapping[str, Any]]) -> list[PastRound]:
+    """Rounds as :meth:`quizzer.store.Store.interviews` gives them, oldest first."""
+    return [
+        PastRound(
+            started_at=row["started_at"],
+            minutes=row["minutes"],
+            planned=row["planned"],
+            answered=row["answered"],
+            score=row["score"],
+            finished=row["finished_at"] is not None,
+            seconds=None
+            if row["finished_at"] is None
+            else (row["finished_at"] - row["started_at"]).total_seconds(),
+        )
+        for row in rows
+    ]
 
 
 def history_lines(rounds: Sequence[PastRound], *, tz: Any = None, limit: int = 8) -> list[str]:
@@ -391,16 +646,21 @@ __all__ = [
     "LANES",
     "Candidate",
     "InterviewAnswer",
+    "InterviewRequest",
     "PastRound",
     "Report",
+    "Round",
     "ScheduleState",
     "TopicScore",
     "candidates",
+    "choose_questions",
     "clock_text",
     "default_questions",
     "history_lines",
     "lane_of",
     "lane_quotas",
+    "past_rounds",
+    "question_line",
     "report",
     "score_answer",
     "select_questions",

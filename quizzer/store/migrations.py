@@ -381,8 +381,8 @@ def m007_interviews(conn: sqlite3.Connection) -> None:
     ``interview_answers``: one per question answered in it, written right after its review is committed.
 
     ``finished_at`` is NULL for a round left before its end (abandoned): its answers are kept, here and in
-    the review log. ``review_id`` names the answer's row in ``reviews`` without a foreign key, so the log's
-    own maintenance never has to know about rounds.
+    the review log. ``answered_at`` is the answer's ``reviewed_at`` in ``reviews`` (with the deck and card it
+    finds the review; no foreign key, so the log's own maintenance never has to know about rounds).
     """
     _run(
         conn,
@@ -411,7 +411,7 @@ def m007_interviews(conn: sqlite3.Connection) -> None:
             seconds REAL NOT NULL,
             target_seconds REAL NOT NULL,
             quality INTEGER NOT NULL,             -- the grade written to the review log
-            review_id INTEGER,
+            answered_at INTEGER NOT NULL,         -- ms, as the review's reviewed_at
             PRIMARY KEY (interview_id, position)
         ) WITHOUT ROWID;
         """,

@@ -563,16 +563,16 @@ class Store:
             (to_ms(started_at), minutes, planned, seed, json.dumps(deck_ids)),
         ).lastrowid))
 
-    def add_interview_answer(self, interview_id: int, answer: dict[str, Any], review_id: int | None) -> None:
+    def add_interview_answer(self, interview_id: int, answer: dict[str, Any], answered_at: datetime) -> None:
         """Store one answered question of round ``interview_id`` (``answer``: the keys of
         :meth:`quizzer.interview.InterviewAnswer.to_dict`)."""
         self.write(lambda: self.conn.execute(
             """INSERT OR REPLACE INTO interview_answers (interview_id, position, deck_id, card_id, lane, question,
-                   answer, verdict, score, missed, seconds, target_seconds, quality, review_id)
+                   answer, verdict, score, missed, seconds, target_seconds, quality, answered_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (interview_id, answer["position"], answer["deck_id"], answer["card_id"], answer["lane"],
              answer["question"], answer["answer"], answer["verdict"], answer["score"], json.dumps(answer["missed"]),
-             answer["seconds"], answer["target_seconds"], answer["quality"], review_id),
+             answer["seconds"], answer["target_seconds"], answer["quality"], to_ms(answered_at)),
         ))
 
     def finish_interview(self, interview_id: int, finished_at: datetime) -> None:
@@ -598,9 +598,9 @@ class Store:
 
     def interview_answers(self, interview_id: int) -> list[dict[str, Any]]:
         """The answered questions of one round, in the order asked (keys as given to
-        :meth:`add_interview_answer`, plus ``review_id``)."""
+        :meth:`add_interview_answer`, plus ``answered_at``)."""
         columns = ("position", "deck_id", "card_id", "lane", "question", "answer", "verdict", "score", "missed",
-                   "seconds", "target_seconds", "quality", "review_id")
+                   "seconds", "target_seconds", "quality", "answered_at")
         rows = self.conn.execute(
             f"SELECT {', '.join(columns)} FROM interview_answers WHERE interview_id = ? ORDER BY position",
             (interview_id,),
@@ -608,6 +608,7 @@ class Store:
         answers = [dict(zip(columns, row, strict=True)) for row in rows]
         for answer in answers:
             answer["missed"] = json.loads(answer["missed"])
+            answer["answered_at"] = from_ms(answer["answered_at"])
         return answers
 
     # -- maintenance -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
+from quizzer.interview import InterviewRequest
 from quizzer.sanitize import visible
 from quizzer.session import Session, SessionConfig, study_day, study_more_queue
 from quizzer.store import Store
@@ -38,6 +39,7 @@ Clock = Callable[[], datetime]
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 MAX_ISSUE_NOTICES = 4
+RECALL_WAIT = 1.5  # seconds a mock interview waits for the recall model before choosing from SM-2 states
 
 
 def utc_now() -> datetime:
@@ -133,9 +135,14 @@ class QuizzerApp(QuizzerBaseApp):
         seed: int | None = None,
         config: SessionConfig | None = None,
         settings: Path | None = None,
+        interview: InterviewRequest | None = None,
+        recall_wait: float = RECALL_WAIT,
     ) -> None:
         super().__init__(clock=clock, seed=seed)
         self.store = store
+        self.interview = interview  # start with this mock interview (``quizzer interview``)
+        self.recall_wait = recall_wait  # how long a round waits for the recall model before using SM-2 states
+        self._interview_token = 0  # the round being chosen; a later request or its start makes it stale
         self.collection = collection
         self.drill = drill
         self.drill_cards = drill_cards
@@ -149,7 +156,9 @@ class QuizzerApp(QuizzerBaseApp):
 
     def on_mount(self) -> None:
         self.show_deck_issues()
-        if self.drill is None:
+        if self.interview is not None:
+            self.start_interview(self.interview)
+        elif self.drill is None:
             self.push_screen(HomeScreen())
             self.start_sync()
         else:
@@ -296,6 +305,14 @@ class QuizzerApp(QuizzerBaseApp):
                 self.start_weak_drill(event.decks)
             case "more":
                 self.study_more(event.decks)
+            case "interview":
+                from quizzer.interview import DEFAULT_MINUTES, default_questions
+
+                home = self.screen if isinstance(self.screen, HomeScreen) else None
+                predictions = home.readiness.predictions if home and home.readiness else None
+                self.start_interview(
+                    InterviewRequest(event.decks, DEFAULT_MINUTES, default_questions(DEFAULT_MINUTES), predictions)
+                )
             case _:
                 self.start_drill(event.decks)
 
@@ -309,6 +326,75 @@ class QuizzerApp(QuizzerBaseApp):
 
         if isinstance(self.screen, SummaryScreen):
             self.study_more(self.screen.session.decks, replace=True)
+
+    # -- mock interview --------------------------------------------------------------------------
+
+    @dataclass
+    class InterviewRecall(Message):
+        """The recall model's predictions for choosing round ``token``'s questions (None: not available)."""
+
+        token: int
+        request: InterviewRequest
+        predictions: dict[tuple[str, str], float] | None
+
+    def start_interview(self, request: InterviewRequest) -> None:
+        """Choose a round's questions and start it. Weak topics are found with the recall model's
+        predictions when given or ready within ``recall_wait`` seconds, else with the SM-2 states: the
+        round never waits for a model fit."""
+        from quizzer.tui.screens.interview import ChoosingScreen
+
+        self._interview_token += 1
+        token = self._interview_token
+        self.push_screen(ChoosingScreen())
+        if request.predictions is not None or self.recall_wait <= 0:
+            self._begin_interview(token, request, request.predictions)
+            return
+        self._interview_recall(token, request, self.clock())
+        self.set_timer(self.recall_wait, lambda: self._begin_interview(token, request, None))
+
+    @work(thread=True, exclusive=True, group="interview-recall", exit_on_error=False)
+    def _interview_recall(self, token: int, request: InterviewRequest, now: datetime) -> None:
+        from quizzer.readiness import load
+
+        try:
+            result = load(self.store, request.decks, now, day_start_hour=self.config.day_start_hour, tz=self.config.tz,
+                          cache_dir=paths.cache_dir())
+        except Exception:  # noqa: BLE001 - the round is chosen from the SM-2 states instead
+            self.post_message(self.InterviewRecall(token, request, None))
+        else:
+            self.post_message(self.InterviewRecall(token, request, dict(result.predictions)))
+
+    @on(InterviewRecall)
+    def interview_recall(self, event: InterviewRecall) -> None:
+        self._begin_interview(event.token, event.request, event.predictions)
+
+    def _begin_interview(
+        self, token: int, request: InterviewRequest, predictions: dict[tuple[str, str], float] | None
+    ) -> None:
+        from quizzer.errors import QuizzerError
+        from quizzer.interview import Round, choose_questions
+        from quizzer.tui.screens.interview import ChoosingScreen, InterviewScreen
+
+        if token != self._interview_token or not isinstance(self.screen, ChoosingScreen):
+            return  # already begun (the model and the timer both call), or the user has moved on
+        self._interview_token += 1  # the other caller now finds it stale
+        from_home = self.interview is None
+        try:
+            questions = choose_questions(self.store, request.decks, now=self.clock(), count=request.questions,
+                                         seed=self.random.randrange(2**31), config=self.config,
+                                         predictions=predictions)
+            round_ = Round(self.store, questions, minutes=request.minutes, now=self.clock(),
+                           seed=self.random.randrange(2**31), config=self.config)
+        except QuizzerError as error:
+            if from_home:
+                self.pop_screen()
+                self.notify(visible(error.message), title="Mock interview", severity="error", timeout=8,
+                            markup=False)
+            else:
+                self.crash_report = f"{error.title}: {error.message}"
+                self.exit()
+            return
+        self.switch_screen(InterviewScreen(round_, back_to_home=from_home))
 
     # -- weak spots and statistics ---------------------------------------------------------------
 
@@ -363,6 +449,11 @@ class QuizzerApp(QuizzerBaseApp):
                 "Study more", "Beyond today's cards: more new cards, or review ahead", screen.action_more
             )
             yield SystemCommand("See my statistics", stats, screen.action_stats)
+            yield SystemCommand(
+                "Take a mock interview",
+                "A timed round of 10 questions across the ticked decks (or all), weighted to weak topics",
+                screen.action_interview,
+            )
         if isinstance(screen, SummaryScreen):
             yield SystemCommand("See my statistics", stats, self.show_stats)
             yield SystemCommand(

@@ -109,6 +109,44 @@ def run_app(
     _after(app.crash_report)
 
 
+def run_interview(
+    db_path: Path,
+    deck_paths: list[Path],
+    targets: list[str],
+    *,
+    minutes: int,
+    questions: int,
+    config: SessionConfig | None = None,
+    headless: bool = False,
+) -> None:
+    """Open the app straight into a mock interview over ``targets`` (deck ids or paths; all when empty).
+
+    Decks that hold nothing a round can ask are reported here, before the app opens (exit 1).
+    """
+    from quizzer.interview import InterviewRequest, choose_questions
+
+    collection = load_for(deck_paths, targets)
+    config = config or SessionConfig()
+    try:
+        decks = resolve_targets(collection, targets or [ALL])
+        store = Store(db_path, backup_dir=db_path.parent / "backups")
+    except QuizzerError as error:
+        _fail(error)
+        return
+    with store:
+        try:
+            choose_questions(store, decks, now=datetime.now(UTC), count=questions, seed=0, config=config)
+        except QuizzerError as error:
+            _fail(error)
+            return
+        from quizzer.tui.app import QuizzerApp
+
+        request = InterviewRequest(decks, minutes, questions)
+        app = QuizzerApp(store, collection, config=config, interview=request)
+        app.run(headless=headless)
+    _after(app.crash_report)
+
+
 def run_preview(path: Path) -> None:
     """Preview a deck file (or folder) as users will see it; reloads on save; never opens the database."""
     from quizzer.tui.app import PreviewApp

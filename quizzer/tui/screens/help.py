@@ -36,6 +36,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
                 "m",
                 "study more once today's cards are done: new cards beyond the daily limit, or review ahead",
             ),
+            ("i", "mock interview: a timed round of 10 questions (ticked decks, or all)"),
             ("s", "statistics (d there: the highlighted deck only)"),
             ("q", "quit"),
         ],
@@ -63,6 +64,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     ("Summary", [("Enter / q", "back to the decks (or quit)"), ("m", "study more of the same decks")]),
+    (
+        "Mock interview",
+        [
+            ("type + Enter", "answer as you would aloud; graded against the key points"),
+            ("Enter / 0-5", "accept the proposed grade, or grade it yourself"),
+            ("Esc / q", "end the round early: the report of what was answered"),
+            ("Enter / q", "on the report: back to the decks (s: statistics)"),
+        ],
+    ),
     (
         "Statistics",
         [

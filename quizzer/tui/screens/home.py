@@ -25,7 +25,7 @@ from quizzer.tui.host import Host
 if TYPE_CHECKING:
     from quizzer.readiness import Readiness
 
-DrillKind = Literal["due", "weak", "more"]
+DrillKind = Literal["due", "weak", "more", "interview"]
 
 # Columns beside the title: the tick, Due, New, Cards, Ready and each cell's padding, plus the screen's margins.
 OTHER_COLUMNS = 32
@@ -39,6 +39,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "start_all", "All", id="home.all"),
         Binding("w", "weak", "Weak", id="home.weak"),
         Binding("m", "more", "More", id="home.more"),
+        Binding("i", "interview", "Interview", id="home.interview"),
         Binding("s", "stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
@@ -47,7 +48,8 @@ class HomeScreen(Screen[None]):
 
     @dataclass
     class DrillRequested(Message):
-        """Drill ``decks``: what is due and new today, their weak spots, or more beyond today's cards."""
+        """Drill ``decks``: what is due and new today, their weak spots, more beyond today's cards, or a
+        mock interview."""
 
         decks: list[Deck]
         kind: DrillKind = "due"
@@ -70,6 +72,7 @@ class HomeScreen(Screen[None]):
         self.ticked: set[str] = set()
         # Deck id -> its readiness cell ("86%", or "—" when nothing is studied); empty until the worker returns.
         self.ready: dict[str, str] = {}
+        self.readiness: Readiness | None = None  # the latest result, for choosing a mock interview's questions
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -128,6 +131,7 @@ class HomeScreen(Screen[None]):
     def readiness_loaded(self, event: ReadinessLoaded) -> None:
         pick_line = self.query_one("#study-pick", Static)
         result = event.result
+        self.readiness = result
         if result is None:
             self.ready = {}
             pick_line.update(
@@ -277,6 +281,11 @@ class HomeScreen(Screen[None]):
         """Study more of the ticked decks (all when none is ticked) once today's cards are done."""
         if self.loaded:
             self.post_message(self.DrillRequested(self._ticked_or_all(), "more"))
+
+    def action_interview(self) -> None:
+        """A mock interview across the ticked decks (all when none is ticked)."""
+        if self.loaded:
+            self.post_message(self.DrillRequested(self._ticked_or_all(), "interview"))
 
     def action_stats(self) -> None:
         highlighted = self._highlighted()

@@ -221,6 +221,7 @@ class StatsScreen(Screen[None]):
                 yield Static("", id="weak-topics", classes="stats-table")
                 yield Static("", id="weak-families", classes="stats-table")
                 yield Static("", id="slowest", classes="stats-table")
+                yield Static("", id="interviews", classes="stats-table")
                 yield Static("", id="calibration", classes="stats-table")
         yield Footer(compact=True)
 
@@ -326,6 +327,19 @@ class StatsScreen(Screen[None]):
         tables.display = bool(families)
         tables.update(accuracy_table("Weakest generator families", families))
         self.query_one("#slowest", Static).update(slowest_table(stats.slowest_topics))
+        self._show_interviews()
+
+    def _show_interviews(self) -> None:
+        """Mock-interview scores over time (all decks: a round spans them); hidden before the first round."""
+        from quizzer.interview import history_lines, past_rounds
+
+        rounds = past_rounds(self.app.store.interviews(limit=24))
+        table = self.query_one("#interviews", Static)
+        table.display = bool(rounds)
+        if rounds:
+            lines = [Content.styled("Mock interviews (newest last)", "bold")]
+            lines += [Content(f"  {line}") for line in history_lines(rounds, tz=self.app.config.tz)]
+            table.update(Content("\n").join(lines))
 
     def _show_title(self) -> None:
         where = (
