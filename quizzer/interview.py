@@ -631,8 +631,12 @@ def history_lines(rounds: Sequence[PastRound], *, tz: Any = None, limit: int = 8
         when = past.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         score = "  —" if past.score is None else f"{past.score:>4.0%}"
         took = "" if past.seconds is None else f" in {clock_text(past.seconds)}"
-        state = "" if past.finished else f" · abandoned after {past.answered} of {past.planned}"
-        lines.append(f"{when}  {score}  {past.answered} questions · {past.minutes} min round{took}{state}")
+        if past.finished:
+            count = f"{past.answered} question{'' if past.answered == 1 else 's'}"
+        else:
+            count = f"{past.answered} of {past.planned} questions"
+        state = "" if past.finished else " · abandoned"
+        lines.append(f"{when}  {score}  {count} · {past.minutes} min round{took}{state}")
     finished = [p.score for p in rounds if p.finished and p.score is not None]
     if len(finished) > 1:
         bars = "▁▂▃▄▅▆▇█"

@@ -39,7 +39,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "start_all", "All", id="home.all"),
         Binding("w", "weak", "Weak", id="home.weak"),
         Binding("m", "more", "More", id="home.more"),
-        Binding("i", "interview", "Interview", id="home.interview"),
+        Binding("i", "interview", "Mock", id="home.interview"),
         Binding("s", "stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]

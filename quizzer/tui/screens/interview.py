@@ -186,7 +186,9 @@ def _answer_lines(answer: InterviewAnswer, titles: dict[str, str]) -> list[Conte
         for missed in answer.missed:
             lines.append(Hanging(Content.styled("    ✗    ", "$error"), inline_markdown(_text(missed))))
     elif answer.missed:
-        lines.append(Hanging(Content.styled("    Key  ", "dim"), inline_markdown(_text("; ".join(answer.missed)))))
+        lines.append(
+            Hanging(Content.styled("    Key  ", "dim"), inline_markdown(_text("; ".join(answer.missed))))
+        )
     return lines
 
 
