@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard, OpenCard
 
 if TYPE_CHECKING:
+    from generators import Problem
     from quizzer.grading import Grade
     from quizzer.keypoints import PointsGrade
     from quizzer.session import QueueItem, SessionConfig
@@ -521,7 +522,7 @@ class Round:
             deck_id=item.deck.id,
             card_id=item.card.id,
             lane=self.lane(item),
-            question=question_line(item.card),
+            question=question_line(item.card, item.problem),
             answer=answer,
             verdict=verdict,
             score=score,
@@ -565,10 +566,15 @@ class Round:
         )
 
 
-def question_line(card: AnyCard, width: int = 300) -> str:
-    """One line naming a question: the card's front (or its generator's name), Markdown left as typed."""
-    text = card.front or (f"{card.generator} problem" if isinstance(card, GeneratedCard) else card.id)
-    line = " ".join(text.split())
+def question_line(card: AnyCard, problem: Problem | None = None, width: int = 300) -> str:
+    """One line naming a question as it was asked: the card's front, and for a generated card the lead-in
+    and the instance's own prompt (else the family's name). Markdown is left as written."""
+    pieces = [card.front or ""]
+    if isinstance(card, GeneratedCard):
+        pieces.append(
+            problem.prompt if problem is not None else "" if card.front else f"{card.generator} problem"
+        )
+    line = " ".join(" ".join(pieces).split()) or card.id
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 

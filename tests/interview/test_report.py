@@ -94,3 +94,33 @@ def test_history_lines() -> None:
     assert lines[1] == "2025-03-02 09:00   20%  3 of 10 questions · 30 min round · abandoned"
     assert lines[3].startswith("Finished rounds, oldest to newest: ") and len(lines[3].split(": ")[1]) == 2
     assert history_lines([])[0].startswith("No mock interviews yet")
+
+
+def test_question_line_names_what_was_asked() -> None:
+    from generators import registry
+    from quizzer.decks.model import GeneratedCard, OpenCard
+    from quizzer.interview import question_line
+
+    card = GeneratedCard(id="cm", kind="generated", generator="confusion-matrix")
+    problem = registry.get("confusion-matrix").generate(3, card.params)
+    line = question_line(card, problem)
+    assert line.startswith(" ".join(problem.prompt.split())[:80]) and "\n" not in line and len(line) <= 300
+    assert question_line(card) == "confusion-matrix problem"  # the problem could not be made
+    long = OpenCard(id="o", front="Why?\n\n" + "word " * 100, back="Because.")
+    assert question_line(long, width=40) == "Why? " + "word " * 6 + "word…"
+
+
+def test_report_lines_show_deck_and_answer_text_as_text() -> None:
+    from quizzer.tui.screens.interview import report_lines
+
+    given = answer(0, "odd", 0.0)
+    tricky = InterviewAnswer(
+        **{**{f: getattr(given, f) for f in given.__slots__}, "answer": "[b]x[/b]\x1b[2J"}
+    )
+    result = report([tricky], planned=1, minutes=1, seconds=90, titles={"odd": "Deck [red]1[/red]\x07"})
+    text = "\n".join(str(line) for line in report_lines(result))
+    assert "Deck [red]1[/red]␇" in text
+    assert "[b]x[/b]␛[2J" in text
+    assert "\x1b" not in text and "\x07" not in text
+    assert "1:30 of 1:00 (0:30 over)" in text
+    assert "Expected" in text and "43" in text

@@ -187,7 +187,7 @@ def _answer_lines(answer: InterviewAnswer, titles: dict[str, str]) -> list[Conte
             lines.append(Hanging(Content.styled("    ✗    ", "$error"), inline_markdown(_text(missed))))
     elif answer.missed:
         lines.append(
-            Hanging(Content.styled("    Key  ", "dim"), inline_markdown(_text("; ".join(answer.missed))))
+            Hanging(Content.styled("    Expected  ", "dim"), inline_markdown(_text("; ".join(answer.missed))))
         )
     return lines
 
