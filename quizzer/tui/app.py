@@ -311,7 +311,9 @@ class QuizzerApp(QuizzerBaseApp):
                 home = self.screen if isinstance(self.screen, HomeScreen) else None
                 predictions = home.readiness.predictions if home and home.readiness else None
                 self.start_interview(
-                    InterviewRequest(event.decks, DEFAULT_MINUTES, default_questions(DEFAULT_MINUTES), predictions)
+                    InterviewRequest(
+                        event.decks, DEFAULT_MINUTES, default_questions(DEFAULT_MINUTES), predictions
+                    )
                 )
             case _:
                 self.start_drill(event.decks)
@@ -357,8 +359,14 @@ class QuizzerApp(QuizzerBaseApp):
         from quizzer.readiness import load
 
         try:
-            result = load(self.store, request.decks, now, day_start_hour=self.config.day_start_hour, tz=self.config.tz,
-                          cache_dir=paths.cache_dir())
+            result = load(
+                self.store,
+                request.decks,
+                now,
+                day_start_hour=self.config.day_start_hour,
+                tz=self.config.tz,
+                cache_dir=paths.cache_dir(),
+            )
         except Exception:  # noqa: BLE001 - the round is chosen from the SM-2 states instead
             self.post_message(self.InterviewRecall(token, request, None))
         else:
@@ -380,16 +388,29 @@ class QuizzerApp(QuizzerBaseApp):
         self._interview_token += 1  # the other caller now finds it stale
         from_home = self.interview is None
         try:
-            questions = choose_questions(self.store, request.decks, now=self.clock(), count=request.questions,
-                                         seed=self.random.randrange(2**31), config=self.config,
-                                         predictions=predictions)
-            round_ = Round(self.store, questions, minutes=request.minutes, now=self.clock(),
-                           seed=self.random.randrange(2**31), config=self.config)
+            questions = choose_questions(
+                self.store,
+                request.decks,
+                now=self.clock(),
+                count=request.questions,
+                seed=self.random.randrange(2**31),
+                config=self.config,
+                predictions=predictions,
+            )
+            round_ = Round(
+                self.store,
+                questions,
+                minutes=request.minutes,
+                now=self.clock(),
+                seed=self.random.randrange(2**31),
+                config=self.config,
+            )
         except QuizzerError as error:
             if from_home:
                 self.pop_screen()
-                self.notify(visible(error.message), title="Mock interview", severity="error", timeout=8,
-                            markup=False)
+                self.notify(
+                    visible(error.message), title="Mock interview", severity="error", timeout=8, markup=False
+                )
             else:
                 self.crash_report = f"{error.title}: {error.message}"
                 self.exit()

@@ -72,7 +72,9 @@ class HomeScreen(Screen[None]):
         self.ticked: set[str] = set()
         # Deck id -> its readiness cell ("86%", or "—" when nothing is studied); empty until the worker returns.
         self.ready: dict[str, str] = {}
-        self.readiness: Readiness | None = None  # the latest result, for choosing a mock interview's questions
+        self.readiness: Readiness | None = (
+            None  # the latest result, for choosing a mock interview's questions
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
