@@ -175,3 +175,20 @@ async def test_ending_early_keeps_the_answers(tmp_path) -> None:  # type: ignore
         [stored] = store.interviews()
         assert stored["finished_at"] is None and stored["answered"] == 1
         assert store.total_reviews() == 1
+
+
+async def test_the_round_waits_briefly_for_the_recall_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """From the command line no readiness is loaded yet: the round starts once the model answers or the
+    short wait is over, whichever comes first, and only once."""
+    with Store(tmp_path / "q.db") as store:
+        decks = collection(METRICS)
+        request = InterviewRequest([loaded.deck for loaded in decks.decks], minutes=5, questions=3)
+        app = QuizzerApp(
+            store, decks, clock=Clock(), seed=2, config=CONFIG, interview=request, recall_wait=0.3
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: bool(app.screen.query(CardPanel)), "a question on screen")
+            await pilot.pause(0.4)  # both the model and the timer have had their say by now
+            screens = [type(screen).__name__ for screen in app.screen_stack]
+            assert screens.count("InterviewScreen") == 1 and "ChoosingScreen" not in screens
+            await pilot.press("escape")
