@@ -59,6 +59,7 @@ DECK_SPREAD = 0.5  # each card already drawn from a deck multiplies the deck's w
 UNSTUDIED_RECALL = 0.5  # a card never answered: as likely to be known as not
 WEAKNESS_FLOOR = 0.15  # a card recalled for sure still has a chance to be asked
 STUDY_NEXT = 3
+SCORE_DIGITS = 4  # a round's score is rounded so the report and the statistics print the same percentage
 
 Key = tuple[str, str]
 
@@ -369,7 +370,12 @@ class Report:
 
     @property
     def score(self) -> float | None:
-        return sum(a.score for a in self.answers) / len(self.answers) if self.answers else None
+        """The mean score, rounded as stored rounds are (:func:`past_rounds`), so both print alike."""
+        return (
+            round(sum(a.score for a in self.answers) / len(self.answers), SCORE_DIGITS)
+            if self.answers
+            else None
+        )
 
     @property
     def over_target(self) -> int:
@@ -616,7 +622,7 @@ def past_rounds(rows: Sequence[Mapping[str, Any]]) -> list[PastRound]:
             minutes=row["minutes"],
             planned=row["planned"],
             answered=row["answered"],
-            score=row["score"],
+            score=None if row["score"] is None else round(row["score"], SCORE_DIGITS),
             finished=row["finished_at"] is not None,
             seconds=None
             if row["finished_at"] is None
