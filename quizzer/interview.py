@@ -14,15 +14,18 @@ passed in, so a round is reproducible in tests and nothing here imports Textual 
 - **Timing**: a target time per question (the round's minutes over its questions). Going over is allowed:
   each answer records its time and whether it was over the target.
 - **Scoring** (:func:`score_answer`, :func:`report`): an explain-it answer scores the share of key points
-  made (0 if a must-have point is missed, as the grader says); other questions score 1 or 0. The round's
-  score is the mean; each deck (topic) gets the mean of its questions; the three topics to study next are
-  the weakest decks of this round.
+  made (right or not is the grader's verdict: a missed must-have point makes it "partly" however many
+  others it makes); a question passed on scores 0; other questions score 1 or 0. The round's score is the
+  mean; each deck (topic) gets the mean of its questions; the three topics to study next are the weakest
+  decks of this round.
 
-A round is stored answer by answer (:meth:`quizzer.store.Store.add_interview_answer`), after each review
-is committed to the log, and marked finished at the end. A round left early (``q``, Ctrl+Q, a crash, a
-killed terminal) keeps every answer given so far -- in the review log and in the round -- and stays
-*abandoned* (no finish time): the statistics list it as such and leave it out of the score trend. A round
-in which nothing was answered is not stored at all.
+A round is stored answer by answer (:meth:`quizzer.store.Store.add_interview_answer`), each right after its
+review is committed to the log, and marked finished at the end. A round left early -- ``q``/Esc (the
+report of what was answered), Ctrl+Q, a crash, a killed terminal, Ctrl+C in ``quizzer`` outside the app
+-- keeps every answer given so far, in the review log and in the round, and stays *abandoned* (no finish
+time): the statistics list it as such and leave it out of the trend of finished rounds. (Inside the app
+Ctrl+C only says that Ctrl+Q quits, as everywhere in Quizzer.) A round in which nothing was answered is
+not stored at all.
 """
 
 from __future__ import annotations
