@@ -143,6 +143,17 @@ def test_a_negated_claim_does_not_make_the_point(decks: dict[str, Deck]) -> None
     assert not grade.points[0].made
 
 
+def test_everyday_words_for_a_direction_read_as_the_direction() -> None:
+    """"Rises", "goes up" and "increases" make the same point; "falls" and "drops" the opposite one."""
+    deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
+    card = deck.card("choose-threshold")
+    rises = "Lowering the threshold flags more cases, so recall can only rise or stay the same."
+    falls = "Lowering the threshold flags more cases, so recall drops."
+    assert keypoints.grade_answer(deck, card, rises).points[0].made
+    assert not keypoints.grade_answer(deck, card, falls).points[0].made
+    assert keypoints.normalise("it goes up, then it fell") == keypoints.normalise("it increases, then it decreases")
+
+
 def test_swapped_terms_do_not_make_the_points(decks: dict[str, Deck]) -> None:
     deck = decks["linear-models"]
     card = deck.card("lasso-vs-ridge")
