@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -168,6 +169,9 @@ class DrillScreen(Screen[None]):
             self.say(visible(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}"))
             self.session.skip(event.item)
         await self.show_next()
+
+    def on_key(self, event: Key) -> None:
+        self.query_one("#body", CardBody).catch_unfocused(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         panel = self.panel

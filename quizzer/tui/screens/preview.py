@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, LoadingIndicator, Static
@@ -91,6 +92,9 @@ class PreviewScreen(Screen[None]):
     async def on_mount(self) -> None:
         await self.reload()
         self.set_interval(POLL_SECONDS, self.check_file)
+
+    def on_key(self, event: Key) -> None:
+        self.query_one("#body", CardBody).catch_unfocused(event)
 
     def on_unmount(self) -> None:
         self.store.close()
