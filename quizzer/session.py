@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import islice
+from typing import TypeVar
 
 from generators import Problem, registry
 from quizzer.answers import Unreadable
@@ -135,20 +138,20 @@ class SessionStats:
 
 
 def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
-    """Due today / new (never reviewed) / total for each deck, in one query."""
-    index = store.schedule_index([deck.id for deck in decks])
-    limit = today.toordinal()
+    """Due today / new (never reviewed) / total for each deck, in one grouped query.
+
+    Only the decks' own cards count: the database may still hold cards a deck no longer has.
+    """
+    sets = store.schedule_sets([deck.id for deck in decks], today)
     counts = {}
     for deck in decks:
-        reviewed = index[deck.id]
-        due = new = 0
-        for card in deck.cards:
-            when = reviewed.get(card.id)
-            if when is None:
-                new += 1
-            elif when <= limit:
-                due += 1
-        counts[deck.id] = {"due": due, "new": new, "total": len(deck.cards)}
+        reviewed, due = sets[deck.id]
+        ids = deck.card_ids
+        counts[deck.id] = {
+            "due": len(ids & due) if due else 0,
+            "new": len(ids) - (len(ids & reviewed) if reviewed else 0),
+            "total": len(deck.cards),
+        }
     return counts
 
 
@@ -159,14 +162,35 @@ NEW_KIND_ORDER = ("open", "generated", "choice", "numeric")
 STUDY_MORE_CARDS = 10
 
 
-def _round_robin(lanes: list[deque[tuple[Deck, AnyCard]]]) -> list[tuple[Deck, AnyCard]]:
-    """One from each non-empty lane in turn, until all are empty."""
-    merged: list[tuple[Deck, AnyCard]] = []
-    while any(lanes):
-        for lane in lanes:
-            if lane:
-                merged.append(lane.popleft())
-    return merged
+_T = TypeVar("_T")
+
+
+def _round_robin(lanes: Iterable[Iterable[_T]]) -> Iterator[_T]:
+    """One from each lane that still has one, in turn, until all are empty (lazily: taking the first few
+    reads only the start of each lane)."""
+    active = [iter(lane) for lane in lanes]
+    while active:
+        still = []
+        for lane in active:
+            for item in lane:
+                yield item
+                still.append(lane)
+                break
+        active = still
+
+
+def _of_kind(deck: Deck, cards: list[AnyCard], kind: str) -> Iterator[tuple[Deck, AnyCard]]:
+    return ((deck, card) for card in cards if card.kind == kind)
+
+
+def _interleaved(decks: list[Deck], fresh: list[list[AnyCard]]) -> Iterator[tuple[Deck, AnyCard]]:
+    """The order of :func:`interleave_new`, produced lazily."""
+    kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
+    lanes = [
+        _round_robin([_of_kind(deck, cards, kind) for deck, cards in zip(decks, fresh, strict=True)])
+        for kind in kinds
+    ]
+    return _round_robin(lanes)
 
 
 def interleave_new(decks: list[Deck], fresh: list[list[AnyCard]]) -> list[tuple[Deck, AnyCard]]:
@@ -176,15 +200,7 @@ def interleave_new(decks: list[Deck], fresh: list[list[AnyCard]]) -> list[tuple[
     Interleaving only by deck served twenty open and choice cards on day one and never a generated
     problem, because decks tend to open with definitions.
     """
-    kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
-    by_kind = []
-    for kind in kinds:
-        per_deck = [
-            deque((deck, card) for card in cards if card.kind == kind)
-            for deck, cards in zip(decks, fresh, strict=True)
-        ]
-        by_kind.append(deque(_round_robin(per_deck)))
-    return _round_robin(by_kind)
+    return list(_interleaved(decks, fresh))
 
 
 def _split(
@@ -218,11 +234,34 @@ def build_queue(
     store: Store, decks: list[Deck], today: date, new_per_day: int, limit: int | None = None
 ) -> list[tuple[Deck, AnyCard]]:
     """Due cards first (most overdue first), then new cards up to today's remaining allowance, the kinds
-    and the decks taking turns (:func:`interleave_new`)."""
-    due, _, fresh = _split(store, decks, today)
+    and the decks taking turns (:func:`interleave_new`).
+
+    Read from the ``cards_due`` index: only the due rows come back, not every reviewed card; the new cards
+    are worked out only when the allowance (and ``limit``) leaves room for them, and only as many as fit.
+    """
+    due: list[tuple[int, int, int, Deck, AnyCard]] = []
+    deck_index = {}
+    for index, deck in enumerate(decks):
+        deck_index.setdefault(deck.id, index)
+    for deck_id, card_id, when in store.due_rows(list(deck_index), today):
+        index = deck_index[deck_id]
+        deck = decks[index]
+        found = deck.positions.get(card_id)
+        if found is not None:  # the database may still hold cards the deck no longer has
+            due.append((when, found[0], index, deck, found[1]))
+    # Most overdue first; ties are spread across decks by position then deck.
+    due.sort(key=lambda entry: entry[:3])
     queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
+    if limit is not None and len(queue) >= limit:
+        return queue[:limit]
     allowance = max(0, new_per_day - store.new_cards_introduced(today))
-    queue += interleave_new(decks, fresh)[:allowance]
+    if allowance:
+        sets = store.schedule_sets(list(deck_index), today)
+        fresh = []
+        for deck in decks:
+            reviewed = sets[deck.id][0]
+            fresh.append([card for card in deck.cards if card.id not in reviewed] if reviewed else list(deck.cards))
+        queue += islice(_interleaved(decks, fresh), allowance)
     return queue[:limit] if limit is not None else queue
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -205,6 +206,18 @@ class Deck(_Strict):
                 raise ValueError(f"cards[{index}].id: duplicate card id {card.id!r}")
             seen.add(card.id)
         return self
+
+    # Cached on the (frozen) instance: counts and queues ask for them on every refresh of the same decks.
+    # They live in the instance ``__dict__`` but are no fields: dumps and equality ignore them.
+    @cached_property
+    def card_ids(self) -> frozenset[str]:
+        """The ids of this deck's cards."""
+        return frozenset(card.id for card in self.cards)
+
+    @cached_property
+    def positions(self) -> dict[str, tuple[int, AnyCard]]:
+        """card id -> (position in the deck, card)."""
+        return {card.id: (position, card) for position, card in enumerate(self.cards)}
 
     def card(self, card_id: str) -> AnyCard | None:
         return next((card for card in self.cards if card.id == card_id), None)

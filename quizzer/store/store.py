@@ -9,6 +9,7 @@ every commit first checks that the file at the path is still the one that was op
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -31,6 +32,9 @@ BUSY_TIMEOUT_MS = 10_000
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
 PARTIAL_SUFFIX = ".partial"
+# Joins card ids in one string per deck (:meth:`Store.schedule_sets`): the unit separator, never in a slug.
+_SEPARATOR = "\x1f"
+_SEPARATOR_SQL = "char(31)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,6 +494,43 @@ class Store:
         ):
             index[deck_id][card_id] = due
         return index
+
+    def schedule_sets(self, deck_ids: list[str], day: date) -> dict[str, tuple[set[str], set[str]]]:
+        """deck id -> (ids of its reviewed cards, ids of those due on or before ``day``), one grouped query.
+
+        "Reviewed" means scheduled (a due day logged), as in :meth:`schedule_index`, where a due of None
+        reads as new.
+
+        The compact form of :meth:`schedule_index` for counts: each deck's ids come back as one string per
+        deck (``group_concat``) and are split in C, where 20,000 rows as Python tuples cost more than the
+        query. Rows whose card id holds the separator are left out: such an id is not a slug, so it is not
+        a card of any loaded deck (the callers intersect with the decks' own ids).
+        """
+        sets: dict[str, tuple[set[str], set[str]]] = {deck_id: (set(), set()) for deck_id in deck_ids}
+        if not deck_ids:
+            return sets
+        rows = self.conn.execute(
+            f"""SELECT deck_id, group_concat(card_id, {_SEPARATOR_SQL}),
+                       group_concat(CASE WHEN due <= ? THEN card_id END, {_SEPARATOR_SQL})
+                FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND ef IS NOT NULL
+                    AND due IS NOT NULL AND instr(card_id, {_SEPARATOR_SQL}) = 0
+                GROUP BY deck_id""",
+            (day.toordinal(), json.dumps(deck_ids)),
+        )
+        for deck_id, reviewed, due in rows:
+            sets[deck_id] = (set(reviewed.split(_SEPARATOR)), set(due.split(_SEPARATOR)) if due else set())
+        return sets
+
+    def due_rows(self, deck_ids: list[str], day: date) -> list[tuple[str, str, int]]:
+        """(deck id, card id, due ordinal) of every reviewed card of these decks due on or before ``day``
+        (a range of the ``cards_due`` index per deck)."""
+        if not deck_ids:
+            return []
+        return self.conn.execute(
+            "SELECT deck_id, card_id, due FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) "
+            "AND due <= ? AND ef IS NOT NULL",
+            (json.dumps(deck_ids), day.toordinal()),
+        ).fetchall()
 
     def state(self, deck_id: str, card_id: str) -> SM2State:
         row = self.conn.execute(
