@@ -13,19 +13,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from generators import Problem, registry
 from quizzer.answers import Unreadable
 from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
-from quizzer.grading import (
-    Grade,
-    grade_choice_card,
-    grade_numeric_card,
-    grade_parts,
-)
 from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, step
 from quizzer.store import ReviewRecord, Store
+
+if TYPE_CHECKING:
+    from generators import Problem
+    from quizzer.grading import Grade
+
+# The generators and the graders (and the pydantic answer models they import) load when a card is first
+# graded or a problem first generated: the first card is on screen before that.
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAY_START_HOUR = 4
@@ -369,12 +369,16 @@ class Session:
         """Generate the problem of a generated card (idempotent; may be slow, run it in a worker)."""
         card = item.card
         if isinstance(card, GeneratedCard) and item.problem is None:
+            from generators import registry
+
             generator = registry.get(card.generator)
             item.problem = generator.generate(item.seed or 0, card.params)
         return item.problem
 
     def grade(self, item: QueueItem, text: str) -> Grade | Unreadable:
         """Grade the user's typed answer for an auto-graded card. Unreadable input is not a wrong answer."""
+        from quizzer.grading import grade_choice_card, grade_numeric_card, grade_parts
+
         card = item.card
         if isinstance(card, NumericCard):
             return grade_numeric_card(card, text)
