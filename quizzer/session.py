@@ -137,21 +137,46 @@ class SessionStats:
     missed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
-    """Due today / new (never reviewed) / total for each deck, in one grouped query.
+def _answered_ids(store: Store, decks: list[Deck], today: date) -> list[frozenset[str] | None]:
+    """Per deck (in order): the ids of its cards that have a schedule, or None when every card of the deck
+    has one and the database holds no other card of that deck (the common case, told by counts alone)."""
+    ids = list(dict.fromkeys(deck.id for deck in decks))
+    tallies = store.deck_tallies(ids, today)
+    unscheduled = store.unscheduled_ids(ids) if any(t.rows != t.scheduled for t in tallies.values()) else {}
+    answered: list[frozenset[str] | None] = []
+    for deck in decks:
+        tally = tallies.get(deck.id)
+        if tally is None:
+            answered.append(frozenset())
+        elif tally.scheduled == len(deck.cards) and tally.rows == len(tally.ids) and tally.ids <= deck.card_ids:
+            answered.append(None)
+        else:
+            answered.append(tally.ids - unscheduled.get(deck.id, frozenset()))
+    return answered
 
-    Only the decks' own cards count: the database may still hold cards a deck no longer has.
+
+def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
+    """Due today / new (never reviewed) / total for each deck, from one grouped scan of the due index.
+
+    Only the decks' own cards count: the database may still hold cards a deck no longer has, and such a
+    deck (rare) is counted card by card.
     """
-    sets = store.schedule_sets([deck.id for deck in decks], today)
+    ids = list(dict.fromkeys(deck.id for deck in decks))
+    tallies = store.deck_tallies(ids, today)
+    unscheduled = store.unscheduled_ids(ids) if any(t.rows != t.scheduled for t in tallies.values()) else {}
     counts = {}
     for deck in decks:
-        reviewed, due = sets[deck.id]
-        ids = deck.card_ids
-        counts[deck.id] = {
-            "due": len(ids & due) if due else 0,
-            "new": len(ids) - (len(ids & reviewed) if reviewed else 0),
-            "total": len(deck.cards),
-        }
+        tally = tallies.get(deck.id)
+        card_ids = deck.card_ids
+        if tally is None:
+            due, new = 0, len(card_ids)
+        elif tally.rows == len(tally.ids) and tally.ids <= card_ids:
+            due, new = tally.due, len(card_ids) - tally.scheduled
+        else:  # rows of cards the deck no longer has: count only its own
+            answered = (tally.ids & card_ids) - unscheduled.get(deck.id, frozenset())
+            new = len(card_ids) - len(answered)
+            due = sum(1 for _, card_id, _ in store.due_rows([deck.id], today) if card_id in card_ids)
+        counts[deck.id] = {"due": due, "new": new, "total": len(deck.cards)}
     return counts
 
 
@@ -186,10 +211,8 @@ def _of_kind(deck: Deck, cards: list[AnyCard], kind: str) -> Iterator[tuple[Deck
 def _interleaved(decks: list[Deck], fresh: list[list[AnyCard]]) -> Iterator[tuple[Deck, AnyCard]]:
     """The order of :func:`interleave_new`, produced lazily."""
     kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
-    lanes = [
-        _round_robin([_of_kind(deck, cards, kind) for deck, cards in zip(decks, fresh, strict=True)])
-        for kind in kinds
-    ]
+    present = [(deck, cards) for deck, cards in zip(decks, fresh, strict=True) if cards]
+    lanes = [_round_robin([_of_kind(deck, cards, kind) for deck, cards in present]) for kind in kinds]
     return _round_robin(lanes)
 
 
@@ -256,11 +279,10 @@ def build_queue(
         return queue[:limit]
     allowance = max(0, new_per_day - store.new_cards_introduced(today))
     if allowance:
-        sets = store.schedule_sets(list(deck_index), today)
-        fresh = []
-        for deck in decks:
-            reviewed = sets[deck.id][0]
-            fresh.append([card for card in deck.cards if card.id not in reviewed] if reviewed else list(deck.cards))
+        fresh = [
+            [] if answered is None else [card for card in deck.cards if card.id not in answered]
+            for deck, answered in zip(decks, _answered_ids(store, decks, today), strict=True)
+        ]
         queue += islice(_interleaved(decks, fresh), allowance)
     return queue[:limit] if limit is not None else queue
 

@@ -74,6 +74,16 @@ class CardState:
     last_reviewed_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class DeckTally:
+    """One deck's card rows as :meth:`Store.deck_tallies` reads them."""
+
+    rows: int  # card rows (cards answered at least once), of any card id
+    scheduled: int  # rows with a schedule (a due day)
+    due: int  # rows due on or before the day asked about
+    ids: frozenset[str]  # the card ids of the rows
+
+
 def to_ms(moment: datetime) -> int:
     if moment.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
@@ -495,40 +505,64 @@ class Store:
             index[deck_id][card_id] = due
         return index
 
-    def schedule_sets(self, deck_ids: list[str], day: date) -> dict[str, tuple[set[str], set[str]]]:
-        """deck id -> (ids of its reviewed cards, ids of those due on or before ``day``), one grouped query.
+    def deck_tallies(self, deck_ids: list[str], day: date) -> dict[str, DeckTally]:
+        """Per deck: its card rows, how many are scheduled, how many due on or before ``day``, and the ids
+        of its card rows (every card ever answered, including cards the deck may no longer have).
 
-        "Reviewed" means scheduled (a due day logged), as in :meth:`schedule_index`, where a due of None
-        reads as new.
+        The counts are one grouped scan of the ``cards_due`` index alone (deck_id, due: no table row is
+        read). "Scheduled" is ``due IS NOT NULL``: every write sets ``ef`` and ``due`` together and a
+        rebuild clears them together, so it is the same as ``ef IS NOT NULL AND due IS NOT NULL``
+        (:meth:`schedule_index` reads a due of None as new).
 
-        The compact form of :meth:`schedule_index` for counts: each deck's ids come back as one string per
-        deck (``group_concat``) and are split in C, where 20,000 rows as Python tuples cost more than the
-        query. Rows whose card id holds the separator are left out: such an id is not a slug, so it is not
-        a card of any loaded deck (the callers intersect with the decks' own ids).
+        The ids come from the ``UNIQUE (deck_id, card_id)`` index, one string per deck split in C, and are
+        kept on this object per deck while the deck's row count is unchanged: card rows are only ever
+        inserted (never deleted or renamed), so an unchanged count means unchanged ids. Ids holding the
+        separator are left out; such an id is not a slug, so it is no card of any loaded deck.
         """
-        sets: dict[str, tuple[set[str], set[str]]] = {deck_id: (set(), set()) for deck_id in deck_ids}
+        tallies: dict[str, DeckTally] = {}
         if not deck_ids:
-            return sets
+            return tallies
+        wanted = json.dumps(deck_ids)
         rows = self.conn.execute(
-            f"""SELECT deck_id, group_concat(card_id, {_SEPARATOR_SQL}),
-                       group_concat(CASE WHEN due <= ? THEN card_id END, {_SEPARATOR_SQL})
-                FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND ef IS NOT NULL
-                    AND due IS NOT NULL AND instr(card_id, {_SEPARATOR_SQL}) = 0
-                GROUP BY deck_id""",
-            (day.toordinal(), json.dumps(deck_ids)),
-        )
-        for deck_id, reviewed, due in rows:
-            sets[deck_id] = (set(reviewed.split(_SEPARATOR)), set(due.split(_SEPARATOR)) if due else set())
-        return sets
+            "SELECT deck_id, COUNT(*), COUNT(due), COALESCE(SUM(due <= ?), 0) FROM cards "
+            "WHERE deck_id IN (SELECT value FROM json_each(?)) GROUP BY deck_id",
+            (day.toordinal(), wanted),
+        ).fetchall()
+        cache: dict[str, tuple[int, frozenset[str]]] = self.__dict__.setdefault("_row_ids", {})
+        changed = [deck_id for deck_id, count, *_ in rows if cache.get(deck_id, (-1,))[0] != count]
+        if changed:
+            counts = {deck_id: count for deck_id, count, *_ in rows}
+            for deck_id, joined in self.conn.execute(
+                f"SELECT deck_id, group_concat(card_id, {_SEPARATOR_SQL}) FROM cards "
+                f"WHERE deck_id IN (SELECT value FROM json_each(?)) AND instr(card_id, {_SEPARATOR_SQL}) = 0 "
+                "GROUP BY deck_id",
+                (json.dumps(changed),),
+            ):
+                cache[deck_id] = (counts[deck_id], frozenset(joined.split(_SEPARATOR)))
+        for deck_id, count, scheduled, due in rows:
+            ids = cache.get(deck_id, (count, frozenset()))[1]
+            tallies[deck_id] = DeckTally(count, scheduled, due, ids)
+        return tallies
+
+    def unscheduled_ids(self, deck_ids: list[str]) -> dict[str, set[str]]:
+        """deck id -> ids of its card rows without a schedule (read as new), from the ``cards_due`` index's
+        NULL range: normally none."""
+        found: dict[str, set[str]] = {}
+        if deck_ids:
+            for deck_id, card_id in self.conn.execute(
+                "SELECT deck_id, card_id FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND due IS NULL",
+                (json.dumps(deck_ids),),
+            ):
+                found.setdefault(deck_id, set()).add(card_id)
+        return found
 
     def due_rows(self, deck_ids: list[str], day: date) -> list[tuple[str, str, int]]:
-        """(deck id, card id, due ordinal) of every reviewed card of these decks due on or before ``day``
-        (a range of the ``cards_due`` index per deck)."""
+        """(deck id, card id, due ordinal) of every card row of these decks due on or before ``day`` (a range
+        of the ``cards_due`` index per deck)."""
         if not deck_ids:
             return []
         return self.conn.execute(
-            "SELECT deck_id, card_id, due FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) "
-            "AND due <= ? AND ef IS NOT NULL",
+            "SELECT deck_id, card_id, due FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND due <= ?",
             (json.dumps(deck_ids), day.toordinal()),
         ).fetchall()
 

@@ -44,14 +44,16 @@ def random_decks(rng: random.Random) -> list[Deck]:
     return decks
 
 
-def fill(store: Store, decks: list[Deck], rng: random.Random) -> None:
+def fill(store: Store, decks: list[Deck], rng: random.Random, ids: list[str] | None = None) -> None:
     """Card rows as drills, syncs and edited decks leave them: reviewed (due in the past, today or later,
     with many ties), never reviewed, reviewed but without a due day, cards a deck no longer has, and decks
     that are not loaded; some first reviews today (the daily new-card allowance)."""
     rows = []
     for deck in [*decks, parse_deck("id: gone\ntitle: Gone\ncards:\n  - {id: c1, front: q, back: a}\n")]:
-        ids = [card.id for card in deck.cards] + [f"old{index}" for index in range(rng.randint(0, 4))]
-        for card_id in ids:
+        wanted = ids or [card.id for card in deck.cards] + [
+            f"old{index}" for index in range(rng.randint(0, 4))
+        ]
+        for card_id in wanted:
             roll = rng.random()
             if roll < 0.3:
                 continue  # no row at all: new
@@ -64,7 +66,7 @@ def fill(store: Store, decks: list[Deck], rng: random.Random) -> None:
                 first = TODAY.toordinal() if rng.random() < 0.2 else TODAY.toordinal() - 40
                 rows.append((deck.id, card_id, 250, due, first))
     store.conn.executemany(
-        "INSERT INTO cards (deck_id, card_id, ef, interval, reps, due, first_day) VALUES (?, ?, ?, 1, 1, ?, ?)",
+        "INSERT OR IGNORE INTO cards (deck_id, card_id, ef, interval, reps, due, first_day) VALUES (?, ?, ?, 1, 1, ?, ?)",
         rows,
     )
 
@@ -165,6 +167,14 @@ def test_fast_queue_and_counts_match_the_reference(tmp_path: Path, seed: int) ->
                 assert keys(build_queue(store, decks, today, new_per_day, limit)) == keys(
                     reference_queue(store, decks, today, new_per_day, limit)
                 ), (today, new_per_day, limit)
+        # Rows added after a first read (answers in another terminal, a sync bringing cards an edited deck
+        # dropped): the ids kept per deck between calls must notice.
+        fill(store, [decks[0]], random.Random(seed + 1000), ids=[f"new{index}" for index in range(3)])
+        fill(store, decks, random.Random(seed + 2000))
+        assert all_deck_counts(store, decks, TODAY) == reference_counts(store, decks, TODAY)
+        assert keys(build_queue(store, decks, TODAY, 20)) == keys(
+            reference_queue(store, decks, TODAY, 20, None)
+        )
         shuffled = rng.sample(decks, len(decks))  # the order of the decks breaks ties
         assert keys(build_queue(store, shuffled, TODAY, 20)) == keys(
             reference_queue(store, shuffled, TODAY, 20, None)
