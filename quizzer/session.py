@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
@@ -117,6 +117,60 @@ class QueueItem:
     @property
     def tags(self) -> list[str]:
         return self.deck.card_tags(self.card)
+
+
+class ItemQueue:
+    """The session's queue of :class:`QueueItem`, made as they are first looked at.
+
+    A session of 3,800 due cards asks one first; making every item up front (option shuffles, problem
+    seeds) came before it. Items are made strictly in queue order from the session's seeded generator,
+    and :meth:`Session.record` makes all of them before it makes a re-ask, so every item gets exactly the
+    options and seed it got when all were made at the start. Supports what a ``deque`` was used for.
+    """
+
+    def __init__(self, make: Callable[[Deck, AnyCard], QueueItem], pending: Iterable[tuple[Deck, AnyCard]]) -> None:
+        self._make = make
+        self._made: deque[QueueItem] = deque()
+        self._pending: deque[tuple[Deck, AnyCard]] = deque(pending)
+
+    def _fill(self, count: int) -> None:
+        made, pending = self._made, self._pending
+        while len(made) < count and pending:
+            made.append(self._make(*pending.popleft()))
+
+    def make_all(self) -> None:
+        self._fill(len(self))
+
+    def __len__(self) -> int:
+        return len(self._made) + len(self._pending)
+
+    def __bool__(self) -> bool:
+        return bool(self._made or self._pending)
+
+    def __iter__(self) -> Iterator[QueueItem]:
+        self.make_all()
+        return iter(self._made)
+
+    def __getitem__(self, index: int) -> QueueItem:
+        if index < 0:
+            self.make_all()
+        else:
+            self._fill(index + 1)
+        return self._made[index]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._made  # an item not made yet cannot be held by anyone
+
+    def popleft(self) -> QueueItem:
+        self._fill(1)
+        return self._made.popleft()
+
+    def remove(self, item: QueueItem) -> None:
+        self._made.remove(item)
+
+    def insert(self, index: int, item: QueueItem) -> None:
+        self._fill(index)
+        self._made.insert(index, item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +383,7 @@ class Session:
         chosen = cards if cards is not None else build_queue(
             store, decks, self.today, self.config.new_per_day, self.config.limit
         )
-        self.queue: deque[QueueItem] = deque(self._item(deck, card) for deck, card in chosen)
+        self.queue = ItemQueue(self._item, chosen)
         self.total_first_asks = len(self.queue)
         self.stats = SessionStats()
         self.current: QueueItem | None = None
@@ -376,9 +430,10 @@ class Session:
     def _drop_new_cards(self) -> None:
         """Take every first ask of a never-answered card out of the queue (the day's limit is reached)."""
         index = self.store.schedule_index([deck.id for deck in self.decks])
-        self.queue = deque(
-            item for item in self.queue if item.reask or item.card.id in index.get(item.deck.id, {})
-        )
+        kept = [item for item in self.queue if item.reask or item.card.id in index.get(item.deck.id, {})]
+        self.queue = ItemQueue(self._item, [])
+        for item in kept:
+            self.queue.insert(len(self.queue), item)
 
     def peek(self) -> QueueItem | None:
         """The item after the current one, so its problem can be prepared in the background."""
@@ -466,6 +521,7 @@ class Session:
         self._count(item, quality, correct, response_ms)
         requeued = quality < SESSION_PASS_QUALITY
         if requeued:
+            self.queue.make_all()  # the first asks draw from the seeded generator before any re-ask
             self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
         first_review = not reask and before.is_new
         if self._limit_new and first_review and self.store.new_cards_introduced(day) >= self.config.new_per_day:

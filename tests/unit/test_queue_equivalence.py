@@ -193,3 +193,43 @@ def test_counts_and_queue_of_no_decks(tmp_path: Path) -> None:
     with Store(tmp_path / "q.db") as store:
         assert all_deck_counts(store, [], TODAY) == {}
         assert build_queue(store, [], TODAY, 20) == []
+
+
+def test_items_made_lazily_get_the_options_and_seeds_of_items_made_up_front(tmp_path: Path) -> None:
+    """The session makes queue items as they are looked at; each must get the option order and problem
+    seed it got when every item was made at the start (one seeded generator, in queue order, first asks
+    before any re-ask)."""
+    from datetime import UTC, datetime
+
+    from quizzer.session import Session, SessionConfig
+    from quizzer.sm2 import SESSION_PASS_QUALITY
+
+    rng = random.Random(11)
+    lines = "\n".join(_card(rng.choice(["choice", "generated"]), f"c{index}") for index in range(40))
+    deck = parse_deck(f"id: mix\ntitle: Mix\ncards:\n{lines}\n")
+    now = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    with Store(tmp_path / "q.db") as store:
+        session = Session(store, [deck], now=now, seed=7, config=SessionConfig(new_per_day=100, tz=UTC))
+        order = [(item.deck, item.card) for item in [session.next()]]  # only the first item is made
+        first = session.current
+        assert first is not None and first.kind == "generated"  # the second kind in turn, as the first lacks
+        session.record(first, SESSION_PASS_QUALITY - 1, now=now)  # missed: a re-ask is made
+        items = list(session.queue)
+
+    reference = random.Random(7)
+
+    def drawn(card: AnyCard) -> tuple[list[str], int | None]:
+        if card.kind == "generated":
+            return [], reference.randrange(2**31)
+        options = list(getattr(card, "options", []))
+        if card.kind == "choice" and card.shuffle:
+            reference.shuffle(options)
+        return options, None
+
+    order += [(item.deck, item.card) for item in items if not item.reask]
+    expected = [drawn(card) for _, card in order]
+    got = [(first.options, first.seed)] + [(item.options, item.seed) for item in items if not item.reask]
+    assert got == expected
+    (reask,) = [item for item in items if item.reask]
+    assert (reask.options, reask.seed) == drawn(reask.card)
+    assert items.index(reask) == 4  # REASK_GAP items later
