@@ -92,7 +92,9 @@ class SessionConfig:
     day_start_hour: int = DEFAULT_DAY_START_HOUR
     tz: tzinfo | None = None  # None: the system's local time zone
     limit: int | None = None  # at most this many cards (first asks) in the session
-    open_answers: str = "type"  # open cards with key points: "type" an answer to grade, or "reveal" and self-grade
+    open_answers: str = (
+        "type"  # open cards with key points: "type" an answer to grade, or "reveal" and self-grade
+    )
 
 
 @dataclass(slots=True)
@@ -128,7 +130,9 @@ class ItemQueue:
     options and seed it got when all were made at the start. Supports what a ``deque`` was used for.
     """
 
-    def __init__(self, make: Callable[[Deck, AnyCard], QueueItem], pending: Iterable[tuple[Deck, AnyCard]]) -> None:
+    def __init__(
+        self, make: Callable[[Deck, AnyCard], QueueItem], pending: Iterable[tuple[Deck, AnyCard]]
+    ) -> None:
         self._make = make
         self._made: deque[QueueItem] = deque()
         self._pending: deque[tuple[Deck, AnyCard]] = deque(pending)
@@ -202,7 +206,9 @@ def _answered_ids(store: Store, decks: list[Deck], today: date) -> list[frozense
         tally = tallies.get(deck.id)
         if tally is None:
             answered.append(frozenset())
-        elif tally.scheduled == len(deck.cards) and tally.rows == len(tally.ids) and tally.ids <= deck.card_ids:
+        elif (
+            tally.scheduled == len(deck.cards) and tally.rows == len(tally.ids) and tally.ids <= deck.card_ids
+        ):
             answered.append(None)
         else:
             answered.append(tally.ids - unscheduled.get(deck.id, frozenset()))
@@ -380,8 +386,10 @@ class Session:
         # Only a queue built here honours the daily new-card limit; a given list (weak spots) is drilled as is.
         self._limit_new = cards is None
         self.random = random.Random(seed)
-        chosen = cards if cards is not None else build_queue(
-            store, decks, self.today, self.config.new_per_day, self.config.limit
+        chosen = (
+            cards
+            if cards is not None
+            else build_queue(store, decks, self.today, self.config.new_per_day, self.config.limit)
         )
         self.queue = ItemQueue(self._item, chosen)
         self.total_first_asks = len(self.queue)
@@ -524,7 +532,11 @@ class Session:
             self.queue.make_all()  # the first asks draw from the seeded generator before any re-ask
             self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
         first_review = not reask and before.is_new
-        if self._limit_new and first_review and self.store.new_cards_introduced(day) >= self.config.new_per_day:
+        if (
+            self._limit_new
+            and first_review
+            and self.store.new_cards_introduced(day) >= self.config.new_per_day
+        ):
             # The answer is kept (an answer is never lost), but no further new card is offered today.
             self._drop_new_cards()
         return Outcome(record, requeued)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,12 @@ from pydantic import BaseModel
 from quizzer import __version__
 from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, KeyPoint, NumericCard, OpenCard
 
-_KINDS: dict[str, type] = {"open": OpenCard, "choice": ChoiceCard, "numeric": NumericCard, "generated": GeneratedCard}
+_KINDS: dict[str, type] = {
+    "open": OpenCard,
+    "choice": ChoiceCard,
+    "numeric": NumericCard,
+    "generated": GeneratedCard,
+}
 FORMAT = 3  # 2: decks with control characters are refused, so entries from before are re-read; 3: key points
 
 
@@ -41,10 +47,19 @@ def _trusted(cls: type, fields: dict[str, Any]) -> Any:
     """
     instance = _new(cls)
     _set_dict(instance, fields)
-    _set_fields_set(instance, set(fields))
+    # Every model of a class shares one "fields set" (each dump sets every field): a set per card was a
+    # third of a cached deck's memory. Safe because the models are frozen: pydantic adds to this set only
+    # on attribute assignment, and ``model_copy`` copies it first.
+    shared = _FIELDS_SETS.get(cls)
+    if shared is None or fields.keys() != shared:
+        shared = _FIELDS_SETS[cls] = set(fields)
+    _set_fields_set(instance, shared)
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
+
+
+_FIELDS_SETS: dict[type, set[str]] = {}
 
 
 _new = object.__new__
@@ -56,11 +71,22 @@ _set_private = _slots["__pydantic_private__"].__set__
 
 
 def _construct(data: dict[str, Any]) -> Deck:
-    for card in data["cards"]:
+    cards = data["cards"]
+    for card in cards:
+        # JSON gives every card its own copy of the kind, the source and the tags; one shared string each
+        # (a deck's cards mostly repeat them) is a fifth of a cached deck's memory.
+        card["kind"] = _intern(card["kind"])
+        if card["source"] is not None:
+            card["source"] = _intern(card["source"])
+        if card["tags"]:
+            card["tags"] = [_intern(tag) for tag in card["tags"]]
         if card.get("points"):
             card["points"] = [_trusted(KeyPoint, point) for point in card["points"]]
-    data["cards"] = [_trusted(_KINDS[card["kind"]], card) for card in data["cards"]]
+    data["cards"] = [_trusted(_KINDS[card["kind"]], card) for card in cards]
     return _trusted(Deck, data)
+
+
+_intern = sys.intern
 
 
 def load_deck_cached(

@@ -148,13 +148,23 @@ def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) 
             files_seen.add(real)
             display = _display(file)
             try:
-                deck = load_deck_cached(file, display, cache_dir, load_deck) if cache_dir else load_deck(file, display)
+                deck = (
+                    load_deck_cached(file, display, cache_dir, load_deck)
+                    if cache_dir
+                    else load_deck(file, display)
+                )
             except DeckFileError as error:
                 collection.issues.extend(error.issues)
                 continue
             if deck.id in seen:
                 collection.issues.append(
-                    DeckIssue(display, 1, 1, f"deck id {deck.id!r} is already used by {_display(seen[deck.id])}", "id")
+                    DeckIssue(
+                        display,
+                        1,
+                        1,
+                        f"deck id {deck.id!r} is already used by {_display(seen[deck.id])}",
+                        "id",
+                    )
                 )
                 continue
             seen[deck.id] = file

@@ -35,7 +35,6 @@ _scalar_constructor = yaml.constructor.SafeConstructor()
 Path_ = tuple[str | int, ...]
 
 
-
 class _Marks:
     """Finds where a value (or its key) starts in the composed YAML, for locating validation errors.
 
@@ -59,7 +58,9 @@ class _Marks:
                             return (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                         child = value_node
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value)
+            ):
                 child = node.value[part]
             if child is None:
                 break
@@ -155,7 +156,11 @@ class _Builder:
                 if key_node.value == "<<":
                     self.issue(key_node, "YAML merge keys (<<) are not supported in decks")
                     continue
-                key = key_node.value if key_node.tag == _STR else str(_scalar_constructor.construct_object(key_node))
+                key = (
+                    key_node.value
+                    if key_node.tag == _STR
+                    else str(_scalar_constructor.construct_object(key_node))
+                )
                 if key in result:
                     self.issue(key_node, f"duplicate key {key!r}", key)
                     continue
@@ -257,9 +262,9 @@ def _describe(error: dict[str, Any]) -> str:
 def _not_text(value: Any) -> str:
     """YAML reads ``2``, ``0.5``, ``yes`` or ``null`` as non-text: say so, and how to write it as text."""
     if isinstance(value, bool):
-        return "should be text, but YAML read a true/false value: put it in quotes (e.g. \"yes\")"
+        return 'should be text, but YAML read a true/false value: put it in quotes (e.g. "yes")'
     if isinstance(value, int | float):
-        return f"should be text, but YAML read the number {value}: put it in quotes, like \"{value}\""
+        return f'should be text, but YAML read the number {value}: put it in quotes, like "{value}"'
     if value is None:
         return "should be text, but it is empty (or null): write the text, in quotes if it looks like a value"
     return "should be text (a single value in quotes), not a list or a mapping"
@@ -329,7 +334,9 @@ def _raw_card_issues(data: dict[str, Any], builder: _Builder, marks: _Marks) -> 
 def parse_deck(text: str | bytes, display: str = "<deck>") -> Deck:
     """Parse and validate one deck's YAML text; raise :class:`DeckFileError` with located issues."""
     if len(text) > MAX_DECK_BYTES:
-        raise DeckFileError([DeckIssue(display, 1, 1, f"file is larger than {MAX_DECK_BYTES // 1024 // 1024} MB")])
+        raise DeckFileError(
+            [DeckIssue(display, 1, 1, f"file is larger than {MAX_DECK_BYTES // 1024 // 1024} MB")]
+        )
     if isinstance(text, bytes):
         if b"\x00" in text[:8192]:
             raise DeckFileError([DeckIssue(display, 1, 1, "this is a binary file, not a YAML deck")])
@@ -360,11 +367,16 @@ def parse_deck(text: str | bytes, display: str = "<deck>") -> Deck:
         data = builder.build(root)
     except _TooBig as too_big:
         mark = too_big.node.start_mark
-        message = (f"nested more than {MAX_DEPTH} levels deep" if isinstance(too_big, _TooDeep)
-                   else "the deck expands to too many values (alias bomb?)")
+        message = (
+            f"nested more than {MAX_DEPTH} levels deep"
+            if isinstance(too_big, _TooDeep)
+            else "the deck expands to too many values (alias bomb?)"
+        )
         raise DeckFileError([DeckIssue(display, mark.line + 1, mark.column + 1, message)]) from None
     if not isinstance(data, dict):
-        raise DeckFileError([*builder.issues, DeckIssue(display, 1, 1, "a deck is a mapping with id, title and cards")])
+        raise DeckFileError(
+            [*builder.issues, DeckIssue(display, 1, 1, "a deck is a mapping with id, title and cards")]
+        )
 
     issues = [*builder.issues, *_raw_card_issues(data, builder, marks)]
     try:
