@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from quizzer.answers import Unreadable
 from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
 from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, step
-from quizzer.store import ReviewRecord, Store
+from quizzer.store import DeckTally, ReviewRecord, Store
 
 if TYPE_CHECKING:
     from generators import Problem
@@ -195,12 +195,14 @@ class SessionStats:
     missed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _answered_ids(store: Store, decks: list[Deck], today: date) -> list[frozenset[str] | None]:
+def _answered_ids(
+    store: Store, decks: list[Deck], tallies: dict[str, DeckTally]
+) -> list[frozenset[str] | None]:
     """Per deck (in order): the ids of its cards that have a schedule, or None when every card of the deck
     has one and the database holds no other card of that deck (the common case, told by counts alone)."""
-    ids = list(dict.fromkeys(deck.id for deck in decks))
-    tallies = store.deck_tallies(ids, today)
-    unscheduled = store.unscheduled_ids(ids) if any(t.rows != t.scheduled for t in tallies.values()) else {}
+    unscheduled = (
+        store.unscheduled_ids(list(tallies)) if any(t.rows != t.scheduled for t in tallies.values()) else {}
+    )
     answered: list[frozenset[str] | None] = []
     for deck in decks:
         tally = tallies.get(deck.id)
@@ -319,17 +321,25 @@ def build_queue(
     """Due cards first (most overdue first), then new cards up to today's remaining allowance, the kinds
     and the decks taking turns (:func:`interleave_new`).
 
-    Read from the ``cards_due`` index: only the due rows come back, not every reviewed card; the new cards
-    are worked out only when the allowance (and ``limit``) leaves room for them, and only as many as fit.
+    Read from the indexes alone (:meth:`Store.deck_tallies`, :meth:`Store.due_keys`): only the due rows
+    come back, as row keys the tallies name; the new cards are worked out only when the allowance (and
+    ``limit``) leaves room for them, and only as many as fit.
     """
     due: list[tuple[int, int, int, Deck, AnyCard]] = []
-    deck_index = {}
+    deck_index: dict[str, int] = {}
     for index, deck in enumerate(decks):
         deck_index.setdefault(deck.id, index)
-    for deck_id, card_id, when in store.due_rows(list(deck_index), today):
+    tallies = store.deck_tallies(list(deck_index), today)
+    rows = store.due_keys(list(deck_index), today)
+    # A row added between the two reads (another terminal's first answer) is not named yet: ask for it.
+    names = {deck_id: tally.names for deck_id, tally in tallies.items()}
+    unnamed = [key for deck_id, key, _ in rows if key not in names.get(deck_id, ())]
+    extra = store.card_ids_of(unnamed) if unnamed else {}
+    for deck_id, key, when in rows:
         index = deck_index[deck_id]
         deck = decks[index]
-        found = deck.positions.get(card_id)
+        card_id = names.get(deck_id, extra).get(key) or extra.get(key)
+        found = deck.positions.get(card_id) if card_id is not None else None
         if found is not None:  # the database may still hold cards the deck no longer has
             due.append((when, found[0], index, deck, found[1]))
     # Most overdue first; ties are spread across decks by position then deck.
@@ -341,7 +351,7 @@ def build_queue(
     if allowance:
         fresh = [
             [] if answered is None else [card for card in deck.cards if card.id not in answered]
-            for deck, answered in zip(decks, _answered_ids(store, decks, today), strict=True)
+            for deck, answered in zip(decks, _answered_ids(store, decks, tallies), strict=True)
         ]
         queue += islice(_interleaved(decks, fresh), allowance)
     return queue[:limit] if limit is not None else queue
