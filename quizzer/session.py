@@ -92,9 +92,8 @@ class SessionConfig:
     day_start_hour: int = DEFAULT_DAY_START_HOUR
     tz: tzinfo | None = None  # None: the system's local time zone
     limit: int | None = None  # at most this many cards (first asks) in the session
-    open_answers: str = (
-        "type"  # open cards with key points: "type" an answer to grade, or "reveal" and self-grade
-    )
+    # Open cards with key points: "type" an answer to grade, or "reveal" and self-grade.
+    open_answers: str = "type"
 
 
 @dataclass(slots=True)
