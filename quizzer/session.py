@@ -194,6 +194,11 @@ class SessionStats:
     missed: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _only_own(tally: DeckTally, deck: Deck) -> bool:
+    """Every card row the database holds for ``deck`` is a card the deck has (none left by an edit)."""
+    return tally.rows == len(tally.names) and all(map(deck.positions.__contains__, tally.names.values()))
+
+
 def _answered_ids(
     store: Store, decks: list[Deck], tallies: dict[str, DeckTally]
 ) -> list[frozenset[str] | None]:
@@ -207,12 +212,10 @@ def _answered_ids(
         tally = tallies.get(deck.id)
         if tally is None:
             answered.append(frozenset())
-        elif (
-            tally.scheduled == len(deck.cards) and tally.rows == len(tally.ids) and tally.ids <= deck.card_ids
-        ):
+        elif tally.scheduled == len(deck.cards) and _only_own(tally, deck):
             answered.append(None)
         else:
-            answered.append(tally.ids - unscheduled.get(deck.id, frozenset()))
+            answered.append(frozenset(tally.names.values()) - unscheduled.get(deck.id, frozenset()))
     return answered
 
 
@@ -228,13 +231,14 @@ def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, d
     counts = {}
     for deck in decks:
         tally = tallies.get(deck.id)
-        card_ids = deck.card_ids
+        card_ids = deck.positions
         if tally is None:
             due, new = 0, len(card_ids)
-        elif tally.rows == len(tally.ids) and tally.ids <= card_ids:
+        elif _only_own(tally, deck):
             due, new = tally.due, len(card_ids) - tally.scheduled
         else:  # rows of cards the deck no longer has: count only its own
-            answered = (tally.ids & card_ids) - unscheduled.get(deck.id, frozenset())
+            answered = {card_id for card_id in tally.names.values() if card_id in card_ids}
+            answered -= unscheduled.get(deck.id, set())
             new = len(card_ids) - len(answered)
             due = sum(1 for _, card_id, _ in store.due_rows([deck.id], today) if card_id in card_ids)
         counts[deck.id] = {"due": due, "new": new, "total": len(deck.cards)}
@@ -338,9 +342,9 @@ def build_queue(
         index = deck_index[deck_id]
         deck = decks[index]
         card_id = names.get(deck_id, extra).get(key) or extra.get(key)
-        found = deck.positions.get(card_id) if card_id is not None else None
-        if found is not None:  # the database may still hold cards the deck no longer has
-            due.append((when, found[0], index, deck, found[1]))
+        position = deck.positions.get(card_id) if card_id is not None else None
+        if position is not None:  # the database may still hold cards the deck no longer has
+            due.append((when, position, index, deck, deck.cards[position]))
     # Most overdue first; ties are spread across decks by position then deck.
     due.sort(key=lambda entry: entry[:3])
     queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]

@@ -208,17 +208,12 @@ class Deck(_Strict):
             seen.add(card.id)
         return self
 
-    # Cached on the (frozen) instance: counts and queues ask for them on every refresh of the same decks.
-    # They live in the instance ``__dict__`` but are no fields: dumps and equality ignore them.
+    # Cached on the (frozen) instance: queues and counts ask for it on every refresh of the same decks. It
+    # lives in the instance ``__dict__`` but is no field: dumps and equality ignore it.
     @cached_property
-    def card_ids(self) -> frozenset[str]:
-        """The ids of this deck's cards."""
-        return frozenset(map(_card_id, self.cards))
-
-    @cached_property
-    def positions(self) -> dict[str, tuple[int, AnyCard]]:
-        """card id -> (position in the deck, card)."""
-        return dict(zip(map(_card_id, self.cards), enumerate(self.cards), strict=True))  # C loops: 20k cards
+    def positions(self) -> dict[str, int]:
+        """card id -> position in the deck (its keys are the deck's card ids)."""
+        return dict(zip(map(_card_id, self.cards), range(len(self.cards)), strict=True))  # C loops
 
     def card(self, card_id: str) -> AnyCard | None:
         return next((card for card in self.cards if card.id == card_id), None)

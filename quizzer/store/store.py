@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -81,8 +82,7 @@ class DeckTally:
     rows: int  # card rows (cards answered at least once), of any card id
     scheduled: int  # rows with a schedule (a due day)
     due: int  # rows due on or before the day asked about
-    names: dict[int, str]  # row key -> card id
-    ids: frozenset[str]  # the card ids of the rows
+    names: dict[int, str]  # row key -> card id (its values: the card ids of the rows)
 
 
 def to_ms(moment: datetime) -> int:
@@ -530,7 +530,7 @@ class Store:
             "WHERE deck_id IN (SELECT value FROM json_each(?)) GROUP BY deck_id",
             (day.toordinal(), wanted),
         ).fetchall()
-        cache: dict[str, tuple[int, dict[int, str], frozenset[str]]] = self.__dict__.setdefault("_row_ids", {})
+        cache: dict[str, tuple[int, dict[int, str]]] = self.__dict__.setdefault("_row_ids", {})
         changed = [deck_id for deck_id, count, *_ in rows if cache.get(deck_id, (-1,))[0] != count]
         if changed:
             counts = {deck_id: count for deck_id, count, *_ in rows}
@@ -541,13 +541,12 @@ class Store:
                 "GROUP BY deck_id",
                 (json.dumps(changed),),
             ):
-                ids = joined.split(_SEPARATOR)
-                cache[deck_id] = (counts[deck_id], dict(zip(map(int, keys.split(",")), ids, strict=True)),
-                                  frozenset(ids))
-        empty: tuple[int, dict[int, str], frozenset[str]] = (0, {}, frozenset())
+                # Interned: a deck served from the cache holds the same strings, so they are not kept twice.
+                ids = map(sys.intern, joined.split(_SEPARATOR))
+                cache[deck_id] = (counts[deck_id], dict(zip(map(int, keys.split(",")), ids, strict=True)))
         for deck_id, count, scheduled, due in rows:
-            _, names, ids = cache.get(deck_id, empty)
-            tallies[deck_id] = DeckTally(count, scheduled, due, names, ids)
+            names = cache[deck_id][1] if deck_id in cache else {}
+            tallies[deck_id] = DeckTally(count, scheduled, due, names)
         return tallies
 
     def due_keys(self, deck_ids: list[str], day: date) -> list[tuple[str, int, int]]:
