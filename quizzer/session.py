@@ -196,7 +196,7 @@ class SessionStats:
 
 def _only_own(tally: DeckTally, deck: Deck) -> bool:
     """Every card row the database holds for ``deck`` is a card the deck has (none left by an edit)."""
-    return tally.rows == len(tally.names) and all(map(deck.positions.__contains__, tally.names.values()))
+    return tally.rows == len(tally.ids) and all(map(deck.positions.__contains__, tally.ids))
 
 
 def _answered_ids(
@@ -215,7 +215,7 @@ def _answered_ids(
         elif tally.scheduled == len(deck.cards) and _only_own(tally, deck):
             answered.append(None)
         else:
-            answered.append(frozenset(tally.names.values()) - unscheduled.get(deck.id, frozenset()))
+            answered.append(frozenset(tally.ids) - unscheduled.get(deck.id, frozenset()))
     return answered
 
 
@@ -237,7 +237,7 @@ def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, d
         elif _only_own(tally, deck):
             due, new = tally.due, len(card_ids) - tally.scheduled
         else:  # rows of cards the deck no longer has: count only its own
-            answered = {card_id for card_id in tally.names.values() if card_id in card_ids}
+            answered = {card_id for card_id in tally.ids if card_id in card_ids}
             answered -= unscheduled.get(deck.id, set())
             new = len(card_ids) - len(answered)
             due = sum(1 for _, card_id, _ in store.due_rows([deck.id], today) if card_id in card_ids)
@@ -324,25 +324,17 @@ def build_queue(
     """Due cards first (most overdue first), then new cards up to today's remaining allowance, the kinds
     and the decks taking turns (:func:`interleave_new`).
 
-    Read from the indexes alone (:meth:`Store.deck_tallies`, :meth:`Store.due_keys`): only the due rows
-    come back, as row keys the tallies name; the new cards are worked out only when the allowance (and
-    ``limit``) leaves room for them, and only as many as fit.
+    Read from the ``cards_due`` index: only the due rows come back, not every reviewed card; the new cards
+    are worked out only when the allowance (and ``limit``) leaves room for them, and only as many as fit.
     """
     due: list[tuple[int, int, int, Deck, AnyCard]] = []
     deck_index: dict[str, int] = {}
     for index, deck in enumerate(decks):
         deck_index.setdefault(deck.id, index)
-    tallies = store.deck_tallies(list(deck_index), today)
-    rows = store.due_keys(list(deck_index), today)
-    # A row added between the two reads (another terminal's first answer) is not named yet: ask for it.
-    names = {deck_id: tally.names for deck_id, tally in tallies.items()}
-    unnamed = [key for deck_id, key, _ in rows if key not in names.get(deck_id, ())]
-    extra = store.card_ids_of(unnamed) if unnamed else {}
-    for deck_id, key, when in rows:
+    for deck_id, card_id, when in store.due_rows(list(deck_index), today):
         index = deck_index[deck_id]
         deck = decks[index]
-        card_id = names.get(deck_id, extra).get(key) or extra.get(key)
-        position = deck.positions.get(card_id) if card_id is not None else None
+        position = deck.positions.get(card_id)
         if position is not None:  # the database may still hold cards the deck no longer has
             due.append((when, position, index, deck, deck.cards[position]))
     # Most overdue first; ties are spread across decks by position then deck.
@@ -354,7 +346,9 @@ def build_queue(
     if allowance:
         fresh = [
             [] if answered is None else [card for card in deck.cards if card.id not in answered]
-            for deck, answered in zip(decks, _answered_ids(store, decks, tallies), strict=True)
+            for deck, answered in zip(
+                decks, _answered_ids(store, decks, store.deck_tallies(list(deck_index), today)), strict=True
+            )
         ]
         queue += islice(_interleaved(decks, fresh), allowance)
     return queue[:limit] if limit is not None else queue

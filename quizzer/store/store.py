@@ -82,7 +82,7 @@ class DeckTally:
     rows: int  # card rows (cards answered at least once), of any card id
     scheduled: int  # rows with a schedule (a due day)
     due: int  # rows due on or before the day asked about
-    names: dict[int, str]  # row key -> card id (its values: the card ids of the rows)
+    ids: tuple[str, ...]  # the card ids of the rows
 
 
 def to_ms(moment: datetime) -> int:
@@ -515,11 +515,11 @@ class Store:
         rebuild clears them together, so it is the same as ``ef IS NOT NULL AND due IS NOT NULL``
         (:meth:`schedule_index` reads a due of None as new).
 
-        The ids (and the row keys they belong to) come from the ``UNIQUE (deck_id, card_id)`` index, which
-        holds the key too: two strings per deck, split in C. They are kept on this object per deck while
-        the deck's row count is unchanged: card rows are only ever inserted (never deleted or renamed), so
-        an unchanged count means unchanged rows. Ids holding the separator are left out; such an id is not
-        a slug, so it is no card of any loaded deck.
+        The ids come from the ``UNIQUE (deck_id, card_id)`` index, one string per deck split in C, and are
+        kept on this object per deck (as a tuple: the least memory) while the deck's row count is unchanged:
+        card rows are only ever inserted (never deleted or renamed), so an unchanged count means unchanged
+        ids. Ids holding the separator are left out; such an id is not a slug, so it is no card of any
+        loaded deck.
         """
         tallies: dict[str, DeckTally] = {}
         if not deck_ids:
@@ -530,42 +530,22 @@ class Store:
             "WHERE deck_id IN (SELECT value FROM json_each(?)) GROUP BY deck_id",
             (day.toordinal(), wanted),
         ).fetchall()
-        cache: dict[str, tuple[int, dict[int, str]]] = self.__dict__.setdefault("_row_ids", {})
+        cache: dict[str, tuple[int, tuple[str, ...]]] = self.__dict__.setdefault("_row_ids", {})
         changed = [deck_id for deck_id, count, *_ in rows if cache.get(deck_id, (-1,))[0] != count]
         if changed:
             counts = {deck_id: count for deck_id, count, *_ in rows}
-            # Both aggregates step through the same rows in the same order: the lists line up.
-            for deck_id, keys, joined in self.conn.execute(
-                f"SELECT deck_id, group_concat(key), group_concat(card_id, {_SEPARATOR_SQL}) FROM cards "
+            for deck_id, joined in self.conn.execute(
+                f"SELECT deck_id, group_concat(card_id, {_SEPARATOR_SQL}) FROM cards "
                 f"WHERE deck_id IN (SELECT value FROM json_each(?)) AND instr(card_id, {_SEPARATOR_SQL}) = 0 "
                 "GROUP BY deck_id",
                 (json.dumps(changed),),
             ):
                 # Interned: a deck served from the cache holds the same strings, so they are not kept twice.
-                ids = map(sys.intern, joined.split(_SEPARATOR))
-                cache[deck_id] = (counts[deck_id], dict(zip(map(int, keys.split(",")), ids, strict=True)))
+                cache[deck_id] = (counts[deck_id], tuple(map(sys.intern, joined.split(_SEPARATOR))))
         for deck_id, count, scheduled, due in rows:
-            names = cache[deck_id][1] if deck_id in cache else {}
-            tallies[deck_id] = DeckTally(count, scheduled, due, names)
+            ids = cache[deck_id][1] if deck_id in cache else ()
+            tallies[deck_id] = DeckTally(count, scheduled, due, ids)
         return tallies
-
-    def due_keys(self, deck_ids: list[str], day: date) -> list[tuple[str, int, int]]:
-        """(deck id, row key, due ordinal) of every card row of these decks due on or before ``day``: the
-        ``cards_due`` index alone (it holds the key), no table row read. :meth:`deck_tallies` names the keys."""
-        if not deck_ids:
-            return []
-        return self.conn.execute(
-            "SELECT deck_id, key, due FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND due <= ?",
-            (json.dumps(deck_ids), day.toordinal()),
-        ).fetchall()
-
-    def card_ids_of(self, keys: list[int]) -> dict[int, str]:
-        """row key -> card id for these card rows."""
-        return dict(
-            self.conn.execute(
-                "SELECT key, card_id FROM cards WHERE key IN (SELECT value FROM json_each(?))", (json.dumps(keys),)
-            ).fetchall()
-        )
 
     def unscheduled_ids(self, deck_ids: list[str]) -> dict[str, set[str]]:
         """deck id -> ids of its card rows without a schedule (read as new), from the ``cards_due`` index's

@@ -233,28 +233,3 @@ def test_items_made_lazily_get_the_options_and_seeds_of_items_made_up_front(tmp_
     (reask,) = [item for item in items if item.reask]
     assert (reask.options, reask.seed) == drawn(reask.card)
     assert items.index(reask) == 4  # REASK_GAP items later
-
-
-def test_a_row_added_between_the_counts_and_the_due_read_is_still_queued(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another terminal's first answer can land between :meth:`Store.deck_tallies` and the due read; the
-    due row's card is then named by a direct lookup, not dropped."""
-    decks = random_decks(random.Random(3))
-    with Store(tmp_path / "q.db") as store:
-        fill(store, decks, random.Random(4))
-        stale = store.deck_tallies([deck.id for deck in decks], TODAY)
-        card = next(
-            card
-            for card in decks[0].cards
-            if (decks[0].id, card.id) not in set(keys(reference_queue(store, decks, TODAY, 0, None)))
-        )
-        store.conn.execute(
-            "INSERT OR REPLACE INTO cards (deck_id, card_id, ef, interval, reps, due, first_day) "
-            "VALUES (?, ?, 250, 1, 1, ?, ?)",
-            (decks[0].id, card.id, TODAY.toordinal() - 100, TODAY.toordinal() - 100),
-        )
-        monkeypatch.setattr(store, "deck_tallies", lambda deck_ids, day: stale)
-        queue = keys(build_queue(store, decks, TODAY, 0))
-        assert queue[0] == (decks[0].id, card.id)  # the most overdue
-        assert queue == keys(reference_queue(store, decks, TODAY, 0, None))
