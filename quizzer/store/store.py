@@ -33,7 +33,7 @@ BUSY_TIMEOUT_MS = 10_000
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
 PARTIAL_SUFFIX = ".partial"
-# Joins card ids in one string per deck (:meth:`Store.schedule_sets`): the unit separator, never in a slug.
+# Joins card ids in one string per deck (:meth:`Store.deck_tallies`): the unit separator, never in a slug.
 _SEPARATOR = "\x1f"
 _SEPARATOR_SQL = "char(31)"
 
