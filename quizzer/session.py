@@ -327,19 +327,21 @@ def build_queue(
     Read from the ``cards_due`` index: only the due rows come back, not every reviewed card; the new cards
     are worked out only when the allowance (and ``limit``) leaves room for them, and only as many as fit.
     """
-    due: list[tuple[int, int, int, Deck, AnyCard]] = []
-    deck_index: dict[str, int] = {}
+    deck_index: dict[str, tuple[int, dict[str, int]]] = {}
     for index, deck in enumerate(decks):
-        deck_index.setdefault(deck.id, index)
+        if deck.id not in deck_index:
+            deck_index[deck.id] = (index, deck.positions)
+    due: list[tuple[int, int, int]] = []  # (due ordinal, position, deck index): plain ints sort in C
     for deck_id, card_id, when in store.due_rows(list(deck_index), today):
-        index = deck_index[deck_id]
-        deck = decks[index]
-        position = deck.positions.get(card_id)
+        index, positions = deck_index[deck_id]
+        position = positions.get(card_id)
         if position is not None:  # the database may still hold cards the deck no longer has
-            due.append((when, position, index, deck, deck.cards[position]))
+            due.append((when, position, index))
     # Most overdue first; ties are spread across decks by position then deck.
-    due.sort(key=lambda entry: entry[:3])
-    queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
+    due.sort()
+    queue: list[tuple[Deck, AnyCard]] = [
+        (decks[index], decks[index].cards[position]) for _, position, index in due
+    ]
     if limit is not None and len(queue) >= limit:
         return queue[:limit]
     allowance = max(0, new_per_day - store.new_cards_introduced(today))
