@@ -634,7 +634,40 @@ def preview(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning errors into messages (never a traceback)."""
+    """Entry point: run the CLI, turning errors into messages (never a traceback).
+
+    Run as the program (``argv`` None: the console script, ``python -m quizzer``), the process ends with
+    ``os._exit`` once the output is flushed: every command has closed its database and files by then, and
+    tearing down the interpreter's objects (all the decks) would only delay the prompt. Called with
+    ``argv`` (tests, embedding), it returns or raises ``SystemExit`` as usual.
+    """
+    if argv is not None:
+        _main(argv)
+        return
+    try:
+        _main(None)
+        code = 0
+    except SystemExit as exit_:
+        code = _exit_status(exit_.code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken pipe: nothing more can be said
+        pass
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The status ``SystemExit(code)`` gives at normal interpreter exit (a message is printed, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="quizzer", standalone_mode=False)
     except click.exceptions.Abort:

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import islice
+from typing import TYPE_CHECKING, TypeVar
 
-from generators import Problem, registry
 from quizzer.answers import Unreadable
 from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
-from quizzer.grading import (
-    Grade,
-    grade_choice_card,
-    grade_numeric_card,
-    grade_parts,
-)
 from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, step
-from quizzer.store import ReviewRecord, Store
+from quizzer.store import DeckTally, ReviewRecord, Store
+
+if TYPE_CHECKING:
+    from generators import Problem
+    from quizzer.grading import Grade
+
+# The generators and the graders (and the pydantic answer models they import) load when a card is first
+# graded or a problem first generated: the first card is on screen before that.
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAY_START_HOUR = 4
@@ -89,7 +92,8 @@ class SessionConfig:
     day_start_hour: int = DEFAULT_DAY_START_HOUR
     tz: tzinfo | None = None  # None: the system's local time zone
     limit: int | None = None  # at most this many cards (first asks) in the session
-    open_answers: str = "type"  # open cards with key points: "type" an answer to grade, or "reveal" and self-grade
+    # Open cards with key points: "type" an answer to grade, or "reveal" and self-grade.
+    open_answers: str = "type"
 
 
 @dataclass(slots=True)
@@ -116,6 +120,62 @@ class QueueItem:
         return self.deck.card_tags(self.card)
 
 
+class ItemQueue:
+    """The session's queue of :class:`QueueItem`, made as they are first looked at.
+
+    A session of 3,800 due cards asks one first; making every item up front (option shuffles, problem
+    seeds) came before it. Items are made strictly in queue order from the session's seeded generator,
+    and :meth:`Session.record` makes all of them before it makes a re-ask, so every item gets exactly the
+    options and seed it got when all were made at the start. Supports what a ``deque`` was used for.
+    """
+
+    def __init__(
+        self, make: Callable[[Deck, AnyCard], QueueItem], pending: Iterable[tuple[Deck, AnyCard]]
+    ) -> None:
+        self._make = make
+        self._made: deque[QueueItem] = deque()
+        self._pending: deque[tuple[Deck, AnyCard]] = deque(pending)
+
+    def _fill(self, count: int) -> None:
+        made, pending = self._made, self._pending
+        while len(made) < count and pending:
+            made.append(self._make(*pending.popleft()))
+
+    def make_all(self) -> None:
+        self._fill(len(self))
+
+    def __len__(self) -> int:
+        return len(self._made) + len(self._pending)
+
+    def __bool__(self) -> bool:
+        return bool(self._made or self._pending)
+
+    def __iter__(self) -> Iterator[QueueItem]:
+        self.make_all()
+        return iter(self._made)
+
+    def __getitem__(self, index: int) -> QueueItem:
+        if index < 0:
+            self.make_all()
+        else:
+            self._fill(index + 1)
+        return self._made[index]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._made  # an item not made yet cannot be held by anyone
+
+    def popleft(self) -> QueueItem:
+        self._fill(1)
+        return self._made.popleft()
+
+    def remove(self, item: QueueItem) -> None:
+        self._made.remove(item)
+
+    def insert(self, index: int, item: QueueItem) -> None:
+        self._fill(index)
+        self._made.insert(index, item)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What recording an answer did: the review written, and whether the card comes back."""
@@ -134,20 +194,53 @@ class SessionStats:
     missed: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _only_own(tally: DeckTally, deck: Deck) -> bool:
+    """Every card row the database holds for ``deck`` is a card the deck has (none left by an edit)."""
+    return tally.rows == len(tally.ids) and all(map(deck.positions.__contains__, tally.ids))
+
+
+def _answered_ids(
+    store: Store, decks: list[Deck], tallies: dict[str, DeckTally]
+) -> list[frozenset[str] | None]:
+    """Per deck (in order): the ids of its cards that have a schedule, or None when every card of the deck
+    has one and the database holds no other card of that deck (the common case, told by counts alone)."""
+    unscheduled = (
+        store.unscheduled_ids(list(tallies)) if any(t.rows != t.scheduled for t in tallies.values()) else {}
+    )
+    answered: list[frozenset[str] | None] = []
+    for deck in decks:
+        tally = tallies.get(deck.id)
+        if tally is None:
+            answered.append(frozenset())
+        elif tally.scheduled == len(deck.cards) and _only_own(tally, deck):
+            answered.append(None)
+        else:
+            answered.append(frozenset(tally.ids) - unscheduled.get(deck.id, frozenset()))
+    return answered
+
+
 def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
-    """Due today / new (never reviewed) / total for each deck, in one query."""
-    index = store.schedule_index([deck.id for deck in decks])
-    limit = today.toordinal()
+    """Due today / new (never reviewed) / total for each deck, from one grouped scan of the due index.
+
+    Only the decks' own cards count: the database may still hold cards a deck no longer has, and such a
+    deck (rare) is counted card by card.
+    """
+    ids = list(dict.fromkeys(deck.id for deck in decks))
+    tallies = store.deck_tallies(ids, today)
+    unscheduled = store.unscheduled_ids(ids) if any(t.rows != t.scheduled for t in tallies.values()) else {}
     counts = {}
     for deck in decks:
-        reviewed = index[deck.id]
-        due = new = 0
-        for card in deck.cards:
-            when = reviewed.get(card.id)
-            if when is None:
-                new += 1
-            elif when <= limit:
-                due += 1
+        tally = tallies.get(deck.id)
+        card_ids = deck.positions
+        if tally is None:
+            due, new = 0, len(card_ids)
+        elif _only_own(tally, deck):
+            due, new = tally.due, len(card_ids) - tally.scheduled
+        else:  # rows of cards the deck no longer has: count only its own
+            answered = {card_id for card_id in tally.ids if card_id in card_ids}
+            answered -= unscheduled.get(deck.id, set())
+            new = len(card_ids) - len(answered)
+            due = sum(1 for _, card_id, _ in store.due_rows([deck.id], today) if card_id in card_ids)
         counts[deck.id] = {"due": due, "new": new, "total": len(deck.cards)}
     return counts
 
@@ -159,14 +252,33 @@ NEW_KIND_ORDER = ("open", "generated", "choice", "numeric")
 STUDY_MORE_CARDS = 10
 
 
-def _round_robin(lanes: list[deque[tuple[Deck, AnyCard]]]) -> list[tuple[Deck, AnyCard]]:
-    """One from each non-empty lane in turn, until all are empty."""
-    merged: list[tuple[Deck, AnyCard]] = []
-    while any(lanes):
-        for lane in lanes:
-            if lane:
-                merged.append(lane.popleft())
-    return merged
+_T = TypeVar("_T")
+
+
+def _round_robin(lanes: Iterable[Iterable[_T]]) -> Iterator[_T]:
+    """One from each lane that still has one, in turn, until all are empty (lazily: taking the first few
+    reads only the start of each lane)."""
+    active = [iter(lane) for lane in lanes]
+    while active:
+        still = []
+        for lane in active:
+            for item in lane:
+                yield item
+                still.append(lane)
+                break
+        active = still
+
+
+def _of_kind(deck: Deck, cards: list[AnyCard], kind: str) -> Iterator[tuple[Deck, AnyCard]]:
+    return ((deck, card) for card in cards if card.kind == kind)
+
+
+def _interleaved(decks: list[Deck], fresh: list[list[AnyCard]]) -> Iterator[tuple[Deck, AnyCard]]:
+    """The order of :func:`interleave_new`, produced lazily."""
+    kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
+    present = [(deck, cards) for deck, cards in zip(decks, fresh, strict=True) if cards]
+    lanes = [_round_robin([_of_kind(deck, cards, kind) for deck, cards in present]) for kind in kinds]
+    return _round_robin(lanes)
 
 
 def interleave_new(decks: list[Deck], fresh: list[list[AnyCard]]) -> list[tuple[Deck, AnyCard]]:
@@ -176,15 +288,7 @@ def interleave_new(decks: list[Deck], fresh: list[list[AnyCard]]) -> list[tuple[
     Interleaving only by deck served twenty open and choice cards on day one and never a generated
     problem, because decks tend to open with definitions.
     """
-    kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
-    by_kind = []
-    for kind in kinds:
-        per_deck = [
-            deque((deck, card) for card in cards if card.kind == kind)
-            for deck, cards in zip(decks, fresh, strict=True)
-        ]
-        by_kind.append(deque(_round_robin(per_deck)))
-    return _round_robin(by_kind)
+    return list(_interleaved(decks, fresh))
 
 
 def _split(
@@ -218,11 +322,37 @@ def build_queue(
     store: Store, decks: list[Deck], today: date, new_per_day: int, limit: int | None = None
 ) -> list[tuple[Deck, AnyCard]]:
     """Due cards first (most overdue first), then new cards up to today's remaining allowance, the kinds
-    and the decks taking turns (:func:`interleave_new`)."""
-    due, _, fresh = _split(store, decks, today)
-    queue: list[tuple[Deck, AnyCard]] = [(deck, card) for *_, deck, card in due]
+    and the decks taking turns (:func:`interleave_new`).
+
+    Read from the ``cards_due`` index: only the due rows come back, not every reviewed card; the new cards
+    are worked out only when the allowance (and ``limit``) leaves room for them, and only as many as fit.
+    """
+    deck_index: dict[str, tuple[int, dict[str, int]]] = {}
+    for index, deck in enumerate(decks):
+        if deck.id not in deck_index:
+            deck_index[deck.id] = (index, deck.positions)
+    due: list[tuple[int, int, int]] = []  # (due ordinal, position, deck index): plain ints sort in C
+    for deck_id, card_id, when in store.due_rows(list(deck_index), today):
+        index, positions = deck_index[deck_id]
+        position = positions.get(card_id)
+        if position is not None:  # the database may still hold cards the deck no longer has
+            due.append((when, position, index))
+    # Most overdue first; ties are spread across decks by position then deck.
+    due.sort()
+    queue: list[tuple[Deck, AnyCard]] = [
+        (decks[index], decks[index].cards[position]) for _, position, index in due
+    ]
+    if limit is not None and len(queue) >= limit:
+        return queue[:limit]
     allowance = max(0, new_per_day - store.new_cards_introduced(today))
-    queue += interleave_new(decks, fresh)[:allowance]
+    if allowance:
+        fresh = [
+            [] if answered is None else [card for card in deck.cards if card.id not in answered]
+            for deck, answered in zip(
+                decks, _answered_ids(store, decks, store.deck_tallies(list(deck_index), today)), strict=True
+            )
+        ]
+        queue += islice(_interleaved(decks, fresh), allowance)
     return queue[:limit] if limit is not None else queue
 
 
@@ -265,10 +395,12 @@ class Session:
         # Only a queue built here honours the daily new-card limit; a given list (weak spots) is drilled as is.
         self._limit_new = cards is None
         self.random = random.Random(seed)
-        chosen = cards if cards is not None else build_queue(
-            store, decks, self.today, self.config.new_per_day, self.config.limit
+        chosen = (
+            cards
+            if cards is not None
+            else build_queue(store, decks, self.today, self.config.new_per_day, self.config.limit)
         )
-        self.queue: deque[QueueItem] = deque(self._item(deck, card) for deck, card in chosen)
+        self.queue = ItemQueue(self._item, chosen)
         self.total_first_asks = len(self.queue)
         self.stats = SessionStats()
         self.current: QueueItem | None = None
@@ -315,9 +447,10 @@ class Session:
     def _drop_new_cards(self) -> None:
         """Take every first ask of a never-answered card out of the queue (the day's limit is reached)."""
         index = self.store.schedule_index([deck.id for deck in self.decks])
-        self.queue = deque(
-            item for item in self.queue if item.reask or item.card.id in index.get(item.deck.id, {})
-        )
+        kept = [item for item in self.queue if item.reask or item.card.id in index.get(item.deck.id, {})]
+        self.queue = ItemQueue(self._item, [])
+        for item in kept:
+            self.queue.insert(len(self.queue), item)
 
     def peek(self) -> QueueItem | None:
         """The item after the current one, so its problem can be prepared in the background."""
@@ -330,12 +463,16 @@ class Session:
         """Generate the problem of a generated card (idempotent; may be slow, run it in a worker)."""
         card = item.card
         if isinstance(card, GeneratedCard) and item.problem is None:
+            from generators import registry
+
             generator = registry.get(card.generator)
             item.problem = generator.generate(item.seed or 0, card.params)
         return item.problem
 
     def grade(self, item: QueueItem, text: str) -> Grade | Unreadable:
         """Grade the user's typed answer for an auto-graded card. Unreadable input is not a wrong answer."""
+        from quizzer.grading import grade_choice_card, grade_numeric_card, grade_parts
+
         card = item.card
         if isinstance(card, NumericCard):
             return grade_numeric_card(card, text)
@@ -401,9 +538,14 @@ class Session:
         self._count(item, quality, correct, response_ms)
         requeued = quality < SESSION_PASS_QUALITY
         if requeued:
+            self.queue.make_all()  # the first asks draw from the seeded generator before any re-ask
             self.queue.insert(min(REASK_GAP, len(self.queue)), self._item(item.deck, item.card, reask=True))
         first_review = not reask and before.is_new
-        if self._limit_new and first_review and self.store.new_cards_introduced(day) >= self.config.new_per_day:
+        if (
+            self._limit_new
+            and first_review
+            and self.store.new_cards_introduced(day) >= self.config.new_per_day
+        ):
             # The answer is kept (an answer is never lost), but no further new card is offered today.
             self._drop_new_cards()
         return Outcome(record, requeued)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
+from operator import attrgetter
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -206,6 +208,13 @@ class Deck(_Strict):
             seen.add(card.id)
         return self
 
+    # Cached on the (frozen) instance: queues and counts ask for it on every refresh of the same decks. It
+    # lives in the instance ``__dict__`` but is no field: dumps and equality ignore it.
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """card id -> position in the deck (its keys are the deck's card ids)."""
+        return dict(zip(map(_card_id, self.cards), range(len(self.cards)), strict=True))  # C loops
+
     def card(self, card_id: str) -> AnyCard | None:
         return next((card for card in self.cards if card.id == card_id), None)
 
@@ -214,6 +223,7 @@ class Deck(_Strict):
 
 
 AnyCard = OpenCard | ChoiceCard | NumericCard | GeneratedCard
+_card_id = attrgetter("id")
 
 
 def is_slug(text: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -32,6 +33,9 @@ BUSY_TIMEOUT_MS = 10_000
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
 PARTIAL_SUFFIX = ".partial"
+# Joins card ids in one string per deck (:meth:`Store.deck_tallies`): the unit separator, never in a slug.
+_SEPARATOR = "\x1f"
+_SEPARATOR_SQL = "char(31)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,16 @@ class CardState:
     review_count: int
     lapses: int
     last_reviewed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeckTally:
+    """One deck's card rows as :meth:`Store.deck_tallies` reads them."""
+
+    rows: int  # card rows (cards answered at least once), of any card id
+    scheduled: int  # rows with a schedule (a due day)
+    due: int  # rows due on or before the day asked about
+    ids: tuple[str, ...]  # the card ids of the rows
 
 
 def to_ms(moment: datetime) -> int:
@@ -491,6 +505,69 @@ class Store:
         ):
             index[deck_id][card_id] = due
         return index
+
+    def deck_tallies(self, deck_ids: list[str], day: date) -> dict[str, DeckTally]:
+        """Per deck: its card rows, how many are scheduled, how many due on or before ``day``, and the ids
+        of its card rows (every card ever answered, including cards the deck may no longer have).
+
+        The counts are one grouped scan of the ``cards_due`` index alone (deck_id, due: no table row is
+        read). "Scheduled" is ``due IS NOT NULL``: every write sets ``ef`` and ``due`` together and a
+        rebuild clears them together, so it is the same as ``ef IS NOT NULL AND due IS NOT NULL``
+        (:meth:`schedule_index` reads a due of None as new).
+
+        The ids come from the ``UNIQUE (deck_id, card_id)`` index, one string per deck split in C, and are
+        kept on this object per deck (as a tuple: the least memory) while the deck's row count is unchanged:
+        card rows are only ever inserted (never deleted or renamed), so an unchanged count means unchanged
+        ids. Ids holding the separator are left out; such an id is not a slug, so it is no card of any
+        loaded deck.
+        """
+        tallies: dict[str, DeckTally] = {}
+        if not deck_ids:
+            return tallies
+        wanted = json.dumps(deck_ids)
+        rows = self.conn.execute(
+            "SELECT deck_id, COUNT(*), COUNT(due), COALESCE(SUM(due <= ?), 0) FROM cards "
+            "WHERE deck_id IN (SELECT value FROM json_each(?)) GROUP BY deck_id",
+            (day.toordinal(), wanted),
+        ).fetchall()
+        cache: dict[str, tuple[int, tuple[str, ...]]] = self.__dict__.setdefault("_row_ids", {})
+        changed = [deck_id for deck_id, count, *_ in rows if cache.get(deck_id, (-1,))[0] != count]
+        if changed:
+            counts = {deck_id: count for deck_id, count, *_ in rows}
+            for deck_id, joined in self.conn.execute(
+                f"SELECT deck_id, group_concat(card_id, {_SEPARATOR_SQL}) FROM cards "
+                f"WHERE deck_id IN (SELECT value FROM json_each(?)) AND instr(card_id, {_SEPARATOR_SQL}) = 0 "
+                "GROUP BY deck_id",
+                (json.dumps(changed),),
+            ):
+                # Interned: a deck served from the cache holds the same strings, so they are not kept twice.
+                cache[deck_id] = (counts[deck_id], tuple(map(sys.intern, joined.split(_SEPARATOR))))
+        for deck_id, count, scheduled, due in rows:
+            ids = cache[deck_id][1] if deck_id in cache else ()
+            tallies[deck_id] = DeckTally(count, scheduled, due, ids)
+        return tallies
+
+    def unscheduled_ids(self, deck_ids: list[str]) -> dict[str, set[str]]:
+        """deck id -> ids of its card rows without a schedule (read as new), from the ``cards_due`` index's
+        NULL range: normally none."""
+        found: dict[str, set[str]] = {}
+        if deck_ids:
+            for deck_id, card_id in self.conn.execute(
+                "SELECT deck_id, card_id FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND due IS NULL",
+                (json.dumps(deck_ids),),
+            ):
+                found.setdefault(deck_id, set()).add(card_id)
+        return found
+
+    def due_rows(self, deck_ids: list[str], day: date) -> list[tuple[str, str, int]]:
+        """(deck id, card id, due ordinal) of every card row of these decks due on or before ``day`` (a range
+        of the ``cards_due`` index per deck)."""
+        if not deck_ids:
+            return []
+        return self.conn.execute(
+            "SELECT deck_id, card_id, due FROM cards WHERE deck_id IN (SELECT value FROM json_each(?)) AND due <= ?",
+            (json.dumps(deck_ids), day.toordinal()),
+        ).fetchall()
 
     def state(self, deck_id: str, card_id: str) -> SM2State:
         row = self.conn.execute(

@@ -26,6 +26,9 @@ Figures (Quizzer, Anki, Quizzer/Anki; below 1 means Quizzer is faster or smaller
   peak_rss_mb               a 1,000-answer session in its own process (VmHWM: getrusage's ru_maxrss
                             survives exec and would report this harness's own peak)
 
+Beside the figures (not against Anki), ``tui_first_card_vs_bare_textual``: the app's first card on screen
+(headless, a new process) against a bare Textual app's first frame, at scale and with built-in decks only.
+
 Timings alternate Quizzer and Anki run by run and report medians of ``--runs`` runs (at least 5 unless
 ``--quick``). The built pair is kept in ``WORKDIR/pristine`` and reused while the sizes and the day match;
 every run works on fresh copies, so answering never changes a later measurement's input.
@@ -515,6 +518,56 @@ def bench_rss(pristine: Path, work: Path, runs: int) -> dict[str, Any]:
     }
 
 
+def bench_tui_first_card(pristine: Path, work: Path, runs: int) -> dict[str, Any]:
+    """The app's first card on screen (headless Textual, a new process) against a bare Textual app's first
+    frame, interleaved run by run: at scale (the synthetic decks in the user's deck folder beside the
+    built-in ones, the 1M-review database) and for a new user (built-in decks only, an empty database).
+    The scripts are ``run.py``'s; both caches are warm (a second launch)."""
+    import run as suite
+
+    home, fresh = work / "tui", work / "tui-new-user"
+    for folder in (home, fresh):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    (home / "decks").symlink_to(pristine / "decks")
+    db = home / "quizzer.db"
+    shutil.copyfile(pristine / "quizzer.db", db)
+    marker = work / "first-card.txt"
+
+    def launch(code: str, *args: str, data: Path = home) -> float:
+        marker.unlink(missing_ok=True)
+        env = {**os.environ, "QUIZZER_DATA_DIR": str(data), "QUIZZER_CACHE_DIR": str(data / "cache")}
+        started = time.time()
+        subprocess.run(
+            [sys.executable, "-c", code, str(marker), *args],
+            check=True,
+            capture_output=True,
+            timeout=300,
+            cwd=ROOT,
+            env=env,
+        )
+        return (float(marker.read_text()) - started) * 1000
+
+    scale = lambda: launch(suite.FIRST_CARD, str(db))  # noqa: E731
+    new_user = lambda: launch(suite.FIRST_CARD, str(fresh / "q.db"), data=fresh)  # noqa: E731
+    bare = lambda: launch(suite.BARE_TEXTUAL)  # noqa: E731
+    scale(), new_user(), bare()  # fill both deck caches; warm the page cache
+    s_times, n_times, b_times = [], [], []
+    for _ in range(runs):
+        s_times.append(scale())
+        b_times.append(bare())
+        n_times.append(new_user())
+    return {
+        "tui_first_card_vs_bare_textual": {
+            "at_scale_ms": round(median(s_times), 1),
+            "builtin_only_ms": round(median(n_times), 1),
+            "bare_textual_ms": round(median(b_times), 1),
+            "ratio_at_scale": round(median(s_times) / median(b_times), 2),
+            "ratio_builtin_only": round(median(n_times) / median(b_times), 2),
+        }
+    }
+
+
 # -- in-process figures --------------------------------------------------------------------------
 
 
@@ -747,7 +800,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(sizes: Sizes, workdir: Path, runs: int) -> dict[str, Any]:
+def run(sizes: Sizes, workdir: Path, runs: int, tui: bool = True, only: str | None = None) -> dict[str, Any]:
     now = datetime.now(UTC)
     pristine, work = workdir / "pristine", workdir / "work"
     info = build_pair(pristine, sizes, now)
@@ -761,6 +814,9 @@ def run(sizes: Sizes, workdir: Path, runs: int) -> dict[str, Any]:
         "runs": runs,
     }
     figures: dict[str, Any] = {}
+    if only == "tui":
+        report.update(bench_tui_first_card(pristine, work, runs))
+        return report
     figures.update(bench_cold_start(pristine, work, runs))
     in_process = bench_in_process(pristine, work, runs, now)
     report["due_today"] = in_process.pop("due_today")
@@ -769,6 +825,8 @@ def run(sizes: Sizes, workdir: Path, runs: int) -> dict[str, Any]:
     figures.update(bench_bytes(pristine))
     figures.update(bench_rss(pristine, work, runs))
     report["figures"] = figures
+    if tui:  # not against Anki: beside the figures
+        report.update(bench_tui_first_card(pristine, work, runs))
     report["peak_rss_of_this_harness_mb"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
     )
@@ -792,6 +850,12 @@ def main(argv: list[str] | None = None) -> None:
         f"cards, {QUICK.reviews} reviews), 3 runs: a check that everything works",
     )
     parser.add_argument("--workdir", type=Path, default=None, help="keep the built pair here and reuse it")
+    parser.add_argument(
+        "--no-tui", action="store_true", help="skip the app's first card against bare Textual"
+    )
+    parser.add_argument(
+        "--only", choices=["tui"], default=None, help="only this figure (the pair is still built or reused)"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes(args.decks, args.cards, args.reviews)
     runs = 3 if args.quick and args.runs == 5 else args.runs
@@ -799,9 +863,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--cards must be at least --decks")
     if args.workdir is None:
         with tempfile.TemporaryDirectory(prefix="quizzer-vs-anki-") as folder:
-            report = run(sizes, Path(folder), runs)
+            report = run(sizes, Path(folder), runs, not args.no_tui, args.only)
     else:
-        report = run(sizes, args.workdir, runs)
+        report = run(sizes, args.workdir, runs, not args.no_tui, args.only)
     print(json.dumps(report, indent=2))
 
 
