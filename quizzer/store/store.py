@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import SM2State, step
-from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -131,6 +131,7 @@ class Store:
         self.path = Path(path)
         self.backup_dir = backup_dir
         self._identity: tuple[int, int] | None = None
+        self._kind_codes = dict(KIND_CODES)
         self.conn = self._connect()
         try:
             self._migrate()
@@ -202,6 +203,16 @@ class Store:
     def _migrate(self) -> None:
         if self.schema_version == SCHEMA_VERSION:
             return
+        # Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks (m006 copies
+        # ``reviews``): a review logged before its card row by a tool that bypassed them is kept as it was.
+        # The pragma is a no-op inside a transaction, so it is set before and restored after.
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._migrate_locked()
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate_locked(self) -> None:
         # Take the write lock first and read the version again inside it: another process may have
         # migrated between our first look and the lock (it then holds the new schema and we do nothing).
         self.conn.execute("BEGIN IMMEDIATE")
@@ -278,6 +289,18 @@ class Store:
     def device_id(self) -> str:
         """This database's device id in synced review logs (random, created once by migration m005)."""
         return self.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]
+
+    def kind_code(self, kind: str | None) -> int | None:
+        """The number the log stores for a card kind (see ``m006_compact_reviews``), numbering a kind it
+        has not seen (inside the caller's transaction, if any). Numbers never change once given."""
+        if kind is None:
+            return None
+        code = self._kind_codes.get(kind)
+        if code is None:
+            self.conn.execute("INSERT OR IGNORE INTO kinds (name) VALUES (?)", (kind,))
+            code = self.conn.execute("SELECT code FROM kinds WHERE name = ?", (kind,)).fetchone()[0]
+            self._kind_codes[kind] = code
+        return code
 
     @property
     def schema_version(self) -> int:
@@ -360,7 +383,7 @@ class Store:
             (
                 key, to_ms(review.reviewed_at), review.quality, review.answer,
                 None if review.correct is None else int(review.correct), review.response_ms,
-                review.kind, review.seed, int(review.reask), review.study_day.toordinal(),
+                self.kind_code(review.kind), review.seed, int(review.reask), review.study_day.toordinal(),
                 round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),
                 round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
             ),
@@ -407,7 +430,12 @@ class Store:
 
         columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
         has_after = "ef_after" in columns_present
-        order = "card_key, order_at, device, seq" if "order_at" in columns_present else "id"
+        # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is not).
+        order = (
+            "card_key, order_at, (SELECT id FROM devices WHERE key = reviews.device), seq"
+            if "order_at" in columns_present
+            else "id"
+        )
         select = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
                   else "card_key, reviewed_at, quality")
         reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
@@ -511,7 +539,7 @@ class Store:
         # rows in practice, where MAX(study_day) with the device condition would read the whole log.
         row = self.conn.execute(
             "SELECT study_day FROM reviews INDEXED BY reviews_day WHERE study_day IS NOT NULL "
-            "AND device = (SELECT id FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
+            "AND device = (SELECT key FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
         ).fetchone()
         value = None if row is None else row[0]
         return None if value is None else date.fromordinal(value)
@@ -526,9 +554,9 @@ class Store:
     def reviews(self, deck_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Every review row, oldest first, as plain dicts with readable times and dates."""
         sql = """SELECT r.id, c.deck_id, c.card_id, r.reviewed_at, r.study_day, r.quality, r.answer, r.correct,
-                        r.response_ms, r.kind, r.seed, r.reask, r.ef_before, r.interval_before, r.reps_before,
+                        r.response_ms, k.name, r.seed, r.reask, r.ef_before, r.interval_before, r.reps_before,
                         r.due_before, r.ef_after, r.interval_after, r.reps_after, r.due_after
-                 FROM reviews r JOIN cards c ON c.key = r.card_key"""
+                 FROM reviews r JOIN cards c ON c.key = r.card_key LEFT JOIN kinds k ON k.code = r.kind"""
         args: tuple[Any, ...] = ()
         if deck_id is not None:
             sql += " WHERE c.deck_id = ?"

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from quizzer.sm2 import SM2State, step  # noqa: E402
 from quizzer.store import Store  # noqa: E402
+from quizzer.store.migrations import KIND_CODES  # noqa: E402
 from quizzer.sync import FORMAT, FORMAT_VERSION, sync  # noqa: E402
 
 START_MS = 1_777_885_200_000  # 2026-05-04 09:00 UTC
@@ -87,7 +88,11 @@ def load_local(store: Store, rows: list[dict[str, object]]) -> None:
     names = [name for name in rows[0] if name not in ("seq", "deck_id", "card_id")]
     conn.executemany(
         f"INSERT INTO reviews (card_key, {', '.join(names)}) VALUES (?, {', '.join('?' * len(names))})",
-        ([keys[(row["deck_id"], row["card_id"])], *(row[name] for name in names)] for row in rows),
+        (
+            [keys[(row["deck_id"], row["card_id"])], *(KIND_CODES[row[name]] if name == "kind" else row[name]
+                                                        for name in names)]
+            for row in rows
+        ),
     )
     conn.execute("COMMIT")
     store.rebuild_states()
