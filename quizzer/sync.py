@@ -26,7 +26,7 @@ from typing import Any
 
 from quizzer.errors import QuizzerError
 from quizzer.store import Store
-from quizzer.store.migrations import rebuild_review_classes, rebuild_tallies
+from quizzer.store.migrations import tally_reviews_after
 
 MARKER = "quizzer-sync.json"
 FORMAT = "quizzer-sync"
@@ -57,11 +57,14 @@ _COLUMNS: dict[str, tuple[type, ...]] = {
     "due_after": (int, type(None)),
 }
 _BOOLEANS = ("correct", "reask")
-# A merge of at least this many reviews, and at least a quarter of the log, recounts the statistics once
-# instead of row by row (see _receive); the triggers and the tables they keep are m003's and m004's.
-BULK_ROWS = 5_000
+# The statistics triggers a merge sets aside, tallying the rows it adds in one go (see _receive); the
+# triggers and the tables they keep are m003's and m004's.
 BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
+# The number a device's hex id (bound as ``?``) has in this database's ``devices`` (see m006).
+_DEVICE_KEY = "(SELECT key FROM devices WHERE id = ?)"
+# Columns a segment carries by name where the log stores a number.
+_SENT = {"kind": "(SELECT name FROM kinds WHERE code = r.kind)"}
 
 
 class SyncError(QuizzerError):
@@ -250,7 +253,8 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
                 report.skipped.append((path, "its name is not a valid range"))
                 continue
             held = conn.execute(
-                "SELECT COUNT(*) FROM reviews WHERE device = ? AND seq BETWEEN ? AND ?", (device, first, last)
+                f"SELECT COUNT(*) FROM reviews WHERE device = {_DEVICE_KEY} AND seq BETWEEN ? AND ?",
+                (device, first, last),
             ).fetchone()[0]
             if held == last - first + 1:
                 # This device's latest segment is checked even when held, to catch a database file copied to
@@ -273,27 +277,22 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
     if not wanted:
         return
 
-    incoming = sum(len(rows) for _device, _path, rows in wanted)
-    bulk = incoming >= BULK_ROWS and incoming * 4 >= store.total_reviews() + incoming
-
     def receive() -> int:
-        if not bulk:
-            return store.replay_cards_in_transaction(_insert(store, wanted, report))
-        # Counting each of many rows through the statistics triggers costs several times what recounting the
-        # whole log once does: the two tally triggers are set aside for the insert (inside this transaction,
-        # so a crash brings them back) and their tables rebuilt. Any other trigger on reviews keeps firing.
-        triggers = store.conn.execute(
+        # The statistics triggers would count the rows one by one, several times what counting the new rows
+        # together costs: they are set aside for the insert (inside this transaction, so a crash brings them
+        # back) and the new rows tallied after it. Any other trigger on reviews keeps firing.
+        last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
+        triggers = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' AND name IN "
             f"({', '.join('?' * len(BULK_TRIGGERS))})",
             BULK_TRIGGERS,
         ).fetchall()
         for name, _sql in triggers:
-            store.conn.execute(f"DROP TRIGGER {name}")
+            conn.execute(f"DROP TRIGGER {name}")
         keys = _insert(store, wanted, report)
         for _name, sql in triggers:
-            store.conn.execute(sql)
-        rebuild_tallies(store.conn)
-        rebuild_review_classes(store.conn)
+            conn.execute(sql)
+        tally_reviews_after(conn, last_id)
         return store.replay_cards_in_transaction(keys)
 
     report.rescheduled = store.write(receive)
@@ -345,7 +344,8 @@ def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
         seq: rest
         for seq, *rest in store.conn.execute(
             "SELECT r.seq, c.deck_id, c.card_id, r.reviewed_at, r.quality FROM reviews r "
-            "JOIN cards c ON c.key = r.card_key WHERE r.device = ? AND r.seq IN (SELECT value FROM json_each(?))",
+            f"JOIN cards c ON c.key = r.card_key WHERE r.device = {_DEVICE_KEY} "
+            "AND r.seq IN (SELECT value FROM json_each(?))",
             (device, json.dumps([row["seq"] for row in rows])),
         )
     }
@@ -360,17 +360,19 @@ def _insert(
     store: Store, wanted: list[tuple[str, Path, list[dict[str, Any]]]], report: SyncReport
 ) -> set[int]:
     """Insert the segments' reviews that are missing (inside the caller's transaction); returns the keys of
-    the cards they belong to. Inserted as plain rows, so the statistics triggers count each one. A card
-    row is created for a card this device has never seen (its deck may not be here yet)."""
+    the cards they belong to. A card row is created for a card this device has never seen (its deck may not
+    be here yet), a device row for a device it has not heard of, a kind number for a kind it does not know."""
     conn = store.conn
     keys = {(deck, card): key for key, deck, card in conn.execute("SELECT key, deck_id, card_id FROM cards")}
     columns = ("card_key", "device", "seq", *_COLUMNS)
     insert = f"INSERT OR IGNORE INTO reviews ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    kind_at = columns.index("kind")
     # JSON booleans bind as 1 / 0, as the log stores them.
     fields = itemgetter("seq", *_COLUMNS)
     touched: set[int] = set()
     for device, _path, rows in wanted:
         conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))
+        device_key = conn.execute("SELECT key FROM devices WHERE id = ?", (device,)).fetchone()[0]
         values = []
         for row in rows:
             card = (row["deck_id"], row["card_id"])
@@ -380,12 +382,10 @@ def _insert(
                     conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", card).lastrowid
                 )
             touched.add(key)
-            values.append((key, device, *fields(row)))
-        held = conn.execute("SELECT COUNT(*) FROM reviews WHERE device = ?", (device,)).fetchone()[0]
-        conn.executemany(insert, values)
-        inserted = (
-            conn.execute("SELECT COUNT(*) FROM reviews WHERE device = ?", (device,)).fetchone()[0] - held
-        )
+            value = [key, device_key, *fields(row)]
+            value[kind_at] = store.kind_code(value[kind_at])
+            values.append(value)
+        inserted = conn.executemany(insert, values).rowcount
         report.received += inserted
         if inserted:
             report.from_devices.add(device)
@@ -469,9 +469,9 @@ def _send(store: Store, folder: Path, report: SyncReport) -> None:
     sent_through = max((last for _first, last, _path in _segments(directory)), default=0)
     names = ("seq", "deck_id", "card_id", *_COLUMNS)
     rows = store.conn.execute(
-        f"""SELECT r.seq, c.deck_id, c.card_id, {", ".join(f"r.{name}" for name in _COLUMNS)}
+        f"""SELECT r.seq, c.deck_id, c.card_id, {", ".join(_SENT.get(name, f"r.{name}") for name in _COLUMNS)}
             FROM reviews r JOIN cards c ON c.key = r.card_key
-            WHERE r.device = ? AND r.seq > ? ORDER BY r.seq""",
+            WHERE r.device = {_DEVICE_KEY} AND r.seq > ? ORDER BY r.seq""",
         (report.device, sent_through),
     ).fetchall()
     if not rows:
