@@ -289,11 +289,12 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         ).fetchall()
         for name, _sql in triggers:
             conn.execute(f"DROP TRIGGER {name}")
-        keys = _insert(store, wanted, report)
+        keys = _insert(store, wanted, report, last_id)
         for _name, sql in triggers:
             conn.execute(sql)
-        tally_reviews_after(conn, last_id)
-        return store.replay_cards_in_transaction(keys)
+        rescheduled, firsts = store.replay_and_rank_in_transaction(keys, last_id)
+        tally_reviews_after(conn, last_id, firsts)
+        return rescheduled
 
     report.rescheduled = store.write(receive)
     report.from_devices.discard(store.device_id)
@@ -357,39 +358,50 @@ def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
 
 
 def _insert(
-    store: Store, wanted: list[tuple[str, Path, list[dict[str, Any]]]], report: SyncReport
+    store: Store, wanted: list[tuple[str, Path, list[dict[str, Any]]]], report: SyncReport, last_id: int
 ) -> set[int]:
     """Insert the segments' reviews that are missing (inside the caller's transaction); returns the keys of
     the cards they belong to. A card row is created for a card this device has never seen (its deck may not
-    be here yet), a device row for a device it has not heard of, a kind number for a kind it does not know."""
+    be here yet), a device row for a device it has not heard of, a kind number for a kind it does not know.
+
+    The rows go into a temporary table as they are, and from there into the log in one statement that looks
+    up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
+    ``last_id`` is the log's highest id before: the new rows are those above it.
+    """
     conn = store.conn
-    keys = {(deck, card): key for key, deck, card in conn.execute("SELECT key, deck_id, card_id FROM cards")}
-    columns = ("card_key", "device", "seq", *_COLUMNS)
-    insert = f"INSERT OR IGNORE INTO reviews ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    kind_at = columns.index("kind")
-    # JSON booleans bind as 1 / 0, as the log stores them.
-    fields = itemgetter("seq", *_COLUMNS)
-    touched: set[int] = set()
+    names = ("seq", "deck_id", "card_id", *_COLUMNS)
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_incoming (device_key, {', '.join(names)})")
+    conn.execute("DELETE FROM temp.sync_incoming")
+    fields = itemgetter(*names)  # JSON booleans bind as 1 / 0, as the log stores them
     for device, _path, rows in wanted:
         conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))
         device_key = conn.execute("SELECT key FROM devices WHERE id = ?", (device,)).fetchone()[0]
-        values = []
-        for row in rows:
-            card = (row["deck_id"], row["card_id"])
-            key = keys.get(card)
-            if key is None:
-                key = keys[card] = int(
-                    conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", card).lastrowid
-                )
-            touched.add(key)
-            value = [key, device_key, *fields(row)]
-            value[kind_at] = store.kind_code(value[kind_at])
-            values.append(value)
-        inserted = conn.executemany(insert, values).rowcount
-        report.received += inserted
-        if inserted:
-            report.from_devices.add(device)
-    return touched
+        conn.executemany(
+            f"INSERT INTO temp.sync_incoming VALUES ({device_key}, {', '.join('?' * len(names))})",
+            map(fields, rows),
+        )
+    conn.execute(
+        "INSERT OR IGNORE INTO cards (deck_id, card_id) SELECT DISTINCT deck_id, card_id FROM temp.sync_incoming"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO kinds (name) SELECT DISTINCT kind FROM temp.sync_incoming WHERE kind IS NOT NULL"
+    )
+    values = ", ".join("k.code" if name == "kind" else f"i.{name}" for name in _COLUMNS)
+    conn.execute(
+        f"""INSERT OR IGNORE INTO reviews (card_key, device, seq, {", ".join(_COLUMNS)})
+            SELECT c.key, i.device_key, i.seq, {values}
+            FROM temp.sync_incoming i JOIN cards c ON c.deck_id = i.deck_id AND c.card_id = i.card_id
+            LEFT JOIN kinds k ON k.name = i.kind
+            ORDER BY i.device_key, i.seq"""
+    )
+    conn.execute("DELETE FROM temp.sync_incoming")
+    for device, count in conn.execute(
+        "SELECT d.id, COUNT(*) FROM reviews r JOIN devices d ON d.key = r.device WHERE r.id > ? GROUP BY d.id",
+        (last_id,),
+    ):
+        report.received += count
+        report.from_devices.add(device)
+    return {key for (key,) in conn.execute("SELECT DISTINCT card_key FROM reviews WHERE id > ?", (last_id,))}
 
 
 def _read_segment(path: Path, device: str, first: int, last: int) -> list[dict[str, Any]]:
@@ -433,11 +445,30 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[dict[s
         raise BadSegment("its lines are not one JSON object each") from None
     if len(rows) != last - first + 1:
         raise BadSegment("its lines are not one JSON object each")
+    if _rows_valid(rows, first):
+        return rows
     for number, (row, seq) in enumerate(zip(rows, range(first, last + 1), strict=True), start=2):
         problem = _check_row(row, seq)
         if problem:
             raise BadSegment(f"line {number}: {problem}")
     return rows
+
+
+def _rows_valid(rows: list[Any], first: int) -> bool:
+    """Whether every row passes :func:`_check_row`, checked column by column: each test is one pass in C
+    over a column, where checking row by row costs a second per hundred thousand reviews. When this says
+    no, the rows are checked one by one to name the first bad line."""
+    if set(map(type, rows)) != {dict} or any(row.keys() != _FIELDS for row in rows):
+        return False
+    column = {name: list(map(itemgetter(name), rows)) for name in _FIELDS}
+    if set(map(type, column["seq"])) != {int} or column["seq"] != list(range(first, first + len(rows))):
+        return False
+    for name in ("deck_id", "card_id"):
+        if set(map(type, column[name])) != {str} or "" in set(column[name]):
+            return False
+    if any(not set(map(type, column[name])) <= set(types) for name, types in _COLUMNS.items()):
+        return False
+    return min(column["quality"]) >= 0 and max(column["quality"]) <= 5
 
 
 def _check_row(row: object, seq: int) -> str | None:

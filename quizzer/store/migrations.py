@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from quizzer.sm2 import PASSING_QUALITY
 
@@ -98,34 +98,29 @@ def _add_on_conflict(key: str, columns: tuple[str, ...]) -> str:
     return f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
-def _tally_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
-                    fresh: bool = False, among: str | None = None) -> str:
+def _tally_from_log(
+    where: str,
+    source: str = "reviews r JOIN cards c ON c.key = r.card_key",
+    *,
+    fresh: bool = False,
+    first: str | None = None,
+) -> str:
     """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables;
     ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones.
 
     A review counts for retention when it is the first non-re-ask answer to an already-seen card on
-    its study day (in log order); it is young or mature by the interval the card had before it. That is
-    decided among the rows matching ``where``, or among those matching ``among`` (which must hold every
-    review of the cards ``where`` picks) when given: adding new reviews needs the earlier ones to rank them.
+    its study day (in log order); it is young or mature by the interval the card had before it. Which
+    answer is first is ranked among the rows matching ``where``, unless ``first`` is SQL that tells it for
+    ``r`` (adding new reviews: the earlier ones, which rank them, are not added again).
     """
-    rank = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id)"
-    if among is None:
-        rows = f"""
+    if first is None:
+        first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
+    rows = f"""
             SELECT r.reask, r.correct, r.quality, r.response_ms, c.deck_id,
                    COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
                    COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
-                   r.reask = 0 AND r.due_before IS NOT NULL AND {rank} = 1 AS counted
+                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
             FROM {source}
-            WHERE {where}"""
-    else:
-        rows = f"""
-            SELECT r.reask, r.correct, r.quality, r.response_ms, r.deck_id,
-                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
-                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
-                   r.reask = 0 AND r.due_before IS NOT NULL AND r.rank = 1 AS counted
-            FROM (SELECT r.id, r.reask, r.correct, r.quality, r.response_ms, c.deck_id, r.interval_before,
-                         r.study_day, r.reviewed_at, r.due_before, {rank} AS rank
-                  FROM {source} WHERE {among}) r
             WHERE {where}"""
     sums = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
                SUM(COALESCE(correct = 1, 0)), SUM(quality >= 3), COUNT(response_ms),
@@ -253,15 +248,20 @@ def m003_stats_tallies(conn: sqlite3.Connection) -> None:
     rebuild_tallies(conn)
 
 
-def tally_reviews_after(conn: sqlite3.Connection, last_id: int) -> None:
+def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable[int]) -> None:
     """Add the reviews with ids above ``last_id`` to every tally table (m003's and m004's), inside the caller's
     transaction: what the triggers would have done row by row, in a few set-wise statements, for a bulk
     insert made with them set aside (a sync merging another device's log). Ids grow with each insert, so
-    the reviews after ``last_id`` are exactly the new ones, and the first answer of a card's study day is
-    ranked among all of that card's reviews, as :func:`rebuild_tallies` ranks it."""
+    the reviews above ``last_id`` are exactly the new ones. ``firsts`` are the ids of those that are their
+    card's first non-re-ask answer of their study day among all its reviews (ranked by id, as
+    :func:`rebuild_tallies` ranks them; :meth:`quizzer.store.Store.replay_and_rank_in_transaction` finds them).
+    """
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS tally_firsts (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.tally_firsts")
+    conn.executemany("INSERT INTO temp.tally_firsts (id) VALUES (?)", ((rid,) for rid in firsts))
     new = f"r.id > {int(last_id)}"
-    touched = f"r.card_key IN (SELECT card_key FROM reviews WHERE id > {int(last_id)})"
-    _run(conn, _tally_from_log(new, among=touched) + _classes_from_log(new, "reviews r"))
+    _run(conn, _tally_from_log(new, first="r.id IN temp.tally_firsts") + _classes_from_log(new, "reviews r"))
+    conn.execute("DELETE FROM temp.tally_firsts")
 
 
 def rebuild_tallies(conn: sqlite3.Connection) -> None:

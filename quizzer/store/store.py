@@ -426,18 +426,29 @@ class Store:
         Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
         were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
         """
+        return self.replay_and_rank_in_transaction(keys)[0]
+
+    def replay_and_rank_in_transaction(
+        self, keys: set[int] | None, after_id: int | None = None
+    ) -> tuple[int, list[int]]:
+        """:meth:`replay_cards_in_transaction`, also returning (when ``after_id`` is given) the ids above
+        ``after_id`` of each card's first non-re-ask answer of a study day (the lowest id among them, as the
+        statistics tallies rank them): a merge tallies its new rows with these,
+        from the pass over the log the replay makes anyway."""
         from quizzer.sm2 import review as plain_review
 
         columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
-        has_after = "ef_after" in columns_present
         # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is not).
         order = (
             "card_key, order_at, (SELECT id FROM devices WHERE key = reviews.device), seq"
             if "order_at" in columns_present
             else "id"
         )
-        select = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
-                  else "card_key, reviewed_at, quality")
+        select = (
+            "card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id"
+            if "ef_after" in columns_present
+            else "card_key, reviewed_at, quality, 0, NULL, 0, id"
+        )
         reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
                  "last_reviewed_at = NULL, review_count = 0, lapses = 0")
         if keys is None:
@@ -456,35 +467,49 @@ class Store:
                 f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
                 f"ORDER BY {order}"
             )
-        states: dict[int, dict[str, Any]] = {}
-        for row in rows:
-            key, at, quality = row[0], row[1], row[2]
-            reask = bool(row[3]) if has_after else False
-            day = date.fromordinal(row[4]) if has_after and row[4] else from_ms(at).date()
-            scheduled = step if has_after and row[5] else plain_review
-            entry = states.setdefault(key, {"state": SM2State(), "first": day, "count": 0, "lapses": 0, "last": at})
-            entry["count"] += 1
-            entry["last"] = at
+        updates: list[tuple[Any, ...]] = []
+        firsts: list[int] = []
+        days: dict[int, date] = {}
+        changed = 0
+
+        def finish() -> None:
+            nonlocal changed
+            ef, due = round(state.easiness * 100), _ordinal(state.due)
+            changed += old.get(card) != (ef, state.interval, state.repetitions, due)
+            updates.append((ef, state.interval, state.repetitions, due, first.toordinal(), last, count, lapses, card))
+            if after_id is not None:
+                firsts.extend(rid for rid in first_of_day.values() if rid > after_id)
+
+        card = None
+        state, first, last, count, lapses = SM2State(), date.min, 0, 0, 0
+        first_of_day: dict[int | None, int] = {}
+        for key, at, quality, reask, ordinal, logged, rid in rows:
+            if ordinal:
+                day = days.get(ordinal) or days.setdefault(ordinal, date.fromordinal(ordinal))
+            else:
+                day = from_ms(at).date()
+            if key != card:
+                if card is not None:
+                    finish()
+                card, state, first, count, lapses, first_of_day = key, SM2State(), day, 0, 0, {}
+            count += 1
+            last = at
             if reask:
                 continue
-            before = entry["state"]
-            if quality < 3 and before.repetitions > 0:
-                entry["lapses"] += 1
-            entry["state"] = scheduled(before, int(quality), day)
-        changed = 0
-        updates = []
-        for key, entry in states.items():
-            state: SM2State = entry["state"]
-            ef, due = round(state.easiness * 100), _ordinal(state.due)
-            changed += old.get(key) != (ef, state.interval, state.repetitions, due)
-            updates.append((ef, state.interval, state.repetitions, due, entry["first"].toordinal(), entry["last"],
-                            entry["count"], entry["lapses"], key))
+            if after_id is not None:
+                # The tallies rank a card's answers of a day by id; min() since the replay runs in log order.
+                first_of_day[ordinal] = min(first_of_day.get(ordinal, rid), rid)
+            if quality < 3 and state.repetitions > 0:
+                lapses += 1
+            state = (step if logged else plain_review)(state, int(quality), day)
+        if card is not None:
+            finish()
         self.conn.executemany(
             "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
             "review_count = ?, lapses = ? WHERE key = ?",
             updates,
         )
-        return changed
+        return changed, firsts
 
     # -- reading -----------------------------------------------------------------------------
 
