@@ -390,9 +390,9 @@ def _insert(
     conn.execute(
         f"""INSERT OR IGNORE INTO reviews (card_key, device, seq, {", ".join(_COLUMNS)})
             SELECT c.key, i.device_key, i.seq, {values}
-            FROM temp.sync_incoming i JOIN cards c ON c.deck_id = i.deck_id AND c.card_id = i.card_id
+            FROM temp.sync_incoming i CROSS JOIN cards c ON c.deck_id = i.deck_id AND c.card_id = i.card_id
             LEFT JOIN kinds k ON k.name = i.kind
-            ORDER BY i.device_key, i.seq"""
+            ORDER BY i.rowid"""
     )
     conn.execute("DELETE FROM temp.sync_incoming")
     for device, count in conn.execute(
