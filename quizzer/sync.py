@@ -94,6 +94,8 @@ class SyncReport:
     rescheduled: int = 0
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # (segment, why)
     created: bool = False  # the folder was made a sync folder by this run
+    previous_device: str | None = None  # the id this database had before --new-device gave it ``device``
+    moved: int = 0  # reviews --new-device moved from the previous id to the new one (given since a copy)
 
     def summary(self) -> str:
         """One sentence: "Sent 42 reviews; received 17 from 2 devices; 9 cards rescheduled."."""
@@ -102,6 +104,18 @@ class SyncReport:
             f"Sent {self.sent} review{'s' * (self.sent != 1)}; received {self.received} from {devices} "
             f"device{'s' * (devices != 1)}; {self.rescheduled} card{'s' * (self.rescheduled != 1)} rescheduled."
         )
+
+    def device_change(self) -> str | None:
+        """What --new-device did, in one sentence; None when it was not asked for."""
+        if self.previous_device is None:
+            return None
+        moved = (
+            f" The {self.moved} review{'s' * (self.moved != 1)} this copy logged under the old id since it "
+            f"was made {'were' if self.moved != 1 else 'was'} moved to the new one."
+            if self.moved
+            else ""
+        )
+        return f"This database now syncs as device {self.device} (was {self.previous_device}).{moved}"
 
     def warnings(self) -> list[str]:
         """One line per segment skipped this time."""
@@ -118,20 +132,27 @@ class SyncReport:
             "from_devices": sorted(self.from_devices),
             "rescheduled": self.rescheduled,
             "skipped": [{"segment": str(path), "reason": why} for path, why in self.skipped],
+            "previous_device": self.previous_device,
+            "moved": self.moved,
         }
 
 
-def sync(store: Store, folder: Path) -> SyncReport:
+def sync(store: Store, folder: Path, *, new_device: bool = False) -> SyncReport:
     """Receive every review in ``folder`` this database lacks, then send the ones the folder lacks.
 
     Receiving comes first and is committed on its own: if the folder then cannot be written (a read-only
     share), what was received is kept, nothing local is lost, and the unsent reviews go on the next sync.
     The device's own segments are read too, so a database restored from an older backup gets back the
     reviews it had sent (and numbers new ones after them).
+
+    ``new_device`` first gives this database a new device id (see :func:`_become_new_device`): for a
+    database file copied from another machine, which shares that machine's id.
     """
     folder = Path(folder).expanduser()
     report = SyncReport(folder, store.device_id)
     report.created = _open_folder(folder)
+    if new_device:
+        _become_new_device(store, folder, report)
     # A larger page cache while merging: inserting many rows touches pages all over the log's indexes.
     cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
     store.conn.execute(f"PRAGMA cache_size = {-64 * 1024}")
@@ -312,9 +333,34 @@ def _check_same_device(store: Store, device: str, rows: list[dict[str, Any]]) ->
     if _conflicts(store, device, rows):
         raise SyncError(
             f"{store.path} cannot sync: {_shared_id(device)} Nothing was synced, so nothing was lost or mixed "
-            "up; the copies cannot be synced with each other. Give one machine a new, empty database and sync "
-            "it (answers given in its copy since it was made are not carried over)."
+            "up. Run `quizzer sync FOLDER --new-device` on this machine: it gives this database a device id of "
+            "its own, keeps every review, and syncs the two copies' reviews with each other."
         )
+
+
+def _become_new_device(store: Store, folder: Path, report: SyncReport) -> None:
+    """Give this database a fresh device id for its future reviews (``--new-device``).
+
+    Its reviews keep their ids, except those the folder contradicts: when the folder holds, under the old
+    id, a review other than this database's with the same sequence number, the two copies parted at the
+    first such number, and every review this database logged from there on is its own (the other copy
+    sent everything up to its own divergence, or it would not contradict us): they move to the new id,
+    numbered 1, 2, … in their order. Without a contradiction nothing moves, so running this right after
+    copying the file keeps the shared history under one id, as the other copy will also send it.
+    """
+    old = report.device
+    fork = None
+    for first, last, path in _segments(folder / old):
+        try:
+            rows = _read_segment(path, old, first, last)
+        except BadSegment:
+            continue
+        differing = _conflicting_seqs(store, old, rows)
+        if differing:
+            fork = min(differing)
+            break
+    report.previous_device = old
+    report.device, report.moved = store.new_device(old_from_seq=fork)
 
 
 def _edge_rows(path: Path, window: int = 1 << 16) -> list[dict[str, Any]]:
@@ -341,6 +387,11 @@ def _edge_rows(path: Path, window: int = 1 << 16) -> list[dict[str, Any]]:
 
 def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
     """Whether any of ``rows`` differs from the review this database holds under the same id."""
+    return bool(_conflicting_seqs(store, device, rows))
+
+
+def _conflicting_seqs(store: Store, device: str, rows: list[dict[str, Any]]) -> list[int]:
+    """The sequence numbers of ``rows`` under which this database holds a different review."""
     held = {
         seq: rest
         for seq, *rest in store.conn.execute(
@@ -350,11 +401,12 @@ def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
             (device, json.dumps([row["seq"] for row in rows])),
         )
     }
-    return any(
-        row["seq"] in held
-        and held[row["seq"]] != [row["deck_id"], row["card_id"], row["reviewed_at"], row["quality"]]
+    return [
+        row["seq"]
         for row in rows
-    )
+        if row["seq"] in held
+        and held[row["seq"]] != [row["deck_id"], row["card_id"], row["reviewed_at"], row["quality"]]
+    ]
 
 
 def _insert(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -302,6 +303,35 @@ class Store:
             code = self.conn.execute("SELECT code FROM kinds WHERE name = ?", (kind,)).fetchone()[0]
             self._kind_codes[kind] = code
         return code
+
+    def new_device(self, old_from_seq: int | None = None) -> tuple[str, int]:
+        """Give this database a new random device id for the reviews it logs from now on (a database file
+        copied to another machine shares the first machine's id, and the two would number their reviews
+        alike); returns the new id and how many reviews moved to it.
+
+        Reviews keep their ids, except, with ``old_from_seq``, this device's reviews numbered from it on:
+        they move to the new id, numbered 1, 2, … in their order (see :func:`quizzer.sync.sync`). Their
+        cards are replayed, since the device id breaks ties in the replay order.
+        """
+
+        def change() -> tuple[str, int]:
+            new = secrets.token_hex(8)
+            old_key = self.conn.execute("SELECT key FROM devices WHERE local = 1").fetchone()[0]
+            new_key = self.conn.execute("INSERT INTO devices (id, local) VALUES (?, 0)", (new,)).lastrowid
+            self.conn.execute("UPDATE devices SET local = (key = ?)", (new_key,))
+            if old_from_seq is None:
+                return new, 0
+            keys = {key for (key,) in self.conn.execute(
+                "SELECT DISTINCT card_key FROM reviews WHERE device = ? AND seq >= ?", (old_key, old_from_seq)
+            )}
+            moved = self.conn.execute(
+                "UPDATE reviews SET device = ?, seq = seq - ? + 1 WHERE device = ? AND seq >= ?",
+                (new_key, old_from_seq, old_key, old_from_seq),
+            ).rowcount
+            self.replay_cards_in_transaction(keys)
+            return new, moved
+
+        return self.write(change)
 
     @property
     def schema_version(self) -> int:
