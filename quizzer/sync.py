@@ -418,7 +418,10 @@ def _insert(
 
     The rows go into a temporary table as they are, and from there into the log in one statement that looks
     up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
-    ``last_id`` is the log's highest id before: the new rows are those above it.
+    They are inserted card by card, in log time: each card's new rows then sit together in the table, which
+    the replay and the tallies read card by card (and the ids, which rank a card's answers of a day for
+    the statistics, follow the log time). ``last_id`` is the log's highest id before: the new rows are
+    those above it.
     """
     conn = store.conn
     names = ("seq", "deck_id", "card_id", *_COLUMNS)
@@ -444,7 +447,7 @@ def _insert(
             SELECT c.key, i.device_key, i.seq, {values}
             FROM temp.sync_incoming i CROSS JOIN cards c ON c.deck_id = i.deck_id AND c.card_id = i.card_id
             LEFT JOIN kinds k ON k.name = i.kind
-            ORDER BY i.rowid"""
+            ORDER BY c.key, i.order_at, i.device_key, i.seq"""
     )
     conn.execute("DELETE FROM temp.sync_incoming")
     for device, count in conn.execute(
