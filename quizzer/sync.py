@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -30,7 +31,9 @@ from quizzer.store.migrations import tally_reviews_after
 
 MARKER = "quizzer-sync.json"
 FORMAT = "quizzer-sync"
-FORMAT_VERSION = 1
+# Version 2 writes each review as a JSON array in the order of the header's "columns" (version 1, still
+# read, wrote an object per review: three times the bytes, and most of the time of reading a segment).
+FORMAT_VERSION = 2
 SEGMENT_NAME = re.compile(r"^(\d{12})-(\d{12})\.jsonl$")
 DEVICE_NAME = re.compile(r"^[0-9a-f]{16}$")
 
@@ -61,6 +64,12 @@ _BOOLEANS = ("correct", "reask")
 # triggers and the tables they keep are m003's and m004's.
 BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
+# A review as read from a segment: its values in this order.
+_NAMES = ("seq", "deck_id", "card_id", *_COLUMNS)
+Review = Sequence[Any]
+_SEQ, _DECK, _CARD, _REVIEWED_AT, _QUALITY = (
+    _NAMES.index(name) for name in ("seq", "deck_id", "card_id", "reviewed_at", "quality")
+)
 # The number a device's hex id (bound as ``?``) has in this database's ``devices`` (see m006).
 _DEVICE_KEY = "(SELECT key FROM devices WHERE id = ?)"
 # Columns a segment carries by name where the log stores a number.
@@ -226,6 +235,14 @@ def _open_folder(folder: Path) -> bool:
     return True
 
 
+def _upgrade_marker(folder: Path) -> None:
+    """Say in the folder's marker that it holds segments of this version, before writing the first: a
+    Quizzer that cannot read them then refuses the folder and asks to be upgraded, instead of skipping them."""
+    marker = folder / MARKER
+    if json.loads(marker.read_text(encoding="utf-8")).get("version", 0) < FORMAT_VERSION:
+        _write_atomically(marker, json.dumps({"format": FORMAT, "version": FORMAT_VERSION}) + "\n")
+
+
 def _write_atomically(path: Path, text: str) -> None:
     """Write ``path`` under a hidden temporary name in its folder, flush it to disk, then rename it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -265,7 +282,7 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         )
     except OSError as error:
         raise SyncError(f"Cannot read {folder}: {error.strerror or error}.") from None
-    wanted: list[tuple[str, Path, list[dict[str, Any]]]] = []
+    wanted: list[tuple[str, Path, list[Review]]] = []
     for directory in devices:
         device = directory.name
         segments = _segments(directory)
@@ -328,7 +345,7 @@ def _shared_id(device: str) -> str:
     )
 
 
-def _check_same_device(store: Store, device: str, rows: list[dict[str, Any]]) -> None:
+def _check_same_device(store: Store, device: str, rows: list[Review]) -> None:
     """Refuse to sync when this device's own segment holds reviews other than this database's under its ids."""
     if _conflicts(store, device, rows):
         raise SyncError(
@@ -363,7 +380,7 @@ def _become_new_device(store: Store, folder: Path, report: SyncReport) -> None:
     report.device, report.moved = store.new_device(old_from_seq=fork)
 
 
-def _edge_rows(path: Path, window: int = 1 << 16) -> list[dict[str, Any]]:
+def _edge_rows(path: Path, window: int = 1 << 16) -> list[Review]:
     """The first and last reviews of a segment, read from its two ends (those that cannot be read as reviews
     are left out): the check runs on every sync, and a first sync's segment can be tens of megabytes."""
     try:
@@ -374,23 +391,25 @@ def _edge_rows(path: Path, window: int = 1 << 16) -> list[dict[str, Any]]:
             tail = handle.read().rstrip(b"\n").split(b"\n")
     except OSError:
         return []
-    rows = []
+    rows: list[Review] = []
     for line in (head[1] if len(head) > 2 else b"", tail[-1] if len(tail) > 1 else b""):
         try:
             row = json.loads(line)
         except ValueError:
             continue
-        if isinstance(row, dict) and row.keys() == _FIELDS:
+        if isinstance(row, list) and len(row) == len(_NAMES):
             rows.append(row)
+        elif isinstance(row, dict) and row.keys() == _FIELDS:  # a version 1 segment
+            rows.append(_VALUES(row))
     return rows
 
 
-def _conflicts(store: Store, device: str, rows: list[dict[str, Any]]) -> bool:
+def _conflicts(store: Store, device: str, rows: list[Review]) -> bool:
     """Whether any of ``rows`` differs from the review this database holds under the same id."""
     return bool(_conflicting_seqs(store, device, rows))
 
 
-def _conflicting_seqs(store: Store, device: str, rows: list[dict[str, Any]]) -> list[int]:
+def _conflicting_seqs(store: Store, device: str, rows: list[Review]) -> list[int]:
     """The sequence numbers of ``rows`` under which this database holds a different review."""
     held = {
         seq: rest
@@ -398,19 +417,18 @@ def _conflicting_seqs(store: Store, device: str, rows: list[dict[str, Any]]) -> 
             "SELECT r.seq, c.deck_id, c.card_id, r.reviewed_at, r.quality FROM reviews r "
             f"JOIN cards c ON c.key = r.card_key WHERE r.device = {_DEVICE_KEY} "
             "AND r.seq IN (SELECT value FROM json_each(?))",
-            (device, json.dumps([row["seq"] for row in rows])),
+            (device, json.dumps([row[_SEQ] for row in rows])),
         )
     }
     return [
-        row["seq"]
+        row[_SEQ]
         for row in rows
-        if row["seq"] in held
-        and held[row["seq"]] != [row["deck_id"], row["card_id"], row["reviewed_at"], row["quality"]]
+        if row[_SEQ] in held and held[row[_SEQ]] != [row[_DECK], row[_CARD], row[_REVIEWED_AT], row[_QUALITY]]
     ]
 
 
 def _insert(
-    store: Store, wanted: list[tuple[str, Path, list[dict[str, Any]]]], report: SyncReport, last_id: int
+    store: Store, wanted: list[tuple[str, Path, list[Review]]], report: SyncReport, last_id: int
 ) -> set[int]:
     """Insert the segments' reviews that are missing (inside the caller's transaction); returns the keys of
     the cards they belong to. A card row is created for a card this device has never seen (its deck may not
@@ -424,16 +442,14 @@ def _insert(
     those above it.
     """
     conn = store.conn
-    names = ("seq", "deck_id", "card_id", *_COLUMNS)
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_incoming (device_key, {', '.join(names)})")
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_incoming (device_key, {', '.join(_NAMES)})")
     conn.execute("DELETE FROM temp.sync_incoming")
-    fields = itemgetter(*names)  # JSON booleans bind as 1 / 0, as the log stores them
     for device, _path, rows in wanted:
         conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))
         device_key = conn.execute("SELECT key FROM devices WHERE id = ?", (device,)).fetchone()[0]
+        # JSON booleans bind as 1 / 0, as the log stores them.
         conn.executemany(
-            f"INSERT INTO temp.sync_incoming VALUES ({device_key}, {', '.join('?' * len(names))})",
-            map(fields, rows),
+            f"INSERT INTO temp.sync_incoming VALUES ({device_key}, {', '.join('?' * len(_NAMES))})", rows
         )
     conn.execute(
         "INSERT OR IGNORE INTO cards (deck_id, card_id) SELECT DISTINCT deck_id, card_id FROM temp.sync_incoming"
@@ -459,8 +475,9 @@ def _insert(
     return {key for (key,) in conn.execute("SELECT DISTINCT card_key FROM reviews WHERE id > ?", (last_id,))}
 
 
-def _read_segment(path: Path, device: str, first: int, last: int) -> list[dict[str, Any]]:
-    """The reviews of a whole, well-formed segment; raises :class:`BadSegment` otherwise."""
+def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review]:
+    """The reviews of a whole, well-formed segment (of either version), each as its values in the order of
+    ``_NAMES``; raises :class:`BadSegment` otherwise."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -474,20 +491,25 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[dict[s
         header = json.loads(lines[0])
     except ValueError:
         raise BadSegment("its first line is not a segment header") from None
-    expected = {
+    expected: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "device": device,
         "first": first,
         "last": last,
         "count": last - first + 1,
+        "columns": list(_NAMES),
     }
+    if isinstance(header, dict) and header.get("version") == 1:
+        expected["version"] = 1
+        del expected["columns"]
     if not isinstance(header, dict) or header != expected:
         raise BadSegment("its header does not match its name and folder")
     if len(lines) - 1 != last - first + 1:
         raise BadSegment(
             f"truncated or padded: {len(lines) - 1} reviews where the header says {last - first + 1}"
         )
+    shape = "JSON object" if header["version"] == 1 else "JSON array"
     try:
         # One parse of the whole body: a hundred thousand json.loads calls cost several times more.
         rows = json.loads("[" + ",".join(lines[1:]) + "]")
@@ -497,26 +519,34 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[dict[s
                 json.loads(line)
             except ValueError:
                 raise BadSegment(f"line {number} is not JSON") from None
-        raise BadSegment("its lines are not one JSON object each") from None
+        raise BadSegment(f"its lines are not one {shape} each") from None
     if len(rows) != last - first + 1:
-        raise BadSegment("its lines are not one JSON object each")
+        raise BadSegment(f"its lines are not one {shape} each")
+    if header["version"] == 1 and set(map(type, rows)) == {dict} and all(row.keys() == _FIELDS for row in rows):
+        rows = list(map(_VALUES, rows))
     if _rows_valid(rows, first):
         return rows
     for number, (row, seq) in enumerate(zip(rows, range(first, last + 1), strict=True), start=2):
+        if isinstance(row, list) and header["version"] > 1:
+            row = dict(zip(_NAMES, row, strict=False)) if len(row) == len(_NAMES) else None
         problem = _check_row(row, seq)
         if problem:
             raise BadSegment(f"line {number}: {problem}")
     return rows
 
 
+# A version 1 review (an object) as its values in the order of _NAMES.
+_VALUES = itemgetter(*_NAMES)
+
+
 def _rows_valid(rows: list[Any], first: int) -> bool:
-    """Whether every row passes :func:`_check_row`, checked column by column: each test is one pass in C
-    over a column, where checking row by row costs a second per hundred thousand reviews. When this says
-    no, the rows are checked one by one to name the first bad line."""
-    if set(map(type, rows)) != {dict} or any(row.keys() != _FIELDS for row in rows):
+    """Whether every row holds values :func:`_check_row` accepts, checked column by column: each test is one
+    pass in C over a column, where checking row by row costs a second per hundred thousand reviews. When
+    this says no, the rows are checked one by one to name the first bad line."""
+    if not set(map(type, rows)) <= {list, tuple} or set(map(len, rows)) != {len(_NAMES)}:
         return False
-    column = {name: list(map(itemgetter(name), rows)) for name in _FIELDS}
-    if set(map(type, column["seq"])) != {int} or column["seq"] != list(range(first, first + len(rows))):
+    column = dict(zip(_NAMES, zip(*rows, strict=True), strict=True))
+    if set(map(type, column["seq"])) != {int} or column["seq"] != tuple(range(first, first + len(rows))):
         return False
     for name in ("deck_id", "card_id"):
         if set(map(type, column[name])) != {str} or "" in set(column[name]):
@@ -527,7 +557,10 @@ def _rows_valid(rows: list[Any], first: int) -> bool:
 
 
 def _check_row(row: object, seq: int) -> str | None:
-    """Why ``row`` is not a valid review numbered ``seq``, or None."""
+    """Why ``row`` (a review's fields by name; None for a version 2 line of the wrong shape) is not a valid
+    review numbered ``seq``, or None."""
+    if row is None:
+        return "not a JSON array of the header's columns"
     if not isinstance(row, dict):
         return "not a JSON object"
     if row.keys() != _FIELDS:
@@ -553,7 +586,6 @@ def _send(store: Store, folder: Path, report: SyncReport) -> None:
     """Write this device's reviews that no segment in ``folder`` holds yet as one new segment."""
     directory = folder / report.device
     sent_through = max((last for _first, last, _path in _segments(directory)), default=0)
-    names = ("seq", "deck_id", "card_id", *_COLUMNS)
     rows = store.conn.execute(
         f"""SELECT r.seq, c.deck_id, c.card_id, {", ".join(_SENT.get(name, f"r.{name}") for name in _COLUMNS)}
             FROM reviews r JOIN cards c ON c.key = r.card_key
@@ -576,14 +608,17 @@ def _send(store: Store, folder: Path, report: SyncReport) -> None:
         "first": first,
         "last": last,
         "count": len(rows),
+        "columns": list(_NAMES),
     }
     lines = [json.dumps(header)]
+    booleans = [_NAMES.index(name) for name in _BOOLEANS]
     for row in rows:
-        record = dict(zip(names, row, strict=True))
-        for name in _BOOLEANS:
-            if record[name] is not None:
-                record[name] = bool(record[name])
-        lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        values = list(row)
+        for index in booleans:
+            if values[index] is not None:
+                values[index] = bool(values[index])
+        lines.append(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+    _upgrade_marker(folder)
     directory.mkdir(exist_ok=True)
     target = directory / f"{first:012d}-{last:012d}.jsonl"
     _write_atomically(target, "\n".join(lines) + "\n")

@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_sync.py [--reviews 100000] [--local 100000] [--cards 20000]
 
-Another device's REVIEWS reviews (one segment, as its first sync writes it) are merged into a database holding
+Another device's REVIEWS reviews (one segment, as its first sync writes it, in the current format) are merged into a database holding
 LOCAL reviews of its own over the same CARDS cards, already sent: read and check the segment, insert the rows
 (the statistics triggers count each), replay every touched card. Target: 100,000 reviews in <= 3 s. Also times
 the local device's first sync (sending its LOCAL reviews as one segment) and a repeated sync. Prints JSON.
@@ -108,8 +108,9 @@ def write_segment(folder: Path, device: str, rows: list[dict[str, object]]) -> N
         "first": 1,
         "last": len(rows),
         "count": len(rows),
+        "columns": list(rows[0]),
     }
-    lines = [json.dumps(header), *(json.dumps(row, separators=(",", ":")) for row in rows)]
+    lines = [json.dumps(header), *(json.dumps(list(row.values()), separators=(",", ":")) for row in rows)]
     (directory / f"{1:012d}-{len(rows):012d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
