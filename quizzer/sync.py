@@ -522,7 +522,11 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review
         raise BadSegment(f"its lines are not one {shape} each") from None
     if len(rows) != last - first + 1:
         raise BadSegment(f"its lines are not one {shape} each")
-    if header["version"] == 1 and set(map(type, rows)) == {dict} and all(row.keys() == _FIELDS for row in rows):
+    if (
+        header["version"] == 1
+        and set(map(type, rows)) == {dict}
+        and all(row.keys() == _FIELDS for row in rows)
+    ):
         rows = list(map(_VALUES, rows))
     if _rows_valid(rows, first):
         return rows

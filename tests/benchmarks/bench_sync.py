@@ -89,8 +89,10 @@ def load_local(store: Store, rows: list[dict[str, object]]) -> None:
     conn.executemany(
         f"INSERT INTO reviews (card_key, {', '.join(names)}) VALUES (?, {', '.join('?' * len(names))})",
         (
-            [keys[(row["deck_id"], row["card_id"])], *(KIND_CODES[row[name]] if name == "kind" else row[name]
-                                                        for name in names)]
+            [
+                keys[(row["deck_id"], row["card_id"])],
+                *(KIND_CODES[row[name]] if name == "kind" else row[name] for name in names),
+            ]
             for row in rows
         ),
     )

@@ -121,7 +121,9 @@ def test_a_version_1_folder_is_still_read_and_its_marker_upgraded_on_the_next_wr
 ) -> None:
     one, two, folder = pair
     as_version_1(segment_of(one, folder))
-    (folder / MARKER).write_text(json.dumps({"format": "quizzer-sync", "version": 1}) + "\n", encoding="utf-8")
+    (folder / MARKER).write_text(
+        json.dumps({"format": "quizzer-sync", "version": 1}) + "\n", encoding="utf-8"
+    )
     assert sync(one, folder).skipped == []  # its own version 1 segment passes the copied-file check
     report = sync(two, folder)
     assert (report.received, report.skipped) == (3, [])

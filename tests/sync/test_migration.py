@@ -82,7 +82,8 @@ def test_migration_keeps_every_review_and_gives_it_an_id(tmp_path: Path) -> None
         answer(store, "d", 5, START + timedelta(days=5))
         assert (
             store.conn.execute(
-                "SELECT MAX(seq) FROM reviews WHERE device = (SELECT key FROM devices WHERE id = ?)", (device,)
+                "SELECT MAX(seq) FROM reviews WHERE device = (SELECT key FROM devices WHERE id = ?)",
+                (device,),
             ).fetchone()[0]
             == len(old_rows) + 1
         )
