@@ -133,7 +133,6 @@ class Store:
         self.path = Path(path)
         self.backup_dir = backup_dir
         self._identity: tuple[int, int] | None = None
-        self._kind_codes = dict(KIND_CODES)
         self.conn = self._connect()
         try:
             self._migrate()
@@ -294,14 +293,15 @@ class Store:
 
     def kind_code(self, kind: str | None) -> int | None:
         """The number the log stores for a card kind (see ``m006_compact_reviews``), numbering a kind it
-        has not seen (inside the caller's transaction, if any). Numbers never change once given."""
+        has not seen (inside the caller's transaction, if any). The built-in kinds' numbers are fixed; any
+        other is looked up each time, since a number given in a transaction that is then rolled back is
+        not one to remember."""
         if kind is None:
             return None
-        code = self._kind_codes.get(kind)
+        code = KIND_CODES.get(kind)
         if code is None:
             self.conn.execute("INSERT OR IGNORE INTO kinds (name) VALUES (?)", (kind,))
             code = self.conn.execute("SELECT code FROM kinds WHERE name = ?", (kind,)).fetchone()[0]
-            self._kind_codes[kind] = code
         return code
 
     def new_device(self, old_from_seq: int | None = None) -> tuple[str, int]:
