@@ -476,13 +476,15 @@ def _origin_triggers() -> str:
 def m006_compact_reviews(conn: sqlite3.Connection) -> None:
     """The review row made compact, every review kept with the same id and values.
 
-    Of about 110 bytes a review took (row and indexes), a third went on the device id: 16 hex characters in
-    every row and again in the ``reviews_origin`` index. Now ``devices`` numbers its devices (``key``, 1 for
+    Of the 165 bytes a review took in the log (the row, 90, and its four indexes, measured on the benchmark
+    workload), 32 went on the device id: 16 hex characters in every row and again in the ``reviews_origin``
+    index. Now ``devices`` numbers its devices (``key``, 1 for
     this database's own, so its reviews store no byte for it) and ``reviews.device`` holds that number; the
     hex id stays in ``devices.id``, and it is what segments name and what breaks ties in the replay order
     (the numbers differ from one database to another). ``kind`` is a number too (:data:`KIND_CODES`,
     ``kinds``). ``reviews_card`` (card_key, reviewed_at) goes: ``reviews_order`` (card_key, order_at) serves
     every look-up by card, and the tally trigger bounds ``order_at`` instead (``_EARLIER_SAME_DAY_BY_ORDER``).
+    A review then takes about 112 bytes (row 69, indexes 43).
 
     The before and after states stay in every row: they are what the log logged (the statistics classify
     each review by its before state in SQL), and the row is within Anki's size without dropping them.

@@ -3,8 +3,8 @@
     python tests/benchmarks/bench_sync.py [--reviews 100000] [--local 100000] [--cards 20000]
 
 Another device's REVIEWS reviews (one segment, as its first sync writes it, in the current format) are merged into a database holding
-LOCAL reviews of its own over the same CARDS cards, already sent: read and check the segment, insert the rows
-(the statistics triggers count each), replay every touched card. Target: 100,000 reviews in <= 3 s. Also times
+LOCAL reviews of its own over the same CARDS cards, already sent: read and check the segment, insert the rows,
+add them to the statistics tallies, replay every touched card. Target: 100,000 reviews in <= 3 s. Also times
 the local device's first sync (sending its LOCAL reviews as one segment) and a repeated sync. Prints JSON.
 """
 

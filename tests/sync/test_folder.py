@@ -166,12 +166,17 @@ def test_an_empty_or_hidden_only_folder_becomes_a_sync_folder(tmp_path: Path) ->
     assert report.created and report.sent == 1
     assert json.loads((folder / MARKER).read_text(encoding="utf-8")) == {
         "format": "quizzer-sync",
-        "version": 2,
+        "version": sync_module.FORMAT_VERSION,
     }
 
 
 @pytest.mark.parametrize(
-    "marker", ['{"format": "quizzer-sync", "version": 3}', '{"format": "other", "version": 1}', "not json"]
+    "marker",
+    [
+        json.dumps({"format": "quizzer-sync", "version": sync_module.FORMAT_VERSION + 1}),
+        '{"format": "other", "version": 1}',
+        "not json",
+    ],
 )
 def test_a_newer_or_foreign_marker_is_refused(tmp_path: Path, marker: str) -> None:
     folder = tmp_path / "sync"
