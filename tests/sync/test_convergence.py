@@ -180,3 +180,12 @@ def test_a_merge_tallies_what_it_adds_and_keeps_the_triggers(tmp_path: Path) -> 
     # The triggers count the answers given after a bulk merge.
     answer(stores[0], "c0", 5, START + timedelta(days=30))
     assert tallies(stores[0]) == rebuilt_tallies(stores[0])
+
+
+def test_answers_at_the_same_moment_replay_in_device_id_order_everywhere(tmp_path: Path) -> None:
+    # Each database numbers its own device 1, so only the hex ids order these two answers alike on both.
+    stores = open_stores(tmp_path, 2)
+    answer(stores[0], "a", 5, START)
+    answer(stores[1], "a", 1, START)
+    sync_in_order(stores, tmp_path / "sync", [0, 1, 0])
+    check_converged(stores)
