@@ -559,14 +559,16 @@ def db_backup(obj: Context, target: Path | None) -> None:
 @cli.command("sync")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="What was sent, received and skipped, as one JSON object.")
+@click.option("--new-device", is_flag=True,
+              help="Give this database its own device id first (for a database file copied from another machine).")
 @pass_context
-def sync_command(obj: Context, folder: Path | None, as_json: bool) -> None:
+def sync_command(obj: Context, folder: Path | None, as_json: bool, new_device: bool) -> None:
     """Sync your reviews with your other devices through FOLDER (default: sync_dir in the settings file).
 
     FOLDER is one that Syncthing, Dropbox, a git repository or a network share keeps in step between
-    devices. An empty folder is made a sync folder; any other folder is refused. Start a new machine with
-    a new database and sync it: a database file copied between machines shares their device id, which
-    sync detects and refuses.
+    devices. An empty folder is made a sync folder; any other folder is refused. A database file copied
+    between machines shares their device id, which sync detects and refuses: run it once with
+    --new-device on the copy (best right after copying) and it gets an id of its own, keeping every review.
     """
     from quizzer.config import load_sync_dir
     from quizzer.sync import sync
@@ -575,12 +577,14 @@ def sync_command(obj: Context, folder: Path | None, as_json: bool) -> None:
     if folder is None:
         raise UsageError("Name the sync folder (quizzer sync FOLDER) or set sync_dir in the settings file.")
     with obj.store() as store:
-        report = sync(store, folder)
+        report = sync(store, folder, new_device=new_device)
     if as_json:
         _echo_json(report.as_json())
     else:
         if report.created:
             click.echo(f"Made {report.folder} a Quizzer sync folder.")
+        if report.device_change():
+            click.echo(report.device_change())
         click.echo(report.summary())
         for line in report.warnings():
             click.echo(line, err=True)

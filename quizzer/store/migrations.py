@@ -6,9 +6,10 @@ A backup is taken before migrating a database that already holds reviews (see ``
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from quizzer.sm2 import PASSING_QUALITY
 
@@ -98,20 +99,31 @@ def _add_on_conflict(key: str, columns: tuple[str, ...]) -> str:
     return f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
-def _tally_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
-                    fresh: bool = False) -> str:
+def _tally_from_log(
+    where: str,
+    source: str = "reviews r JOIN cards c ON c.key = r.card_key",
+    *,
+    fresh: bool = False,
+    first: str | None = None,
+    delta: str | None = None,
+) -> str:
     """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables;
-    ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones.
+    ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones. With
+    ``delta`` (a temporary table's name) the per-deck sums are made once, in that table, then added to
+    both day tables: for adding many reviews to tables that are not empty.
 
     A review counts for retention when it is the first non-re-ask answer to an already-seen card on
-    its study day (in log order); it is young or mature by the interval the card had before it.
+    its study day (in log order); it is young or mature by the interval the card had before it. Which
+    answer is first is ranked among the rows matching ``where``, unless ``first`` is SQL that tells it for
+    ``r`` (adding new reviews: the earlier ones, which rank them, are not added again).
     """
+    if first is None:
+        first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
     rows = f"""
             SELECT r.reask, r.correct, r.quality, r.response_ms, c.deck_id,
                    COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
                    COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
-                   r.reask = 0 AND r.due_before IS NOT NULL AND ROW_NUMBER() OVER (
-                       PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1 AS counted
+                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
             FROM {source}
             WHERE {where}"""
     sums = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
@@ -120,14 +132,23 @@ def _tally_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key =
                SUM(counted AND ivl < {MATURE_DAYS}), SUM(counted AND ivl < {MATURE_DAYS} AND quality >= 3),
                SUM(counted AND ivl >= {MATURE_DAYS}), SUM(counted AND ivl >= {MATURE_DAYS} AND quality >= 3)"""
     columns = ", ".join(_DAY_COLUMNS)
-    if fresh:
-        all_days = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
-                       FROM deck_review_days WHERE true GROUP BY study_day"""
+    summed = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
+                 FROM {{}} WHERE true GROUP BY study_day"""
+    per_deck = f"SELECT deck_id, day, {sums} FROM ({rows}) WHERE true GROUP BY deck_id, day"
+    make_delta = drop_delta = ""
+    if delta is not None:
+        make_delta = f"CREATE TEMP TABLE {delta} (deck_id, study_day, {columns});\nINSERT INTO {delta} {per_deck};"
+        drop_delta = f"DROP TABLE {delta};"
+        per_deck = f"SELECT * FROM {delta} WHERE true"
+        all_days = summed.format(delta)
+    elif fresh:
+        all_days = summed.format("deck_review_days")
     else:
         all_days = f"SELECT day, {sums} FROM ({rows}) WHERE true GROUP BY day"
     return f"""
+        {make_delta}
         INSERT INTO deck_review_days (deck_id, study_day, {columns})
-        SELECT deck_id, day, {sums} FROM ({rows}) WHERE true GROUP BY deck_id, day
+        {per_deck}
         {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
         INSERT INTO review_days (study_day, {columns})
         {all_days}
@@ -139,6 +160,7 @@ def _tally_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key =
         WHERE {where}
         GROUP BY r.card_key
         {_add_on_conflict("card_key", _CARD_COLUMNS)};
+        {drop_delta}
     """
 
 
@@ -163,24 +185,20 @@ def _day_table(name: str, key: str, primary_key: str) -> str:
     """
 
 
-def m003_stats_tallies(conn: sqlite3.Connection) -> None:
-    """Running totals for the statistics, kept by triggers in the same transaction as each review.
+# The review's own answers of the same card and study day before it: "first of the day" when there are none.
+# Answers on one study day lie within 48 hours of each other whatever the time zone, which keeps this lookup
+# to a few rows of the (card_key, reviewed_at) index (m003; m006 bounds ``order_at`` instead, see there).
+_EARLIER_SAME_DAY = (
+    "SELECT 1 FROM reviews p WHERE p.card_key = NEW.card_key "
+    "AND p.reviewed_at BETWEEN NEW.reviewed_at - 172800000 AND NEW.reviewed_at + 172800000 "
+    "AND p.study_day = NEW.study_day AND p.reask = 0 AND p.id < NEW.id"
+)
 
-    ``review_days`` holds one row per study day, ``deck_review_days`` one per deck and study day and
-    ``card_tallies`` one per card, so the statistics read thousands of rows instead of the whole log.
-    They are a cache of ``reviews`` (the source of truth): :func:`rebuild_tallies` recomputes them, and
-    the statistics compare their total with the log's row count before use. A review counts once its
-    card row exists (the trigger on ``cards`` catches reviews written before their card, as bulk loads
-    without foreign keys may do).
-    """
-    # Answers on one study day lie within 48 hours of each other whatever the time zone, which keeps
-    # this lookup to a few rows of the (card_key, reviewed_at) index.
-    first_of_day = (
-        "NEW.reask = 0 AND NEW.due_before IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reviews p "
-        "WHERE p.card_key = NEW.card_key "
-        "AND p.reviewed_at BETWEEN NEW.reviewed_at - 172800000 AND NEW.reviewed_at + 172800000 "
-        "AND p.study_day = NEW.study_day AND p.reask = 0 AND p.id < NEW.id)"
-    )
+
+def _tally_triggers(earlier_same_day: str) -> str:
+    """The triggers that keep m003's tally tables: one per review inserted, one per card row that arrives
+    after its reviews."""
+    first_of_day = f"NEW.reask = 0 AND NEW.due_before IS NOT NULL AND NOT EXISTS ({earlier_same_day})"
     one_review = f"""1, NEW.reask, NEW.reask = 0 AND COALESCE(NEW.correct, NEW.quality >= 3),
                    NEW.correct IS NOT NULL, COALESCE(NEW.correct = 1, 0), NEW.quality >= 3,
                    NEW.response_ms IS NOT NULL, COALESCE(MIN(NEW.response_ms, {MAX_ANSWER_MS}), 0),
@@ -188,18 +206,7 @@ def m003_stats_tallies(conn: sqlite3.Connection) -> None:
                    f.counted AND f.ivl >= {MATURE_DAYS}, f.counted AND f.ivl >= {MATURE_DAYS} AND NEW.quality >= 3"""
     flags = f"(SELECT {first_of_day} AS counted, COALESCE(NEW.interval_before, 0) AS ivl) f"
     day = f"COALESCE(NEW.study_day, NEW.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
-    _run(
-        conn,
-        _day_table("review_days", "study_day INTEGER NOT NULL", "study_day")
-        + _day_table("deck_review_days", "deck_id TEXT NOT NULL, study_day INTEGER NOT NULL", "deck_id, study_day")
-        + f"""
-        CREATE TABLE card_tallies (
-            card_key INTEGER PRIMARY KEY,
-            first_asks INTEGER NOT NULL DEFAULT 0,
-            passed INTEGER NOT NULL DEFAULT 0,         -- first asks passed
-            timed INTEGER NOT NULL DEFAULT 0,          -- every answer with a response time
-            answer_ms INTEGER NOT NULL DEFAULT 0
-        );
+    return f"""
         CREATE TRIGGER reviews_tally AFTER INSERT ON reviews
         WHEN EXISTS (SELECT 1 FROM cards WHERE key = NEW.card_key)
         BEGIN
@@ -224,9 +231,53 @@ def m003_stats_tallies(conn: sqlite3.Connection) -> None:
         BEGIN
             {_tally_from_log("r.card_key = NEW.key")}
         END;
-        """,
+    """
+
+
+def m003_stats_tallies(conn: sqlite3.Connection) -> None:
+    """Running totals for the statistics, kept by triggers in the same transaction as each review.
+
+    ``review_days`` holds one row per study day, ``deck_review_days`` one per deck and study day and
+    ``card_tallies`` one per card, so the statistics read thousands of rows instead of the whole log.
+    They are a cache of ``reviews`` (the source of truth): :func:`rebuild_tallies` recomputes them, and
+    the statistics compare their total with the log's row count before use. A review counts once its
+    card row exists (the trigger on ``cards`` catches reviews written before their card, as bulk loads
+    without foreign keys may do).
+    """
+    _run(
+        conn,
+        _day_table("review_days", "study_day INTEGER NOT NULL", "study_day")
+        + _day_table("deck_review_days", "deck_id TEXT NOT NULL, study_day INTEGER NOT NULL", "deck_id, study_day")
+        + """
+        CREATE TABLE card_tallies (
+            card_key INTEGER PRIMARY KEY,
+            first_asks INTEGER NOT NULL DEFAULT 0,
+            passed INTEGER NOT NULL DEFAULT 0,         -- first asks passed
+            timed INTEGER NOT NULL DEFAULT 0,          -- every answer with a response time
+            answer_ms INTEGER NOT NULL DEFAULT 0
+        );
+        """
+        + _tally_triggers(_EARLIER_SAME_DAY),
     )
     rebuild_tallies(conn)
+
+
+def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable[int]) -> None:
+    """Add the reviews with ids above ``last_id`` to every tally table (m003's and m004's), inside the caller's
+    transaction: what the triggers would have done row by row, in a few set-wise statements, for a bulk
+    insert made with them set aside (a sync merging another device's log). Ids grow with each insert, so
+    the reviews above ``last_id`` are exactly the new ones. ``firsts`` are the ids of those that are their
+    card's first non-re-ask answer of their study day among all its reviews (ranked by id, as
+    :func:`rebuild_tallies` ranks them; :meth:`quizzer.store.Store.replay_and_rank_in_transaction` finds them).
+    """
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS tally_firsts (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.tally_firsts")
+    # One JSON list read by SQLite: binding a parameter per id costs several times more.
+    conn.execute("INSERT INTO temp.tally_firsts (id) SELECT value FROM json_each(?)", (json.dumps(list(firsts)),))
+    new = f"r.id > {int(last_id)}"
+    tallies = _tally_from_log(new, first="r.id IN temp.tally_firsts", delta="temp.tally_delta")
+    _run(conn, tallies + _classes_from_log(new, "reviews r"))
+    conn.execute("DELETE FROM temp.tally_firsts")
 
 
 def rebuild_tallies(conn: sqlite3.Connection) -> None:
@@ -279,21 +330,10 @@ def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key
     """
 
 
-def m004_review_classes(conn: sqlite3.Connection) -> None:
-    """``deck_review_classes``: per deck and study day, reviews by the card's state before them, kept by
-    triggers like the m003 tallies. True retention counts only reviews of cards that were due, which the
-    m003 columns (``young`` / ``mature``: first review of the day, due or not) cannot tell apart."""
+def _class_triggers() -> str:
+    """The triggers that keep m004's ``deck_review_classes``, like :func:`_tally_triggers`."""
     day = f"COALESCE(NEW.study_day, NEW.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
-    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _CLASS_COLUMNS)
-    _run(
-        conn,
-        f"""
-        CREATE TABLE deck_review_classes (
-            deck_id TEXT NOT NULL,
-            study_day INTEGER NOT NULL,
-            {columns},
-            PRIMARY KEY (deck_id, study_day)
-        ) WITHOUT ROWID;
+    return f"""
         CREATE TRIGGER reviews_class_tally AFTER INSERT ON reviews
         WHEN EXISTS (SELECT 1 FROM cards WHERE key = NEW.card_key)
         BEGIN
@@ -308,7 +348,25 @@ def m004_review_classes(conn: sqlite3.Connection) -> None:
         BEGIN
             {_classes_from_log("r.card_key = NEW.key", "reviews r")}
         END;
-        """,
+    """
+
+
+def m004_review_classes(conn: sqlite3.Connection) -> None:
+    """``deck_review_classes``: per deck and study day, reviews by the card's state before them, kept by
+    triggers like the m003 tallies. True retention counts only reviews of cards that were due, which the
+    m003 columns (``young`` / ``mature``: first review of the day, due or not) cannot tell apart."""
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _CLASS_COLUMNS)
+    _run(
+        conn,
+        f"""
+        CREATE TABLE deck_review_classes (
+            deck_id TEXT NOT NULL,
+            study_day INTEGER NOT NULL,
+            {columns},
+            PRIMARY KEY (deck_id, study_day)
+        ) WITHOUT ROWID;
+        """
+        + _class_triggers(),
     )
     rebuild_review_classes(conn)
 
@@ -373,6 +431,131 @@ def m005_review_origins(conn: sqlite3.Connection) -> None:
     )
 
 
+# -- m006: a compact review row -------------------------------------------------------------------------
+
+# The kinds of card, numbered: each review stores the number (a code of 0 or 1 takes no byte at all in a
+# SQLite record, 2 and 3 one byte, where the text took four to nine). Kinds not listed here (a newer
+# Quizzer's, synced in) are numbered as they arrive, in the ``kinds`` table.
+KIND_CODES = {"open": 0, "choice": 1, "numeric": 2, "generated": 3}
+
+# m006's look-up of the review's own earlier answers on its study day: through ``reviews_order`` (card_key,
+# order_at) now that ``reviews_card`` is gone. ``order_at`` is never earlier than ``reviewed_at``, so the
+# lower bound on it only narrows the range, never drops a row the ``reviewed_at`` bounds keep.
+_EARLIER_SAME_DAY_BY_ORDER = (
+    "SELECT 1 FROM reviews p WHERE p.card_key = NEW.card_key AND p.order_at >= NEW.reviewed_at - 172800000 "
+    "AND p.reviewed_at BETWEEN NEW.reviewed_at - 172800000 AND NEW.reviewed_at + 172800000 "
+    "AND p.study_day = NEW.study_day AND p.reask = 0 AND p.id < NEW.id"
+)
+
+
+def _origin_triggers() -> str:
+    """Give each row that arrives without an origin this device's next number and its place in the replay
+    order (see m005), and store a kind given as text by its number (raw SQL, tools that predate m006)."""
+    local = "(SELECT key FROM devices WHERE local = 1)"
+    return f"""
+        CREATE TRIGGER reviews_number AFTER INSERT ON reviews
+        WHEN NEW.device IS NULL
+        BEGIN
+            UPDATE reviews SET
+                device = {local},
+                seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = {local}),
+                order_at = MAX(NEW.reviewed_at,
+                               COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = NEW.card_key),
+                                        NEW.reviewed_at))
+            WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER reviews_kind AFTER INSERT ON reviews
+        WHEN typeof(NEW.kind) = 'text'
+        BEGIN
+            INSERT OR IGNORE INTO kinds (name) VALUES (NEW.kind);
+            UPDATE reviews SET kind = (SELECT code FROM kinds WHERE name = NEW.kind) WHERE id = NEW.id;
+        END;
+    """
+
+
+def m006_compact_reviews(conn: sqlite3.Connection) -> None:
+    """The review row made compact, every review kept with the same id and values.
+
+    Of the 165 bytes a review took in the log (the row, 90, and its four indexes, measured on the benchmark
+    workload), 32 went on the device id: 16 hex characters in every row and again in the ``reviews_origin``
+    index. Now ``devices`` numbers its devices (``key``, 1 for
+    this database's own, so its reviews store no byte for it) and ``reviews.device`` holds that number; the
+    hex id stays in ``devices.id``, and it is what segments name and what breaks ties in the replay order
+    (the numbers differ from one database to another). ``kind`` is a number too (:data:`KIND_CODES`,
+    ``kinds``). ``reviews_card`` (card_key, reviewed_at) goes: ``reviews_order`` (card_key, order_at) serves
+    every look-up by card, and the tally trigger bounds ``order_at`` instead (``_EARLIER_SAME_DAY_BY_ORDER``).
+    A review then takes about 112 bytes (row 69, indexes 43).
+
+    The before and after states stay in every row: they are what the log logged (the statistics classify
+    each review by its before state in SQL), and the row is within Anki's size without dropping them.
+
+    SQLite cannot change a column's type in place, so the table is rebuilt: triggers dropped, rows copied in
+    id order, old table dropped, new one renamed, indexes and triggers made again; all in the caller's
+    transaction. The tally tables are unchanged (every review keeps its values), so they are not rebuilt.
+    """
+    for trigger in ("reviews_tally", "reviews_class_tally", "reviews_number", "cards_tally", "cards_class_tally"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    kinds = ", ".join(f"({code}, '{name}')" for name, code in KIND_CODES.items())
+    _run(
+        conn,
+        f"""
+        CREATE TABLE devices_compact (
+            key INTEGER PRIMARY KEY,             -- what reviews.device holds; 1 for this database's own
+            id TEXT NOT NULL UNIQUE,             -- 16 hex characters, random: the id in sync folders
+            local INTEGER NOT NULL DEFAULT 0     -- 1 for this database's own device (exactly one row)
+        );
+        INSERT INTO devices_compact (id, local) SELECT id, local FROM devices ORDER BY local DESC, id;
+        INSERT OR IGNORE INTO devices_compact (id) SELECT DISTINCT device FROM reviews WHERE device IS NOT NULL;
+        DROP TABLE devices;
+        ALTER TABLE devices_compact RENAME TO devices;
+        CREATE TABLE kinds (
+            code INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        INSERT INTO kinds (code, name) VALUES {kinds};
+        INSERT OR IGNORE INTO kinds (name) SELECT DISTINCT kind FROM reviews WHERE kind IS NOT NULL;
+        CREATE TABLE reviews_compact (
+            id INTEGER PRIMARY KEY,
+            card_key INTEGER NOT NULL REFERENCES cards(key),
+            reviewed_at INTEGER NOT NULL,      -- UTC, milliseconds since the epoch
+            quality INTEGER NOT NULL,
+            answer TEXT,
+            correct INTEGER,                   -- 1/0 for auto-graded kinds, NULL when self-graded
+            response_ms INTEGER,
+            kind INTEGER,                      -- kinds.code
+            seed INTEGER,
+            reask INTEGER NOT NULL DEFAULT 0,
+            study_day INTEGER,                 -- proleptic ordinal of the local study day
+            ef_before INTEGER,                 -- easiness in hundredths
+            interval_before INTEGER,
+            reps_before INTEGER,
+            due_before INTEGER,                -- ordinal, NULL for a new card
+            ef_after INTEGER,
+            interval_after INTEGER,
+            reps_after INTEGER,
+            due_after INTEGER,
+            device INTEGER,                    -- devices.key
+            seq INTEGER,                       -- the device's own number for the review
+            order_at INTEGER                   -- ms; see m005_review_origins
+        );
+        INSERT INTO reviews_compact
+        SELECT r.id, r.card_key, r.reviewed_at, r.quality, r.answer, r.correct, r.response_ms, k.code, r.seed,
+               r.reask, r.study_day, r.ef_before, r.interval_before, r.reps_before, r.due_before, r.ef_after,
+               r.interval_after, r.reps_after, r.due_after, d.key, r.seq, r.order_at
+        FROM reviews r LEFT JOIN kinds k ON k.name = r.kind LEFT JOIN devices d ON d.id = r.device
+        ORDER BY r.id;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_compact RENAME TO reviews;
+        CREATE INDEX reviews_day ON reviews (study_day);
+        CREATE UNIQUE INDEX reviews_origin ON reviews (device, seq);
+        CREATE INDEX reviews_order ON reviews (card_key, order_at);
+        """
+        + _tally_triggers(_EARLIER_SAME_DAY_BY_ORDER)
+        + _class_triggers()
+        + _origin_triggers(),
+    )
+
+
 # -- m007: mock interviews ----------------------------------------------------------------------------------
 
 
@@ -419,5 +602,5 @@ def m007_interviews(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
-                               m005_review_origins, m007_interviews]
+                               m005_review_origins, m006_compact_reviews, m007_interviews]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import SM2State, step
-from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -217,6 +218,16 @@ class Store:
     def _migrate(self) -> None:
         if self.schema_version == SCHEMA_VERSION:
             return
+        # Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks (m006 copies
+        # ``reviews``): a review logged before its card row by a tool that bypassed them is kept as it was.
+        # The pragma is a no-op inside a transaction, so it is set before and restored after.
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._migrate_locked()
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate_locked(self) -> None:
         # Take the write lock first and read the version again inside it: another process may have
         # migrated between our first look and the lock (it then holds the new schema and we do nothing).
         self.conn.execute("BEGIN IMMEDIATE")
@@ -293,6 +304,48 @@ class Store:
     def device_id(self) -> str:
         """This database's device id in synced review logs (random, created once by migration m005)."""
         return self.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]
+
+    def kind_code(self, kind: str | None) -> int | None:
+        """The number the log stores for a card kind (see ``m006_compact_reviews``), numbering a kind it
+        has not seen (inside the caller's transaction, if any). The built-in kinds' numbers are fixed; any
+        other is looked up each time, since a number given in a transaction that is then rolled back is
+        not one to remember."""
+        if kind is None:
+            return None
+        code = KIND_CODES.get(kind)
+        if code is None:
+            self.conn.execute("INSERT OR IGNORE INTO kinds (name) VALUES (?)", (kind,))
+            code = self.conn.execute("SELECT code FROM kinds WHERE name = ?", (kind,)).fetchone()[0]
+        return code
+
+    def new_device(self, old_from_seq: int | None = None) -> tuple[str, int]:
+        """Give this database a new random device id for the reviews it logs from now on (a database file
+        copied to another machine shares the first machine's id, and the two would number their reviews
+        alike); returns the new id and how many reviews moved to it.
+
+        Reviews keep their ids, except, with ``old_from_seq``, this device's reviews numbered from it on:
+        they move to the new id, numbered 1, 2, … in their order (see :func:`quizzer.sync.sync`). Their
+        cards are replayed, since the device id breaks ties in the replay order.
+        """
+
+        def change() -> tuple[str, int]:
+            new = secrets.token_hex(8)
+            old_key = self.conn.execute("SELECT key FROM devices WHERE local = 1").fetchone()[0]
+            new_key = self.conn.execute("INSERT INTO devices (id, local) VALUES (?, 0)", (new,)).lastrowid
+            self.conn.execute("UPDATE devices SET local = (key = ?)", (new_key,))
+            if old_from_seq is None:
+                return new, 0
+            keys = {key for (key,) in self.conn.execute(
+                "SELECT DISTINCT card_key FROM reviews WHERE device = ? AND seq >= ?", (old_key, old_from_seq)
+            )}
+            moved = self.conn.execute(
+                "UPDATE reviews SET device = ?, seq = seq - ? + 1 WHERE device = ? AND seq >= ?",
+                (new_key, old_from_seq, old_key, old_from_seq),
+            ).rowcount
+            self.replay_cards_in_transaction(keys)
+            return new, moved
+
+        return self.write(change)
 
     @property
     def schema_version(self) -> int:
@@ -375,7 +428,7 @@ class Store:
             (
                 key, to_ms(review.reviewed_at), review.quality, review.answer,
                 None if review.correct is None else int(review.correct), review.response_ms,
-                review.kind, review.seed, int(review.reask), review.study_day.toordinal(),
+                self.kind_code(review.kind), review.seed, int(review.reask), review.study_day.toordinal(),
                 round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),
                 round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
             ),
@@ -418,13 +471,32 @@ class Store:
         Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
         were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
         """
+        return self.replay_and_rank_in_transaction(keys)[0]
+
+    def replay_and_rank_in_transaction(
+        self, keys: set[int] | None, after_id: int | None = None
+    ) -> tuple[int, list[int]]:
+        """:meth:`replay_cards_in_transaction`, also returning (when ``after_id`` is given) the ids above
+        ``after_id`` of each card's first non-re-ask answer of a study day (the lowest id among them, as the
+        statistics tallies rank them): a merge tallies its new rows with these,
+        from the pass over the log the replay makes anyway."""
         from quizzer.sm2 import review as plain_review
 
         columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
-        has_after = "ef_after" in columns_present
-        order = "card_key, order_at, device, seq" if "order_at" in columns_present else "id"
-        select = ("card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL" if has_after
-                  else "card_key, reviewed_at, quality")
+        order = "id"
+        if "order_at" in columns_present:
+            # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is
+            # not): each number is mapped to its id's rank in a constant CASE, cheaper than a look-up per row.
+            ranks = " ".join(
+                f"WHEN {key} THEN {rank}"
+                for rank, (key,) in enumerate(self.conn.execute("SELECT key FROM devices ORDER BY id"))
+            )
+            order = f"card_key, order_at, CASE device {ranks} END, seq" if ranks else "card_key, order_at, seq"
+        select = (
+            "card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id"
+            if "ef_after" in columns_present
+            else "card_key, reviewed_at, quality, 0, NULL, 0, id"
+        )
         reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
                  "last_reviewed_at = NULL, review_count = 0, lapses = 0")
         if keys is None:
@@ -434,7 +506,8 @@ class Store:
         else:
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS replay_keys (key INTEGER PRIMARY KEY)")
             self.conn.execute("DELETE FROM replay_keys")
-            self.conn.executemany("INSERT INTO replay_keys (key) VALUES (?)", ((key,) for key in keys))
+            # One JSON list read by SQLite: a merge replays tens of thousands of cards.
+            self.conn.execute("INSERT INTO replay_keys (key) SELECT value FROM json_each(?)", (json.dumps(list(keys)),))
             old = {row[0]: row[1:] for row in self.conn.execute(
                 "SELECT key, ef, interval, reps, due FROM cards WHERE key IN (SELECT key FROM replay_keys)"
             )}
@@ -443,35 +516,49 @@ class Store:
                 f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
                 f"ORDER BY {order}"
             )
-        states: dict[int, dict[str, Any]] = {}
-        for row in rows:
-            key, at, quality = row[0], row[1], row[2]
-            reask = bool(row[3]) if has_after else False
-            day = date.fromordinal(row[4]) if has_after and row[4] else from_ms(at).date()
-            scheduled = step if has_after and row[5] else plain_review
-            entry = states.setdefault(key, {"state": SM2State(), "first": day, "count": 0, "lapses": 0, "last": at})
-            entry["count"] += 1
-            entry["last"] = at
+        updates: list[tuple[Any, ...]] = []
+        firsts: list[int] = []
+        days: dict[int, date] = {}
+        changed = 0
+
+        def finish() -> None:
+            nonlocal changed
+            ef, due = round(state.easiness * 100), _ordinal(state.due)
+            changed += old.get(card) != (ef, state.interval, state.repetitions, due)
+            updates.append((ef, state.interval, state.repetitions, due, first.toordinal(), last, count, lapses, card))
+            if after_id is not None:
+                firsts.extend(rid for rid in first_of_day.values() if rid > after_id)
+
+        card = None
+        state, first, last, count, lapses = SM2State(), date.min, 0, 0, 0
+        first_of_day: dict[int | None, int] = {}
+        for key, at, quality, reask, ordinal, logged, rid in rows:
+            if ordinal:
+                day = days.get(ordinal) or days.setdefault(ordinal, date.fromordinal(ordinal))
+            else:
+                day = from_ms(at).date()
+            if key != card:
+                if card is not None:
+                    finish()
+                card, state, first, count, lapses, first_of_day = key, SM2State(), day, 0, 0, {}
+            count += 1
+            last = at
             if reask:
                 continue
-            before = entry["state"]
-            if quality < 3 and before.repetitions > 0:
-                entry["lapses"] += 1
-            entry["state"] = scheduled(before, int(quality), day)
-        changed = 0
-        updates = []
-        for key, entry in states.items():
-            state: SM2State = entry["state"]
-            ef, due = round(state.easiness * 100), _ordinal(state.due)
-            changed += old.get(key) != (ef, state.interval, state.repetitions, due)
-            updates.append((ef, state.interval, state.repetitions, due, entry["first"].toordinal(), entry["last"],
-                            entry["count"], entry["lapses"], key))
+            if after_id is not None:
+                # The tallies rank a card's answers of a day by id; min() since the replay runs in log order.
+                first_of_day[ordinal] = min(first_of_day.get(ordinal, rid), rid)
+            if quality < 3 and state.repetitions > 0:
+                lapses += 1
+            state = (step if logged else plain_review)(state, int(quality), day)
+        if card is not None:
+            finish()
         self.conn.executemany(
             "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
             "review_count = ?, lapses = ? WHERE key = ?",
             updates,
         )
-        return changed
+        return changed, firsts
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -589,7 +676,7 @@ class Store:
         # rows in practice, where MAX(study_day) with the device condition would read the whole log.
         row = self.conn.execute(
             "SELECT study_day FROM reviews INDEXED BY reviews_day WHERE study_day IS NOT NULL "
-            "AND device = (SELECT id FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
+            "AND device = (SELECT key FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
         ).fetchone()
         value = None if row is None else row[0]
         return None if value is None else date.fromordinal(value)
@@ -604,9 +691,9 @@ class Store:
     def reviews(self, deck_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Every review row, oldest first, as plain dicts with readable times and dates."""
         sql = """SELECT r.id, c.deck_id, c.card_id, r.reviewed_at, r.study_day, r.quality, r.answer, r.correct,
-                        r.response_ms, r.kind, r.seed, r.reask, r.ef_before, r.interval_before, r.reps_before,
+                        r.response_ms, k.name, r.seed, r.reask, r.ef_before, r.interval_before, r.reps_before,
                         r.due_before, r.ef_after, r.interval_after, r.reps_after, r.due_after
-                 FROM reviews r JOIN cards c ON c.key = r.card_key"""
+                 FROM reviews r JOIN cards c ON c.key = r.card_key LEFT JOIN kinds k ON k.code = r.kind"""
         args: tuple[Any, ...] = ()
         if deck_id is not None:
             sql += " WHERE c.deck_id = ?"

@@ -2,9 +2,9 @@
 
     python tests/benchmarks/bench_sync.py [--reviews 100000] [--local 100000] [--cards 20000]
 
-Another device's REVIEWS reviews (one segment, as its first sync writes it) are merged into a database holding
-LOCAL reviews of its own over the same CARDS cards, already sent: read and check the segment, insert the rows
-(the statistics triggers count each), replay every touched card. Target: 100,000 reviews in <= 3 s. Also times
+Another device's REVIEWS reviews (one segment, as its first sync writes it, in the current format) are merged into a database holding
+LOCAL reviews of its own over the same CARDS cards, already sent: read and check the segment, insert the rows,
+add them to the statistics tallies, replay every touched card. Target: 100,000 reviews in <= 3 s. Also times
 the local device's first sync (sending its LOCAL reviews as one segment) and a repeated sync. Prints JSON.
 """
 
@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from quizzer.sm2 import SM2State, step  # noqa: E402
 from quizzer.store import Store  # noqa: E402
+from quizzer.store.migrations import KIND_CODES  # noqa: E402
 from quizzer.sync import FORMAT, FORMAT_VERSION, sync  # noqa: E402
 
 START_MS = 1_777_885_200_000  # 2026-05-04 09:00 UTC
@@ -87,7 +88,13 @@ def load_local(store: Store, rows: list[dict[str, object]]) -> None:
     names = [name for name in rows[0] if name not in ("seq", "deck_id", "card_id")]
     conn.executemany(
         f"INSERT INTO reviews (card_key, {', '.join(names)}) VALUES (?, {', '.join('?' * len(names))})",
-        ([keys[(row["deck_id"], row["card_id"])], *(row[name] for name in names)] for row in rows),
+        (
+            [
+                keys[(row["deck_id"], row["card_id"])],
+                *(KIND_CODES[row[name]] if name == "kind" else row[name] for name in names),
+            ]
+            for row in rows
+        ),
     )
     conn.execute("COMMIT")
     store.rebuild_states()
@@ -103,8 +110,9 @@ def write_segment(folder: Path, device: str, rows: list[dict[str, object]]) -> N
         "first": 1,
         "last": len(rows),
         "count": len(rows),
+        "columns": list(rows[0]),
     }
-    lines = [json.dumps(header), *(json.dumps(row, separators=(",", ":")) for row in rows)]
+    lines = [json.dumps(header), *(json.dumps(list(row.values()), separators=(",", ":")) for row in rows)]
     (directory / f"{1:012d}-{len(rows):012d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from quizzer.store import Store
+from quizzer.store.migrations import KIND_CODES
 
 N_DECKS = 200
 CARDS_PER_DECK = 100
@@ -124,7 +125,7 @@ def build_database(
             "0.5" if kinds[i] == "numeric" else None,
             int(quality[i] >= 3) if kinds[i] != "open" else None,
             int(response[i]),
-            str(kinds[i]),
+            KIND_CODES[str(kinds[i])],
             int(i) if kinds[i] == "generated" else None,
             int(reask[i]),
             first_ordinal + int(days[i]),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from quizzer.decks.model import Deck
 from quizzer.store import Store
+from quizzer.store.migrations import KIND_CODES
 
 REVIEWS = 1_000_000
 CARDS = 20_000
@@ -62,7 +63,7 @@ def build(path: Path) -> None:
             quality = rng.choice([1, 2, 3, 3, 4, 4, 5, 5, 5])
             interval = rng.choice([0, 1, 6, 15, 30, 80])
             rows.append((rng.randrange(1, CARDS + 1), at, quality, None, int(quality >= 3) if i % 3 else None,
-                         rng.randint(1500, 40_000), "open", None, int(rng.random() < 0.05), day,
+                         rng.randint(1500, 40_000), KIND_CODES["open"], None, int(rng.random() < 0.05), day,
                          250, interval, 2, None if interval == 0 else day, 250, interval, 3, day + 6))
             if len(rows) == 100_000:
                 conn.executemany("INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, "

@@ -58,7 +58,7 @@ def snapshot(store: Store) -> dict[tuple[str, str], tuple[object, ...]]:
 
 
 def origins(store: Store) -> set[tuple[str, int]]:
-    return set(store.conn.execute("SELECT device, seq FROM reviews"))
+    return set(store.conn.execute("SELECT d.id, r.seq FROM reviews r JOIN devices d ON d.key = r.device"))
 
 
 def tallies(store: Store) -> dict[str, list[tuple[object, ...]]]:
@@ -94,8 +94,8 @@ def expected_states(stores: list[Store]) -> dict[tuple[str, str], SM2State]:
     for store in stores:
         rows |= set(
             store.conn.execute(
-                "SELECT c.deck_id, c.card_id, r.order_at, r.device, r.seq, r.quality, r.reask, r.study_day "
-                "FROM reviews r JOIN cards c ON c.key = r.card_key"
+                "SELECT c.deck_id, c.card_id, r.order_at, d.id, r.seq, r.quality, r.reask, r.study_day "
+                "FROM reviews r JOIN cards c ON c.key = r.card_key JOIN devices d ON d.key = r.device"
             )
         )
     states: dict[tuple[str, str], SM2State] = {}

@@ -42,7 +42,11 @@ def test_an_answer_after_a_sync_is_scheduled_after_what_was_received(tmp_path: P
     sync(behind, folder)
     sync(ahead, folder)
     assert snapshot(ahead) == recorded
-    logged = dict(behind.conn.execute("SELECT device, order_at - reviewed_at FROM reviews"))
+    logged = dict(
+        behind.conn.execute(
+            "SELECT d.id, r.order_at - r.reviewed_at FROM reviews r JOIN devices d ON d.key = r.device"
+        )
+    )
     assert logged[behind.device_id] > 0  # its log time was moved past the received answer's
 
 

@@ -79,20 +79,21 @@ def test_a_malformed_segment_is_skipped_and_the_rest_is_read(
     answer(one, "d", 5, START + timedelta(days=1))
     sync(one, folder)  # a second, intact segment
     header, *rows = good.read_text(encoding="utf-8").splitlines()
-    first = json.loads(rows[0])
+    columns = json.loads(header)["columns"]
+    first = json.loads(rows[0])  # one review: its values in the order of the header's columns
     if damage == "garbage bytes":
         good.write_bytes(os.urandom(300) + b"\n")
     elif damage == "not json":
         good.write_text("\n".join([header, "{oops", *rows[1:]]) + "\n", encoding="utf-8")
     else:
         if damage == "wrong field type":
-            first["quality"] = "5"
+            first[columns.index("quality")] = "5"
         elif damage == "wrong sequence":
-            first["seq"] = 7
+            first[columns.index("seq")] = 7
         elif damage == "bad quality":
-            first["quality"] = 9
+            first[columns.index("quality")] = 9
         elif damage == "extra field":
-            first["note"] = "edited by hand"
+            first.append("edited by hand")
         elif damage == "header of another device":
             header = header.replace(one.device_id, "0123456789abcdef")
         good.write_text("\n".join([header, json.dumps(first), *rows[1:]]) + "\n", encoding="utf-8")
@@ -103,6 +104,36 @@ def test_a_malformed_segment_is_skipped_and_the_rest_is_read(
     # Skipped again on the next sync (reported each time), never half inserted.
     assert [path for path, _why in sync(two, folder).skipped] == [good]
     assert two.total_reviews() == 1
+
+
+def as_version_1(segment: Path) -> None:
+    """Rewrite a segment as format version 1 wrote it: no columns in the header, one object per review."""
+    header, *rows = segment.read_text(encoding="utf-8").splitlines()
+    meta = json.loads(header)
+    columns = meta.pop("columns")
+    meta["version"] = 1
+    objects = [json.dumps(dict(zip(columns, json.loads(row), strict=True))) for row in rows]
+    segment.write_text("\n".join([json.dumps(meta), *objects]) + "\n", encoding="utf-8")
+
+
+def test_a_version_1_folder_is_still_read_and_its_marker_upgraded_on_the_next_write(
+    pair: tuple[Store, Store, Path],
+) -> None:
+    one, two, folder = pair
+    as_version_1(segment_of(one, folder))
+    (folder / MARKER).write_text(
+        json.dumps({"format": "quizzer-sync", "version": 1}) + "\n", encoding="utf-8"
+    )
+    assert sync(one, folder).skipped == []  # its own version 1 segment passes the copied-file check
+    report = sync(two, folder)
+    assert (report.received, report.skipped) == (3, [])
+    assert snapshot(two) == snapshot(one)
+    assert json.loads((folder / MARKER).read_text(encoding="utf-8"))["version"] == 1  # nothing written yet
+    answer(two, "d", 4, START + timedelta(days=1))
+    assert sync(two, folder).sent == 1
+    assert json.loads((folder / MARKER).read_text(encoding="utf-8"))["version"] == sync_module.FORMAT_VERSION
+    assert sync(one, folder).received == 1
+    assert snapshot(two) == snapshot(one)
 
 
 def test_stray_files_and_temporary_names_are_ignored(pair: tuple[Store, Store, Path]) -> None:
@@ -135,12 +166,17 @@ def test_an_empty_or_hidden_only_folder_becomes_a_sync_folder(tmp_path: Path) ->
     assert report.created and report.sent == 1
     assert json.loads((folder / MARKER).read_text(encoding="utf-8")) == {
         "format": "quizzer-sync",
-        "version": 1,
+        "version": sync_module.FORMAT_VERSION,
     }
 
 
 @pytest.mark.parametrize(
-    "marker", ['{"format": "quizzer-sync", "version": 2}', '{"format": "other", "version": 1}', "not json"]
+    "marker",
+    [
+        json.dumps({"format": "quizzer-sync", "version": sync_module.FORMAT_VERSION + 1}),
+        '{"format": "other", "version": 1}',
+        "not json",
+    ],
 )
 def test_a_newer_or_foreign_marker_is_refused(tmp_path: Path, marker: str) -> None:
     folder = tmp_path / "sync"
