@@ -3,7 +3,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
+# One BLAS/OpenMP thread per test process, as ``generators/__init__.py`` sets for the app. That only works
+# if it runs before numpy loads, and in a test session some test module imports numpy first: the suite then
+# ran with two BLAS and two OpenMP threads in each of the two xdist workers on a 2-core machine, spinning
+# against each other. This file is imported before any test module, so the limit holds for every test.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import pytest  # noqa: E402 - after the thread limits above
 
 ROOT = Path(__file__).resolve().parent.parent
 

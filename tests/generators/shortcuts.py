@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generators import ChoiceAnswer, Generator
+from tests.generators.instances import generated
 
 TREE_MARGIN = 0.10  # a classifier on surface features may beat the majority class by at most this much
 MAJORITY_MARGIN = 0.15  # the majority class may beat 1/options by at most this much
@@ -82,7 +83,7 @@ def choice_instances(
     """
     rows = []
     for seed in seeds:
-        problem = generator.generate(seed, dict(params))
+        problem = generated(generator, seed, dict(params))  # shared with the family's other tests
         choice_parts = [p for p in problem.parts if isinstance(p.answer, ChoiceAnswer)]
         if part is not None:
             if part >= len(problem.parts) or not isinstance(problem.parts[part].answer, ChoiceAnswer):

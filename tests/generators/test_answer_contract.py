@@ -4,6 +4,9 @@ Over 200 seeds of each registered family: the exact answer and the answer at the
 an option is accepted by number, letter and text, a part left out is incomplete (never right), junk is
 unreadable and never raises, a numeric part states its precision in the question, and 0 is never accepted
 for an answer that is not 0.
+
+The instances come from the per-process cache in ``instances.py``; each family's case is in the family's
+xdist group, so a family module in the same group reuses them instead of generating the seeds again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from generators import ChoiceAnswer, NumberAnswer, Problem, get, names
 from generators.base import significant_text
 from quizzer.answers import Unreadable
 from quizzer.grading import Grade, grade_parts
+from tests.generators.instances import generated
 
 SEEDS = range(200)
 JUNK = ("", "   ", "abc", "1;2;3;4;5;6;7;8;9", "\x1b[2J", "[b]1[/b]", "½", "NaN", "1e999", "; ;")
@@ -60,16 +64,19 @@ def states_precision(problem: Problem, answer: NumberAnswer, part_prompt: str) -
     return answer.rel_tolerance > 0 and bool(re.search(rf"within {answer.rel_tolerance * 100:g}\s*%", text))
 
 
-@pytest.mark.parametrize("name", names())
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in names()]
+)
 def test_answer_contract(name: str) -> None:
     generator = get(name)
     for seed in SEEDS:
-        problem = generator.generate(seed)
+        problem = generated(generator, seed)
         parts = problem.parts
         for index, part in enumerate(parts):
             answer = part.answer
             if isinstance(answer, NumberAnswer):
-                assert states_precision(problem, answer, part.prompt), (name, seed, index, "precision not stated")
+                stated = states_precision(problem, answer, part.prompt)
+                assert stated, (name, seed, index, "precision not stated")
                 if answer.value != 0:
                     # 0 must never pass for a non-zero answer (a tolerance sized for another quantity would).
                     zero = grade_parts((part,), "0")

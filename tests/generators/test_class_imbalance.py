@@ -16,10 +16,15 @@ from generators import get
 from generators.class_imbalance import twin_probability
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("class-imbalance")
 ROOT = Path(__file__).resolve().parents[2]
+LEAK = {"ask": "oversampling-leak"}
+# The leak instances (a tree fit per pipeline, the slow kind) are built once per worker: the shortcut check
+# reads 300 seeds, the simulation and grading checks read the first 60 of them from the same cache.
+pytestmark = pytest.mark.xdist_group("class-imbalance")
 
 
 def test_majority_baseline_matches_textbook() -> None:
@@ -55,7 +60,7 @@ def test_leak_simulation() -> None:
     share of test minority rows with a twin in training matches the probability on average."""
     realised, expected, cases = [], [], set()
     for seed in range(60):
-        problem = GEN.generate(seed, {"ask": "oversampling-leak"})
+        problem = generated(GEN, seed, LEAK)
         d = problem.data
         kinds = {key: run["kind"] for key, run in d["pipelines"].items()}
         honest = [key for key, kind in kinds.items() if kind == "honest"]
@@ -84,7 +89,7 @@ def test_leak_simulation() -> None:
 
 def test_oversampling_leak_has_no_shortcut() -> None:
     """Which score to trust is read from the order of the steps, not from the words or which score is lower."""
-    reports = assert_no_shortcut(GEN, {"ask": "oversampling-leak"}, range(300), part=0)
+    reports = assert_no_shortcut(GEN, LEAK, range(300), part=0)
     assert reports[0].majority <= 0.35
 
 
@@ -93,7 +98,7 @@ def test_oversampling_leak_has_no_shortcut() -> None:
 )
 def test_grading_and_determinism(params: dict) -> None:
     for seed in range(200 if params.get("ask") in ("majority-accuracy", "class-weight") else 40):
-        problem = GEN.generate(seed, params)
+        problem = generated(GEN, seed, params)  # the shared instance must equal a fresh one
         assert problem.to_json() == GEN.generate(seed, params).to_json()
         json.dumps(problem.to_json())
         first, second = problem.expected

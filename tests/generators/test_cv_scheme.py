@@ -26,11 +26,15 @@ from generators import Problem, get
 from generators import cv_scheme as cv
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("cv-scheme")
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = range(4)
+# The default-params instances (seeds 0-299) are built once per worker and shared by the shortcut check,
+# the scenario-coverage check and the answer contract (instances.py).
+pytestmark = pytest.mark.xdist_group("cv-scheme")
 
 
 @cache
@@ -97,7 +101,7 @@ def test_every_scenario_and_fold_count(scenario: str, n_splits: int) -> None:
 
 
 def test_random_scenarios_cover_everything() -> None:
-    assert {GEN.generate(seed).data["scenario"] for seed in range(40)} == set(cv.SCENARIOS)
+    assert {generated(GEN, seed).data["scenario"] for seed in range(40)} == set(cv.SCENARIOS)
 
 
 def test_no_shortcut() -> None:

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -20,16 +19,19 @@ from generators import Problem, get
 from generators import learning_curve as lc
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("learning-curve")
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = range(300)  # one cached instance per seed serves every test below (~50 ms each)
+SEEDS = range(300)  # one cached instance per seed serves every test below and the answer contract's 200
+pytestmark = pytest.mark.xdist_group("learning-curve")  # the worker that holds those instances
 
 
-@cache
 def problem(seed: int, diagnosis: str | None = None, task: str | None = None) -> Problem:
-    return GEN.generate(seed, {"diagnosis": diagnosis, "task": task})
+    """The instance for a seed (and pinned label), from the per-process cache (``instances.py``)."""
+    params = {key: value for key, value in (("diagnosis", diagnosis), ("task", task)) if value is not None}
+    return generated(GEN, seed, params)
 
 
 def end_point(p: Problem) -> tuple[float, float, float]:
@@ -123,23 +125,9 @@ def test_explanations_agree_with_the_numbers() -> None:
         assert f"**{target:.2f}**" in p.prompt and str(lc.RISE_MIN) in p.prompt
 
 
-@pytest.fixture(scope="module")
-def cached_generator() -> object:
-    """What assert_no_shortcut needs from a generator, served from the cache the other tests filled."""
-
-    class Cached:
-        name = GEN.name
-
-        def generate(self, seed: int, params: dict) -> Problem:
-            assert not any(params.values())
-            return problem(seed)
-
-    return Cached()
-
-
 @pytest.mark.parametrize("part", [0, 1])
-def test_no_shortcut(part: int, cached_generator: object) -> None:
-    assert_no_shortcut(cached_generator, {}, SEEDS, part=part)  # type: ignore[arg-type]
+def test_no_shortcut(part: int) -> None:
+    assert_no_shortcut(GEN, {}, SEEDS, part=part)
 
 
 def test_all_labels_and_tasks_are_drawn() -> None:
