@@ -2,10 +2,10 @@
 
 :func:`compute` gathers every figure in one call (a :class:`Stats`; ``.to_dict()`` for JSON), for the
 CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``,
-or ``deck_review_days`` for one deck), per deck and study day the reviews sorted by the card's state
-before them (``deck_review_classes``: due young, due mature, relearning, early) and per card
-(``card_tallies``), all kept current by triggers (``m003`` and ``m004`` in ``store/migrations.py``), plus
-the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
+or ``deck_review_days`` for one deck), per study day the reviews sorted by the card's state before them
+(``review_classes``, or ``deck_review_classes`` for one deck: due young, due mature, relearning, early)
+and per card (``card_tallies``), all kept current by triggers (``m003``, ``m004`` and ``m008`` in
+``store/migrations.py``), plus the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
 functions; everything after them is plain functions on plain data (``streaks``, ``heatmap``,
 ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...), each testable
 on its own.
@@ -458,7 +458,7 @@ def _ensure_tallies(store: Store) -> None:
     conn = store.conn
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     tallied = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_days").fetchone()[0]
-    classed = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM deck_review_classes").fetchone()[0]
+    classed = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_classes").fetchone()[0]
     if logged == tallied == classed:
         return
     # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
@@ -505,12 +505,14 @@ _YOUNG, _MATURE, _RELEARNING, _EARLY, _FIRST_GRADED = 1, 3, 5, 7, 9  # column of
 
 
 def _read_classes(store: Store, deck_id: str | None) -> list[_ClassRow]:
-    """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``)."""
-    where, args = ("WHERE deck_id = ?", [deck_id]) if deck_id else ("", [])
+    """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``; all
+    decks' days are summed in ``review_classes``, m008)."""
+    table, where, args = (("deck_review_classes", "WHERE deck_id = ?", [deck_id]) if deck_id
+                          else ("review_classes", "", []))
     return store.conn.execute(
-        f"""SELECT study_day, SUM(young), SUM(young_passed), SUM(mature), SUM(mature_passed), SUM(relearning),
-                   SUM(relearning_passed), SUM(early), SUM(early_passed), SUM(first_graded), SUM(first_correct)
-            FROM deck_review_classes {where} GROUP BY study_day ORDER BY study_day""", args).fetchall()
+        f"""SELECT study_day, young, young_passed, mature, mature_passed, relearning, relearning_passed,
+                   early, early_passed, first_graded, first_correct
+            FROM {table} {where} ORDER BY study_day""", args).fetchall()
 
 
 def _read_cards(store: Store, deck_id: str | None) -> list[_CardRow]:
