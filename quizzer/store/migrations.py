@@ -649,6 +649,7 @@ def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
     _run(
         conn,
         f"""
+        DROP TABLE IF EXISTS review_classes;   -- a database put back to an older version number by hand
         CREATE TABLE review_classes (
             study_day INTEGER NOT NULL PRIMARY KEY,
             {columns}
