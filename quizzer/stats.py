@@ -18,6 +18,7 @@ Anki.
 
 from __future__ import annotations
 
+import gc
 import math
 import textwrap
 from collections import defaultdict
@@ -567,7 +568,22 @@ def _rate_sum(rows: Iterable[tuple[int, ...]], total: int, passed: int) -> Rate:
 def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None = None, days: int = 30,
             day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> Stats:
     """Every statistic for ``decks`` (or the one ``deck_id``) as of ``now``; ``days`` is the window of
-    the recent figures (reviews per day, time, retention in window)."""
+    the recent figures (reviews per day, time, retention in window).
+
+    The cyclic garbage collector is paused meanwhile: the figures build tens of thousands of short-lived
+    tuples (a few per card), which set off collections that each walk every object alive, the loaded
+    decks' cards included (about a tenth of the time at 20,000 cards); none of them makes a cycle."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute(store, decks, now=now, deck_id=deck_id, days=days, day_start_hour=day_start_hour, tz=tz)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None, days: int,
+             day_start_hour: int, tz: tzinfo | None) -> Stats:
     today = current_day(store, now, day_start_hour, tz).day
     _ensure_tallies(store)
     # Single statements, no transaction of our own: the app may call this from a worker thread while
