@@ -454,18 +454,24 @@ def below_average(groups: Iterable[GroupAccuracy], overall: Rate, *, min_answers
 _PASSED = "COALESCE(correct, quality >= 3)"
 
 
-def _ensure_tallies(store: Store) -> None:
-    """Rebuild the tallies if they disagree with the log (written by a tool that bypassed the triggers)."""
+def _ensure_tallies(store: Store, deck_id: str | None = None) -> None:
+    """Rebuild the tallies if they disagree with the log (written by a tool that bypassed the triggers).
+
+    The all-decks tables are checked each time (a few thousand rows); the per-deck ones (a row per deck and
+    day) only when one deck's figures, which come from them, are asked for."""
     conn = store.conn
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    tallied = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_days").fetchone()[0]
-    classed = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_classes").fetchone()[0]
-    if logged == tallied == classed:
+    tables: list[tuple[str, Callable[[Any], None]]] = [("review_days", rebuild_tallies),
+                                                        ("review_classes", rebuild_review_classes)]
+    if deck_id is not None:
+        tables += [("deck_review_days", rebuild_tallies), ("deck_review_classes", rebuild_review_classes)]
+    counts = [(conn.execute(f"SELECT COALESCE(SUM(reviews), 0) FROM {table}").fetchone()[0], rebuild)
+              for table, rebuild in tables]
+    if all(count == logged for count, _ in counts):
         return
     # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
     known = conn.execute("SELECT COUNT(*) FROM reviews WHERE card_key IN (SELECT key FROM cards)").fetchone()[0]
-    stale = [rebuild for rebuild, count in ((rebuild_tallies, tallied), (rebuild_review_classes, classed))
-             if count != known]
+    stale = list(dict.fromkeys(rebuild for count, rebuild in counts if count != known))
     if not stale:
         return
     if conn.in_transaction:  # the caller's transaction: rebuild inside it
@@ -585,7 +591,7 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
 def _compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None, days: int,
              day_start_hour: int, tz: tzinfo | None) -> Stats:
     today = current_day(store, now, day_start_hour, tz).day
-    _ensure_tallies(store)
+    _ensure_tallies(store, deck_id)
     # Single statements, no transaction of our own: the app may call this from a worker thread while
     # the same connection records answers. An answer landing in between shifts a figure by one.
     day_rows = _read_days(store, deck_id)

@@ -129,3 +129,18 @@ def test_statistics_read_the_same_figures_as_from_the_per_deck_table(tmp_path: P
             )
             assert figures["retention"][key]["passed"] == sum(f["retention"][key]["passed"] for f in per_deck)
         assert figures["retention"]["all"]["reviews"] > 0
+
+
+def test_one_decks_figures_notice_a_stale_per_deck_table(tmp_path: Path) -> None:
+    decks = [
+        parse_deck(f"id: deck{n}\ntitle: D\ncards:\n  - {{id: c0, front: q, back: a}}\n") for n in range(3)
+    ]
+    with Store(tmp_path / "q.db") as store:
+        drill(store, random.Random(6), 10)
+        now = START + timedelta(days=10)
+        figures = compute(store, decks, now=now, deck_id="deck1", tz=UTC).to_dict()
+        assert figures["total_reviews"] > 0
+        for table in ("deck_review_classes", "deck_review_days"):
+            # Only the per-deck table emptied (the all-decks ones still agree with the log).
+            store.conn.execute(f"DELETE FROM {table} WHERE deck_id = 'deck1'")
+            assert compute(store, decks, now=now, deck_id="deck1", tz=UTC).to_dict() == figures
