@@ -263,7 +263,7 @@ def m003_stats_tallies(conn: sqlite3.Connection) -> None:
 
 
 def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable[int]) -> None:
-    """Add the reviews with ids above ``last_id`` to every tally table (m003's and m004's), inside the caller's
+    """Add the reviews with ids above ``last_id`` to every tally table (m003's, m004's and m008's), inside the caller's
     transaction: what the triggers would have done row by row, in a few set-wise statements, for a bulk
     insert made with them set aside (a sync merging another device's log). Ids grow with each insert, so
     the reviews above ``last_id`` are exactly the new ones. ``firsts`` are the ids of those that are their
