@@ -331,14 +331,21 @@ def retention_by(days: Iterable[tuple[date, Rate, Rate]], period: Callable[[date
                  ) -> list[RetentionPeriod]:
     """Sum (day, young, mature) retention counts into periods (``week_of`` / ``month_of``), oldest first.
     Periods without a counted review are left out."""
-    sums: dict[tuple[str, date], list[Rate]] = {}
+    # Plain integers summed, Rates made once per period: a Rate per day and period costs several times more.
+    sums: dict[tuple[str, date], list[int]] = {}
     for day, young, mature in days:
-        entry = sums.setdefault(period(day), [Rate(), Rate()])
-        entry[0] += young
-        entry[1] += mature
-    return [RetentionPeriod(name, start, young, mature)
-            for (name, start), (young, mature) in sorted(sums.items(), key=lambda item: item[0][1])
-            if young.reviews or mature.reviews]
+        key = period(day)
+        entry = sums.get(key)
+        if entry is None:
+            entry = sums[key] = [0, 0, 0, 0]
+        entry[0] += young.reviews
+        entry[1] += young.passed
+        entry[2] += mature.reviews
+        entry[3] += mature.passed
+    return [RetentionPeriod(name, start, Rate(young, young_passed), Rate(mature, mature_passed))
+            for (name, start), (young, young_passed, mature, mature_passed)
+            in sorted(sums.items(), key=lambda item: item[0][1])
+            if young or mature]
 
 
 def card_state(repetitions: int | None, interval: int | None) -> str:
@@ -367,10 +374,11 @@ def count_states(states: Iterable[tuple[int | None, int | None, date | None]], t
 def forecast(dues: Iterable[date], today: date, days: int = FORECAST_DAYS) -> list[tuple[date, int]]:
     """Cards due on each of the next ``days`` days; today's count includes every overdue card."""
     counts = [0] * days
+    first = today.toordinal()
     for due in dues:
-        offset = max(0, (due - today).days)
+        offset = due.toordinal() - first
         if offset < days:
-            counts[offset] += 1
+            counts[offset if offset > 0 else 0] += 1
     return [(today + timedelta(days=offset), count) for offset, count in enumerate(counts)]
 
 
@@ -620,18 +628,24 @@ def _compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | N
     state_of = {(row[1], row[2]): row for row in cards if row[3] is not None}
     by_deck: dict[str, CardCounts] = {}
     dues: list[date] = []
+    days_of: dict[int, date] = {}  # one date object per due day, not one per card
+    unseen = (None, None, None)
     for deck in chosen:
         states = []
+        name = deck.id
         for card in deck.cards:
-            row = state_of.get((deck.id, card.id))
+            row = state_of.get((name, card.id))
             if row is None:
-                states.append((None, None, None))
+                states.append(unseen)
+            elif row[5] is None:
+                states.append((row[3], row[4], None))
             else:
-                due = None if row[5] is None else date.fromordinal(row[5])
+                due = days_of.get(row[5])
+                if due is None:
+                    due = days_of[row[5]] = date.fromordinal(row[5])
                 states.append((row[3], row[4], due))
-                if due is not None:
-                    dues.append(due)
-        by_deck[deck.id] = count_states(states, today)
+                dues.append(due)
+        by_deck[name] = count_states(states, today)
     overall = CardCounts(*(sum(getattr(counts, name) for counts in by_deck.values())
                            for name in ("new", "learning", "young", "mature", "due_today")))
 
