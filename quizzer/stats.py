@@ -2,10 +2,10 @@
 
 :func:`compute` gathers every figure in one call (a :class:`Stats`; ``.to_dict()`` for JSON), for the
 CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``,
-or ``deck_review_days`` for one deck), per deck and study day the reviews sorted by the card's state
-before them (``deck_review_classes``: due young, due mature, relearning, early) and per card
-(``card_tallies``), all kept current by triggers (``m003`` and ``m004`` in ``store/migrations.py``), plus
-the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
+or ``deck_review_days`` for one deck), per study day the reviews sorted by the card's state before them
+(``review_classes``, or ``deck_review_classes`` for one deck: due young, due mature, relearning, early)
+and per card (``card_tallies``), all kept current by triggers (``m003``, ``m004`` and ``m008`` in
+``store/migrations.py``), plus the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
 functions; everything after them is plain functions on plain data (``streaks``, ``heatmap``,
 ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...), each testable
 on its own.
@@ -18,6 +18,7 @@ Anki.
 
 from __future__ import annotations
 
+import gc
 import math
 import textwrap
 from collections import defaultdict
@@ -330,14 +331,21 @@ def retention_by(days: Iterable[tuple[date, Rate, Rate]], period: Callable[[date
                  ) -> list[RetentionPeriod]:
     """Sum (day, young, mature) retention counts into periods (``week_of`` / ``month_of``), oldest first.
     Periods without a counted review are left out."""
-    sums: dict[tuple[str, date], list[Rate]] = {}
+    # Plain integers summed, Rates made once per period: a Rate per day and period costs several times more.
+    sums: dict[tuple[str, date], list[int]] = {}
     for day, young, mature in days:
-        entry = sums.setdefault(period(day), [Rate(), Rate()])
-        entry[0] += young
-        entry[1] += mature
-    return [RetentionPeriod(name, start, young, mature)
-            for (name, start), (young, mature) in sorted(sums.items(), key=lambda item: item[0][1])
-            if young.reviews or mature.reviews]
+        key = period(day)
+        entry = sums.get(key)
+        if entry is None:
+            entry = sums[key] = [0, 0, 0, 0]
+        entry[0] += young.reviews
+        entry[1] += young.passed
+        entry[2] += mature.reviews
+        entry[3] += mature.passed
+    return [RetentionPeriod(name, start, Rate(young, young_passed), Rate(mature, mature_passed))
+            for (name, start), (young, young_passed, mature, mature_passed)
+            in sorted(sums.items(), key=lambda item: item[0][1])
+            if young or mature]
 
 
 def card_state(repetitions: int | None, interval: int | None) -> str:
@@ -366,10 +374,11 @@ def count_states(states: Iterable[tuple[int | None, int | None, date | None]], t
 def forecast(dues: Iterable[date], today: date, days: int = FORECAST_DAYS) -> list[tuple[date, int]]:
     """Cards due on each of the next ``days`` days; today's count includes every overdue card."""
     counts = [0] * days
+    first = today.toordinal()
     for due in dues:
-        offset = max(0, (due - today).days)
+        offset = due.toordinal() - first
         if offset < days:
-            counts[offset] += 1
+            counts[offset if offset > 0 else 0] += 1
     return [(today + timedelta(days=offset), count) for offset, count in enumerate(counts)]
 
 
@@ -453,18 +462,24 @@ def below_average(groups: Iterable[GroupAccuracy], overall: Rate, *, min_answers
 _PASSED = "COALESCE(correct, quality >= 3)"
 
 
-def _ensure_tallies(store: Store) -> None:
-    """Rebuild the tallies if they disagree with the log (written by a tool that bypassed the triggers)."""
+def _ensure_tallies(store: Store, deck_id: str | None = None) -> None:
+    """Rebuild the tallies if they disagree with the log (written by a tool that bypassed the triggers).
+
+    The all-decks tables are checked each time (a few thousand rows); the per-deck ones (a row per deck and
+    day) only when one deck's figures, which come from them, are asked for."""
     conn = store.conn
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    tallied = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM review_days").fetchone()[0]
-    classed = conn.execute("SELECT COALESCE(SUM(reviews), 0) FROM deck_review_classes").fetchone()[0]
-    if logged == tallied == classed:
+    tables: list[tuple[str, Callable[[Any], None]]] = [("review_days", rebuild_tallies),
+                                                        ("review_classes", rebuild_review_classes)]
+    if deck_id is not None:
+        tables += [("deck_review_days", rebuild_tallies), ("deck_review_classes", rebuild_review_classes)]
+    counts = [(conn.execute(f"SELECT COALESCE(SUM(reviews), 0) FROM {table}").fetchone()[0], rebuild)
+              for table, rebuild in tables]
+    if all(count == logged for count, _ in counts):
         return
     # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
     known = conn.execute("SELECT COUNT(*) FROM reviews WHERE card_key IN (SELECT key FROM cards)").fetchone()[0]
-    stale = [rebuild for rebuild, count in ((rebuild_tallies, tallied), (rebuild_review_classes, classed))
-             if count != known]
+    stale = list(dict.fromkeys(rebuild for count, rebuild in counts if count != known))
     if not stale:
         return
     if conn.in_transaction:  # the caller's transaction: rebuild inside it
@@ -505,12 +520,14 @@ _YOUNG, _MATURE, _RELEARNING, _EARLY, _FIRST_GRADED = 1, 3, 5, 7, 9  # column of
 
 
 def _read_classes(store: Store, deck_id: str | None) -> list[_ClassRow]:
-    """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``)."""
-    where, args = ("WHERE deck_id = ?", [deck_id]) if deck_id else ("", [])
+    """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``; all
+    decks' days are summed in ``review_classes``, m008)."""
+    table, where, args = (("deck_review_classes", "WHERE deck_id = ?", [deck_id]) if deck_id
+                          else ("review_classes", "", []))
     return store.conn.execute(
-        f"""SELECT study_day, SUM(young), SUM(young_passed), SUM(mature), SUM(mature_passed), SUM(relearning),
-                   SUM(relearning_passed), SUM(early), SUM(early_passed), SUM(first_graded), SUM(first_correct)
-            FROM deck_review_classes {where} GROUP BY study_day ORDER BY study_day""", args).fetchall()
+        f"""SELECT study_day, young, young_passed, mature, mature_passed, relearning, relearning_passed,
+                   early, early_passed, first_graded, first_correct
+            FROM {table} {where} ORDER BY study_day""", args).fetchall()
 
 
 def _read_cards(store: Store, deck_id: str | None) -> list[_CardRow]:
@@ -565,9 +582,24 @@ def _rate_sum(rows: Iterable[tuple[int, ...]], total: int, passed: int) -> Rate:
 def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None = None, days: int = 30,
             day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> Stats:
     """Every statistic for ``decks`` (or the one ``deck_id``) as of ``now``; ``days`` is the window of
-    the recent figures (reviews per day, time, retention in window)."""
+    the recent figures (reviews per day, time, retention in window).
+
+    The cyclic garbage collector is paused meanwhile: the figures build tens of thousands of short-lived
+    tuples (a few per card), which set off collections that each walk every object alive, the loaded
+    decks' cards included (about a tenth of the time at 20,000 cards); none of them makes a cycle."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute(store, decks, now=now, deck_id=deck_id, days=days, day_start_hour=day_start_hour, tz=tz)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None, days: int,
+             day_start_hour: int, tz: tzinfo | None) -> Stats:
     today = current_day(store, now, day_start_hour, tz).day
-    _ensure_tallies(store)
+    _ensure_tallies(store, deck_id)
     # Single statements, no transaction of our own: the app may call this from a worker thread while
     # the same connection records answers. An answer landing in between shifts a figure by one.
     day_rows = _read_days(store, deck_id)
@@ -596,18 +628,24 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
     state_of = {(row[1], row[2]): row for row in cards if row[3] is not None}
     by_deck: dict[str, CardCounts] = {}
     dues: list[date] = []
+    days_of: dict[int, date] = {}  # one date object per due day, not one per card
+    unseen = (None, None, None)
     for deck in chosen:
         states = []
+        name = deck.id
         for card in deck.cards:
-            row = state_of.get((deck.id, card.id))
+            row = state_of.get((name, card.id))
             if row is None:
-                states.append((None, None, None))
+                states.append(unseen)
+            elif row[5] is None:
+                states.append((row[3], row[4], None))
             else:
-                due = None if row[5] is None else date.fromordinal(row[5])
+                due = days_of.get(row[5])
+                if due is None:
+                    due = days_of[row[5]] = date.fromordinal(row[5])
                 states.append((row[3], row[4], due))
-                if due is not None:
-                    dues.append(due)
-        by_deck[deck.id] = count_states(states, today)
+                dues.append(due)
+        by_deck[name] = count_states(states, today)
     overall = CardCounts(*(sum(getattr(counts, name) for counts in by_deck.values())
                            for name in ("new", "learning", "young", "mature", "due_today")))
 

@@ -263,7 +263,7 @@ def m003_stats_tallies(conn: sqlite3.Connection) -> None:
 
 
 def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable[int]) -> None:
-    """Add the reviews with ids above ``last_id`` to every tally table (m003's and m004's), inside the caller's
+    """Add the reviews with ids above ``last_id`` to every tally table (m003's, m004's and m008's), inside the caller's
     transaction: what the triggers would have done row by row, in a few set-wise statements, for a bulk
     insert made with them set aside (a sync merging another device's log). Ids grow with each insert, so
     the reviews above ``last_id`` are exactly the new ones. ``firsts`` are the ids of those that are their
@@ -317,22 +317,50 @@ def _class_counts(row: str, aggregate: str) -> str:
     return ", ".join(f"{aggregate}({value})" if aggregate else f"({value})" for value in values)
 
 
-def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key") -> str:
+def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
+                      all_days: bool = True, fresh: bool = False) -> str:
+    """Statements adding the reviews matching ``where`` to ``deck_review_classes`` and, with ``all_days``
+    (m008 on), to ``review_classes``; ``fresh`` when both start empty, so the all-decks days are summed
+    from the per-deck ones instead of classifying the rows a second time."""
     day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
-    return f"""
-        INSERT INTO deck_review_classes (deck_id, study_day, {", ".join(_CLASS_COLUMNS)})
+    rows = f"SELECT r.*, {day} AS day, {_review_class('r', day)} AS cls FROM {source} WHERE {where}"
+    columns = ", ".join(_CLASS_COLUMNS)
+    statements = f"""
+        INSERT INTO deck_review_classes (deck_id, study_day, {columns})
         SELECT c.deck_id, day, {_class_counts("r", "SUM")}
-        FROM (SELECT r.*, {day} AS day, {_review_class("r", day)} AS cls FROM {source} WHERE {where}) r
+        FROM ({rows}) r
         JOIN cards c ON c.key = r.card_key
         WHERE true
         GROUP BY c.deck_id, day
         {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
     """
+    if not all_days:
+        return statements
+    if fresh:
+        all_decks = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
+                        FROM deck_review_classes WHERE true GROUP BY study_day"""
+    else:  # only the reviews whose card row exists count, as in the per-deck table
+        all_decks = f"""SELECT day, {_class_counts("r", "SUM")}
+                        FROM ({rows}) r
+                        WHERE r.card_key IN (SELECT key FROM cards)
+                        GROUP BY day"""
+    return statements + f"""
+        INSERT INTO review_classes (study_day, {columns})
+        {all_decks}
+        {_add_on_conflict("study_day", _CLASS_COLUMNS)};
+    """
 
 
-def _class_triggers() -> str:
-    """The triggers that keep m004's ``deck_review_classes``, like :func:`_tally_triggers`."""
+def _class_triggers(*, all_days: bool = True) -> str:
+    """The triggers that keep m004's ``deck_review_classes`` and, with ``all_days``, m008's
+    ``review_classes``, like :func:`_tally_triggers`."""
     day = f"COALESCE(NEW.study_day, NEW.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    one_review = f"""
+            INSERT INTO review_classes (study_day, {", ".join(_CLASS_COLUMNS)})
+            SELECT {day}, {_class_counts("NEW", "")}
+            FROM (SELECT {_review_class("NEW", day)} AS cls) f
+            WHERE true
+            {_add_on_conflict("study_day", _CLASS_COLUMNS)};""" if all_days else ""
     return f"""
         CREATE TRIGGER reviews_class_tally AFTER INSERT ON reviews
         WHEN EXISTS (SELECT 1 FROM cards WHERE key = NEW.card_key)
@@ -341,12 +369,12 @@ def _class_triggers() -> str:
             SELECT c.deck_id, {day}, {_class_counts("NEW", "")}
             FROM cards c, (SELECT {_review_class("NEW", day)} AS cls) f
             WHERE c.key = NEW.card_key
-            {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+            {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};{one_review}
         END;
         CREATE TRIGGER cards_class_tally AFTER INSERT ON cards
         WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
         BEGIN
-            {_classes_from_log("r.card_key = NEW.key", "reviews r")}
+            {_classes_from_log("r.card_key = NEW.key", "reviews r", all_days=all_days)}
         END;
     """
 
@@ -366,15 +394,18 @@ def m004_review_classes(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (deck_id, study_day)
         ) WITHOUT ROWID;
         """
-        + _class_triggers(),
+        + _class_triggers(all_days=False),
     )
-    rebuild_review_classes(conn)
+    conn.execute("DELETE FROM deck_review_classes")
+    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", all_days=False))
 
 
 def rebuild_review_classes(conn: sqlite3.Connection) -> None:
-    """Recompute ``deck_review_classes`` from the log, inside the caller's transaction."""
+    """Recompute ``deck_review_classes`` and ``review_classes`` (m008) from the log, inside the caller's
+    transaction."""
     conn.execute("DELETE FROM deck_review_classes")
-    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED"))
+    conn.execute("DELETE FROM review_classes")
+    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", fresh=True))
 
 
 # -- m005: every review globally identified, for syncing logs between devices ------------------------------
@@ -551,7 +582,7 @@ def m006_compact_reviews(conn: sqlite3.Connection) -> None:
         CREATE INDEX reviews_order ON reviews (card_key, order_at);
         """
         + _tally_triggers(_EARLIER_SAME_DAY_BY_ORDER)
-        + _class_triggers()
+        + _class_triggers(all_days=False)
         + _origin_triggers(),
     )
 
@@ -601,6 +632,36 @@ def m007_interviews(conn: sqlite3.Connection) -> None:
     )
 
 
+# -- m008: review classes over all decks --------------------------------------------------------------------
+
+
+def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
+    """``review_classes``: m004's counts per study day over all decks, kept by the same triggers.
+
+    The statistics of all decks read one row per study day here, where they grouped ``deck_review_classes``
+    (one row per deck and study day, about 217,000 at a million reviews) by day on every call: a scan and a
+    sort that made up most of their time. ``deck_review_classes`` stays, for one deck's statistics. The new
+    table is filled from it (both count the same reviews), and the class triggers are made again to keep both.
+    """
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _CLASS_COLUMNS)
+    for trigger in ("reviews_class_tally", "cards_class_tally"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    _run(
+        conn,
+        f"""
+        DROP TABLE IF EXISTS review_classes;   -- a database put back to an older version number by hand
+        CREATE TABLE review_classes (
+            study_day INTEGER NOT NULL PRIMARY KEY,
+            {columns}
+        ) WITHOUT ROWID;
+        INSERT INTO review_classes (study_day, {", ".join(_CLASS_COLUMNS)})
+        SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
+        FROM deck_review_classes GROUP BY study_day;
+        """
+        + _class_triggers(),
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
-                               m005_review_origins, m006_compact_reviews, m007_interviews]
+                               m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -320,6 +320,14 @@ def table_bytes(path: Path, table: str) -> int:
     return int(size or 0)
 
 
+def bytes_by_object(path: Path, rows: int) -> dict[str, float]:
+    """Bytes per review of each table and index (SQLite's dbstat), largest first: where the file's size goes."""
+    conn = sqlite3.connect(path)
+    sizes = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+    conn.close()
+    return {name: round(size / rows, 1) for name, size in sizes if size / rows >= 0.1}
+
+
 def bench_bytes(pristine: Path) -> dict[str, Any]:
     quizzer_db, anki_col = pristine / "quizzer.db", pristine / "collection.anki2"
     conn = sqlite3.connect(quizzer_db)
@@ -338,6 +346,10 @@ def bench_bytes(pristine: Path) -> dict[str, Any]:
             file_bytes={"quizzer": q_size, "anki": a_size},
         ),
         "log_table_bytes_per_review": figure(q_log / q_rows, a_log / a_rows),
+        "bytes_per_review_by_object": {
+            "quizzer": bytes_by_object(quizzer_db, q_rows),
+            "anki": bytes_by_object(anki_col, a_rows),
+        },
     }
 
 

@@ -125,7 +125,13 @@ def expected_classes(rows: list[dict[str, Any]]) -> dict[tuple[int, str], list[i
 
 
 def stored_classes(conn: sqlite3.Connection) -> dict[tuple[int, str], list[int]]:
-    return {(day, deck): list(values) for deck, day, *values in conn.execute("SELECT * FROM deck_review_classes")}
+    """``deck_review_classes``, after checking that m008's ``review_classes`` holds its sums by day."""
+    days = {(day, deck): list(values) for deck, day, *values in conn.execute("SELECT * FROM deck_review_classes")}
+    summed: dict[int, list[int]] = {}
+    for (day, _), values in days.items():
+        summed[day] = [a + b for a, b in zip(summed.get(day, [0] * 11), values, strict=True)]
+    assert {day: list(values) for day, *values in conn.execute("SELECT * FROM review_classes")} == summed
+    return days
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,0 +1,146 @@
+"""Migration m008's ``review_classes`` (m004's review classes summed over all decks) stays equal to a rebuild
+from the log: after drill writes, after a sync merge of another device's log, and after migrating a database
+that predates it; and the statistics read from it are the figures the per-deck table gives."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import sys
+from datetime import UTC, timedelta
+from pathlib import Path
+
+from quizzer.decks import parse_deck
+from quizzer.stats import compute
+from quizzer.store import Store
+from quizzer.store.migrations import MIGRATIONS, SCHEMA_VERSION, m008_all_deck_classes, rebuild_review_classes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from sync_support import START, answer  # noqa: E402
+
+from quizzer.sync import sync  # noqa: E402
+
+CLASS_SUMS = """SELECT study_day, SUM(reviews), SUM(young), SUM(young_passed), SUM(mature), SUM(mature_passed),
+                       SUM(relearning), SUM(relearning_passed), SUM(early), SUM(early_passed), SUM(first_graded),
+                       SUM(first_correct)
+                FROM deck_review_classes GROUP BY study_day ORDER BY study_day"""
+
+
+def all_deck_classes(conn: sqlite3.Connection) -> list[tuple[int, ...]]:
+    return conn.execute("SELECT * FROM review_classes ORDER BY study_day").fetchall()
+
+
+def rebuilt(conn: sqlite3.Connection) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """``review_classes`` and the per-deck table summed by day, both recomputed from the log (rolled back)."""
+    conn.execute("BEGIN")
+    try:
+        rebuild_review_classes(conn)
+        return all_deck_classes(conn), conn.execute(CLASS_SUMS).fetchall()
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def assert_matches_the_log(store: Store) -> None:
+    kept = all_deck_classes(store.conn)
+    assert kept == store.conn.execute(CLASS_SUMS).fetchall()  # the sum of the per-deck rows
+    assert (kept, kept) == rebuilt(store.conn)
+    assert sum(row[1] for row in kept) == store.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+
+def drill(store: Store, rng: random.Random, days: int, *, offset: timedelta = timedelta(0)) -> None:
+    """Answers over ``days`` days in three decks, with lapses and re-asks, as the drill records them."""
+    for day in range(days):
+        now = START + timedelta(days=day)
+        for index in range(12):
+            card, deck = f"c{rng.randrange(8)}", f"deck{rng.randrange(3)}"
+            quality = rng.choice([1, 3, 4, 5, 5])
+            at = now + timedelta(minutes=5 * index)
+            answer(store, card, quality, at, deck=deck, offset=offset)
+            if quality < 3:
+                answer(store, card, 4, at + timedelta(minutes=1), deck=deck, reask=True, offset=offset)
+
+
+def test_drill_writes_and_a_sync_merge_keep_the_all_deck_table(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    folder = tmp_path / "sync"
+    with Store(tmp_path / "a.db") as laptop, Store(tmp_path / "b.db") as phone:
+        drill(laptop, rng, 20)
+        drill(phone, rng, 25, offset=timedelta(hours=3))
+        assert_matches_the_log(laptop)
+        sync(laptop, folder)
+        sync(phone, folder)  # merges the laptop's log into the phone's, through the set-wise tally path
+        sync(laptop, folder)
+        for store in (laptop, phone):
+            assert_matches_the_log(store)
+        assert all_deck_classes(laptop.conn) == all_deck_classes(phone.conn)
+        # Young, relearning and early reviews are all there to be counted.
+        assert all(sum(row[index] for row in all_deck_classes(phone.conn)) for index in (2, 6, 8))
+
+
+def test_migrating_an_existing_database_fills_it(tmp_path: Path) -> None:
+    previous = MIGRATIONS.index(m008_all_deck_classes)
+    path = tmp_path / "old.db"
+    with Store(tmp_path / "source.db") as source:
+        drill(source, random.Random(3), 30)
+        expected = all_deck_classes(source.conn)
+        columns = ", ".join(row[1] for row in source.conn.execute("PRAGMA table_info(reviews)"))
+        cards = source.conn.execute("SELECT key, deck_id, card_id FROM cards").fetchall()
+        reviews = source.conn.execute(f"SELECT {columns} FROM reviews ORDER BY id").fetchall()
+        device = source.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    for migration in MIGRATIONS[:previous]:
+        migration(conn)
+    conn.execute("UPDATE devices SET id = ?", (device,))
+    conn.executemany("INSERT INTO cards (key, deck_id, card_id) VALUES (?, ?, ?)", cards)
+    conn.executemany(f"INSERT INTO reviews ({columns}) VALUES ({', '.join('?' * len(reviews[0]))})", reviews)
+    conn.execute(f"PRAGMA user_version = {previous}")
+    conn.execute("COMMIT")
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'review_classes'").fetchone() is None
+    conn.close()
+    with Store(path, backup_dir=tmp_path / "backups") as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert all_deck_classes(store.conn) == expected
+        assert_matches_the_log(store)
+        drill(store, random.Random(4), 3)  # the remade triggers keep it after the migration
+        assert_matches_the_log(store)
+
+
+def test_statistics_read_the_same_figures_as_from_the_per_deck_table(tmp_path: Path) -> None:
+    decks = [
+        parse_deck(
+            f"id: deck{n}\ntitle: D\ncards:\n"
+            + "".join(f"  - {{id: c{i}, front: q, back: a}}\n" for i in range(8))
+        )
+        for n in range(3)
+    ]
+    with Store(tmp_path / "q.db") as store:
+        drill(store, random.Random(5), 40)
+        now = START + timedelta(days=40)
+        figures = compute(store, decks, now=now, tz=UTC).to_dict()
+        per_deck = [compute(store, decks, now=now, deck_id=deck.id, tz=UTC).to_dict() for deck in decks]
+        # Emptied behind the triggers' back: the statistics notice and rebuild it from the log.
+        store.conn.execute("DELETE FROM review_classes")
+        assert compute(store, decks, now=now, tz=UTC).to_dict() == figures
+        # The all-decks retention is the sum of each deck's, as when it was grouped from the per-deck table.
+        for key in ("young", "mature", "relearning", "early"):
+            assert figures["retention"][key]["reviews"] == sum(
+                f["retention"][key]["reviews"] for f in per_deck
+            )
+            assert figures["retention"][key]["passed"] == sum(f["retention"][key]["passed"] for f in per_deck)
+        assert figures["retention"]["all"]["reviews"] > 0
+
+
+def test_one_decks_figures_notice_a_stale_per_deck_table(tmp_path: Path) -> None:
+    decks = [
+        parse_deck(f"id: deck{n}\ntitle: D\ncards:\n  - {{id: c0, front: q, back: a}}\n") for n in range(3)
+    ]
+    with Store(tmp_path / "q.db") as store:
+        drill(store, random.Random(6), 10)
+        now = START + timedelta(days=10)
+        figures = compute(store, decks, now=now, deck_id="deck1", tz=UTC).to_dict()
+        assert figures["total_reviews"] > 0
+        for table in ("deck_review_classes", "deck_review_days"):
+            # Only the per-deck table emptied (the all-decks ones still agree with the log).
+            store.conn.execute(f"DELETE FROM {table} WHERE deck_id = 'deck1'")
+            assert compute(store, decks, now=now, deck_id="deck1", tz=UTC).to_dict() == figures
