@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from generators.base import Problem
-from quizzer.grading import QUALITY_MEANINGS
-from quizzer.session import QueueItem
 from quizzer.tui.text import figure_table, prompt_markdown
-from quizzer.tui.widgets.problem import ProblemTable
+
+if TYPE_CHECKING:  # a problem (and its table widget) exists only once a generator has run
+    from generators.base import Problem
+    from quizzer.session import QueueItem
 
 
 class CardView(Vertical):
@@ -26,6 +28,8 @@ class CardView(Vertical):
         problem: Problem | None = self.item.problem
         if problem is None:
             return
+        from quizzer.tui.widgets.problem import ProblemTable
+
         if problem.table is not None:
             yield ProblemTable(problem.table)
         if problem.figure is not None:
@@ -48,6 +52,8 @@ class QualityKeys(Static):
         self.update(self.keys(2 * self.COLUMN))
 
     def _cell(self, quality: int) -> Content:
+        from quizzer.grading import QUALITY_MEANINGS  # grades follow an answer: not on the first card's path
+
         marker = "▸" if quality == self.proposed else " "
         return Content.assemble(marker, (str(quality), "bold"), " ", QUALITY_MEANINGS[quality])
 
