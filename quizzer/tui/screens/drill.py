@@ -147,8 +147,10 @@ class DrillScreen(Screen[None]):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
-        """Import what grading an answer needs, so the first answer is graded without a stall."""
-        import quizzer.grading  # noqa: F401 - the import is the point
+        """Import what grading an answer and showing its explanation need, so neither stalls the first one."""
+        import textual.widgets._markdown  # noqa: F401 - the imports are the point
+
+        import quizzer.grading  # noqa: F401
 
     def prefetch(self) -> None:
         """Make the next card's problem while the user reads this one."""

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input, Label, Static
 
 from quizzer.answers import Unreadable
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
@@ -443,6 +443,8 @@ class CardPanel(Vertical, can_focus=True):
         grading.append(QualityKeys(proposed))
         explanation = explanation_markdown(self.item.card, self.item.problem)
         if explanation:
+            from textual.widgets import Markdown
+
             details.append(Markdown(explanation, classes="explanation"))
         await self._show_result(details, grading, Phase.FEEDBACK)
 
@@ -482,11 +484,15 @@ class CardPanel(Vertical, can_focus=True):
             ),
             QualityKeys(verdict.quality),
         ]
+        from textual.widgets import Markdown
+
         await self._show_result([Markdown(card.back, classes="back")], grading, Phase.FEEDBACK)
 
     async def action_reveal(self) -> None:
         if self.phase is not Phase.ASKING or not isinstance(self.item.card, OpenCard):
             return
+        from textual.widgets import Markdown
+
         self.response_ms = self._elapsed_ms()
         await self.query_one("#answer", Vertical).remove_children()
         await self._show_result(

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from quizzer.tui.text import figure_table, prompt_markdown
+from quizzer.tui.widgets.prose import PlainMarkdown, is_plain
 
 if TYPE_CHECKING:  # a problem (and its table widget) exists only once a generator has run
     from generators.base import Problem
@@ -24,7 +25,13 @@ class CardView(Vertical):
         self.item = item
 
     def compose(self) -> ComposeResult:
-        yield Markdown(prompt_markdown(self.item), classes="prompt")
+        prompt = prompt_markdown(self.item)
+        if is_plain(prompt):  # most fronts: no Markdown parser (markdown-it, pygments) before the first card
+            yield PlainMarkdown(prompt, classes="prompt")
+        else:
+            from textual.widgets import Markdown
+
+            yield Markdown(prompt, classes="prompt")
         problem: Problem | None = self.item.problem
         if problem is None:
             return
