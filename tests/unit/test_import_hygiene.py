@@ -79,8 +79,11 @@ def test_the_app_starts_without_heavy_modules() -> None:
 
 # What the first card's screen must not wait for: the generators and graders (pydantic's plugin lookup
 # through importlib.metadata, email, zipfile come with them), numpy, the YAML parser (decks come from the
-# cache on a second launch) and the mock interview. Each loads when a problem, an answer or a round needs it.
+# cache on a second launch), the Markdown parser (a plain prompt) and the mock interview. Each loads when a
+# problem, an answer, a Markdown prompt or explanation, or a round needs it.
 NOT_BEFORE_FIRST_CARD = (
+    "markdown_it",
+    "pygments",
     "numpy",
     "sklearn",
     "scipy",
@@ -115,12 +118,13 @@ run_app(Path(sys.argv[3]), [], drill=[sys.argv[4]], headless=True)
 
 
 def test_the_first_card_is_on_screen_before_the_graders_generators_and_numpy_load(tmp_path: Path) -> None:
-    """A recall card, second launch (decks from the cache): what is imported when the card is first painted.
-    The graders load in the background right after it, so an answer is still graded at once."""
+    """A recall card with a plain prompt, second launch (decks from the cache): what is imported when the card
+    is first painted. The graders and Markdown load in the background right after it, so an answer is still
+    graded and explained at once."""
     deck = tmp_path / "first.yaml"
     deck.write_text(
         "id: first\ntitle: First\ncards:\n"
-        "  - {id: c1, kind: open, front: 'What does **SGD** stand for?', back: Stochastic gradient descent.}\n"
+        "  - {id: c1, kind: open, front: 'What does SGD stand for?', back: Stochastic gradient descent.}\n"
     )
     env = {**os.environ, "QUIZZER_DATA_DIR": str(tmp_path / "data"), "QUIZZER_CACHE_DIR": str(tmp_path)}
     seen = tmp_path / "modules.json"
