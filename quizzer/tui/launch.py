@@ -6,7 +6,6 @@ import gc
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from quizzer import paths
 from quizzer.decks.loader import DeckCollection, LoadedDeck, load_sources
@@ -15,9 +14,6 @@ from quizzer.decks.sources import deck_sources
 from quizzer.errors import QuizzerError, UsageError
 from quizzer.session import SessionConfig
 from quizzer.store import Store
-
-if TYPE_CHECKING:
-    from quizzer.tui.app import QuizzerApp
 
 ALL = "*"
 
@@ -68,24 +64,6 @@ def _names(issue_path: str, target: Path) -> bool:
     return issue == root or root in issue.parents
 
 
-def _app_class() -> type[QuizzerApp]:
-    """The drill app's class, imported only when the app really runs (Textual and the screens).
-
-    The import runs with the cyclic GC paused: it makes tens of thousands of objects and no garbage, and the
-    collections it would trigger cost about a tenth of it, before the first card. What it made is then frozen
-    with the decks (see run_app), out of later full collections' way.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        from quizzer.tui.app import QuizzerApp
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-    return QuizzerApp
-
-
 def _fail(error: QuizzerError) -> None:
     print(f"{error.title}: {error.message}", file=sys.stderr)
     raise SystemExit(1)
@@ -128,7 +106,9 @@ def run_app(
                 print(reason)
                 return
             decks = decks_of(cards)
-        app = _app_class()(store, collection, drill=decks, drill_cards=cards, config=config)
+        from quizzer.tui.app import QuizzerApp  # textual is imported only when the app really runs
+
+        app = QuizzerApp(store, collection, drill=decks, drill_cards=cards, config=config)
         app.run(headless=headless)
     _after(app.crash_report)
 
@@ -163,8 +143,10 @@ def run_interview(
         except QuizzerError as error:
             _fail(error)
             return
+        from quizzer.tui.app import QuizzerApp
+
         request = InterviewRequest(decks, minutes, questions)
-        app = _app_class()(store, collection, config=config, interview=request)
+        app = QuizzerApp(store, collection, config=config, interview=request)
         app.run(headless=headless)
     _after(app.crash_report)
 
