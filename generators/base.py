@@ -19,7 +19,9 @@ class Params(BaseModel):
     in which they use, and a deck author should not have to remember which.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a family's validator is built when its params are first validated, not when its module
+    # is imported (and the first build is what loads pydantic's plugin lookup, importlib.metadata).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
-from quizzer.interview import InterviewRequest
 from quizzer.sanitize import visible
 from quizzer.session import Session, SessionConfig, study_day, study_more_queue
 from quizzer.store import Store
@@ -30,6 +29,7 @@ from quizzer.tui.screens.drill import DrillScreen, describe_error
 from quizzer.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
+    from quizzer.interview import InterviewRequest  # the mock interview loads when one starts
     from quizzer.tui.weak_spots import CardList
 
 # Screens that are not on the way to the first card (help, stats, summary, preview, weak spots) are
@@ -306,7 +306,7 @@ class QuizzerApp(QuizzerBaseApp):
             case "more":
                 self.study_more(event.decks)
             case "interview":
-                from quizzer.interview import DEFAULT_MINUTES, default_questions
+                from quizzer.interview import DEFAULT_MINUTES, InterviewRequest, default_questions
 
                 home = self.screen if isinstance(self.screen, HomeScreen) else None
                 predictions = home.readiness.predictions if home and home.readiness else None

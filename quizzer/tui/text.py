@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from generators.base import Figure, Problem, Table
 from quizzer.decks.model import AnyCard, ChoiceCard, GeneratedCard, NumericCard, OpenCard
-from quizzer.grading import QUALITY_MEANINGS
-from quizzer.session import QueueItem
+
+if TYPE_CHECKING:  # the first card's screen needs neither the generators nor the graders: imported when used
+    from generators.base import Figure, Problem, Table
+    from quizzer.session import QueueItem
 
 KIND_NAMES = {"open": "recall", "choice": "choice", "numeric": "numeric", "generated": "generated"}
 
@@ -60,6 +62,8 @@ def explanation_markdown(card: AnyCard, problem: Problem | None) -> str:
 
 
 def quality_line(quality: int) -> str:
+    from quizzer.grading import QUALITY_MEANINGS
+
     return f"{quality} {QUALITY_MEANINGS[quality]}"
 
 
@@ -88,6 +92,8 @@ def card_title(card: AnyCard, width: int = 60) -> str:
 
 def figure_table(figure: Figure, digits: int = 3) -> Table:
     """The numbers behind a plot, one row per x, one column per series."""
+    from generators.base import Table
+
     xs: list[float] = sorted({x for series in figure.series for x in series.x})
     headers = (figure.x_label or "x", *(series.name for series in figure.series))
     rows = []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +75,66 @@ def test_the_app_starts_without_heavy_modules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# What the first card's screen must not wait for: the generators and graders (pydantic's plugin lookup
+# through importlib.metadata, email, zipfile come with them), numpy, the YAML parser (decks come from the
+# cache on a second launch), the Markdown parser (a plain prompt) and the mock interview. Each loads when a
+# problem, an answer, a Markdown prompt or explanation, or a round needs it.
+NOT_BEFORE_FIRST_CARD = (
+    "markdown_it",
+    "pygments",
+    "numpy",
+    "sklearn",
+    "scipy",
+    "yaml",
+    "generators",
+    "generators.base",
+    "quizzer.grading",
+    "quizzer.keypoints",
+    "quizzer.interview",
+    "quizzer.stats",
+    "importlib.metadata",
+    "email",
+    "zipfile",
+)
+
+FIRST_CARD_MODULES = """
+import json, os, sys
+from pathlib import Path
+os.environ["QUIZZER_BENCH_FIRST_CARD_FILE"] = sys.argv[1]
+from quizzer.tui.launch import run_app
+from quizzer.tui.screens.drill import DrillScreen
+
+shown = DrillScreen._first_card_shown
+
+def record(screen, marker):
+    Path(sys.argv[2]).write_text(json.dumps([screen.session.current.kind, sorted(sys.modules)]))
+    shown(screen, marker)
+
+DrillScreen._first_card_shown = record
+run_app(Path(sys.argv[3]), [], drill=[sys.argv[4]], headless=True)
+"""
+
+
+def test_the_first_card_is_on_screen_before_the_graders_generators_and_numpy_load(tmp_path: Path) -> None:
+    """A recall card with a plain prompt, second launch (decks from the cache): what is imported when the card
+    is first painted. The graders and Markdown load in the background right after it, so an answer is still
+    graded and explained at once."""
+    deck = tmp_path / "first.yaml"
+    deck.write_text(
+        "id: first\ntitle: First\ncards:\n"
+        "  - {id: c1, kind: open, front: 'What does SGD stand for?', back: Stochastic gradient descent.}\n"
+    )
+    env = {**os.environ, "QUIZZER_DATA_DIR": str(tmp_path / "data"), "QUIZZER_CACHE_DIR": str(tmp_path)}
+    seen = tmp_path / "modules.json"
+    command = [sys.executable, "-c", FIRST_CARD_MODULES, str(tmp_path / "marker"), str(seen)]
+    for _ in range(2):  # the first launch parses the decks and fills the cache, as a user's first start does
+        result = subprocess.run(
+            [*command, str(tmp_path / "q.db"), str(deck)], capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 0, result.stderr
+    kind, modules = json.loads(seen.read_text())
+    assert kind == "open"
+    loaded = sorted(set(NOT_BEFORE_FIRST_CARD) & set(modules))
+    assert not loaded, loaded

@@ -84,6 +84,7 @@ class DrillScreen(Screen[None]):
         self._leave_armed = False
         self._leaving = False  # leave once the answer on screen is committed
         self._notice = notice  # said on the next card's notice line (see say)
+        self._warmed = False  # the graders were imported in the background (see _warm_up)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
@@ -129,15 +130,27 @@ class DrillScreen(Screen[None]):
             panel.say(self._notice)
             self._notice = ""
         self._update_status(item, panel)
-        self.prefetch()
         if marker := os.environ.get(FIRST_CARD_MARKER):
             # Benchmarks only (tests/benchmarks/run.py): note when the first card is on screen, then leave.
             os.environ.pop(FIRST_CARD_MARKER)
             self.call_after_refresh(self._first_card_shown, Path(marker))
+        # Once this card is painted: the next problem's generator (numpy, maybe scikit-learn) and, the first
+        # time, the graders load in threads, while the user reads; never before the card is on screen.
+        self.call_after_refresh(self.prefetch)
+        if not self._warmed:
+            self._warmed = True
+            self.call_after_refresh(self._warm_up)
 
     def _first_card_shown(self, marker: Path) -> None:
         marker.write_text(repr(time.time()))
         self.app.exit()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Import what grading an answer and showing its explanation need, so neither stalls the first one."""
+        import textual.widgets._markdown  # noqa: F401 - the imports are the point
+
+        import quizzer.grading  # noqa: F401
 
     def prefetch(self) -> None:
         """Make the next card's problem while the user reads this one."""

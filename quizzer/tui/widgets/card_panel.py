@@ -21,22 +21,32 @@ from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input, Label, Static
 
-from generators.base import ChoiceAnswer, Part
 from quizzer.answers import Unreadable
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
-from quizzer.grading import Grade, answer_hint, grade_answer
-from quizzer.session import QueueItem
-
-if TYPE_CHECKING:  # the grader loads scikit-learn: imported when an answer is typed, never at start-up
-    from quizzer.keypoints import PointsGrade
 from quizzer.tui.text import explanation_markdown
 from quizzer.tui.widgets.card_view import CardView, QualityKeys
 from quizzer.tui.widgets.choice_list import ChoiceList
 from quizzer.tui.widgets.inline import inline_markdown
 
-Grader = Callable[[QueueItem, str], Grade | Unreadable]
+# The first card's screen imports neither the graders nor the generators (pydantic models, the answer
+# parsers): they are imported where an answer is read or a problem's parts are asked, by then loaded in the
+# background (DrillScreen.warm_up) or by the generator that made the problem.
+if TYPE_CHECKING:
+    from generators.base import Part
+    from quizzer.grading import Grade
+    from quizzer.keypoints import PointsGrade  # loads scikit-learn: imported when an answer is typed
+    from quizzer.session import QueueItem
+
+Grader = Callable[["QueueItem", str], "Grade | Unreadable"]
+
+
+def _is_choice(answer: object) -> bool:
+    """Is a problem part answered by picking an option? (A part exists only once its generator ran.)"""
+    from generators.base import ChoiceAnswer
+
+    return isinstance(answer, ChoiceAnswer)
 
 
 class Phase(Enum):
@@ -234,6 +244,8 @@ class CardPanel(Vertical, can_focus=True):
             )
             self.focus()
         elif isinstance(card, NumericCard):
+            from quizzer.grading import answer_hint
+
             await self._mount_input(area, answer_hint(unit=card.unit, whole=card.whole))
         elif isinstance(card, ChoiceCard):
             await self._mount_choices(area, list(self.item.options), multiple=len(card.answers) > 1)
@@ -243,11 +255,13 @@ class CardPanel(Vertical, can_focus=True):
             if len(self.parts) > 1:
                 label = f"Part {self.part + 1} of {len(self.parts)}: {part.prompt}"
             await area.mount(Static(inline_markdown(label).stylize("bold"), classes="part-prompt"))
-            if isinstance(part.answer, ChoiceAnswer):
+            if _is_choice(part.answer):
                 await self._mount_choices(
                     area, [option.text for option in part.answer.options], multiple=False
                 )
             else:
+                from quizzer.grading import answer_hint
+
                 await self._mount_input(area, answer_hint(part.answer))
 
     async def _mount_input(self, area: Vertical, placeholder: str) -> None:
@@ -301,7 +315,7 @@ class CardPanel(Vertical, can_focus=True):
         if isinstance(card, OpenCard):
             return self.types_answer  # an interview answer typed against the key points
         if isinstance(card, GeneratedCard) and self.parts:
-            return not isinstance(self.parts[self.part].answer, ChoiceAnswer)
+            return not _is_choice(self.parts[self.part].answer)
         return False
 
     def say(self, message: str) -> None:
@@ -349,6 +363,8 @@ class CardPanel(Vertical, can_focus=True):
 
     async def _answer_part(self, text: str, shown: str) -> None:
         """One part of a generated problem: check it can be read, then ask the next part or grade them all."""
+        from quizzer.grading import grade_answer
+
         check = grade_answer(self.parts[self.part].answer, text)
         if isinstance(check, Unreadable):
             self._hint(check.message)
@@ -392,7 +408,7 @@ class CardPanel(Vertical, can_focus=True):
         self._mark_choices()
         outcome = "✓ Right" if grade.correct else "✗ Incomplete" if grade.incomplete else "✗ Wrong"
         all_picked = self._options_show_answer() or (
-            bool(self.parts) and all(isinstance(part.answer, ChoiceAnswer) for part in self.parts)
+            bool(self.parts) and all(_is_choice(part.answer) for part in self.parts)
         )
         if grade.correct and all_picked:
             verdict = Content.styled(outcome, "bold")  # the expected options are the ones picked
@@ -427,6 +443,8 @@ class CardPanel(Vertical, can_focus=True):
         grading.append(QualityKeys(proposed))
         explanation = explanation_markdown(self.item.card, self.item.problem)
         if explanation:
+            from textual.widgets import Markdown
+
             details.append(Markdown(explanation, classes="explanation"))
         await self._show_result(details, grading, Phase.FEEDBACK)
 
@@ -466,11 +484,15 @@ class CardPanel(Vertical, can_focus=True):
             ),
             QualityKeys(verdict.quality),
         ]
+        from textual.widgets import Markdown
+
         await self._show_result([Markdown(card.back, classes="back")], grading, Phase.FEEDBACK)
 
     async def action_reveal(self) -> None:
         if self.phase is not Phase.ASKING or not isinstance(self.item.card, OpenCard):
             return
+        from textual.widgets import Markdown
+
         self.response_ms = self._elapsed_ms()
         await self.query_one("#answer", Vertical).remove_children()
         await self._show_result(
@@ -499,7 +521,7 @@ class CardPanel(Vertical, can_focus=True):
         if isinstance(self.item.card, ChoiceCard):
             return True
         parts = self.parts
-        return len(parts) == 1 and isinstance(parts[0].answer, ChoiceAnswer)
+        return len(parts) == 1 and _is_choice(parts[0].answer)
 
     def _lock_controls(self) -> None:
         for control in self.query("Input, ChoiceList"):
@@ -517,7 +539,7 @@ class CardPanel(Vertical, can_focus=True):
         elif isinstance(card, GeneratedCard) and choices:
             # Earlier parts were folded into a summary line; only the last part's options are on screen.
             last = self.parts[self.part].answer
-            if isinstance(last, ChoiceAnswer):
+            if _is_choice(last):
                 names = [option.name for option in last.options]
                 choices[-1].show_result({names.index(last.correct)}, self.picks.get(self.part, set()))
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
-from generators.base import Problem
-from quizzer.grading import QUALITY_MEANINGS
-from quizzer.session import QueueItem
 from quizzer.tui.text import figure_table, prompt_markdown
-from quizzer.tui.widgets.problem import ProblemTable
+from quizzer.tui.widgets.prose import PlainMarkdown, is_plain
+
+if TYPE_CHECKING:  # a problem (and its table widget) exists only once a generator has run
+    from generators.base import Problem
+    from quizzer.session import QueueItem
 
 
 class CardView(Vertical):
@@ -22,10 +25,18 @@ class CardView(Vertical):
         self.item = item
 
     def compose(self) -> ComposeResult:
-        yield Markdown(prompt_markdown(self.item), classes="prompt")
+        prompt = prompt_markdown(self.item)
+        if is_plain(prompt):  # most fronts: no Markdown parser (markdown-it, pygments) before the first card
+            yield PlainMarkdown(prompt, classes="prompt")
+        else:
+            from textual.widgets import Markdown
+
+            yield Markdown(prompt, classes="prompt")
         problem: Problem | None = self.item.problem
         if problem is None:
             return
+        from quizzer.tui.widgets.problem import ProblemTable
+
         if problem.table is not None:
             yield ProblemTable(problem.table)
         if problem.figure is not None:
@@ -48,6 +59,8 @@ class QualityKeys(Static):
         self.update(self.keys(2 * self.COLUMN))
 
     def _cell(self, quality: int) -> Content:
+        from quizzer.grading import QUALITY_MEANINGS  # grades follow an answer: not on the first card's path
+
         marker = "▸" if quality == self.proposed else " "
         return Content.assemble(marker, (str(quality), "bold"), " ", QUALITY_MEANINGS[quality])
 
