@@ -344,12 +344,9 @@ def bench_bytes(pristine: Path) -> dict[str, Any]:
             a_size / a_rows,
             reviews={"quizzer": q_rows, "anki": a_rows},
             file_bytes={"quizzer": q_size, "anki": a_size},
+            by_object={"quizzer": bytes_by_object(quizzer_db, q_rows), "anki": bytes_by_object(anki_col, a_rows)},
         ),
         "log_table_bytes_per_review": figure(q_log / q_rows, a_log / a_rows),
-        "bytes_per_review_by_object": {
-            "quizzer": bytes_by_object(quizzer_db, q_rows),
-            "anki": bytes_by_object(anki_col, a_rows),
-        },
     }
 
 

@@ -67,6 +67,7 @@ def test_anki_twin_runs_at_tiny_size(tmp_path: Path) -> None:
         assert entry["anki"] > 0, name
         assert entry["ratio"] == pytest.approx(entry["quizzer"] / entry["anki"], rel=0.01), name
     assert figures["bytes_per_review"]["reviews"] == {"quizzer": 2000, "anki": 2000}
+    assert figures["bytes_per_review"]["by_object"]["quizzer"]["reviews"] > 0
     assert (
         figures["due_queue_ms"]["queue_length"]["quizzer"] == figures["due_queue_ms"]["queue_length"]["anki"]
     )
