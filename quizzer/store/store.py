@@ -473,7 +473,7 @@ class Store:
         Each card's log is replayed in the order ``(order_at, device, seq)`` (see
         :func:`quizzer.store.migrations.m005_review_origins`): the same on every device that holds the same
         reviews, and on one device the commit order, even when the clock or two terminals' clocks put the
-        timestamps out of order. Before m005 (a migration in progress) it is the commit order itself.
+        timestamps out of order. Before m005 (a migration in progress) it is the card's commit order.
         Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
         were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
         """
@@ -493,7 +493,7 @@ class Store:
         log, for the new rows' steps alone. A card with a new row among its old ones is replayed whole.
         """
         columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
-        order = "id"
+        order = "card_key, id"
         if "order_at" in columns_present:
             # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is
             # not): each number is mapped to its id's rank in a constant CASE, cheaper than a look-up per row.
@@ -522,9 +522,11 @@ class Store:
             self.conn.execute("INSERT INTO replay_keys (key) SELECT value FROM json_each(?)", (json.dumps(list(keys)),))
             old = {row[0]: row[1:] for row in self.conn.execute(f"{stored} WHERE key IN (SELECT key FROM replay_keys)")}
             self.conn.execute(f"{reset} WHERE key IN (SELECT key FROM replay_keys)")
+            # Ordered by k.key (equal to card_key): SQLite then reads each card's rows in order from the
+            # ``reviews_order`` index and sorts only ties in time, not every row.
             rows = self.conn.execute(
                 f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
-                f"ORDER BY {order}"
+                f"ORDER BY k.key, {order.removeprefix('card_key, ')}"
             )
         updates: list[tuple[Any, ...]] = []
         firsts: list[int] = []
