@@ -88,3 +88,19 @@ def test_interleaved_tied_and_later_reviews_mixed_in_one_merge(
     assert {key: value[0] for key, value in snapshot(stores[0]).items()} == expected_states(stores)
     for store in stores:
         check_same_as_full_replay(store)
+
+
+def test_the_triggers_set_aside_for_a_merge_are_back_after_it(tmp_path: Path) -> None:
+    one, two = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    folder = tmp_path / "sync"
+    answer(one, "a", 4, START)
+    sync(one, folder)
+    names = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' ORDER BY name"
+    before = two.conn.execute(names).fetchall()
+    assert sync(two, folder).received == 1
+    assert two.conn.execute(names).fetchall() == before
+    answer(two, "a", 5, START + timedelta(days=3))  # numbered by the trigger, after the merged review
+    assert two.conn.execute(
+        "SELECT d.local, r.seq FROM reviews r JOIN devices d ON d.key = r.device ORDER BY r.order_at"
+    ).fetchall() == [(0, 1), (1, 1)]
+    assert tallies(two) == rebuilt_tallies(two)
