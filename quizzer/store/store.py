@@ -522,11 +522,9 @@ class Store:
             self.conn.execute("INSERT INTO replay_keys (key) SELECT value FROM json_each(?)", (json.dumps(list(keys)),))
             old = {row[0]: row[1:] for row in self.conn.execute(f"{stored} WHERE key IN (SELECT key FROM replay_keys)")}
             self.conn.execute(f"{reset} WHERE key IN (SELECT key FROM replay_keys)")
-            # Ordered by k.key (equal to card_key): SQLite then reads each card's rows in order from the
-            # ``reviews_order`` index and sorts only ties in time, not every row.
             rows = self.conn.execute(
                 f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
-                f"ORDER BY k.key, {order.removeprefix('card_key, ')}"
+                f"ORDER BY {order}"
             )
         updates: list[tuple[Any, ...]] = []
         firsts: list[int] = []
