@@ -109,3 +109,35 @@ def step(state: SM2State, quality: int, today: date) -> SM2State:
     if quality >= PASSING_QUALITY and is_early(state, today):
         return state
     return review(state, quality, today)
+
+
+# The easiness change for each quality 0-5, in hundredths (:func:`easiness_delta_hundredths`).
+_DELTAS = tuple(easiness_delta_hundredths(quality) for quality in range(6))
+_MIN_EF = _to_hundredths(MIN_EASINESS)
+_INITIAL_EF = _to_hundredths(INITIAL_EASINESS)
+# A new card as the numbers :func:`step_numbers` takes: (easiness in hundredths, interval, repetitions, due).
+NEW_NUMBERS: tuple[int, int, int, int | None] = (_INITIAL_EF, 0, 0, None)
+
+
+def step_numbers(
+    ef: int, interval: int, repetitions: int, due: int | None, quality: int, today: int, early: bool = True
+) -> tuple[int, int, int, int | None]:
+    """:func:`step` (or, with ``early`` False, :func:`review`) on a state given as plain numbers: easiness in
+    hundredths, interval, repetitions, due day and ``today`` as ordinals. The same results, without building
+    dates and dataclasses: a sync replays the logs of tens of thousands of cards, a few hundred thousand steps,
+    and the objects cost most of the time of each. ``tests/unit/test_sm2.py`` checks it against :func:`step`."""
+    if type(quality) is not int or not 0 <= quality <= 5:
+        check_quality(quality)  # raises, with step's message
+    if quality < PASSING_QUALITY:
+        return ef, 1, 0, min(today + 1, _LAST_ORDINAL)
+    if early and due is not None and today < due:
+        return ef, interval, repetitions, due
+    ef = max(_MIN_EF, ef + _DELTAS[quality])
+    repetitions += 1
+    if repetitions == 1:
+        interval = 1
+    elif repetitions == 2:
+        interval = 6
+    else:
+        interval = min(-(-max(interval, 1) * ef // _HUNDRED), MAX_INTERVAL)
+    return ef, interval, repetitions, min(today + interval, _LAST_ORDINAL)

@@ -21,9 +21,12 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from quizzer.errors import QuizzerError
 from quizzer.store import Store
@@ -63,6 +66,10 @@ _BOOLEANS = ("correct", "reask")
 # The statistics triggers a merge sets aside, tallying the rows it adds in one go (see _receive); the
 # triggers and the tables they keep are m003's and m004's.
 BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
+# Set aside too: m005/m006's triggers for rows that arrive without a device or with a kind as text, which the
+# merge's rows never do (each has its device, and its kind as a number); their checks alone cost a tenth
+# of a second per hundred thousand rows.
+_IDLE_TRIGGERS = ("reviews_number", "reviews_kind")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 # A review as read from a segment: its values in this order.
 _NAMES = ("seq", "deck_id", "card_id", *_COLUMNS)
@@ -162,13 +169,20 @@ def sync(store: Store, folder: Path, *, new_device: bool = False) -> SyncReport:
     report.created = _open_folder(folder)
     if new_device:
         _become_new_device(store, folder, report)
-    # A larger page cache while merging: inserting many rows touches pages all over the log's indexes.
-    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    # A larger page cache while merging: inserting many rows touches pages all over the log's indexes. And
+    # the scratch tables (the incoming rows, the cards to replay, the tally sums) in memory: in a temporary
+    # file they cost a second write and read of every incoming row. (Changing temp_store drops temporary
+    # tables; the merge's own are made again as needed.)
+    cache, temp_store = (
+        store.conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "temp_store")
+    )
     store.conn.execute(f"PRAGMA cache_size = {-64 * 1024}")
+    store.conn.execute("PRAGMA temp_store = MEMORY")
     try:
         _receive(store, folder, report)
     finally:
         store.conn.execute(f"PRAGMA cache_size = {cache}")
+        store.conn.execute(f"PRAGMA temp_store = {temp_store}")
     try:
         _send(store, folder, report)
     except OSError as error:
@@ -318,12 +332,13 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
     def receive() -> int:
         # The statistics triggers would count the rows one by one, several times what counting the new rows
         # together costs: they are set aside for the insert (inside this transaction, so a crash brings them
-        # back) and the new rows tallied after it. Any other trigger on reviews keeps firing.
+        # back) and the new rows tallied after it; with them the _IDLE_TRIGGERS. Any other trigger on reviews
+        # keeps firing.
         last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
         triggers = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' AND name IN "
-            f"({', '.join('?' * len(BULK_TRIGGERS))})",
-            BULK_TRIGGERS,
+            f"({', '.join('?' * len(BULK_TRIGGERS + _IDLE_TRIGGERS))})",
+            BULK_TRIGGERS + _IDLE_TRIGGERS,
         ).fetchall()
         for name, _sql in triggers:
             conn.execute(f"DROP TRIGGER {name}")
@@ -436,10 +451,10 @@ def _insert(
 
     The rows go into a temporary table as they are, and from there into the log in one statement that looks
     up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
-    They are inserted card by card, in log time: each card's new rows then sit together in the table, which
-    the replay and the tallies read card by card (and the ids, which rank a card's answers of a day for
-    the statistics, follow the log time). ``last_id`` is the log's highest id before: the new rows are
-    those above it.
+    They are inserted in log time: the ids, which rank a card's answers of a day for the statistics, then
+    follow it, and the study-day and origin indexes grow mostly at their ends (inserted card by card, the
+    rows cost a few tenths of a second more per hundred thousand: two indexes out of three were then
+    written all over). ``last_id`` is the log's highest id before: the new rows are those above it.
     """
     conn = store.conn
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_incoming (device_key, {', '.join(_NAMES)})")
@@ -463,7 +478,7 @@ def _insert(
             SELECT c.key, i.device_key, i.seq, {values}
             FROM temp.sync_incoming i CROSS JOIN cards c ON c.deck_id = i.deck_id AND c.card_id = i.card_id
             LEFT JOIN kinds k ON k.name = i.kind
-            ORDER BY c.key, i.order_at, i.device_key, i.seq"""
+            ORDER BY i.order_at, i.device_key, i.seq"""
     )
     conn.execute("DELETE FROM temp.sync_incoming")
     for device, count in conn.execute(
@@ -511,12 +526,14 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review
         )
     shape = "JSON object" if header["version"] == 1 else "JSON array"
     try:
-        # One parse of the whole body: a hundred thousand json.loads calls cost several times more.
-        rows = json.loads("[" + ",".join(lines[1:]) + "]")
+        # One parse of the whole body, by orjson: a hundred thousand json.loads calls cost several times more.
+        # (orjson is stricter than json: integers beyond 64 bits and lone surrogates, which the log could
+        # not store anyway, make the segment malformed.)
+        rows = orjson.loads("[" + ",".join(lines[1:]) + "]")
     except ValueError:
         for number, line in enumerate(lines[1:], start=2):
             try:
-                json.loads(line)
+                orjson.loads(line)
             except ValueError:
                 raise BadSegment(f"line {number} is not JSON") from None
         raise BadSegment(f"its lines are not one {shape} each") from None
@@ -544,20 +561,25 @@ _VALUES = itemgetter(*_NAMES)
 
 
 def _rows_valid(rows: list[Any], first: int) -> bool:
-    """Whether every row holds values :func:`_check_row` accepts, checked column by column: each test is one
-    pass in C over a column, where checking row by row costs a second per hundred thousand reviews. When
-    this says no, the rows are checked one by one to name the first bad line."""
+    """Whether every row holds values :func:`_check_row` accepts, checked in passes in C: each row's types
+    as one tuple (the set of them is a handful), then a few columns' values, where checking row by row costs
+    a second per hundred thousand reviews. When this says no, the rows are checked one by one to name the
+    first bad line."""
     if not set(map(type, rows)) <= {list, tuple} or set(map(len, rows)) != {len(_NAMES)}:
         return False
-    column = dict(zip(_NAMES, zip(*rows, strict=True), strict=True))
-    if set(map(type, column["seq"])) != {int} or column["seq"] != tuple(range(first, first + len(rows))):
-        return False
-    for name in ("deck_id", "card_id"):
-        if set(map(type, column[name])) != {str} or "" in set(column[name]):
+    allowed = [(int,), (str,), (str,), *_COLUMNS.values()]
+    for types in set(map(tuple, map(map, repeat(type), rows))):
+        if any(kind not in accepted for kind, accepted in zip(types, allowed, strict=True)):
             return False
-    if any(not set(map(type, column[name])) <= set(types) for name, types in _COLUMNS.items()):
+    if list(map(_SEQ_OF, rows)) != list(range(first, first + len(rows))):
         return False
-    return min(column["quality"]) >= 0 and max(column["quality"]) <= 5
+    if "" in map(_DECK_OF, rows) or "" in map(_CARD_OF, rows):
+        return False
+    qualities = list(map(_QUALITY_OF, rows))
+    return min(qualities) >= 0 and max(qualities) <= 5
+
+
+_SEQ_OF, _DECK_OF, _CARD_OF, _QUALITY_OF = map(itemgetter, (_SEQ, _DECK, _CARD, _QUALITY))
 
 
 def _check_row(row: object, seq: int) -> str | None:

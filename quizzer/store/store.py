@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
+from itertools import groupby, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
-from quizzer.sm2 import SM2State, step
+from quizzer.sm2 import NEW_NUMBERS, PASSING_QUALITY, SM2State, step_numbers
 from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ PARTIAL_SUFFIX = ".partial"
 # Joins card ids in one string per deck (:meth:`Store.deck_tallies`): the unit separator, never in a slug.
 _SEPARATOR = "\x1f"
 _SEPARATOR_SQL = "char(31)"
+# The replay's rows (see Store.replay_and_rank_in_transaction): their card; an id above every row's.
+_CARD_OF_ROW = itemgetter(0)
+_NO_ID = 1 << 63
+_NO_CARD_ROW = (None, None, None, None, 0)  # a review whose card has no row (a bulk load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,7 +473,7 @@ class Store:
         Each card's log is replayed in the order ``(order_at, device, seq)`` (see
         :func:`quizzer.store.migrations.m005_review_origins`): the same on every device that holds the same
         reviews, and on one device the commit order, even when the clock or two terminals' clocks put the
-        timestamps out of order. Before m005 (a migration in progress) it is the commit order itself.
+        timestamps out of order. Before m005 (a migration in progress) it is the card's commit order.
         Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
         were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
         """
@@ -479,11 +485,15 @@ class Store:
         """:meth:`replay_cards_in_transaction`, also returning (when ``after_id`` is given) the ids above
         ``after_id`` of each card's first non-re-ask answer of a study day (the lowest id among them, as the
         statistics tallies rank them): a merge tallies its new rows with these,
-        from the pass over the log the replay makes anyway."""
-        from quizzer.sm2 import review as plain_review
+        from the pass over the log the replay makes anyway.
 
+        With ``after_id`` (a merge: the rows above it are the new ones), a card whose new rows all come after
+        its other rows in the replay order is stepped on from the state its row holds, which is the replay of
+        those other rows (every write keeps it so, see :meth:`record`): the same result as replaying its whole
+        log, for the new rows' steps alone. A card with a new row among its old ones is replayed whole.
+        """
         columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
-        order = "id"
+        order = "card_key, id"
         if "order_at" in columns_present:
             # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is
             # not): each number is mapped to its id's rank in a constant CASE, cheaper than a look-up per row.
@@ -492,15 +502,17 @@ class Store:
                 for rank, (key,) in enumerate(self.conn.execute("SELECT key FROM devices ORDER BY id"))
             )
             order = f"card_key, order_at, CASE device {ranks} END, seq" if ranks else "card_key, order_at, seq"
+        new = "true" if after_id is None else f"id > {int(after_id)}"
         select = (
-            "card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id"
+            f"card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id, {new}"
             if "ef_after" in columns_present
-            else "card_key, reviewed_at, quality, 0, NULL, 0, id"
+            else f"card_key, reviewed_at, quality, 0, NULL, 0, id, {new}"
         )
         reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
                  "last_reviewed_at = NULL, review_count = 0, lapses = 0")
+        stored = "SELECT key, ef, interval, reps, due, lapses FROM cards"
         if keys is None:
-            old = {row[0]: row[1:] for row in self.conn.execute("SELECT key, ef, interval, reps, due FROM cards")}
+            old = {row[0]: row[1:] for row in self.conn.execute(stored)}
             self.conn.execute(reset)
             rows = self.conn.execute(f"SELECT {select} FROM reviews ORDER BY {order}")
         else:
@@ -508,9 +520,7 @@ class Store:
             self.conn.execute("DELETE FROM replay_keys")
             # One JSON list read by SQLite: a merge replays tens of thousands of cards.
             self.conn.execute("INSERT INTO replay_keys (key) SELECT value FROM json_each(?)", (json.dumps(list(keys)),))
-            old = {row[0]: row[1:] for row in self.conn.execute(
-                "SELECT key, ef, interval, reps, due FROM cards WHERE key IN (SELECT key FROM replay_keys)"
-            )}
+            old = {row[0]: row[1:] for row in self.conn.execute(f"{stored} WHERE key IN (SELECT key FROM replay_keys)")}
             self.conn.execute(f"{reset} WHERE key IN (SELECT key FROM replay_keys)")
             rows = self.conn.execute(
                 f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
@@ -518,41 +528,37 @@ class Store:
             )
         updates: list[tuple[Any, ...]] = []
         firsts: list[int] = []
-        days: dict[int, date] = {}
         changed = 0
-
-        def finish() -> None:
-            nonlocal changed
-            ef, due = round(state.easiness * 100), _ordinal(state.due)
-            changed += old.get(card) != (ef, state.interval, state.repetitions, due)
-            updates.append((ef, state.interval, state.repetitions, due, first.toordinal(), last, count, lapses, card))
-            if after_id is not None:
-                firsts.extend(rid for rid in first_of_day.values() if rid > after_id)
-
-        card = None
-        state, first, last, count, lapses = SM2State(), date.min, 0, 0, 0
-        first_of_day: dict[int | None, int] = {}
-        for key, at, quality, reask, ordinal, logged, rid in rows:
-            if ordinal:
-                day = days.get(ordinal) or days.setdefault(ordinal, date.fromordinal(ordinal))
+        ranking = after_id is not None
+        for card, group in groupby(rows, _CARD_OF_ROW):
+            log = list(group)
+            flags = [row[7] for row in log]
+            # The replay starts at the first new row when no old row follows it, from the card's stored state.
+            start = flags.index(1) if 1 in flags else len(log)
+            ef, interval, reps, due, lapses = *NEW_NUMBERS, 0
+            ef_old, interval_old, reps_old, due_old, lapses_old = old.get(card, _NO_CARD_ROW)
+            if start and ranking and ef_old is not None and 0 not in flags[start:]:
+                ef, interval, reps, due, lapses = ef_old, interval_old or 0, reps_old or 0, due_old, lapses_old
             else:
-                day = from_ms(at).date()
-            if key != card:
-                if card is not None:
-                    finish()
-                card, state, first, count, lapses, first_of_day = key, SM2State(), day, 0, 0, {}
-            count += 1
-            last = at
-            if reask:
-                continue
-            if after_id is not None:
-                # The tallies rank a card's answers of a day by id; min() since the replay runs in log order.
-                first_of_day[ordinal] = min(first_of_day.get(ordinal, rid), rid)
-            if quality < 3 and state.repetitions > 0:
-                lapses += 1
-            state = (step if logged else plain_review)(state, int(quality), day)
-        if card is not None:
-            finish()
+                start = 0
+            for _key, at, quality, reask, ordinal, logged, _rid, _new in islice(log, start, None):
+                if reask:
+                    continue
+                if quality < PASSING_QUALITY and reps > 0:
+                    lapses += 1
+                today = ordinal or from_ms(at).date().toordinal()
+                ef, interval, reps, due = step_numbers(ef, interval, reps, due, quality, today, logged)
+            if ranking:
+                # The tallies rank a card's answers of a day by id, over all its rows (the lowest id is first).
+                first_of_day: dict[int | None, int] = {}
+                for row in log:
+                    if not row[3] and row[6] < first_of_day.get(row[4], _NO_ID):
+                        first_of_day[row[4]] = row[6]
+                firsts.extend(rid for rid in first_of_day.values() if rid > after_id)  # type: ignore[operator]
+            changed += (ef_old, interval_old, reps_old, due_old) != (ef, interval, reps, due)
+            head = log[0]
+            first_day = head[4] or from_ms(head[1]).date().toordinal()
+            updates.append((ef, interval, reps, due, first_day, log[-1][1], len(log), lapses, card))
         self.conn.executemany(
             "UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, first_day = ?, last_reviewed_at = ?, "
             "review_count = ?, lapses = ? WHERE key = ?",

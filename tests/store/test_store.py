@@ -157,3 +157,28 @@ def test_read_only_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(StoreError, match="read-only"):
         Store(path)
     assert path.read_bytes() == before
+
+
+def test_migration_from_v1_replays_each_card_of_an_interleaved_log(tmp_path: Path) -> None:
+    """Two cards answered in turn: each card's answers are replayed together, in commit order."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    MIGRATIONS[0](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO cards (deck_id, card_id) VALUES ('deck', 'a'), ('deck', 'b')")
+    base = int(NOW.timestamp() * 1000)
+    answers = [(1, 5), (2, 3), (1, 5), (2, 2), (1, 4), (2, 5)]
+    for index, (key, quality) in enumerate(answers):
+        conn.execute("INSERT INTO reviews (card_key, reviewed_at, quality) VALUES (?, ?, ?)",
+                     (key, base + index * 86_400_000, quality))
+    conn.execute("COMMIT")
+    conn.close()
+    with Store(path) as store:
+        for key, card in ((1, "a"), (2, "b")):
+            expected = SM2State()
+            for index, (owner, quality) in enumerate(answers):
+                if owner == key:
+                    expected = review(expected, quality, DAY + timedelta(days=index))
+            assert store.state("deck", card) == expected
+            assert store.card_states()[("deck", card)].review_count == 3

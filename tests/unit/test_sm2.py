@@ -118,3 +118,43 @@ def test_a_clock_at_the_end_of_time_does_not_overflow(today: date) -> None:
     after = review(state, 5, today)
     assert after.due == date.max
     assert after.interval == MAX_INTERVAL
+
+
+def _numbers(state: SM2State) -> tuple[int, int, int, int | None]:
+    due = None if state.due is None else state.due.toordinal()
+    return round(state.easiness * 100), state.interval, state.repetitions, due
+
+
+@pytest.mark.parametrize("early", [True, False])
+def test_step_numbers_gives_what_step_and_review_give(early: bool) -> None:
+    """The replay's number-only step against the dataclass one, on random walks that reach the easiness floor,
+    early answers, failures and the longest intervals."""
+    import random
+
+    from quizzer.sm2 import NEW_NUMBERS, step_numbers
+
+    rng = random.Random(20)
+    reference = step if early else review
+    assert _numbers(SM2State()) == NEW_NUMBERS
+    for _walk in range(300):
+        state, numbers = SM2State(), NEW_NUMBERS
+        today = DAY.toordinal() + rng.randrange(-400, 400)
+        for _answer in range(rng.randrange(1, 40)):
+            today += rng.choice([0, 0, 1, 2, 5, 30, 400, 4000])
+            quality = rng.randrange(6)
+            state = reference(state, quality, date.fromordinal(today))
+            numbers = step_numbers(*numbers, quality, today, early)
+            assert numbers == _numbers(state)
+
+
+def test_step_numbers_caps_the_due_day_and_checks_quality() -> None:
+    from quizzer.sm2 import step_numbers
+
+    last = date.max.toordinal()
+    start = SM2State(easiness=2.5, interval=30, repetitions=5, due=date.max)
+    eve = date.max - timedelta(1)
+    assert step_numbers(250, 30, 5, last, 5, last - 1, False) == _numbers(review(start, 5, eve))
+    assert step_numbers(250, 30, 5, last, 1, last) == _numbers(step(start, 1, date.max))
+    for bad in (6, -1, True, 3.0):
+        with pytest.raises((TypeError, ValueError)):
+            step_numbers(250, 0, 0, None, bad, DAY.toordinal())  # type: ignore[arg-type]
