@@ -64,7 +64,7 @@ _COLUMNS: dict[str, tuple[type, ...]] = {
 }
 _BOOLEANS = ("correct", "reask")
 # The statistics triggers a merge sets aside, tallying the rows it adds in one go (see _receive); the
-# triggers and the tables they keep are m003's and m004's.
+# triggers and the tables they keep are m003's and m004's (and m008's all-deck review classes).
 BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
 # Set aside too: m005/m006's triggers for rows that arrive without a device or with a kind as text, which the
 # merge's rows never do (each has its device, and its kind as a number); their checks alone cost a tenth

@@ -12,7 +12,7 @@ from quizzer.store.migrations import rebuild_review_classes, rebuild_tallies
 from quizzer.sync import sync
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-TALLY_TABLES = ("review_days", "deck_review_days", "card_tallies", "deck_review_classes")
+TALLY_TABLES = ("review_days", "deck_review_days", "card_tallies", "deck_review_classes", "review_classes")
 
 
 def answer(
