@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 # One BLAS/OpenMP thread per test process, as ``generators/__init__.py`` sets for the app. That only works
@@ -11,6 +14,8 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import pytest  # noqa: E402 - after the thread limits above
+
+from quizzer.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,3 +29,24 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("QUIZZER_DB", raising=False)
     monkeypatch.setenv("QUIZZER_CONFIG", str(base / "config" / "config.toml"))  # no user settings leak in
     os.environ.setdefault("NO_COLOR", "1")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests (Pilot drives the app from a coroutine) without an asyncio plugin."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "quizzer.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store(db_path) as opened:
+        yield opened
