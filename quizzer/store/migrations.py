@@ -276,7 +276,7 @@ def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable
     conn.execute("INSERT INTO temp.tally_firsts (id) SELECT value FROM json_each(?)", (json.dumps(list(firsts)),))
     new = f"r.id > {int(last_id)}"
     tallies = _tally_from_log(new, first="r.id IN temp.tally_firsts", delta="temp.tally_delta")
-    _run(conn, tallies + _classes_from_log(new, "reviews r"))
+    _run(conn, tallies + _classes_from_log(new, "reviews r", delta="temp.class_delta"))
     conn.execute("DELETE FROM temp.tally_firsts")
 
 
@@ -318,13 +318,33 @@ def _class_counts(row: str, aggregate: str) -> str:
 
 
 def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
-                      all_days: bool = True, fresh: bool = False) -> str:
+                      all_days: bool = True, fresh: bool = False, delta: str | None = None) -> str:
     """Statements adding the reviews matching ``where`` to ``deck_review_classes`` and, with ``all_days``
     (m008 on), to ``review_classes``; ``fresh`` when both start empty, so the all-decks days are summed
-    from the per-deck ones instead of classifying the rows a second time."""
+    from the per-deck ones instead of classifying the rows a second time. With ``delta`` (a temporary
+    table's name) each row is classified once (a materialised CTE: otherwise SQLite computes the class
+    for every column that reads it) and the per-deck sums made once, then added to both tables: for
+    adding many reviews to tables that are not empty (a sync merge)."""
     day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
     rows = f"SELECT r.*, {day} AS day, {_review_class('r', day)} AS cls FROM {source} WHERE {where}"
     columns = ", ".join(_CLASS_COLUMNS)
+    if delta is not None:
+        summed = ", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)
+        return f"""
+        CREATE TEMP TABLE {delta} (deck_id, study_day, {columns});
+        WITH r AS MATERIALIZED ({rows})
+        INSERT INTO {delta}
+        SELECT c.deck_id, day, {_class_counts("r", "SUM")}
+        FROM r JOIN cards c ON c.key = r.card_key
+        GROUP BY c.deck_id, day;
+        INSERT INTO deck_review_classes (deck_id, study_day, {columns})
+        SELECT * FROM {delta} WHERE true
+        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+        INSERT INTO review_classes (study_day, {columns})
+        SELECT study_day, {summed} FROM {delta} WHERE true GROUP BY study_day
+        {_add_on_conflict("study_day", _CLASS_COLUMNS)};
+        DROP TABLE {delta};
+        """
     statements = f"""
         INSERT INTO deck_review_classes (deck_id, study_day, {columns})
         SELECT c.deck_id, day, {_class_counts("r", "SUM")}
