@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -120,6 +121,25 @@ OPENING = "the database could not be opened"
 RECORDING = "the last answer was not saved"
 
 
+def _patiently(conn: sqlite3.Connection, statement: str) -> None:
+    """Run ``statement``, retrying while the database is busy, for as long as the busy timeout allows.
+
+    Switching a database to WAL needs a moment with no other connection in the middle of a write, and SQLite
+    may report "database is locked" at once instead of calling the busy handler (seen when several processes
+    open one old database together: one migrating, the others switching the journal mode).
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute(statement)
+            return
+        except sqlite3.OperationalError as error:
+            text = str(error).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _friendly(error: sqlite3.Error, path: Path, failed: str = RECORDING) -> StoreError:
     """A message for a database error; ``failed`` says what did not happen (only a write of an answer
     loses an answer: ``stats`` or ``export`` failing to open the file must not say so)."""
@@ -192,7 +212,7 @@ class Store:
                     f"{path} was written by a newer Quizzer (schema {version}, this one knows {SCHEMA_VERSION}). "
                     "Upgrade Quizzer; the database was left untouched."
                 )
-            conn.execute("PRAGMA journal_mode = WAL")
+            _patiently(conn, "PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:

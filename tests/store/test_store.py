@@ -182,3 +182,30 @@ def test_migration_from_v1_replays_each_card_of_an_interleaved_log(tmp_path: Pat
                     expected = review(expected, quality, DAY + timedelta(days=index))
             assert store.state("deck", card) == expected
             assert store.card_states()[("deck", card)].review_count == 3
+
+
+def test_switching_to_wal_waits_out_a_lock_sqlite_reports_at_once(tmp_path: Path) -> None:
+    """Several processes opening one old database: the journal-mode switch retries while it is locked."""
+    import sqlite3
+    import threading
+
+    from quizzer.store.store import _patiently
+
+    path = tmp_path / "old.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    released = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    released.start()
+    opener = sqlite3.connect(path, isolation_level=None, timeout=0)  # no busy handler: "locked" at once
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            opener.execute("PRAGMA journal_mode = WAL")
+        _patiently(opener, "PRAGMA journal_mode = WAL")
+        assert opener.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with pytest.raises(sqlite3.OperationalError, match="syntax"):
+            _patiently(opener, "PRAGMA journal_mode = = WAL")  # other errors are not retried
+    finally:
+        released.join()
+        opener.close()
+        holder.close()
