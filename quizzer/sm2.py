@@ -64,28 +64,16 @@ def review(state: SM2State, quality: int, today: date) -> SM2State:
     check_quality(quality)
     if not isinstance(today, date):
         raise TypeError(f"today must be a datetime.date, got {today!r}")
-
-    ef = state._ef_hundredths
-    if quality < PASSING_QUALITY:
-        repetitions = 0
-        interval = 1
-    else:
-        ef = max(_to_hundredths(MIN_EASINESS), ef + easiness_delta_hundredths(quality))
-        repetitions = state.repetitions + 1
-        if repetitions == 1:
-            interval = 1
-        elif repetitions == 2:
-            interval = 6
-        else:
-            previous = max(state.interval, 1)
-            interval = -(-previous * ef // _HUNDRED)  # ceil in integers
-    interval = min(interval, MAX_INTERVAL)
+    due = None if state.due is None else state.due.toordinal()
+    ef, interval, repetitions, next_due = step_numbers(
+        state._ef_hundredths, state.interval, state.repetitions, due, quality, today.toordinal(), early=False
+    )
     return replace(
         state,
         easiness=ef / _HUNDRED,
         interval=interval,
         repetitions=repetitions,
-        due=date.fromordinal(min(today.toordinal() + interval, _LAST_ORDINAL)),
+        due=date.fromordinal(next_due),  # type: ignore[arg-type] - a review always sets a due day
     )
 
 
@@ -123,9 +111,9 @@ def step_numbers(
     ef: int, interval: int, repetitions: int, due: int | None, quality: int, today: int, early: bool = True
 ) -> tuple[int, int, int, int | None]:
     """:func:`step` (or, with ``early`` False, :func:`review`) on a state given as plain numbers: easiness in
-    hundredths, interval, repetitions, due day and ``today`` as ordinals. The same results, without building
-    dates and dataclasses: a sync replays the logs of tens of thousands of cards, a few hundred thousand steps,
-    and the objects cost most of the time of each. ``tests/unit/test_sm2.py`` checks it against :func:`step`."""
+    hundredths, interval, repetitions, due day and ``today`` as ordinals. The one implementation of the SM-2
+    rule (:func:`review` calls it): a sync replays the logs of tens of thousands of cards, a few hundred
+    thousand steps, without building dates and dataclasses for each."""
     if type(quality) is not int or not 0 <= quality <= 5:
         check_quality(quality)  # raises, with step's message
     if quality < PASSING_QUALITY:
