@@ -474,14 +474,7 @@ class Store:
 
     def rebuild_states(self) -> None:
         """Recompute every card's derived state from the review log (the source of truth)."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            self._rebuild_states_in_transaction()
-            self._check_same_file()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+        self.write(self._rebuild_states_in_transaction)
 
     def _rebuild_states_in_transaction(self) -> None:
         self.replay_cards_in_transaction(None)
