@@ -605,9 +605,10 @@ class Store:
         index: dict[str, dict[str, int]] = {deck_id: {} for deck_id in deck_ids}
         if not deck_ids:
             return index
-        placeholders = ", ".join("?" * len(deck_ids))
         for deck_id, card_id, due in self.conn.execute(
-            f"SELECT deck_id, card_id, due FROM cards WHERE ef IS NOT NULL AND deck_id IN ({placeholders})", deck_ids
+            "SELECT deck_id, card_id, due FROM cards WHERE ef IS NOT NULL "
+            "AND deck_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(deck_ids),),
         ):
             index[deck_id][card_id] = due
         return index
