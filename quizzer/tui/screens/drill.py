@@ -43,6 +43,12 @@ async def drained(widget: Widget, timeout: float = 0.5) -> None:
         await asyncio.wait_for(done, timeout)
 
 
+def fit_title(title: str, room: int) -> str:
+    """``title`` cut with an ellipsis to the ``room`` a status line leaves it (never below
+    :data:`MIN_TITLE_WIDTH`)."""
+    return title if len(title) <= room else title[: max(MIN_TITLE_WIDTH, room) - 1] + "…"
+
+
 def describe_error(error: BaseException) -> str:
     """A one-line account of an unexpected error, for a notice (never a traceback)."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -239,14 +245,7 @@ class DrillScreen(Screen[None]):
     async def commit(self, event: CardPanel.Answered) -> None:
         """Record the answer; only once it is committed does the next card appear."""
         try:
-            outcome = self.session.record(
-                event.item,
-                event.quality,
-                now=self.app.clock(),  # type: ignore[attr-defined]
-                answer=event.answer,
-                correct=event.correct,
-                response_ms=event.response_ms,
-            )
+            notice = self.record(event)
         except QuizzerError as error:
             self._leaving = False
             await event.panel.show_unsaved(visible(f"{error.title}: {error.message}"))
@@ -255,9 +254,22 @@ class DrillScreen(Screen[None]):
         if self._leaving:
             self.finish()
             return
-        if outcome.requeued:
-            self.say("↻ The last card comes back later in this session.")
+        if notice:
+            self.say(notice)
         await self.show_next()
+
+    def record(self, event: CardPanel.Answered) -> str | None:
+        """Commit one answer (raises :class:`QuizzerError` when it cannot be saved); a notice for the user,
+        if any."""
+        outcome = self.session.record(
+            event.item,
+            event.quality,
+            now=self.app.clock(),  # type: ignore[attr-defined]
+            answer=event.answer,
+            correct=event.correct,
+            response_ms=event.response_ms,
+        )
+        return "↻ The last card comes back later in this session." if outcome.requeued else None
 
     def say(self, text: str) -> None:
         """A notice for the user, on the card's own notice line (a toast would cover the card).
@@ -277,10 +289,7 @@ class DrillScreen(Screen[None]):
         left = session.remaining + (1 if session.current is not None else 0)
         progress = f"{session.done} done · {left} left"
         # The deck title gives way (never the kind, "again" or the counts): it gets what the line leaves.
-        room = self.size.width - STATUS_PADDING - len(progress) - len(f" · {kind}{again}")
-        title = item.deck.title
-        if len(title) > room:
-            title = title[: max(MIN_TITLE_WIDTH, room) - 1] + "…"
+        title = fit_title(item.deck.title, self.size.width - STATUS_PADDING - len(progress) - len(f" · {kind}{again}"))
         # Deck text: shown as text (never markup), control characters made visible.
         self.query_one("#where", Label).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
         self.query_one("#progress", Label).update(progress)

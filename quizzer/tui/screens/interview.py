@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,7 +28,7 @@ from quizzer.sanitize import visible
 from quizzer.session import QueueItem
 from quizzer.tui.charts import meter
 from quizzer.tui.host import Host
-from quizzer.tui.screens.drill import DrillScreen
+from quizzer.tui.screens.drill import STATUS_PADDING, DrillScreen, fit_title
 from quizzer.tui.widgets.card_panel import CardPanel
 from quizzer.tui.widgets.hanging import Hanging
 from quizzer.tui.widgets.inline import inline_markdown
@@ -81,42 +80,25 @@ class InterviewScreen(DrillScreen):
             (f"{clock_text(this)}/{clock_text(round_.target)}", "bold $warning" if this_over else ""),
             (" over" if this_over else "", "bold $warning"),
         )
-        room = self.size.width - 4 - clock.cell_length
-        if len(where) > room:
-            where = where[: max(12, room) - 1] + "…"
+        where = fit_title(where, self.size.width - STATUS_PADDING - clock.cell_length)
         # Deck titles are text from a file: never markup, control characters made visible.
         self.query_one("#where", Label).update(Content(visible(where, one_line=True)))
         self.query_one("#progress", Label).update(clock)
 
-    @on(CardPanel.Answered)
-    async def commit(self, event: CardPanel.Answered) -> None:
-        """Record the answer in the log and in the round; only then does the next question appear.
-
-        ``prevent_default`` keeps the drill's own handler of the message (a base-class handler) from
-        recording it a second time, as a drill answer.
-        """
-        event.prevent_default()
+    def record(self, event: CardPanel.Answered) -> str | None:
+        """Record the answer in the log and in the round (never asked again, so no re-ask notice)."""
         panel = event.panel
-        try:
-            self.round.record(
-                event.item,
-                event.quality,
-                now=self.app.clock(),  # type: ignore[attr-defined]
-                seconds=event.response_ms / 1000,
-                answer=event.answer,
-                correct=event.correct,
-                grade=panel.grade,
-                points=panel.points_grade,
-            )
-        except QuizzerError as error:
-            self._leaving = False
-            await panel.show_unsaved(visible(f"{error.title}: {error.message}"))
-            return
-        self._leave_armed = False
-        if self._leaving:
-            self.finish()
-            return
-        await self.show_next()
+        self.round.record(
+            event.item,
+            event.quality,
+            now=self.app.clock(),  # type: ignore[attr-defined]
+            seconds=event.response_ms / 1000,
+            answer=event.answer,
+            correct=event.correct,
+            grade=panel.grade,
+            points=panel.points_grade,
+        )
+        return None
 
     def finish(self) -> None:
         self.app.post_message(self.Ended())
