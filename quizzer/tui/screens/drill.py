@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -117,7 +116,7 @@ class DrillScreen(Screen[None]):
             return
         self._update_status(item)
         body = self.query_one("#body", CardBody)
-        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
+        self.set_focus(body)  # now, not after a refresh: keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if item.kind == "generated" and item.problem is None:
             self._waiting = item
@@ -188,9 +187,6 @@ class DrillScreen(Screen[None]):
             self.say(visible(f"Skipped card {card.id!r} of deck {event.item.deck.id!r}: {event.error}"))
             self.session.skip(event.item)
         await self.show_next()
-
-    def on_key(self, event: Key) -> None:
-        self.query_one("#body", CardBody).catch_unfocused(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         panel = self.panel

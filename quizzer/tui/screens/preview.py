@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, LoadingIndicator, Static
@@ -93,9 +92,6 @@ class PreviewScreen(Screen[None]):
         await self.reload()
         self.set_interval(POLL_SECONDS, self.check_file)
 
-    def on_key(self, event: Key) -> None:
-        self.query_one("#body", CardBody).catch_unfocused(event)
-
     def on_unmount(self) -> None:
         self.store.close()
 
@@ -157,7 +153,7 @@ class PreviewScreen(Screen[None]):
         item = session.next()
         assert item is not None
         self.item = item
-        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
+        self.set_focus(body)  # now, not after a refresh: keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if item.kind == "generated":
             await body.mount(Vertical(Label("Making a fresh problem…"), LoadingIndicator(), id="loading"))
@@ -183,7 +179,7 @@ class PreviewScreen(Screen[None]):
         if event.item is not self.item:
             return  # the user moved on while it was being made
         body = self.query_one("#body", CardBody)
-        body.focus()  # keys typed until the next answer line has focus are kept (CardBody)
+        self.set_focus(body)  # now, not after a refresh: keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if event.error is not None:
             await body.mount(

@@ -69,7 +69,6 @@ class CardBody(Vertical, can_focus=True):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.typed: list[str] = []
-        self._seen: Key | None = None  # the last key that reached this container
 
     def keep(self, event: Key) -> bool:
         """Type ``event`` into the live answer line, or keep it for the next one. False: not typing."""
@@ -102,41 +101,21 @@ class CardBody(Vertical, can_focus=True):
         """Forget kept keys: the next card answers by options or by revealing, not by typing."""
         self.typed.clear()
 
-    def _bound_elsewhere(self, event: Key) -> bool:
-        """A screen or app key (n, p, q, ?...): typed between cards it means what it says."""
-        return event.key != "enter" and any(
-            not binding.priority  # priority keys already had their say (they skipped this one)
-            for node in (self.screen, self.app)
-            for binding in node._bindings.key_to_bindings.get(event.key, ())
-        )
-
     def on_key(self, event: Key) -> None:
         # Keys reach here typed at this container, or bubbling from a card. A printable key bubbling from a
         # card's focused answer line is impossible (the line types it), so one seen while a line has focus
         # was typed here a moment before the line took focus. Others (0-5, n, q...) go on to the bindings.
-        self._seen = event
-        if self._bound_elsewhere(event):
-            return
         focused = self.screen.focused
+        if event.key != "enter" and any(
+            not binding.priority  # priority keys already had their say (they skipped this one)
+            for node in (self.screen, self.app)
+            for binding in node._bindings.key_to_bindings.get(event.key, ())
+        ):
+            return  # a screen or app key (n, p, q, ?...): typed between cards it means what it says
         typed_here = focused is self or (
             event.is_printable and isinstance(focused, Input) and self in focused.ancestors
         )
         if typed_here and self.keep(event):
-            event.stop()
-            event.prevent_default()
-
-    def catch_unfocused(self, event: Key) -> None:
-        """Keep a key that reached the screen while nothing had focus.
-
-        Removing the old card's answer line leaves no widget focused until this container's focus lands, and
-        a key typed in that moment is sent to the screen itself, past this container: the screen hands it
-        here. (By the time the screen reads it, focus may have landed: a key this container has not seen,
-        with focus on nothing or on this container or inside it, is one of those.)
-        """
-        focused = self.screen.focused
-        if event is self._seen or not (focused is None or focused is self or self in focused.ancestors):
-            return
-        if not self._bound_elsewhere(event) and self.keep(event):
             event.stop()
             event.prevent_default()
 
