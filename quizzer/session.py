@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
@@ -526,9 +526,8 @@ class Session:
             schedule=schedule,
         )
         # Raises StoreError without touching the queue: the user may retry.
-        row_id = self.store.record(draft)
-        before, after = self.store.logged_states(row_id)
-        record = replace(draft, before=before, after=after, schedule=None)
+        _row_id, record = self.store.record_logged(draft)
+        before = record.before
         self.today = day
 
         if item is self.current:

@@ -4,8 +4,9 @@
 CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``,
 or ``deck_review_days`` for one deck), per study day the reviews sorted by the card's state before them
 (``review_classes``, or ``deck_review_classes`` for one deck: due young, due mature, relearning, early)
-and per card (``card_tallies``), all kept current by triggers (``m003``, ``m004`` and ``m008`` in
-``store/migrations.py``), plus the last 30 days of the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
+and per card (``card_tallies``) (``m003``, ``m004`` and ``m008`` in ``store/migrations.py``), brought up to
+date with the answers logged since they were last read before each use (``m009``), plus the last 30 days of
+the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
 functions; everything after them is plain functions on plain data (``streaks``, ``heatmap``,
 ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...), each testable
 on its own.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import math
+import sqlite3
 import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -30,7 +32,13 @@ from typing import Any, NamedTuple
 from quizzer.decks.model import AnyCard, Deck, GeneratedCard
 from quizzer.session import DEFAULT_DAY_START_HOUR, current_day
 from quizzer.store import Store
-from quizzer.store.migrations import MATURE_DAYS, MAX_ANSWER_MS, rebuild_review_classes, rebuild_tallies
+from quizzer.store.migrations import (
+    MATURE_DAYS,
+    MAX_ANSWER_MS,
+    catch_up_tallies,
+    rebuild_review_classes,
+    rebuild_tallies,
+)
 
 RECENT_WINDOWS = (7, 30)
 FORECAST_DAYS = 30
@@ -463,11 +471,33 @@ _PASSED = "COALESCE(correct, quality >= 3)"
 
 
 def _ensure_tallies(store: Store, deck_id: str | None = None) -> None:
-    """Rebuild the tallies if they disagree with the log (written by a tool that bypassed the triggers).
+    """Bring the tallies up to date with the log: add the answers logged since they were last read
+    (:func:`catch_up_tallies`), and rebuild them if they still disagree with it (written by a tool that went
+    around the store).
 
     The all-decks tables are checked each time (a few thousand rows); the per-deck ones (a row per deck and
     day) only when one deck's figures, which come from them, are asked for."""
     conn = store.conn
+
+    def bring_up_to_date() -> None:
+        catch_up_tallies(conn)
+        for rebuild in _stale_tallies(conn, deck_id):
+            rebuild(conn)
+
+    if conn.in_transaction:  # the caller's transaction: work inside it
+        bring_up_to_date()
+    elif _pending_answers(conn) or _stale_tallies(conn, deck_id):
+        store.write(bring_up_to_date)
+
+
+def _pending_answers(conn: sqlite3.Connection) -> bool:
+    """Whether the log holds answers the tallies have not counted yet (m009's mark)."""
+    row = conn.execute("SELECT (SELECT COALESCE(MAX(id), 0) FROM reviews) > through FROM tally_mark").fetchone()
+    return bool(row and row[0])
+
+
+def _stale_tallies(conn: sqlite3.Connection, deck_id: str | None) -> list[Callable[[Any], None]]:
+    """The rebuilds needed for the tallies to count every review of the log that has a card row."""
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     tables: list[tuple[str, Callable[[Any], None]]] = [("review_days", rebuild_tallies),
                                                         ("review_classes", rebuild_review_classes)]
@@ -476,24 +506,10 @@ def _ensure_tallies(store: Store, deck_id: str | None = None) -> None:
     counts = [(conn.execute(f"SELECT COALESCE(SUM(reviews), 0) FROM {table}").fetchone()[0], rebuild)
               for table, rebuild in tables]
     if all(count == logged for count, _ in counts):
-        return
+        return []
     # Reviews of cards that have no card row are never tallied; they are not a reason to rebuild.
     known = conn.execute("SELECT COUNT(*) FROM reviews WHERE card_key IN (SELECT key FROM cards)").fetchone()[0]
-    stale = list(dict.fromkeys(rebuild for count, rebuild in counts if count != known))
-    if not stale:
-        return
-    if conn.in_transaction:  # the caller's transaction: rebuild inside it
-        for rebuild in stale:
-            rebuild(conn)
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for rebuild in stale:
-            rebuild(conn)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    return list(dict.fromkeys(rebuild for count, rebuild in counts if count != known))
 
 
 # One study day (of all decks, or one): ordinal, reviews, reasks, passed, graded, correct, quality_passed,

@@ -270,14 +270,52 @@ def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable
     card's first non-re-ask answer of their study day among all its reviews (ranked by id, as
     :func:`rebuild_tallies` ranks them; :meth:`quizzer.store.Store.replay_and_rank_in_transaction` finds them).
     """
+    marked = _has_mark(conn)
+    if marked:
+        # Answers logged since the tallies were last brought up to date come first (m009).
+        catch_up_tallies(conn, upto=last_id)
+    _tally_range(conn, last_id, None, firsts)
+    if marked:
+        _set_mark(conn)
+
+
+def _tally_range(conn: sqlite3.Connection, after: int, upto: int | None, firsts: Iterable[int]) -> None:
+    """Add the reviews with ids in (``after``, ``upto``] (``upto`` None: no upper bound) to every tally
+    table, with ``firsts`` as in :func:`tally_reviews_after`."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS tally_firsts (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.tally_firsts")
     # One JSON list read by SQLite: binding a parameter per id costs several times more.
     conn.execute("INSERT INTO temp.tally_firsts (id) SELECT value FROM json_each(?)", (json.dumps(list(firsts)),))
-    new = f"r.id > {int(last_id)}"
+    new = f"r.id > {int(after)}" + ("" if upto is None else f" AND r.id <= {int(upto)}")
     tallies = _tally_from_log(new, first="r.id IN temp.tally_firsts", delta="temp.tally_delta")
     _run(conn, tallies + _classes_from_log(new, "reviews r", delta="temp.class_delta"))
     conn.execute("DELETE FROM temp.tally_firsts")
+
+
+def catch_up_tallies(conn: sqlite3.Connection, upto: int | None = None) -> int:
+    """Add the reviews logged since the tallies were last brought up to date (m009's ``tally_mark``) to every
+    tally table, up to id ``upto`` (None: all of them), inside the caller's transaction, and move the mark;
+    returns how many were added. Before m009 (no mark) the triggers keep the tallies: nothing to do."""
+    if not _has_mark(conn):
+        return 0
+    through = conn.execute("SELECT through FROM tally_mark").fetchone()[0]
+    last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0] if upto is None else upto
+    if last <= through:
+        return 0
+    firsts = [row[0] for row in conn.execute(_FIRSTS_IN_RANGE, (through, last))]
+    _tally_range(conn, through, last, firsts)
+    conn.execute("UPDATE tally_mark SET through = ?", (last,))
+    return last - through
+
+
+def _has_mark(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally_mark'").fetchone() is not None
+
+
+def _set_mark(conn: sqlite3.Connection) -> None:
+    """Record that the tallies now hold every review in the log (m009), when the mark exists."""
+    if _has_mark(conn):
+        conn.execute("UPDATE tally_mark SET through = (SELECT COALESCE(MAX(id), 0) FROM reviews)")
 
 
 def rebuild_tallies(conn: sqlite3.Connection) -> None:
@@ -285,6 +323,7 @@ def rebuild_tallies(conn: sqlite3.Connection) -> None:
     for table in ("review_days", "deck_review_days", "card_tallies"):
         conn.execute(f"DELETE FROM {table}")
     # Read the log in table order and sort, rather than hop through it card by card.
+    catch_up_tallies(conn)  # the m004 tables too: the mark then stands for both
     _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True))
 
 
@@ -425,6 +464,7 @@ def rebuild_review_classes(conn: sqlite3.Connection) -> None:
     transaction."""
     conn.execute("DELETE FROM deck_review_classes")
     conn.execute("DELETE FROM review_classes")
+    catch_up_tallies(conn)  # the m003 tables too: the mark then stands for both
     _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", fresh=True))
 
 
@@ -497,6 +537,15 @@ _EARLIER_SAME_DAY_BY_ORDER = (
     "AND p.reviewed_at BETWEEN NEW.reviewed_at - 172800000 AND NEW.reviewed_at + 172800000 "
     "AND p.study_day = NEW.study_day AND p.reask = 0 AND p.id < NEW.id"
 )
+
+# Of the reviews with ids in a range, those that are their card's first non-re-ask answer of their study day
+# among all its reviews, ranked by id: what the trigger m003 made asked of each new row, with m006's bounds on
+# the time (see _EARLIER_SAME_DAY_BY_ORDER), which keep the look-up to a few rows of ``reviews_order``.
+_FIRSTS_IN_RANGE = f"""
+    SELECT r.id FROM reviews r
+    WHERE r.id > ? AND r.id <= ? AND r.reask = 0
+      AND NOT EXISTS ({_EARLIER_SAME_DAY_BY_ORDER.replace("NEW.", "r.")})
+"""
 
 
 def _origin_triggers() -> str:
@@ -682,6 +731,49 @@ def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
     )
 
 
+# -- m009: tallies brought up to date when read, not on every answer --------------------------------------
+
+
+def m009_deferred_tallies(conn: sqlite3.Connection) -> None:
+    """The statistics tallies are no longer kept by a trigger on every answer: they are brought up to date
+    (:func:`catch_up_tallies`) when the statistics read them, and by a sync merge.
+
+    The triggers made each answer update five tally tables (and their B-tree pages) in its transaction: an
+    answer wrote about 27 database pages to the WAL and spent more time in the triggers than in everything
+    else it does. Answers are the one thing a user waits on many times a minute; statistics are read now and
+    then, and adding a session's few hundred answers to the tallies in a few set-wise statements costs a few
+    milliseconds then. ``tally_mark.through`` is the highest review id the tallies hold: every review with an
+    id at or below it (and a card row) is counted, none above it. Ids only grow (the log is append-only), so
+    the reviews to add are exactly those above the mark.
+
+    The triggers on ``cards`` stay (a card row arriving after its reviews, as bulk loads without foreign keys
+    may write them): they now count only the card's reviews the mark already covers, and the catch-up counts
+    the rest. The tallies were current when this runs (the triggers kept them), so the mark starts at the
+    log's highest id. (Were they not, the statistics' check of their totals against the log rebuilds them.)
+    """
+    for trigger in ("reviews_tally", "reviews_class_tally", "cards_tally", "cards_class_tally"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    covered = "r.card_key = NEW.key AND r.id <= (SELECT through FROM tally_mark)"
+    _run(
+        conn,
+        f"""
+        DROP TABLE IF EXISTS tally_mark;   -- a database put back to an older version number by hand
+        CREATE TABLE tally_mark (
+            one INTEGER PRIMARY KEY CHECK (one = 1),   -- a single row
+            through INTEGER NOT NULL                   -- the highest review id the tallies hold
+        );
+        INSERT INTO tally_mark (one, through) SELECT 1, COALESCE(MAX(id), 0) FROM reviews;
+        CREATE TRIGGER cards_tally AFTER INSERT ON cards
+        WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
+        BEGIN
+            {_tally_from_log(covered)}
+            {_classes_from_log(covered, "reviews r")}
+        END;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
-                               m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes]
+                               m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes,
+                               m009_deferred_tallies]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -173,6 +174,7 @@ class Store:
         self.path = Path(path)
         self.backup_dir = backup_dir
         self._identity: tuple[int, int] | None = None
+        self._writing = threading.RLock()
         self.conn = self._connect()
         try:
             self._migrate()
@@ -403,21 +405,31 @@ class Store:
         With ``review.schedule`` the states are read and computed under the write lock (a drill); without
         it the caller's ``before``/``after`` are written as given (tests, tools that replay a log).
         """
+        return self.record_logged(review)[0]
 
-        def append() -> int:
+    def record_logged(self, review: ReviewRecord) -> tuple[int, ReviewRecord]:
+        """:meth:`record`, also returning the review as logged: with the states it was scheduled from and to."""
+
+        def append() -> tuple[int, ReviewRecord]:
             key = self._card_key(review.deck_id, review.card_id)
             written = review
             if review.schedule is not None:
                 row = self.conn.execute("SELECT ef, interval, reps, due FROM cards WHERE key = ?", (key,))
                 before = _state(*row.fetchone())
                 written = replace(review, before=before, after=review.schedule(before), schedule=None)
-            return self._append(written, key)
+            return self._append(written, key), written
 
         return self.write(append)
 
     def write(self, work: Callable[[], T]) -> T:
         """Run ``work`` (which writes through ``self.conn``) as one committed ``BEGIN IMMEDIATE`` transaction,
         with the same checks and messages as :meth:`record`; nothing of it is kept if it raises."""
+        # One transaction at a time on this connection: the app also writes from worker threads (statistics
+        # bringing their tallies up to date, a sync), and SQLite has no nested transactions.
+        with self._writing:
+            return self._write(work)
+
+    def _write(self, work: Callable[[], T]) -> T:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -446,13 +458,20 @@ class Store:
     def _append(self, review: ReviewRecord, key: int) -> int:
         """Insert the review row and update the card row (inside the caller's transaction)."""
         before, after = review.before, review.after
+        reviewed_at = to_ms(review.reviewed_at)
+        # The row's origin (this device's next number) and its place in the replay order are set here as
+        # m005's ``reviews_number`` trigger would set them for a row without them (see there), in the insert
+        # itself: the trigger's update rewrote the row and both index entries it had just written.
         cursor = self.conn.execute(
             """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind,
                    seed, reask, study_day, ef_before, interval_before, reps_before, due_before,
-                   ef_after, interval_after, reps_after, due_after)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   ef_after, interval_after, reps_after, due_after, device, seq, order_at)
+               SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, d.key,
+                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = d.key),
+                      MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))
+               FROM devices d WHERE d.local = 1""",
             (
-                key, to_ms(review.reviewed_at), review.quality, review.answer,
+                key, reviewed_at, review.quality, review.answer,
                 None if review.correct is None else int(review.correct), review.response_ms,
                 self.kind_code(review.kind), review.seed, int(review.reask), review.study_day.toordinal(),
                 round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),

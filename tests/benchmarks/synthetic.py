@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from quizzer.store import Store
-from quizzer.store.migrations import KIND_CODES
+from quizzer.store.migrations import KIND_CODES, catch_up_tallies
 
 N_DECKS = 200
 CARDS_PER_DECK = 100
@@ -156,6 +156,8 @@ def build_database(
                last_reviewed_at = (SELECT MAX(reviewed_at) FROM reviews r WHERE r.card_key = cards.key),
                review_count = (SELECT COUNT(*) FROM reviews r WHERE r.card_key = cards.key)"""
     )
+    # The statistics tallies, as a user's database holds them once its statistics have been read (m009).
+    catch_up_tallies(conn)
     conn.execute("COMMIT")
     conn.execute("VACUUM")
     conn.close()

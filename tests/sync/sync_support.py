@@ -8,7 +8,7 @@ from pathlib import Path
 from quizzer.session import study_day
 from quizzer.sm2 import SM2State, step
 from quizzer.store import ReviewRecord, Store
-from quizzer.store.migrations import rebuild_review_classes, rebuild_tallies
+from quizzer.store.migrations import catch_up_tallies, rebuild_review_classes, rebuild_tallies
 from quizzer.sync import sync
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -61,8 +61,18 @@ def origins(store: Store) -> set[tuple[str, int]]:
     return set(store.conn.execute("SELECT d.id, r.seq FROM reviews r JOIN devices d ON d.key = r.device"))
 
 
+def pending(store: Store) -> int:
+    """How many reviews the tallies have not counted yet (answers since they were last read, m009)."""
+    return store.conn.execute("SELECT (SELECT COALESCE(MAX(id), 0) FROM reviews) - through FROM tally_mark").fetchone()[0]
+
+
 def tallies(store: Store) -> dict[str, list[tuple[object, ...]]]:
-    """The statistics tally tables, with card keys replaced by (deck, card) so devices can be compared."""
+    """The statistics tally tables as the statistics read them (brought up to date with the answers logged
+    since they were last read), with card keys replaced by (deck, card) so devices can be compared."""
+    if store.conn.in_transaction:
+        catch_up_tallies(store.conn)
+    else:
+        store.write(lambda: catch_up_tallies(store.conn))
     result = {}
     for table in TALLY_TABLES:
         if table == "card_tallies":
