@@ -369,15 +369,15 @@ async def test_store_error_is_shown_and_retry_saves(
     make_app: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(NUMERIC_DECK, drill=True)
-    real_record = app.store.record
+    real_record = app.store.record_logged
     failures = [StoreError("The disk holding quizzer.db is full or failing: the last answer was not saved.")]
 
-    def flaky(review: object) -> int:
+    def flaky(review: object) -> object:
         if failures:
             raise failures.pop()
         return real_record(review)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(app.store, "record", flaky)
+    monkeypatch.setattr(app.store, "record_logged", flaky)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*"0.667", "enter", "enter")

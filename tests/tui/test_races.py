@@ -128,13 +128,13 @@ cards:
 async def test_answer_typed_while_the_next_card_appears_is_kept(
     make_app: AppFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = store.record
+    real = store.record_logged
 
-    def slow_record(record: object) -> int:
+    def slow_record(record: object) -> object:
         time.sleep(0.15)  # a slow disk: the commit takes longer than the typist's next keys
         return real(record)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "record", slow_record)
+    monkeypatch.setattr(store, "record_logged", slow_record)
     app = make_app(TWO_NUMBERS, drill=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
