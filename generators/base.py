@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -41,6 +41,41 @@ class Params(BaseModel):
                     fixed[key] = candidate
                     break
         return fixed
+
+    @classmethod
+    def defaults(cls) -> Self:
+        """The params of a card that sets none: every field at its default, as ``model_validate({})`` gives.
+
+        For the built-in families this is made without pydantic's validator: there is no input to check, and
+        building a family's validator is what first imports ``importlib.metadata`` and scans every installed
+        distribution for pydantic plugins (about 3 MB of a drill session's peak memory, for cards that almost
+        never set params). Their own validators only reject combinations of set fields, which the defaults
+        never are; a test checks this equals the validated empty params for every built-in family. A
+        plugin's params may validate or fill in anything, so they go through pydantic.
+        """
+        if not _built_in(cls):
+            return cls.model_validate({})
+        return cls.model_construct()
+
+    def as_json(self) -> dict[str, Any]:
+        """``model_dump(mode="json")``; for a built-in family read straight off the fields when each is a JSON
+        scalar (they all are, checked by a test), so that :meth:`defaults` never makes pydantic build the
+        model's serializer either. Anything else goes through pydantic."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        if _built_in(type(self)) and all(map(_json_scalar, values.values())):
+            return values
+        return self.model_dump(mode="json")
+
+
+def _built_in(cls: type) -> bool:
+    """One of this package's families (the equivalence tests cover exactly these)."""
+    return cls.__module__.startswith("generators.")
+
+
+def _json_scalar(value: Any) -> bool:
+    """Dumped as itself in pydantic's JSON mode: None, a str, a bool, an int or a finite float."""
+    kind = type(value)
+    return value is None or kind in (str, bool, int) or (kind is float and math.isfinite(value))
 
 
 def _literal_strings(annotation: Any) -> set[str]:
@@ -223,7 +258,7 @@ class Generator:
 
     def generate(self, seed: int, params: Params | dict[str, Any] | None = None) -> Problem:
         if not isinstance(params, Params):
-            params = self.Params.model_validate(params or {})
+            params = self.Params.model_validate(params) if params else self.Params.defaults()
         import numpy as np  # here, not at import: loading decks must not wait for numpy
 
         rng = np.random.default_rng(seed_sequence(self.name, seed))
@@ -233,7 +268,7 @@ class Generator:
         raise NotImplementedError
 
     def problem(self, seed: int, params: Params, **fields: Any) -> Problem:
-        return Problem(generator=self.name, seed=seed, params=params.model_dump(mode="json"), **fields)
+        return Problem(generator=self.name, seed=seed, params=params.as_json(), **fields)
 
 
 def scored_rows_table(labels: Any, scores: Any, item: str, positive: str, negative: str, title: str) -> Table:
@@ -269,6 +304,28 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def softmax(x: Any, axis: int | None = -1) -> np.ndarray:
+    """``scipy.special.softmax``, the same numpy operations in the same order (so the same floats), without
+    importing scipy: scipy.special costs a drill session about 27 MB. The tests compare them bit for bit."""
+    import numpy as np
+
+    x = np.asarray(x)
+    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return shifted / np.sum(shifted, axis=axis, keepdims=True)
+
+
+def log_softmax(x: Any, axis: int | None = -1) -> np.ndarray:
+    """``scipy.special.log_softmax`` (see :func:`softmax`): x − max − log Σ exp(x − max), a non-finite max
+    taken as 0 as scipy does."""
+    import numpy as np
+
+    x = np.asarray(x)
+    top = np.max(x, axis=axis, keepdims=True)
+    shifted = x - np.where(np.isfinite(top), top, 0)
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def fmt(value: float, digits: int = 4) -> str:

@@ -11,8 +11,8 @@ Teacher and student logits z over 3-5 classes and a temperature T (Hinton, Vinya
 | `t2_kl`         | T²·KL(p_T(teacher) ‖ p_T(student)), the soft term   | without T²; divided by T²                        |
 
 T² keeps the soft term's gradients on the same scale as the hard-label loss when T changes (the
-gradients of the softened loss shrink as 1/T²). Values use ``scipy.special.log_softmax``; the tests use
-``scipy.special.softmax`` and ``scipy.stats.entropy``.
+gradients of the softened loss shrink as 1/T²). Values use ``scipy.special.log_softmax``'s arithmetic in numpy
+(the same floats, without importing scipy); the tests use ``scipy.special.softmax`` and ``scipy.stats.entropy``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt, log_softmax
 
 Ask = Literal["soft_prob", "kl", "cross_entropy", "t2_kl"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -72,9 +72,8 @@ class DistillationParams(Params):
 
 
 def softened(logits: np.ndarray, temperature: float) -> np.ndarray:
-    from scipy.special import log_softmax
-
-    return np.exp(log_softmax(np.asarray(logits, dtype=float) / temperature))
+    """softmax(z / T) as exp of ``scipy.special.log_softmax``'s arithmetic (no scipy import)."""
+    return np.exp(log_softmax(np.asarray(logits, dtype=float) / temperature, axis=None))
 
 
 def kl(p: np.ndarray, q: np.ndarray) -> float:

@@ -1,9 +1,11 @@
 """`ranking-metrics`: NDCG@k with graded relevance, MRR, average precision and MAP of ranked results.
 
 NDCG uses scikit-learn's convention (gain = the relevance grade, discount 1 / log2(rank + 1), the ideal
-ordering sorts the same results), stated in the prompt, and is computed by ``sklearn.metrics.ndcg_score``.
-AP and MAP come from ``sklearn.metrics.average_precision_score`` per query (every relevant result is in
-the list, so its denominator is the right one); MRR, which scikit-learn lacks, is numpy.
+ordering sorts the same results), stated in the prompt, and is ``sklearn.metrics.ndcg_score``'s number. AP
+and MAP are ``sklearn.metrics.average_precision_score``'s per query (every relevant result is in the list, so
+its denominator is the right one). Both are computed here with numpy in scikit-learn's own steps, so they are
+its floats bit for bit (the tests compare them) without importing scikit-learn (~90 MB of a drill
+session's memory). MRR, which scikit-learn lacks, is numpy too.
 """
 
 from __future__ import annotations
@@ -53,15 +55,51 @@ class RankingMetricsParams(Params):
 
 
 def ndcg_at_k(relevance: np.ndarray, k: int) -> float:
-    """NDCG@k of results shown in rank order (scores strictly decreasing, so no ties)."""
+    """NDCG@k of results shown in rank order, as ``sklearn.metrics.ndcg_score`` computes it.
+
+    scikit-learn's steps for scores strictly decreasing down the list: the shown order's DCG with its
+    tie-averaged discounts (the cumulative discounts differenced back, one result per tie group), the
+    ideal DCG as a dot product with the grades sorted, their ratio (0 when nothing is relevant).
+    """
+    y_true = np.asarray(relevance, dtype=float)[None, :]
+    n = y_true.shape[1]
+    discount = 1 / (np.log(np.arange(n) + 2) / np.log(2))
+    discount[k:] = 0
+    cumulative = np.cumsum(discount)
+    per_rank = np.empty(n)
+    per_rank[0] = cumulative[0]
+    per_rank[1:] = np.diff(cumulative)
+    shown = (y_true[0] * per_rank).sum()
+    ranking = np.argsort(y_true)[:, ::-1]
+    ideal = discount.dot(y_true[np.arange(1)[:, np.newaxis], ranking].T)[0]
+    return float(shown / ideal) if ideal != 0 else 0.0
+
+
+def average_precision(relevant: np.ndarray) -> float:
+    """AP of one ranked list of 0/1 labels, every relevant result of the collection being in the list, as
+    ``sklearn.metrics.average_precision_score`` computes it for scores strictly decreasing down the list:
+    −Σ Δrecall · precision over the reversed precision-recall curve."""
+    y = np.asarray(relevant, dtype=np.int32).astype(np.float64)
+    tps = np.cumsum(y * 1.0, dtype=np.float64)
+    fps = 1 + np.arange(len(y)).astype(np.float64) - tps
+    ps = tps + fps
+    precision = np.where(ps != 0, np.divide(tps, ps), 0.0)
+    recall = tps / tps[-1] if tps[-1] != 0 else np.full(tps.shape, 1.0)  # none relevant: sklearn's recall
+    precision = np.concatenate((np.flip(precision), np.asarray([1.0])))
+    recall = np.concatenate((np.flip(recall), np.asarray([0.0])))
+    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
+
+
+def sklearn_ndcg_at_k(relevance: np.ndarray, k: int) -> float:
+    """:func:`ndcg_at_k` by ``sklearn.metrics.ndcg_score`` (what the tests check it against)."""
     from sklearn.metrics import ndcg_score
 
     scores = np.arange(len(relevance), 0, -1, dtype=float)
     return float(ndcg_score(relevance[None, :].astype(float), scores[None, :], k=k))
 
 
-def average_precision(relevant: np.ndarray) -> float:
-    """AP of one ranked list of 0/1 labels, every relevant result of the collection being in the list."""
+def sklearn_average_precision(relevant: np.ndarray) -> float:
+    """:func:`average_precision` by ``sklearn.metrics.average_precision_score``."""
     from sklearn.metrics import average_precision_score
 
     scores = np.arange(len(relevant), 0, -1, dtype=float)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from importlib.metadata import entry_points
 
 from generators.base import Generator
 
@@ -76,6 +75,8 @@ def _load(target: str) -> Generator:
 
 @cache
 def _plugins() -> dict[str, object]:
+    from importlib.metadata import entry_points  # here: it imports email, zipfile, csv... (1.6 MB)
+
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN}
 
 

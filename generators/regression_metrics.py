@@ -4,8 +4,10 @@ Three kinds of question: compute one metric; say which of two models MAE and RMS
 model has a single big miss (squared errors punish outliers, when the miss is big enough); and which of the
 rules tools call "MAPE" (skip zero actuals, divide by the forecast, cap at 100%, symmetric) produced a
 dashboard's number on rows with a zero or tiny actual, where textbook MAPE is undefined or dominated by one
-row (WAPE is the usual fix). Expected values come from ``sklearn.metrics`` (imported
-lazily) applied to the instance's vectors; WAPE, which scikit-learn lacks, is numpy.
+row (WAPE is the usual fix). Expected values are ``sklearn.metrics``' numbers, computed here with numpy
+the way scikit-learn computes them (the tests check they are the same floats, bit for bit, over every
+question's vectors): importing scikit-learn for five one-line formulas cost a drill session about 90 MB.
+WAPE, which scikit-learn lacks, is numpy too.
 """
 
 from __future__ import annotations
@@ -79,7 +81,36 @@ class RegressionMetricsParams(Params):
         return self
 
 
+def metric_value(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:
+    """``sklearn_metric(metric, y, yhat)``, without importing scikit-learn.
+
+    The same operations in the same order as ``sklearn.metrics`` 1.x on one output: float64 columns,
+    means and sums down axis 0, MAPE dividing by max(|y|, machine epsilon), and R² of a constant target
+    1.0 for a perfect forecast, else 0.0 (its ``force_finite``). The generator's targets are never constant.
+    """
+    y_true = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+    y_pred = np.asarray(yhat, dtype=np.float64).reshape(-1, 1)
+    match metric:
+        case "mae":
+            return float(np.mean(np.abs(y_pred - y_true), axis=0)[0])
+        case "mse":
+            return float(np.mean((y_true - y_pred) ** 2, axis=0)[0])
+        case "rmse":
+            return float(np.sqrt(np.mean((y_true - y_pred) ** 2, axis=0))[0])
+        case "r2":
+            residual = np.sum((y_true - y_pred) ** 2, axis=0)[0]
+            spread = np.sum((y_true - np.mean(y_true, axis=0)) ** 2, axis=0)[0]
+            if spread == 0:
+                return 1.0 if residual == 0 else 0.0
+            return float(1 - residual / spread)
+        case "mape":
+            epsilon = np.finfo(np.float64).eps
+            return float(np.mean(np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), epsilon), axis=0)[0])
+    raise ValueError(f"unknown metric {metric!r}")
+
+
 def sklearn_metric(metric: str, y: np.ndarray, yhat: np.ndarray) -> float:
+    """The metric by ``sklearn.metrics``: what :func:`metric_value` is checked against."""
     from sklearn import metrics
 
     match metric:
@@ -216,7 +247,7 @@ class RegressionMetrics(Generator):
         metric = params.metric or str(rng.choice(METRICS))
         n = int(rng.integers(5, 7))
         y, yhat = _forecasts(rng, scenario, n)
-        value = sklearn_metric(metric, y, yhat)
+        value = metric_value(metric, y, yhat)
         if metric in ("r2", "mape"):
             # Unitless ratios: 3 decimals. MAPE also as a percent ("7.3%" reads as 0.073).
             answer = NumberAnswer(value, decimals=3)
@@ -256,7 +287,7 @@ class RegressionMetrics(Generator):
         y, spiky, steady = _outlier_pair(rng, scenario, n, mode)
         spiky_is_a = bool(rng.random() < 0.5)
         models = {"A": spiky if spiky_is_a else steady, "B": steady if spiky_is_a else spiky}
-        scores = {m: {k: sklearn_metric(k, y, models[m]) for k in ("mae", "rmse")} for m in models}
+        scores = {m: {k: metric_value(k, y, models[m]) for k in ("mae", "rmse")} for m in models}
         parts = []
         for metric in ("mae", "rmse"):
             best = min(models, key=lambda m: scores[m][metric])
@@ -315,7 +346,7 @@ class RegressionMetrics(Generator):
         y, yhat, values = _zero_forecasts(rng, scenario, n, has_zero, offered)
         reported = values[key]
         w = wape(y, yhat)
-        sk_mape = sklearn_metric("mape", y, yhat)
+        sk_mape = metric_value("mape", y, yhat)
         item = scenario.items.rstrip("s")
         order = rng.permutation(len(offered))
         options = tuple(

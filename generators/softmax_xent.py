@@ -2,9 +2,9 @@
 
 Given a classifier's logits, ask the softmax probability of one class, or the mean cross-entropy
 (natural log, as ``nn.CrossEntropyLoss`` with its default mean reduction) over a small batch; or ask
-the loss a freshly initialised K-class model should start at, ln(K). Expected values come from
-``scipy.special.log_softmax``; the tests check them against ``sklearn.metrics.log_loss`` and the
-textbook formula.
+the loss a freshly initialised K-class model should start at, ln(K). Expected values are
+``scipy.special.log_softmax``'s floats, computed without importing scipy; the tests check them against scipy,
+``sklearn.metrics.log_loss`` and the textbook formula.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt, log_softmax
+from generators.base import softmax as base_softmax
 
 Ask = Literal["probability", "loss", "initial_loss"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -67,15 +68,12 @@ class SoftmaxXentParams(Params):
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    from scipy.special import softmax as scipy_softmax
-
-    return scipy_softmax(np.asarray(logits, dtype=float), axis=-1)
+    """``scipy.special.softmax`` over the last axis (:func:`generators.base.softmax`: its floats, no scipy)."""
+    return base_softmax(np.asarray(logits, dtype=float), axis=-1)
 
 
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Mean over the batch of −ln softmax(logits)[label], by ``scipy.special.log_softmax``."""
-    from scipy.special import log_softmax
-
+    """Mean over the batch of −ln softmax(logits)[label], by ``scipy.special.log_softmax``'s arithmetic."""
     log_p = log_softmax(np.asarray(logits, dtype=float), axis=-1)
     return float(-np.mean(log_p[np.arange(len(labels)), labels]))
 

@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+import generators.logistic as lg
 from generators import ChoiceAnswer, NumberAnswer, get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.family_checks import assert_generation_is_light
 from tests.generators.grading_checks import assert_grades
 from tests.generators.shortcuts import assert_no_shortcut
 
@@ -204,3 +206,36 @@ def test_grading_property_over_many_seeds() -> None:
         assert_grades(problem, right, wrong, seed)
         for junk in JUNK:
             assert isinstance(grade_parts(problem.parts, junk), Unreadable), (seed, junk)
+
+
+# -- scipy's floats without scipy --------------------------------------------------------------------
+
+
+def _scipy_probability(intercept: float, coefs: np.ndarray, x: np.ndarray) -> float:
+    from scipy.special import expit
+
+    return float(expit(lg.log_odds(intercept, coefs, x)))
+
+
+def test_probability_is_scipys_expit_bit_for_bit() -> None:
+    """math.exp is the C library's exp, the one scipy's expit calls (numpy's own exp is not always)."""
+    rng = np.random.default_rng(3)
+    for _ in range(20_000):
+        k = int(rng.integers(1, 4))
+        intercept = float(rng.normal(0, rng.choice([1, 5, 300])))
+        coefs, x = rng.normal(0, 2, k).round(2), rng.normal(0, 10, k).round(1)
+        assert lg.probability(intercept, coefs, x) == _scipy_probability(intercept, coefs, x)
+    for extreme in (-800.0, -40.0, 0.0, 40.0, 800.0):
+        assert lg.probability(extreme, np.zeros(1), np.zeros(1)) == _scipy_probability(
+            extreme, np.zeros(1), np.zeros(1)
+        )
+
+
+def test_instances_are_those_scipy_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = [GEN.generate(seed).to_json() for seed in range(150)]
+    monkeypatch.setattr(lg, "probability", _scipy_probability)
+    assert [GEN.generate(seed).to_json() for seed in range(150)] == ours
+
+
+def test_generating_loads_neither_scipy_nor_sklearn() -> None:
+    assert_generation_is_light("logistic")

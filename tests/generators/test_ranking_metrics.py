@@ -8,12 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
+import generators.ranking_metrics as rm
 from generators import get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.family_checks import assert_generation_is_light
 
 GEN = get("ranking-metrics")
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +112,32 @@ def test_bad_params_rejected() -> None:
 def test_import_does_not_import_sklearn() -> None:
     code = "import generators.ranking_metrics, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- scikit-learn's floats without scikit-learn ----------------------------------------------------
+
+
+def test_ndcg_and_ap_are_sklearns_floats_bit_for_bit() -> None:
+    """Random graded lists (ties in the grades, k beyond the list) and 0/1 lists: numpy's NDCG@k and AP are
+    exactly the floats ``ndcg_score`` and ``average_precision_score`` return."""
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        n = int(rng.integers(2, 15))
+        grades = rng.integers(0, 4, n)
+        k = int(rng.integers(1, n + 2))
+        assert rm.ndcg_at_k(grades, k) == rm.sklearn_ndcg_at_k(grades, k), (grades, k)
+        labels = (rng.random(n) < rng.random()).astype(int)
+        labels[int(rng.integers(n))] = 1  # sklearn warns on a list with nothing relevant
+        assert rm.average_precision(labels) == rm.sklearn_average_precision(labels), labels
+
+
+def test_instances_are_those_sklearn_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds = range(200)
+    ours = [GEN.generate(seed).to_json() for seed in seeds]
+    monkeypatch.setattr(rm, "ndcg_at_k", rm.sklearn_ndcg_at_k)
+    monkeypatch.setattr(rm, "average_precision", rm.sklearn_average_precision)
+    assert [GEN.generate(seed).to_json() for seed in seeds] == ours
+
+
+def test_generating_loads_neither_scipy_nor_sklearn() -> None:
+    assert_generation_is_light("ranking-metrics")

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
+import generators.regression_metrics as rm
 from generators import ChoiceAnswer, NumberAnswer, get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
@@ -264,4 +266,55 @@ def test_bad_params_rejected() -> None:
 
 def test_import_does_not_import_sklearn() -> None:
     code = "import generators.regression_metrics, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- the numpy metrics are scikit-learn's ----------------------------------------------------------
+
+
+def _vectors(seeds: range) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(actual, forecast) pairs from every kind of question, as the generator made them."""
+    pairs = []
+    for ask in ("value", "outlier", "mape-zero"):
+        for seed in seeds:
+            data = GEN.generate(seed, {"ask": ask}).data
+            for key in ("y_pred", "y_pred_a", "y_pred_b"):
+                if key in data:
+                    pairs.append((np.array(data["y_true"]), np.array(data[key])))
+    return pairs
+
+
+def test_numpy_metrics_are_sklearns_floats_bit_for_bit() -> None:
+    """Over the generator's own vectors, and over random float vectors (constant targets included), each
+    metric computed with numpy is exactly the float ``sklearn.metrics`` returns."""
+    rng = np.random.default_rng(16)
+    pairs = _vectors(range(150))
+    for _ in range(400):
+        y = rng.normal(50, 30, size=int(rng.integers(2, 12))).round(int(rng.integers(0, 3)))
+        pairs.append((y, y + rng.normal(0, rng.choice([0.5, 5, 40]), size=len(y))))
+    constant = np.full(5, 3.0)
+    pairs += [(constant, constant), (constant, np.arange(5.0)), (np.zeros(4), np.ones(4))]
+    for y, yhat in pairs:
+        for metric in METRICS:
+            ours, theirs = rm.metric_value(metric, y, yhat), rm.sklearn_metric(metric, y, yhat)
+            same = ours == theirs or (math.isnan(ours) and math.isnan(theirs))
+            assert same, (metric, y, yhat, ours, theirs)
+
+
+def test_instances_are_those_sklearn_metrics_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same seed gives the same problem (prompt, numbers, solution) as when sklearn computed them."""
+    seeds = range(120)
+    ours = [GEN.generate(seed).to_json() for seed in seeds]
+    monkeypatch.setattr(rm, "metric_value", rm.sklearn_metric)
+    assert [GEN.generate(seed).to_json() for seed in seeds] == ours
+
+
+def test_generating_does_not_import_sklearn() -> None:
+    """Every kind of question is made without scikit-learn (importing it costs a session about 90 MB)."""
+    code = (
+        "import sys; from generators import get; g = get('regression-metrics')\n"
+        "for ask in ('value', 'outlier', 'mape-zero'):\n"
+        "    for seed in range(40): g.generate(seed, {'ask': ask})\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from generators import get
 from quizzer.grading import grade_parts
+from tests.generators.family_checks import assert_generation_is_light
 
 GEN = get("softmax-xent")
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,3 +106,39 @@ def test_json_and_tables() -> None:
 def test_import_does_not_load_sklearn() -> None:
     code = "import generators.softmax_xent, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- scipy's floats without scipy --------------------------------------------------------------------
+
+
+def test_softmax_and_log_softmax_are_scipys_floats_bit_for_bit() -> None:
+    from scipy import special
+
+    from generators.base import log_softmax, softmax
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        shape = (int(rng.integers(1, 5)), int(rng.integers(2, 8)))
+        logits = np.round(rng.normal(0, rng.choice([0.5, 1.6, 8, 300]), shape), int(rng.integers(0, 3)))
+        for axis in (-1, 0, None):
+            assert np.array_equal(softmax(logits, axis=axis), special.softmax(logits, axis=axis))
+            assert np.array_equal(log_softmax(logits, axis=axis), special.log_softmax(logits, axis=axis))
+    with_inf = np.array([[1.0, -np.inf, 2.0], [np.inf, 0.0, 1.0]])  # a non-finite max is taken as 0
+    with np.errstate(invalid="ignore"):  # inf - inf in both
+        ours, theirs = log_softmax(with_inf), special.log_softmax(with_inf, axis=-1)
+    assert np.array_equal(ours, theirs, equal_nan=True)
+
+
+def test_instances_are_those_scipy_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scipy import special
+
+    import generators.softmax_xent as module
+
+    ours = [GEN.generate(seed).to_json() for seed in range(150)]
+    monkeypatch.setattr(module, "base_softmax", special.softmax)
+    monkeypatch.setattr(module, "log_softmax", special.log_softmax)
+    assert [GEN.generate(seed).to_json() for seed in range(150)] == ours
+
+
+def test_generating_loads_neither_scipy_nor_sklearn() -> None:
+    assert_generation_is_light("softmax-xent")
