@@ -61,7 +61,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from synthetic import YEARS, build_database, write_decks  # noqa: E402
+from synthetic import WORKLOAD_VERSION, YEARS, build_database, write_decks  # noqa: E402
 
 NEW_PER_DAY = 20  # Quizzer's default; the Anki twin's parent deck gets the same daily allowance
 ANKI_REVIEW_LIMIT = 9999  # the largest reviews/day Anki accepts (larger values fall back to 200)
@@ -272,7 +272,11 @@ def build_pair(pristine: Path, sizes: Sizes, now: datetime) -> dict[str, Any]:
     wanted = {**asdict(sizes), "today": today.isoformat()}
     if manifest.exists():
         built = json.loads(manifest.read_text())
-        if built.get("sizes") == wanted and built.get("quizzer_schema") == SCHEMA_VERSION:
+        if (
+            built.get("sizes") == wanted
+            and built.get("quizzer_schema") == SCHEMA_VERSION
+            and built.get("workload") == WORKLOAD_VERSION
+        ):
             return built
     shutil.rmtree(pristine, ignore_errors=True)
     pristine.mkdir(parents=True)
@@ -296,6 +300,7 @@ def build_pair(pristine: Path, sizes: Sizes, now: datetime) -> dict[str, Any]:
     info = {
         "sizes": wanted,
         "quizzer_schema": SCHEMA_VERSION,
+        "workload": WORKLOAD_VERSION,
         "anki_collection": anki,
         "setup_seconds": {"quizzer": round(quizzer_s, 1), "anki": round(anki_s, 1)},
     }
