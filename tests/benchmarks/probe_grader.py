@@ -139,6 +139,18 @@ _NOT_BEFORE_VERB = frozenset(
     }
     | {"with", "by", "from", "and", "or", "its", "their", "this", "that"}
 )
+# Verbs that open the decks' instructions ("Use ...", "Sweep thresholds ..."): negated with "Do not".
+_IMPERATIVES = frozenset(
+    re.findall(
+        r"\S+",
+        """use add train fit check plot sweep draw set keep choose pick report monitor refit compare tune freeze start
+        stop build apply scale standardise calibrate split resample clip drop log run lead prefer avoid treat measure
+        estimate score re-tune recheck bin summarise anchor optimise deliver frame explore reweight include ask
+        evaluate compute weight repeat lower raise increase decrease reduce remove replace fine-tune unfreeze retrain
+        validate sample shuffle stratify encode impute normalise average combine prune limit grow cap select rank let
+        be think suspect look read write store serve""",
+    )
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]")
 _QUESTION_START = re.compile(
     r"^(?:(?:what|why|how|when|which|who|where|explain|describe|name|give|define|in|one|a|an|your)\b[\s,]*)+"
@@ -246,21 +258,36 @@ def _shuffled(words: list[str], seed: str) -> list[str]:
 
 def negate(statement: str) -> str:
     """The statement's opposite, the way a candidate would say it: a negative point loses its negation, a positive
-    one gains "not" after its auxiliary or "never" before its verb (else the whole statement is denied)."""
+    one gains "not" after its auxiliary, "Do not" before an instruction or "never" before its verb (else the whole
+    statement is denied)."""
     if _NEGATION_WORDS.search(statement) or re.search(r"n't\b|\bcannot\b", statement):
         positive = statement.replace("cannot", "can").replace("n't", "")
         return re.sub(r"\s{2,}", " ", _NEGATION_WORDS.sub("", positive)).strip()
     if match := _AUXILIARY.search(statement):
         return f"{statement[: match.end()]} not{statement[match.end() :]}"
+    if statement.split(" ")[0].casefold() in _IMPERATIVES:
+        return f"Do not {statement[0].lower()}{statement[1:]}"
     words = statement.split(" ")
-    for index in range(1, len(words)):
-        word = words[index].strip(",:;").casefold()
-        if (
+    plural_subject = len(words) > 2 and words[0].endswith("s") and words[1].isalpha() and words[1].islower()
+    if plural_subject and not words[1].endswith("s"):  # "Layers reuse ..." -> "Layers do not reuse ..."
+        return " ".join([words[0], "do not", *words[1:]])
+
+    def verb_like(word: str) -> bool:
+        word = word.strip(",:;").casefold()
+        not_verbs = {"its", "this", "thus", "always", "sometimes", "perhaps", "unless", "across", "as", "was"}
+        return (
             word.isalpha()
             and word.endswith("s")
             and not word.endswith(("ss", "us", "is", "ics"))
-            and words[index - 1].casefold() not in _NOT_BEFORE_VERB
-        ):
+            and (word not in not_verbs)
+        )
+
+    for index in range(1, len(words)):
+        if verb_like(words[index]) and words[index - 1].casefold() not in _NOT_BEFORE_VERB:
+            while index + 1 < len(words) and verb_like(
+                words[index + 1]
+            ):  # "correlated trees cuts": the last one
+                index += 1
             return " ".join([*words[:index], "never", *words[index:]])
     return f"It is not true that {statement[0].lower()}{statement[1:]}"
 
