@@ -91,6 +91,7 @@ _NEGATIONS = frozenset(
 _POSTFIX = frozenset({"none", "nothing"})
 # Words that join a list without relating its items.
 _LIST_WORDS = frozenset({"and", "or", "etc", "also", "plus"})
+_TERM = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")  # a word, or words joined by hyphens: one term
 _RELATION_SYMBOL = re.compile(r"[=<>/+*^~|→⇒≥≤∝(]")  # "(" glosses a term: "FP (false alarm)"
 _NEGATED = "¬"  # what a negation cue becomes among the content words
 _CONTRACTION = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
@@ -447,14 +448,15 @@ def bare_words(normal_sentence: str) -> int:
     A statement relates its words: a verb "to be", "has" or "can", a preposition, an article, a pronoun, a negation
     ("L1 is sparse", "recall of the positives") or a symbol ("TP / (TP + FP)", "VIF > 5"). A bare list of subject
     words ("precision recall threshold positives", "lasso, zero, coefficients, sparse") relates nothing, however
-    well its words match a point. Only "and" and "or" are no relation: they join a list."""
+    well its words match a point. Only "and" and "or" are no relation: they join a list; and a word joined to others
+    by hyphens is one term ("one-hot", "out-of-fold", "re-split"), whatever its parts."""
     if _RELATION_SYMBOL.search(normal_sentence):
         return 0
-    words = _WORD.findall(normal_sentence)
+    terms = _TERM.findall(normal_sentence)
     relations = _relation_words()
-    if any(word in relations for word in words):
+    if any(term in relations for term in terms):
         return 0
-    return len(words)
+    return len(terms)
 
 
 @lru_cache(maxsize=1)
@@ -650,10 +652,12 @@ class DeckModel:
         if bare_words(normal_sentence) < LIST_WORDS:
             return content
         for clause in _CLAUSE_BREAK.split(normal_sentence):
-            words = [word for word in _content(clause or "", self.stop) if word != _NEGATED]
-            if len(words) >= 3:
-                known = sum(f"{a} {b}" in self.words.index for a, b in zip(words, words[1:], strict=False))
-                if known >= IN_ORDER * (len(words) - 1):
+            # Pairs across terms only: inside "log-sum-exp" the order is the term's, not the candidate's.
+            terms = [words for term in _TERM.findall(clause or "") if (words := _content(term, self.stop))]
+            if len(terms) >= 3:
+                pairs = list(zip(terms, terms[1:], strict=False))
+                known = sum(f"{left[-1]} {right[0]}" in self.words.index for left, right in pairs)
+                if known >= IN_ORDER * len(pairs):
                     return content
         return None
 
