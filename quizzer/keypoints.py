@@ -114,8 +114,8 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bfalse positives?\b", "fp"),
         (r"\btrue negatives?\b", "tn"),
         (r"\bfalse negatives?\b", "fn"),
-        (r"\btype ii\b", "typeii"),
-        (r"\btype i\b", "typei"),
+        (r"\btype (?:ii|2)\b", "typetwo"),  # spelled out: the stemmer would fold "typeii" into "typei"
+        (r"\btype (?:i|1)\b", "typeone"),
         (r"\blasso\b", "l1"),
         (r"\bridge\b", "l2"),
         (r"\b(?:goes|go|going|went|gone|moves?|moving|moved) up\b", "increases"),
@@ -128,65 +128,61 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-# Contrast terms (after stemming): a piece that names one where the point names the other makes the opposite claim.
+# Contrast terms, as words: a piece that names one where the point names the other makes the opposite claim. They are
+# compared after :func:`stem` (``_PARTNERS``), so each is written as it is typed, never as a stem.
 _CONTRASTS: tuple[tuple[str, str], ...] = (
     ("l1", "l2"),
-    ("precis", "recal"),
-    ("sensitiv", "specif"),
+    ("precision", "recall"),
+    ("sensitivity", "specificity"),
     ("tpr", "fpr"),
     ("tnr", "fnr"),
     ("tp", "tn"),
     ("fp", "fn"),
-    ("typei", "typeii"),
+    ("typeone", "typetwo"),
     ("mae", "rmse"),
     ("mae", "mse"),
     ("mrr", "ndcg"),
-    ("small", "larg"),
+    ("small", "large"),
     ("small", "big"),
     ("deep", "shallow"),
     ("high", "low"),
-    ("increas", "decreas"),
-    ("rais", "lower"),
+    ("increases", "decreases"),
+    ("raises", "lowers"),
     ("more", "less"),
     ("more", "fewer"),
     ("over", "under"),
-    ("overfit", "underfit"),
-    ("optimist", "pessimist"),
-    ("expand", "slide"),
-    ("grow", "fix"),
+    ("overfitting", "underfitting"),
+    ("optimistic", "pessimistic"),
+    ("expanding", "sliding"),
+    ("growing", "fixed"),
     ("row", "column"),
-    ("convex", "concav"),
-    ("linear", "quadrat"),
-    ("absolut", "squar"),
+    ("convex", "concave"),
+    ("linear", "quadratic"),
+    ("absolute", "squared"),
     ("roc", "pr"),
-    ("learn", "valid"),
+    ("learning", "validation"),
     ("maximum", "minimum"),
     ("add", "subtract"),
-    ("futur", "past"),
-    ("rare", "balanc"),
-    # Pairs a swapped answer confuses (found by tests/benchmarks/probe_grader.py); stems as :func:`stem` cuts them.
-    ("bia", "varianc"),
-    ("bias", "unbias"),
-    ("posit", "negat"),
-    ("positiv", "negativ"),
-    ("befor", "aft"),
-    ("reduc", "increas"),
-    ("reduc", "rais"),
-    ("low", "rais"),
-    ("maxim", "minim"),
-    ("maximum", "minimum"),
-    ("maximis", "minimis"),
-    ("overestimat", "underestimat"),
-    ("encod", "decod"),
-    ("bag", "boost"),
-    ("spars", "dens"),
+    ("future", "past"),
+    ("rare", "balanced"),
+    # Pairs a swapped answer confuses (found by tests/benchmarks/probe_grader.py).
+    ("bias", "variance"),
+    ("biased", "unbiased"),
+    ("positive", "negative"),
+    ("positives", "negatives"),
+    ("before", "after"),
+    ("reduces", "increases"),
+    ("reduces", "raises"),
+    ("lower", "raise"),
+    ("maximise", "minimise"),
+    ("maximises", "minimises"),
+    ("overestimates", "underestimates"),
+    ("encoder", "decoder"),
+    ("bagging", "boosting"),
+    ("sparse", "dense"),
     ("fast", "slow"),
-    ("onlin", "offlin"),
+    ("online", "offline"),
 )
-_PARTNERS: dict[str, set[str]] = {}
-for _a, _b in _CONTRASTS:
-    _PARTNERS.setdefault(_a, set()).add(_b)
-    _PARTNERS.setdefault(_b, set()).add(_a)
 
 _SUFFIXES = (
     "ational",
@@ -237,6 +233,12 @@ def stem(word: str) -> str:
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":  # "shrinkk" never, "stopp" -> "stop"
         word = word[:-1]
     return word
+
+
+_PARTNERS: dict[str, set[str]] = {}
+for _a, _b in _CONTRASTS:
+    _PARTNERS.setdefault(stem(_a), set()).add(stem(_b))
+    _PARTNERS.setdefault(stem(_b), set()).add(stem(_a))
 
 
 @lru_cache(maxsize=1)
