@@ -18,8 +18,8 @@ each point, whether a typed answer makes it, and proposes an SM-2 quality from t
   verb "to be" or "has", preposition, article, pronoun, negation or symbol such as "=" or "/") is a keyword list
   ("precision recall threshold positives", "lasso, zero, coefficients, sparse") and makes no point, unless a clause
   of it keeps its words in the order the deck's own text uses ("precision punishes false alarms"). An ``also``
-  phrasing of one or two content words ("reliability diagram") only names a point: it counts in a sentence that
-  says something more than it, never typed alone.
+  phrasing of one or two terms ("reliability diagram", "walk-forward validation") only names a point: it counts in
+  a sentence that says something more than it, never typed alone.
 - A point is made when its best score reaches :data:`POINT_THRESHOLD`. The answer passes (quality 3 or more) only
   when every must-point is made. An empty answer, the question typed back, or an answer that reads as another
   card's answer gets no points at all.
@@ -57,7 +57,8 @@ WORD_WEIGHT = 0.5  # weight of the word vectoriser in a similarity; the characte
 # Set by hand against tests/benchmarks/probe_grader.py, then checked on the fitting split (see the module docstring).
 # A sentence of LIST_WORDS words or more with no relation between them is a keyword list and makes no point, unless a
 # clause of it keeps IN_ORDER of its word pairs in an order the deck uses. A phrasing of at most LABEL_WORDS content
-# words only names a point: it counts in a sentence that says something more about it.
+# terms ("reliability diagram", "multi-objective optimisation", "max_leaf_nodes") only names a point: it counts in a
+# sentence that says something more about it.
 LIST_WORDS = 5
 IN_ORDER = 0.5
 LABEL_WORDS = 2
@@ -91,7 +92,7 @@ _NEGATIONS = frozenset(
 _POSTFIX = frozenset({"none", "nothing"})
 # Words that join a list without relating its items.
 _LIST_WORDS = frozenset({"and", "or", "etc", "also", "plus"})
-_TERM = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")  # a word, or words joined by hyphens: one term
+_TERM = re.compile(r"[^\W_]+(?:[-_'’][^\W_]+)*")  # a word, or words joined by "-" or "_": one term
 _RELATION_SYMBOL = re.compile(r"[=<>/+*^~|→⇒≥≤∝(]")  # "(" glosses a term: "FP (false alarm)"
 _NEGATED = "¬"  # what a negation cue becomes among the content words
 _CONTRACTION = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
@@ -594,7 +595,7 @@ class _CardModel:
 
     variants: list[list[str]]  # per point: its text and its ``also`` phrasings
     polarities: list[list[_Polarity]]
-    labels: list[list[bool]]  # per phrasing: does it only name the point (at most LABEL_WORDS content words)?
+    labels: list[list[bool]]  # per phrasing: does it only name the point (at most LABEL_WORDS content terms)?
     offsets: list[int]  # first column of each point's phrasings
     word_columns: dict[int, int]  # deck word feature -> row of ``word_matrix``
     char_columns: dict[int, int]
@@ -663,6 +664,10 @@ class DeckModel:
                     return content
         return None
 
+    def _terms(self, normal_text: str) -> list[str]:
+        """The terms of a text that hold a content word: "multi-objective optimisation" is two, "max_leaf_nodes" one."""
+        return [term for term in _TERM.findall(normal_text) if set(_content(term, self.stop)) - {_NEGATED}]
+
     def vectors(self, text: str, *, normal: bool = False) -> _Vectors:
         text = text if normal else normalise(text)
         return _Vectors(self.words.vector(text), self.chars.vector(text))
@@ -690,10 +695,7 @@ class DeckModel:
         word_columns, word_matrix = matrix([vector.word for vector in vectors])
         char_columns, char_matrix = matrix([vector.char for vector in vectors])
         polarities = [[_polarity(normalise(text)) for text in group] for group in variants]
-        labels = [
-            [len(set(_content(normalise(text), self.stop)) - {_NEGATED}) <= LABEL_WORDS for text in group]
-            for group in variants
-        ]
+        labels = [[len(self._terms(normalise(text))) <= LABEL_WORDS for text in group] for group in variants]
         topic = self.vectors(" ".join([card.back, *flat]))
         return _CardModel(
             variants,
