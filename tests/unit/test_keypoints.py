@@ -144,14 +144,16 @@ def test_a_negated_claim_does_not_make_the_point(decks: dict[str, Deck]) -> None
 
 
 def test_everyday_words_for_a_direction_read_as_the_direction() -> None:
-    """"Rises", "goes up" and "increases" make the same point; "falls" and "drops" the opposite one."""
+    """ "Rises", "goes up" and "increases" make the same point; "falls" and "drops" the opposite one."""
     deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
     card = deck.card("choose-threshold")
     rises = "Lowering the threshold flags more cases, so recall can only rise or stay the same."
     falls = "Lowering the threshold flags more cases, so recall drops."
     assert keypoints.grade_answer(deck, card, rises).points[0].made
     assert not keypoints.grade_answer(deck, card, falls).points[0].made
-    assert keypoints.normalise("it goes up, then it fell") == keypoints.normalise("it increases, then it decreases")
+    assert keypoints.normalise("it goes up, then it fell") == keypoints.normalise(
+        "it increases, then it decreases"
+    )
 
 
 def test_swapped_terms_do_not_make_the_points(decks: dict[str, Deck]) -> None:
@@ -243,3 +245,60 @@ def test_cli_grade_prints_points_and_the_json_contract(tmp_path: Path) -> None:
     assert "proposed quality" in result.stdout
     result = runner.invoke(cli, [*args[:3], "linear-models", "ols-solver", "--answer", "x"])
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "sparse lasso coefficients model zero feature",  # the card's words, shuffled
+        "Lasso, sparse, zero, coefficients, feature selection",  # the same as a comma-separated list
+    ],
+)
+def test_a_keyword_list_makes_no_point(decks: dict[str, Deck], answer: str) -> None:
+    deck = decks["linear-models"]
+    grade = keypoints.grade_answer(deck, deck.card("lasso-vs-ridge"), answer)
+    assert grade.made == 0, [(point.text, round(point.score, 2)) for point in grade.points]
+
+
+def test_a_statement_without_relation_words_still_makes_its_point(decks: dict[str, Deck]) -> None:
+    """No article, verb "to be" or preposition, but the words stand in the order the deck says them."""
+    deck = decks["evaluation-metrics"]
+    card = deck.card("precision-recall-definitions")
+    grade = keypoints.grade_answer(deck, card, "Precision punishes false alarms, recall punishes misses.")
+    assert grade.points[2].made
+    assert keypoints.bare_words(keypoints.normalise("precision punishes false alarms")) == 4
+    assert keypoints.bare_words(keypoints.normalise("precision is TP / (TP + FP)")) == 0
+    assert (
+        keypoints.bare_words(keypoints.normalise("one-hot, out-of-fold")) == 2
+    )  # a hyphenated term is one word
+
+
+def test_a_short_also_phrase_counts_only_inside_a_statement(decks: dict[str, Deck]) -> None:
+    deck = decks["linear-models"]
+    card = deck.card("ols-closed-form")
+    assert "minimise RSS" in (card.points or ())[0].also
+    assert not keypoints.grade_answer(deck, card, "minimise RSS").points[0].made
+    assert keypoints.grade_answer(deck, card, "OLS picks the coefficients that minimise RSS.").points[0].made
+
+
+def test_a_contrast_term_swapped_inside_a_negation_does_not_make_the_point() -> None:
+    deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
+    card = deck.card("choose-threshold")
+    assert (
+        keypoints.grade_answer(deck, card, "Recall never falls as the threshold is lowered.").points[0].made
+    )
+    assert (
+        not keypoints.grade_answer(deck, card, "Precision never falls as the threshold is lowered.")
+        .points[0]
+        .made
+    )
+
+
+def test_contrast_pairs_are_told_apart_after_stemming() -> None:
+    """The pairs are matched on stems: "precision"/"recall" and "type I"/"type II" must stem to different words."""
+    for left, right in keypoints._CONTRASTS:
+        assert keypoints.stem(left) != keypoints.stem(right), (left, right)
+        assert keypoints.stem(right) in keypoints._PARTNERS[keypoints.stem(left)]
+    type_one, type_two = (keypoints.stem(keypoints.normalise(text)) for text in ("Type I", "Type II"))
+    assert type_one != type_two
+    assert keypoints.stem("precision") in keypoints._PARTNERS[keypoints.stem("recall")]
