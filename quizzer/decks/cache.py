@@ -14,17 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import BaseModel
 
 from quizzer import __version__
-from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, KeyPoint, NumericCard, OpenCard
+from quizzer.decks.model import CARD_CLASSES, Deck, KeyPoint, trusted
 
-_KINDS: dict[str, type] = {
-    "open": OpenCard,
-    "choice": ChoiceCard,
-    "numeric": NumericCard,
-    "generated": GeneratedCard,
-}
 FORMAT = 3  # 2: decks with control characters are refused, so entries from before are re-read; 3: key points
 
 
@@ -38,39 +31,9 @@ def _stamp(path: Path) -> dict[str, Any]:
     return {"format": FORMAT, "version": __version__, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
-def _trusted(cls: type, fields: dict[str, Any]) -> Any:
-    """Rebuild a model from its own complete ``model_dump`` without validating it again.
-
-    This is what ``model_construct`` does, minus its per-field default handling, which a full dump
-    never needs; the slots are written through their descriptors (~10x faster than ``model_construct``,
-    the cost of a cached start at 20,000 cards), and a test checks cached decks equal freshly parsed ones.
-    """
-    instance = _new(cls)
-    _set_dict(instance, fields)
-    # Every model of a class shares one "fields set" (each dump sets every field): a set per card was a
-    # third of a cached deck's memory. Safe because the models are frozen: pydantic adds to this set only
-    # on attribute assignment, and ``model_copy`` copies it first.
-    shared = _FIELDS_SETS.get(cls)
-    if shared is None or fields.keys() != shared:
-        shared = _FIELDS_SETS[cls] = set(fields)
-    _set_fields_set(instance, shared)
-    _set_extra(instance, None)
-    _set_private(instance, None)
-    return instance
-
-
-_FIELDS_SETS: dict[type, set[str]] = {}
-
-
-_new = object.__new__
-_slots = BaseModel.__dict__
-_set_dict = _slots["__dict__"].__set__
-_set_fields_set = _slots["__pydantic_fields_set__"].__set__
-_set_extra = _slots["__pydantic_extra__"].__set__
-_set_private = _slots["__pydantic_private__"].__set__
-
-
 def _construct(data: dict[str, Any]) -> Deck:
+    """The deck from its cached dump, rebuilt without validating it again (a test checks cached decks equal
+    freshly parsed ones): the cost of a cached start at 20,000 cards."""
     cards = data["cards"]
     for card in cards:
         # JSON gives every card its own copy of the kind, the source and the tags; one shared string each
@@ -82,11 +45,12 @@ def _construct(data: dict[str, Any]) -> Deck:
         if card["tags"]:
             card["tags"] = [_intern(tag) for tag in card["tags"]]
         if card.get("points"):
-            card["points"] = [_trusted(KeyPoint, point) for point in card["points"]]
-    data["cards"] = [_trusted(_KINDS[card["kind"]], card) for card in cards]
-    return _trusted(Deck, data)
+            card["points"] = [trusted(KeyPoint, point) for point in card["points"]]
+    data["cards"] = [trusted(_KINDS[card["kind"]], card) for card in cards]
+    return trusted(Deck, data)
 
 
+_KINDS = CARD_CLASSES
 _intern = sys.intern
 
 
