@@ -4,7 +4,8 @@ Plain classes rather than pydantic models, so that a start served from the parse
 pydantic (a fifth of the time to the first card): the validators live in :mod:`quizzer.decks.schema` and
 run when a deck file is parsed, or when a card or deck is built here from data (``OpenCard(id=..., ...)``,
 ``Deck.model_validate(data)``), which is why building one from data still validates it exactly as before.
-The cache rebuilds these objects from their own dumps with :func:`trusted`, without validating again.
+The cache rebuilds these objects from their own dumps with :func:`trusted`, without validating again, and
+may leave a card's fields other than its id and kind to be parsed when first asked for (``__getattr__``).
 
 Each class names its fields in order (``FIELDS``) and the defaults a deck file may leave out
 (``DEFAULTS``); a test checks both against the validators. No I/O here.
@@ -24,6 +25,7 @@ MAX_TEXT = 20_000
 CARD_KINDS = ("open", "choice", "numeric", "generated")
 
 R = TypeVar("R", bound="Record")
+PENDING = "_content"  # where a cached card keeps its deck's unparsed content (quizzer.decks.cache)
 
 
 class Record:
@@ -71,6 +73,19 @@ class Record:
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
         return f"{type(self).__name__}({fields})"
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for an attribute the instance lacks: a card served from the parsed-deck cache holds its
+        # id and kind until its deck's content is parsed (quizzer.decks.cache); any other field parses it.
+        if name in self.FIELDS:
+            content = self.__dict__.get(PENDING)
+            if content is not None:
+                content.load()
+            try:
+                return self.__dict__[name]
+            except KeyError:
+                pass
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be set")

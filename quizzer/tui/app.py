@@ -22,6 +22,7 @@ from textual.screen import Screen
 from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
+from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import Session, SessionConfig, study_day, study_more_queue
 from quizzer.store import Store
@@ -157,6 +158,10 @@ class QuizzerApp(QuizzerBaseApp):
 
     def on_mount(self) -> None:
         self.show_deck_issues()
+        # Decks served from the cache hold their cards' ids and kinds; the rest of each card is parsed when a
+        # card is first looked at. Once the first screen is painted, a thread parses all of it, so no later
+        # first look (Home's details, a drill, a round) waits.
+        self.call_after_refresh(self._load_deck_content)
         if self.interview is not None:
             self.start_interview(self.interview)
         elif self.drill is None:
@@ -166,6 +171,15 @@ class QuizzerApp(QuizzerBaseApp):
             self.start_sync()
         else:
             self.start_drill(self.drill, cards=self.drill_cards)
+
+    @work(thread=True, group="deck-content", exit_on_error=False)
+    def _load_deck_content(self) -> None:
+        try:
+            self.collection.load_content()
+        except QuizzerError as error:  # a deck file changed under us: said now, and again if its cards are asked
+            self.call_from_thread(
+                self.notify, visible(error.message), title=error.title, severity="error", timeout=15, markup=False
+            )
 
     def show_deck_issues(self) -> None:
         issues = self.collection.issues
@@ -391,7 +405,6 @@ class QuizzerApp(QuizzerBaseApp):
     def _begin_interview(
         self, token: int, request: InterviewRequest, predictions: dict[tuple[str, str], float] | None
     ) -> None:
-        from quizzer.errors import QuizzerError
         from quizzer.interview import Round, choose_questions
         from quizzer.tui.screens.interview import ChoosingScreen, InterviewScreen
 
