@@ -82,7 +82,10 @@ class _Content:
                 if [fields["id"] for fields in found] != [card.__dict__["id"] for card in cards]:
                     raise ValueError("the content does not match the head")
             except (ValueError, KeyError, TypeError):
-                deck = self._reparse()
+                try:
+                    deck = self._reparse()
+                except Exception as error:  # gone, unreadable or broken: not the deck the app started with
+                    raise DeckChangedError(self._display) from error
                 if [card.id for card in deck.cards] != [card.__dict__["id"] for card in cards]:
                     raise DeckChangedError(self._display) from None
                 found = [card.model_dump() for card in deck.cards]

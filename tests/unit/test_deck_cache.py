@@ -140,3 +140,13 @@ def test_threads_asking_for_content_at_once_parse_it_once(tmp_path: Path) -> Non
         thread.join()
     assert len(seen) == 4 and all(fronts == seen[0] for fronts in seen)
     assert cached == load_deck(deck_file)
+
+
+def test_a_deck_file_broken_before_its_content_was_read_says_it_changed(tmp_path: Path) -> None:
+    deck_file, cache = cached_twice(tmp_path, LAZY)
+    (entry,) = (cache / "decks").iterdir()
+    entry.write_bytes(entry.read_bytes().split(b"\n")[0] + b"\n{not json")
+    cached = load_deck_cached(deck_file, "lazy.yaml", cache, load_deck)
+    deck_file.write_text("id: [broken")
+    with pytest.raises(DeckChangedError, match="Restart Quizzer"):
+        cached.cards[0].front  # noqa: B018
