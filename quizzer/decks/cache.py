@@ -2,6 +2,14 @@
 
 Entries are JSON (never pickle) holding the validated deck; on a hit the models are rebuilt without
 re-validating, which is what makes a large collection open instantly. Any doubt -> parse the file again.
+
+An entry is two JSON documents on two lines: the deck's *head* (its stamp, id, title, description, tags,
+and each card's id and kind) and its *content* (every card's fields). A start reads every entry but parses
+only the heads: a deck's cards first hold only their id and kind, which is all that building a queue or
+counting due cards needs, and the rest of their fields are parsed from the bytes read at the start the
+first time any card of the deck is looked at (:class:`_Content`, through ``Record.__getattr__``), or by
+:func:`load_content` (the app calls it in a thread once its first card is on screen). At 20,000 cards the
+contents are nine-tenths of the parsing, so the first card no longer waits for every deck's.
 """
 
 from __future__ import annotations
@@ -9,23 +17,20 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import BaseModel
 
 from quizzer import __version__
-from quizzer.decks.model import ChoiceCard, Deck, GeneratedCard, KeyPoint, NumericCard, OpenCard
+from quizzer.decks.model import CARD_CLASSES, PENDING, AnyCard, Deck, KeyPoint, Record, trusted
+from quizzer.errors import DeckError
 
-_KINDS: dict[str, type] = {
-    "open": OpenCard,
-    "choice": ChoiceCard,
-    "numeric": NumericCard,
-    "generated": GeneratedCard,
-}
-FORMAT = 3  # 2: decks with control characters are refused, so entries from before are re-read; 3: key points
+# 2: decks with control characters are refused, so entries from before are re-read; 3: key points;
+# 4: a head line and a content line.
+FORMAT = 4
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:
@@ -38,56 +43,105 @@ def _stamp(path: Path) -> dict[str, Any]:
     return {"format": FORMAT, "version": __version__, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
-def _trusted(cls: type, fields: dict[str, Any]) -> Any:
-    """Rebuild a model from its own complete ``model_dump`` without validating it again.
+class DeckChangedError(DeckError):
+    """A deck's cached content is unreadable and its file no longer holds the cards the app started with."""
 
-    This is what ``model_construct`` does, minus its per-field default handling, which a full dump
-    never needs; the slots are written through their descriptors (~10x faster than ``model_construct``,
-    the cost of a cached start at 20,000 cards), and a test checks cached decks equal freshly parsed ones.
+    def __init__(self, display: str) -> None:
+        super().__init__(
+            f"{display} changed while Quizzer was reading it, and its cards are no longer the ones on screen. "
+            "Restart Quizzer to drill the new version."
+        )
+
+
+class _Content:
+    """The unparsed content of one cached deck: its cards' fields, filled into the cards on first need.
+
+    Parsed at most once, under a lock (a worker making a problem may ask for a card's fields while the app's
+    loading thread parses them). Until then every card of the deck holds only ``id``, ``kind`` and this
+    object (under :data:`PENDING`). Should the bytes not parse (they come from the same read as the head,
+    so only a damaged entry does that), the deck file is parsed again; if its cards changed meanwhile,
+    :class:`DeckChangedError`.
     """
-    instance = _new(cls)
-    _set_dict(instance, fields)
-    # Every model of a class shares one "fields set" (each dump sets every field): a set per card was a
-    # third of a cached deck's memory. Safe because the models are frozen: pydantic adds to this set only
-    # on attribute assignment, and ``model_copy`` copies it first.
-    shared = _FIELDS_SETS.get(cls)
-    if shared is None or fields.keys() != shared:
-        shared = _FIELDS_SETS[cls] = set(fields)
-    _set_fields_set(instance, shared)
-    _set_extra(instance, None)
-    _set_private(instance, None)
-    return instance
+
+    __slots__ = ("_data", "_cards", "_reparse", "_display", "_lock")
+
+    def __init__(self, data: memoryview, display: str, reparse: Callable[[], Deck]) -> None:
+        self._data: memoryview | None = data
+        self._cards: list[AnyCard] = []
+        self._reparse = reparse
+        self._display = display
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:
+            if self._data is None:
+                return  # parsed meanwhile, by another thread
+            cards = self._cards
+            try:
+                found = orjson.loads(self._data)["cards"]
+                if [fields["id"] for fields in found] != [card.__dict__["id"] for card in cards]:
+                    raise ValueError("the content does not match the head")
+            except (ValueError, KeyError, TypeError):
+                try:
+                    deck = self._reparse()
+                except Exception as error:  # gone, unreadable or broken: not the deck the app started with
+                    raise DeckChangedError(self._display) from error
+                if [card.id for card in deck.cards] != [card.__dict__["id"] for card in cards]:
+                    raise DeckChangedError(self._display) from None
+                found = [card.model_dump() for card in deck.cards]
+            for card, fields in zip(cards, found, strict=True):
+                _share_strings(fields)
+                del fields["id"], fields["kind"]  # the head's: already the shared strings
+                state = card.__dict__
+                state.update(fields)
+                del state[PENDING]
+            self._data = None
+            self._cards = []
 
 
-_FIELDS_SETS: dict[type, set[str]] = {}
+def _share_strings(card: dict[str, Any]) -> None:
+    """JSON gives every card its own copy of the source and the tags; one shared string each (a deck's cards
+    mostly repeat them) is a fifth of a cached deck's memory. Key points become :class:`KeyPoint`."""
+    if card.get("source") is not None:
+        card["source"] = _intern(card["source"])
+    if card.get("tags"):
+        card["tags"] = [_intern(tag) for tag in card["tags"]]
+    if card.get("points"):
+        card["points"] = [trusted(KeyPoint, point) for point in card["points"]]
 
 
+def _from_head(head: dict[str, Any], content: _Content) -> Deck:
+    """The deck of a cached head, its cards holding their id and kind until ``content`` is parsed.
+
+    The cost of a cached start is this loop (20,000 cards at scale): no call per card beyond the intern."""
+    cards: list[AnyCard] = []
+    append = cards.append
+    kinds = _KINDS
+    new, set_state, intern = _new, _set_state, _intern
+    for card_id, kind in head["cards"]:
+        cls, kind = kinds[kind]
+        card = new(cls)
+        # The id: the same string as the database's card ids (Store.deck_tallies), not kept twice.
+        set_state(card, {"id": intern(card_id), "kind": kind, PENDING: content})
+        append(card)
+    head["cards"] = cards
+    head[PENDING] = content  # no field: dumps and equality ignore it (see load_content)
+    content._cards = cards
+    return trusted(Deck, head)
+
+
+_KINDS = {kind: (cls, sys.intern(kind)) for kind, cls in CARD_CLASSES.items()}
 _new = object.__new__
-_slots = BaseModel.__dict__
-_set_dict = _slots["__dict__"].__set__
-_set_fields_set = _slots["__pydantic_fields_set__"].__set__
-_set_extra = _slots["__pydantic_extra__"].__set__
-_set_private = _slots["__pydantic_private__"].__set__
-
-
-def _construct(data: dict[str, Any]) -> Deck:
-    cards = data["cards"]
-    for card in cards:
-        # JSON gives every card its own copy of the kind, the source and the tags; one shared string each
-        # (a deck's cards mostly repeat them) is a fifth of a cached deck's memory.
-        card["id"] = _intern(card["id"])  # the same strings as the database's card ids (Store.deck_tallies)
-        card["kind"] = _intern(card["kind"])
-        if card["source"] is not None:
-            card["source"] = _intern(card["source"])
-        if card["tags"]:
-            card["tags"] = [_intern(tag) for tag in card["tags"]]
-        if card.get("points"):
-            card["points"] = [_trusted(KeyPoint, point) for point in card["points"]]
-    data["cards"] = [_trusted(_KINDS[card["kind"]], card) for card in cards]
-    return _trusted(Deck, data)
-
-
+_set_state = Record.__dict__["__dict__"].__set__
 _intern = sys.intern
+
+
+def load_content(decks: Iterable[Deck]) -> None:
+    """Parse the content of every deck still waiting for it (a no-op for decks parsed or already loaded)."""
+    for deck in decks:
+        content = deck.__dict__.get(PENDING)
+        if content is not None:
+            content.load()
 
 
 def load_deck_cached(
@@ -100,21 +154,30 @@ def load_deck_cached(
     entry = _entry_path(cache_dir, path)
     stamp = _stamp(path)
     try:
-        cached = orjson.loads(entry.read_bytes())
-        if cached.get("stamp") == stamp:
-            return _construct(cached["deck"])
+        data = entry.read_bytes()
+        end = data.index(b"\n")
+        head = orjson.loads(data[:end])
+        if head.get("stamp") == stamp:
+            content = _Content(memoryview(data)[end + 1 :], display, lambda: load_deck(path, display))
+            return _from_head(head["deck"], content)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     deck = load_deck(path, display)
-    _write(entry, {"stamp": stamp, "deck": deck.model_dump(mode="json")})
+    _write(entry, stamp, deck)
     return deck
 
 
-def _write(entry: Path, payload: dict[str, Any]) -> None:
+def _write(entry: Path, stamp: dict[str, Any], deck: Deck) -> None:
+    dump = deck.model_dump(mode="json")
+    cards = dump.pop("cards")
+    dump["cards"] = [[card["id"], card["kind"]] for card in cards]
     try:
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = entry.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(orjson.dumps(payload))
+        # orjson writes no line break inside a document (strings escape theirs): one line each.
+        temporary.write_bytes(
+            orjson.dumps({"stamp": stamp, "deck": dump}) + b"\n" + orjson.dumps({"cards": cards})
+        )
         os.replace(temporary, entry)
     except OSError:
         pass  # a cache that cannot be written is only slower

@@ -64,6 +64,13 @@ class DeckCollection:
     def by_id(self, deck_id: str) -> LoadedDeck | None:
         return next((loaded for loaded in self.decks if loaded.deck.id == deck_id), None)
 
+    def load_content(self) -> None:
+        """Parse the cards' content of every deck served from the parsed-deck cache (which leaves it until a
+        card is first looked at, see :mod:`quizzer.decks.cache`)."""
+        from quizzer.decks.cache import load_content
+
+        load_content(loaded.deck for loaded in self.decks)
+
 
 def parse_deck(text: str | bytes, display: str = "<deck>") -> Deck:
     """Parse and validate one deck's YAML text; raise :class:`DeckFileError` with located issues."""
@@ -135,14 +142,19 @@ def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) 
         from quizzer.decks.cache import load_deck_cached
     collection = DeckCollection()
     seen: dict[str, Path] = {}
-    files_seen: set[str] = set()
+    files_seen: set[tuple[int, int] | str] = set()
     for source, builtin in sources:
         if not source.exists():
             collection.issues.append(DeckIssue(_display(source), 1, 1, "no such file or folder"))
             continue
         for file in deck_files(source):
-            # The same file reached twice (a path given that is also the user's deck folder) loads once.
-            real = os.path.realpath(file)
+            # The same file reached twice (a path given that is also the user's deck folder) loads once. Told
+            # by its device and inode: one stat, where resolving the path took one per folder of it.
+            try:
+                info = os.stat(file)
+                real: tuple[int, int] | str = (info.st_dev, info.st_ino)
+            except OSError:
+                real = os.path.realpath(file)  # unreadable: reported by the load below
             if real in files_seen:
                 continue
             files_seen.add(real)

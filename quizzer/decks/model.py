@@ -1,144 +1,196 @@
-"""The deck format: pydantic models that validate and describe a deck. No I/O here."""
+"""The deck format as the app holds it: plain, frozen classes for a deck, its cards and their key points.
+
+Plain classes rather than pydantic models, so that a start served from the parsed-deck cache never imports
+pydantic (a fifth of the time to the first card): the validators live in :mod:`quizzer.decks.schema` and
+run when a deck file is parsed, or when a card or deck is built here from data (``OpenCard(id=..., ...)``,
+``Deck.model_validate(data)``), which is why building one from data still validates it exactly as before.
+The cache rebuilds these objects from their own dumps with :func:`trusted`, without validating again, and
+may leave a card's fields other than its id and kind to be parsed when first asked for (``__getattr__``).
+
+Each class names its fields in order (``FIELDS``) and the defaults a deck file may leave out
+(``DEFAULTS``); a test checks both against the validators. No I/O here.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from operator import attrgetter
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    field_validator,
-    model_validator,
-)
+from typing import Any, ClassVar, Literal, TypeVar
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
 MAX_TEXT = 20_000
+CARD_KINDS = ("open", "choice", "numeric", "generated")
 
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-TagName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
-
-
-class _Strict(BaseModel):
-    # defer_build: decks served from the cache are never validated, so start-up skips building validators.
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+R = TypeVar("R", bound="Record")
+PENDING = "_content"  # where a cached card keeps its deck's unparsed content (quizzer.decks.cache)
 
 
-class _CardBase(_Strict):
-    id: Slug = Field(description="Stable id, unique in the deck. It keys the review history: never change it.")
-    front: Text = Field(description="The question, in Markdown.")
-    back: Text | None = Field(default=None, description="The answer or notes shown after answering (Markdown).")
-    tags: list[TagName] = Field(default_factory=list, description="Topic tags (slugs).")
-    source: str | None = Field(default=None, max_length=500, description="Where the fact comes from.")
+class Record:
+    """A frozen record of named fields: equality, a repr and a dump like pydantic's, and no validation.
 
-    @field_validator("tags")
+    Instances are built by validating data (the constructor, :meth:`model_validate`) or from a trusted
+    dump (:func:`trusted`); both go through the instance ``__dict__`` in one step.
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    DEFAULTS: ClassVar[dict[str, Any]] = {}  # the values a dump with ``exclude_defaults`` leaves out
+    __hash__ = None  # type: ignore[assignment] - equal by value and holding lists, like the frozen models were
+
+    def __init__(self, **data: Any) -> None:
+        _set_dict(self, type(self).model_validate(data).__dict__)
+
     @classmethod
-    def _unique_tags(cls, tags: list[str]) -> list[str]:
-        return list(dict.fromkeys(tags))
+    def model_validate(cls: type[R], data: dict[str, Any]) -> R:
+        """``data`` checked by the deck format's validators (raises ``pydantic.ValidationError``)."""
+        from quizzer.decks import schema
+
+        validated = getattr(schema, cls.__name__).model_validate(_dumped(data, False))  # records in data too
+        return _rebuild(cls, validated.model_dump())
+
+    def model_dump(
+        self, *, mode: Literal["python", "json"] = "python", exclude_defaults: bool = False
+    ) -> dict[str, Any]:
+        """The fields as plain data (nested records too), in field order. Both modes give the same data:
+        every field already holds JSON types."""
+        defaults = self.DEFAULTS
+        data: dict[str, Any] = {}
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if exclude_defaults and name in defaults and value == defaults[name]:
+                continue
+            data[name] = _dumped(value, exclude_defaults)
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        get = attrgetter(*self.FIELDS)
+        return get(self) == get(other)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"{type(self).__name__}({fields})"
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for an attribute the instance lacks: a card served from the parsed-deck cache holds its
+        # id and kind until its deck's content is parsed (quizzer.decks.cache); any other field parses it.
+        if name in self.FIELDS:
+            content = self.__dict__.get(PENDING)
+            if content is not None:
+                content.load()
+            try:
+                return self.__dict__[name]
+            except KeyError:
+                pass
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be deleted")
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        for name in self.FIELDS:
+            yield name, getattr(self, name)
 
 
-class KeyPoint(_Strict):
+_new = object.__new__
+_set_dict = Record.__dict__["__dict__"].__set__
+
+
+def trusted(cls: type[R], fields: dict[str, Any]) -> R:
+    """An instance of ``cls`` holding ``fields`` (a complete dump of one, nested records already rebuilt),
+    without validating them again: what makes a cached start fast. ``fields`` becomes the instance's."""
+    instance = _new(cls)
+    _set_dict(instance, fields)
+    return instance
+
+
+def _dumped(value: Any, exclude_defaults: bool) -> Any:
+    if isinstance(value, Record):
+        return value.model_dump(exclude_defaults=exclude_defaults)
+    if isinstance(value, list):
+        return [_dumped(item, exclude_defaults) for item in value]
+    if isinstance(value, dict):
+        return {key: _dumped(item, exclude_defaults) for key, item in value.items()}
+    return value
+
+
+def answers_of(answer: str | list[str]) -> list[str]:
+    """A choice card's right options: its ``answer``, one option's text or a list of them."""
+    return [answer] if isinstance(answer, str) else list(answer)
+
+
+_CARD_FIELDS = ("id", "front", "back", "tags", "source")
+_CARD_DEFAULTS: dict[str, Any] = {"back": None, "tags": [], "source": None}
+
+
+class KeyPoint(Record):
     """One thing an interviewer listens for in a spoken answer to an open card."""
 
-    text: Annotated[str, Field(min_length=3, max_length=300)] = Field(
-        description="The point, as a short statement (e.g. 'L1 sets some coefficients exactly to zero')."
-    )
-    also: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=12,
-        description="Other ways to say it: synonyms, notations ('lasso', 'absolute-value penalty').",
-    )
-    must: bool = Field(default=False, description="Without this point the answer is wrong.")
+    FIELDS = ("text", "also", "must")
+    DEFAULTS = {"also": [], "must": False}
+    text: str  # the point, as a short statement
+    also: list[str]  # other ways to say it: synonyms, notations
+    must: bool  # without this point the answer is wrong
 
 
-class OpenCard(_CardBase):
+class OpenCard(Record):
     """Recall questions: typed answers are graded against ``points``; or reveal ``back`` and self-grade 0-5."""
 
-    kind: Literal["open"] = "open"
-    back: Text = Field(description="The answer, in Markdown.")
-    points: list[KeyPoint] | None = Field(
-        default=None, min_length=2, max_length=5,
-        description="2-5 key points a good answer makes, for grading typed answers.",
-    )
+    FIELDS = (*_CARD_FIELDS, "kind", "points")
+    DEFAULTS = {"tags": [], "source": None, "kind": "open", "points": None}  # ``back`` is required
+    id: str
+    front: str
+    back: str
+    tags: list[str]
+    source: str | None
+    kind: Literal["open"]
+    points: list[KeyPoint] | None  # 2-5 key points a good answer makes, for grading typed answers
 
 
-class ChoiceCard(_CardBase):
+class ChoiceCard(Record):
     """Pick the right option(s). ``answer`` is an option's text, or a list when several are right."""
 
+    FIELDS = (*_CARD_FIELDS, "kind", "options", "answer", "explanation", "shuffle", "aliases")
+    DEFAULTS = {**_CARD_DEFAULTS, "explanation": None, "shuffle": True, "aliases": {}}
+    id: str
+    front: str
+    back: str | None
+    tags: list[str]
+    source: str | None
     kind: Literal["choice"]
-    options: list[Text] = Field(min_length=2, max_length=8)
-    answer: Text | list[Text]
-    explanation: Text | None = Field(default=None, description="Why the answer is right and the others wrong.")
-    shuffle: bool = Field(default=True, description="Shuffle the options each time the card is shown.")
-    aliases: dict[Text, list[Text]] = Field(
-        default_factory=dict,
-        description="Other names people type for an option: {option text: [alias, ...]}, e.g. LOO for leave-one-out.",
-    )
-
-    @field_validator("options")
-    @classmethod
-    def _distinct_options(cls, options: list[str]) -> list[str]:
-        seen: set[str] = set()
-        for option in options:
-            key = option.casefold()
-            if key in seen:
-                raise ValueError(f"option {option!r} is listed twice")
-            seen.add(key)
-        return options
-
-    @model_validator(mode="after")
-    def _answer_among_options(self) -> ChoiceCard:
-        answers = self.answers
-        if not answers:
-            raise ValueError("answer: give at least one right option")
-        for answer in answers:
-            if answer not in self.options:
-                raise ValueError(f"answer: {answer!r} is not one of the options")
-        if len(set(answers)) != len(answers):
-            raise ValueError("answer: an option is listed twice")
-        for option in self.aliases:
-            if option not in self.options:
-                raise ValueError(f"aliases: {option!r} is not one of the options")
-        return self
+    options: list[str]
+    answer: str | list[str]
+    explanation: str | None
+    shuffle: bool
+    aliases: dict[str, list[str]]  # other names people type for an option
 
     @property
     def answers(self) -> list[str]:
-        return [self.answer] if isinstance(self.answer, str) else list(self.answer)
+        return answers_of(self.answer)
 
 
-class NumericCard(_CardBase):
+class NumericCard(Record):
     """Type a number; right when within ``tolerance`` (absolute) or ``rel_tolerance`` (relative)."""
 
+    FIELDS = (*_CARD_FIELDS, "kind", "answer", "tolerance", "rel_tolerance", "unit", "explanation")
+    DEFAULTS = {**_CARD_DEFAULTS, "tolerance": None, "rel_tolerance": None, "unit": "", "explanation": None}
+    id: str
+    front: str
+    back: str | None
+    tags: list[str]
+    source: str | None
     kind: Literal["numeric"]
-    answer: float = Field(allow_inf_nan=False)
-    tolerance: float | None = Field(default=None, ge=0, allow_inf_nan=False, description="Absolute tolerance.")
-    rel_tolerance: float | None = Field(
-        default=None, ge=0, lt=1, allow_inf_nan=False, description="Relative tolerance, e.g. 0.01 for 1%."
-    )
-    unit: str = Field(default="", max_length=40)
-    explanation: Text | None = None
-
-    @field_validator("answer", mode="before")
-    @classmethod
-    def _no_bool(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError("answer must be a number, not true/false")
-        return value
-
-    @model_validator(mode="after")
-    def _tolerance_cannot_accept_zero(self) -> NumericCard:
-        if self.answer != 0 and self.tolerance is not None and self.tolerance >= abs(self.answer) / 2:
-            raise ValueError(
-                f"tolerance: {self.tolerance} is at least half the answer {self.answer}; "
-                "it would accept wildly wrong numbers (use rel_tolerance for small answers)"
-            )
-        return self
+    answer: float
+    tolerance: float | None
+    rel_tolerance: float | None
+    unit: str
+    explanation: str | None
 
     @property
     def whole(self) -> bool:
@@ -158,55 +210,46 @@ class NumericCard(_CardBase):
         return self.tolerance or 0.0, self.rel_tolerance or 0.0
 
 
-class GeneratedCard(_CardBase):
+class GeneratedCard(Record):
     """A fresh problem from a registered generator each time the card comes up."""
 
+    FIELDS = (*_CARD_FIELDS, "kind", "generator", "params")
+    DEFAULTS = {**_CARD_DEFAULTS, "front": None, "params": {}}
+    id: str
+    front: str | None  # an optional lead-in shown above the generated prompt
+    back: str | None
+    tags: list[str]
+    source: str | None
     kind: Literal["generated"]
-    front: Text | None = Field(default=None, description="Optional lead-in shown above the generated prompt.")
-    generator: Slug = Field(description="A registered generator name (see `quizzer generators list`).")
-    params: dict[str, Any] = Field(default_factory=dict, description="Params for the generator.")
+    generator: str  # a registered generator name
+    params: dict[str, Any]
 
 
-CARD_KINDS = ("open", "choice", "numeric", "generated")
+AnyCard = OpenCard | ChoiceCard | NumericCard | GeneratedCard
+CARD_CLASSES: dict[str, type[AnyCard]] = {
+    "open": OpenCard,
+    "choice": ChoiceCard,
+    "numeric": NumericCard,
+    "generated": GeneratedCard,
+}
 
 
-def _card_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        kind = value.get("kind", "open")
-        return kind if kind in CARD_KINDS else None
-    return getattr(value, "kind", None)
-
-
-Card = Annotated[
-    Annotated[OpenCard, Tag("open")]
-    | Annotated[ChoiceCard, Tag("choice")]
-    | Annotated[NumericCard, Tag("numeric")]
-    | Annotated[GeneratedCard, Tag("generated")],
-    Discriminator(
-        _card_kind,
-        custom_error_type="unknown_kind",
-        custom_error_message="kind must be one of: open, choice, numeric, generated",
-    ),
-]
-
-
-class Deck(_Strict):
+class Deck(Record):
     """One deck: a YAML file with an id, a title and its cards."""
 
-    id: Slug = Field(description="Deck id: lowercase letters, digits and single dashes.")
-    title: Text
-    description: str = Field(default="", max_length=MAX_TEXT)
-    tags: list[TagName] = Field(default_factory=list, description="Tags applied to every card of the deck.")
-    cards: list[Card] = Field(min_length=1, max_length=20_000)
+    FIELDS = ("id", "title", "description", "tags", "cards")
+    DEFAULTS = {"description": "", "tags": []}
+    id: str
+    title: str
+    description: str
+    tags: list[str]  # applied to every card of the deck
+    cards: list[AnyCard]
 
-    @model_validator(mode="after")
-    def _unique_card_ids(self) -> Deck:
-        seen: set[str] = set()
-        for index, card in enumerate(self.cards):
-            if card.id in seen:
-                raise ValueError(f"cards[{index}].id: duplicate card id {card.id!r}")
-            seen.add(card.id)
-        return self
+    @classmethod
+    def trusted(cls, data: dict[str, Any]) -> Deck:
+        """A deck from its own complete dump (``model_dump()``), nested cards and key points included,
+        without validating it again."""
+        return _rebuild(cls, data)
 
     # Cached on the (frozen) instance: queues and counts ask for it on every refresh of the same decks. It
     # lives in the instance ``__dict__`` but is no field: dumps and equality ignore it.
@@ -222,8 +265,16 @@ class Deck(_Strict):
         return list(dict.fromkeys([*self.tags, *card.tags]))
 
 
-AnyCard = OpenCard | ChoiceCard | NumericCard | GeneratedCard
 _card_id = attrgetter("id")
+
+
+def _rebuild(cls: type[R], data: dict[str, Any]) -> R:
+    """``cls`` (a deck, a card or a key point) from a complete dump, its nested records rebuilt too."""
+    if cls is Deck:
+        data["cards"] = [_rebuild(CARD_CLASSES[card["kind"]], card) for card in data["cards"]]
+    elif cls is OpenCard and data.get("points"):
+        data["points"] = [trusted(KeyPoint, point) for point in data["points"]]
+    return trusted(cls, data)
 
 
 def is_slug(text: str) -> bool:
@@ -231,7 +282,7 @@ def is_slug(text: str) -> bool:
 
 
 def json_schema() -> dict[str, Any]:
-    schema = Deck.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Quizzer deck"
-    return schema
+    """The deck format as JSON Schema (for editors), from the validators."""
+    from quizzer.decks.schema import json_schema as schema
+
+    return schema()

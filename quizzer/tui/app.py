@@ -22,18 +22,20 @@ from textual.screen import Screen
 from quizzer import __version__, paths
 from quizzer.decks.loader import DeckCollection
 from quizzer.decks.model import Deck
+from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import Session, SessionConfig, study_day, study_more_queue
 from quizzer.store import Store
 from quizzer.tui.screens.drill import DrillScreen, describe_error
-from quizzer.tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from quizzer.interview import InterviewRequest  # the mock interview loads when one starts
+    from quizzer.tui.screens.home import HomeScreen
     from quizzer.tui.weak_spots import CardList
 
-# Screens that are not on the way to the first card (help, stats, summary, preview, weak spots) are
-# imported where they are first used, so start-up does not pay for them (quizzer.stats among them).
+# Screens that are not on the way to the first card (home, help, stats, summary, preview, weak spots) are
+# imported where they are first used, so start-up does not pay for them (quizzer.stats among them). Home's
+# messages are handled by name (on_home_screen_...), so this module needs the class only where it is used.
 
 Clock = Callable[[], datetime]
 DARK_THEME = "textual-dark"
@@ -156,13 +158,28 @@ class QuizzerApp(QuizzerBaseApp):
 
     def on_mount(self) -> None:
         self.show_deck_issues()
+        # Decks served from the cache hold their cards' ids and kinds; the rest of each card is parsed when a
+        # card is first looked at. Once the first screen is painted, a thread parses all of it, so no later
+        # first look (Home's details, a drill, a round) waits.
+        self.call_after_refresh(self._load_deck_content)
         if self.interview is not None:
             self.start_interview(self.interview)
         elif self.drill is None:
+            from quizzer.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
             self.start_sync()
         else:
             self.start_drill(self.drill, cards=self.drill_cards)
+
+    @work(thread=True, group="deck-content", exit_on_error=False)
+    def _load_deck_content(self) -> None:
+        try:
+            self.collection.load_content()
+        except QuizzerError as error:  # a deck file changed under us: said now, and again if its cards are asked
+            self.call_from_thread(
+                self.notify, visible(error.message), title=error.title, severity="error", timeout=15, markup=False
+            )
 
     def show_deck_issues(self) -> None:
         issues = self.collection.issues
@@ -279,10 +296,18 @@ class QuizzerApp(QuizzerBaseApp):
             self.start_sync()
         elif self._waiting_drill is not None:
             waiting, self._waiting_drill = self._waiting_drill, None
-            if isinstance(self.screen, HomeScreen):
+            if self._on_home():
                 self.drill_requested(waiting)
 
+    def _on_home(self) -> bool:
+        """Whether Home is the screen on top."""
+        from quizzer.tui.screens.home import HomeScreen
+
+        return isinstance(self.screen, HomeScreen)
+
     def _refresh_home(self) -> None:
+        from quizzer.tui.screens.home import HomeScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_counts()
@@ -292,7 +317,9 @@ class QuizzerApp(QuizzerBaseApp):
         if self.drill is None:
             self.start_sync()
 
-    @on(HomeScreen.DrillRequested)
+    def on_home_screen_drill_requested(self, event: HomeScreen.DrillRequested) -> None:
+        self.drill_requested(event)
+
     def drill_requested(self, event: HomeScreen.DrillRequested) -> None:
         if self._syncing:
             # Answers and the sync's merge would share the database connection: the drill waits for it.
@@ -308,7 +335,7 @@ class QuizzerApp(QuizzerBaseApp):
             case "interview":
                 from quizzer.interview import DEFAULT_MINUTES, InterviewRequest, default_questions
 
-                home = self.screen if isinstance(self.screen, HomeScreen) else None
+                home = self.screen if self._on_home() else None
                 predictions = home.readiness.predictions if home and home.readiness else None
                 self.start_interview(
                     InterviewRequest(
@@ -318,8 +345,7 @@ class QuizzerApp(QuizzerBaseApp):
             case _:
                 self.start_drill(event.decks)
 
-    @on(HomeScreen.StatsRequested)
-    def stats_requested(self, event: HomeScreen.StatsRequested) -> None:
+    def on_home_screen_stats_requested(self, event: HomeScreen.StatsRequested) -> None:
         self.show_stats(event.deck)
 
     def action_study_more_after(self) -> None:
@@ -379,7 +405,6 @@ class QuizzerApp(QuizzerBaseApp):
     def _begin_interview(
         self, token: int, request: InterviewRequest, predictions: dict[tuple[str, str], float] | None
     ) -> None:
-        from quizzer.errors import QuizzerError
         from quizzer.interview import Round, choose_questions
         from quizzer.tui.screens.interview import ChoosingScreen, InterviewScreen
 
@@ -436,7 +461,7 @@ class QuizzerApp(QuizzerBaseApp):
 
     @on(WeakCardsFound)
     def weak_cards_found(self, event: WeakCardsFound) -> None:
-        if event.request != self._weak_request or not isinstance(self.screen, HomeScreen):
+        if event.request != self._weak_request or not self._on_home():
             return  # pressed again meanwhile, or the user has moved on
         if not event.cards:
             self.notify(visible(event.reason), title="Weak spots", timeout=6, markup=False)
@@ -453,6 +478,7 @@ class QuizzerApp(QuizzerBaseApp):
             self.push_screen(StatsScreen(deck))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from quizzer.tui.screens.home import HomeScreen
         from quizzer.tui.screens.summary import SummaryScreen
 
         stats = "Reviews per day, streak, retention, what is due, weakest topics"

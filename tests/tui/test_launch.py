@@ -7,11 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from tui_support import CHOICE_DECK, NUMERIC_DECK, OPEN_DECK
+from tui_support import CHOICE_DECK, CONFIG, NOW, NUMERIC_DECK, OPEN_DECK, SEED, Clock
 
+from quizzer.decks.loader import load_sources
+from quizzer.decks.model import PENDING, Deck
 from quizzer.errors import UsageError
+from quizzer.session import Session
+from quizzer.store import Store
 from quizzer.tui import launch
 from quizzer.tui.app import QuizzerApp
+from quizzer.tui.screens.drill import DrillScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,3 +109,43 @@ def test_textual_stays_inside_quizzer_tui() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def parsed(decks: list[Deck]) -> list[str]:
+    """The decks whose cards' content has been parsed (a cached deck's cards hold ids and kinds until then)."""
+    return [deck.id for deck in decks if not any(PENDING in card.__dict__ for card in deck.cards)]
+
+
+def test_a_cached_session_parses_only_the_decks_of_the_cards_it_asks(deck_dir: Path, tmp_path: Path) -> None:
+    """Building the queue needs ids and kinds; a card's content is parsed when its item is made."""
+    cache = tmp_path / "cache"
+    fresh = [loaded.deck for loaded in load_sources([(deck_dir, False)], cache).decks]  # fills the cache
+    decks = [loaded.deck for loaded in load_sources([(deck_dir, False)], cache).decks]
+    store = Store(tmp_path / "q.db")
+    session = Session(store, decks, now=NOW, seed=SEED, config=CONFIG)
+    assert parsed(decks) == []
+    item = session.next()
+    assert item is not None and parsed(decks) == [item.deck.id]
+    same = Session(store, fresh, now=NOW, seed=SEED, config=CONFIG)  # the same queue, parsed up front
+    first = same.next()
+    assert first is not None and (item.deck.id, item.card.id) == (first.deck.id, first.card.id)
+    shown = [(queued.deck.id, queued.card.id, queued.options) for queued in session.queue]
+    assert shown == [(queued.deck.id, queued.card.id, queued.options) for queued in same.queue]
+    assert decks == fresh
+
+
+async def test_the_app_parses_the_other_decks_once_its_first_card_is_shown(
+    deck_dir: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    load_sources([(deck_dir, False)], cache)  # a first launch fills the cache
+    collection = load_sources([(deck_dir, False)], cache)
+    decks = [loaded.deck for loaded in collection.decks]
+    app = QuizzerApp(
+        Store(tmp_path / "q.db"), collection, drill=decks, clock=Clock(), seed=SEED, config=CONFIG
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, DrillScreen) and app.screen.panel is not None
+        assert sorted(parsed(decks)) == sorted(deck.id for deck in decks)

@@ -78,9 +78,10 @@ def test_the_app_starts_without_heavy_modules() -> None:
 
 
 # What the first card's screen must not wait for: the generators and graders (pydantic's plugin lookup
-# through importlib.metadata, email, zipfile come with them), numpy, the YAML parser (decks come from the
-# cache on a second launch), the Markdown parser (a plain prompt) and the mock interview. Each loads when a
-# problem, an answer, a Markdown prompt or explanation, or a round needs it.
+# through importlib.metadata, email, zipfile come with them), numpy, the YAML parser and the deck validators
+# (pydantic: decks come from the cache on a second launch), the Markdown parser (a plain prompt) and the
+# mock interview, and Home when the drill starts from the command line. Each loads when a problem, an answer,
+# a Markdown prompt or explanation, or a round needs it.
 NOT_BEFORE_FIRST_CARD = (
     "markdown_it",
     "pygments",
@@ -88,12 +89,15 @@ NOT_BEFORE_FIRST_CARD = (
     "sklearn",
     "scipy",
     "yaml",
+    "pydantic",
+    "quizzer.decks.schema",
     "generators",
     "generators.base",
     "quizzer.grading",
     "quizzer.keypoints",
     "quizzer.interview",
     "quizzer.stats",
+    "quizzer.tui.screens.home",  # drilling straight into cards never shows Home
     "importlib.metadata",
     "email",
     "zipfile",

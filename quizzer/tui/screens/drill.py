@@ -54,6 +54,14 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def height_classes(height: int, breakpoints: list[tuple[int, str]]) -> set[str]:
+    """The class of the largest vertical breakpoint at or below ``height``, as a screen's resize sets it."""
+    for breakpoint, class_name in sorted(breakpoints, reverse=True):
+        if height >= breakpoint:
+            return {class_name}
+    return set()
+
+
 FIRST_CARD_MARKER = "QUIZZER_BENCH_FIRST_CARD_FILE"
 
 
@@ -90,12 +98,16 @@ class DrillScreen(Screen[None]):
         self._leaving = False  # leave once the answer on screen is committed
         self._notice = notice  # said on the next card's notice line (see say)
         self._warmed = False  # the graders were imported in the background (see _warm_up)
+        self.body = CardBody(id="body")  # holds the card on screen: its panel, or the loading line
 
     def compose(self) -> ComposeResult:
+        # The height class (-short / -tall) the screen's first resize would add, added before its widgets mount:
+        # added after, it restyles every widget of the screen once more on the way to the first card.
+        self.add_class(*height_classes(self.app.size.height, self.app.VERTICAL_BREAKPOINTS or []))
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("", id="progress")
-        yield CardBody(id="body")
+        yield self.body
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -106,8 +118,9 @@ class DrillScreen(Screen[None]):
 
     @property
     def panel(self) -> CardPanel | None:
-        panels = self.query(CardPanel)
-        return panels.first() if panels else None
+        """The card panel on screen, if any. Asked for by every binding check (each footer refresh): read
+        from the body's children, not by searching the screen."""
+        return next((child for child in self.body.children if isinstance(child, CardPanel)), None)
 
     async def show_next(self) -> None:
         item = self.session.next()
@@ -115,7 +128,7 @@ class DrillScreen(Screen[None]):
             self.finish()
             return
         self._update_status(item)
-        body = self.query_one("#body", CardBody)
+        body = self.body
         self.set_focus(body)  # now, not after a refresh: keys typed until the next answer line has focus are kept (CardBody)
         await body.remove_children()
         if item.kind == "generated" and item.problem is None:
@@ -208,7 +221,7 @@ class DrillScreen(Screen[None]):
             raise SkipAction()
         # Keys typed before this Enter may still wait in the queue of the widget they were sent to:
         # let them land first, then submit the line (or keep the Enter until the line exists).
-        body = self.query_one("#body", CardBody)
+        body = self.body
         for widget in {body, self.focused or body}:
             await drained(widget)
         if not await panel.submit_typed():

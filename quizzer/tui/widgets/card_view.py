@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from quizzer.tui.text import figure_table, prompt_markdown
-from quizzer.tui.widgets.prose import PlainMarkdown, is_plain
+from quizzer.tui.widgets.prose import PlainMarkdown, plain_paragraphs
 
 if TYPE_CHECKING:  # a problem (and its table widget) exists only once a generator has run
     from generators.base import Problem
@@ -26,8 +26,10 @@ class CardView(Vertical):
 
     def compose(self) -> ComposeResult:
         prompt = prompt_markdown(self.item)
-        if is_plain(prompt):  # most fronts: no Markdown parser (markdown-it, pygments) before the first card
-            yield PlainMarkdown(prompt, classes="prompt")
+        # Most fronts: no Markdown parser (markdown-it, pygments) and no Markdown blocks before the first card.
+        paragraphs = plain_paragraphs(prompt)
+        if paragraphs is not None:
+            yield PlainMarkdown(prompt, paragraphs, classes="prompt")
         else:
             from textual.widgets import Markdown
 
