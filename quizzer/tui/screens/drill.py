@@ -54,10 +54,11 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def height_classes(height: int, breakpoints: list[tuple[int, str]]) -> set[str]:
-    """The class of the largest vertical breakpoint at or below ``height``, as a screen's resize sets it."""
+def breakpoint_classes(extent: int, breakpoints: list[tuple[int, str]]) -> set[str]:
+    """The class of the largest breakpoint at or below ``extent`` (a height or a width), as a screen's resize
+    sets it."""
     for breakpoint, class_name in sorted(breakpoints, reverse=True):
-        if height >= breakpoint:
+        if extent >= breakpoint:
             return {class_name}
     return set()
 
@@ -103,7 +104,7 @@ class DrillScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # The height class (-short / -tall) the screen's first resize would add, added before its widgets mount:
         # added after, it restyles every widget of the screen once more on the way to the first card.
-        self.add_class(*height_classes(self.app.size.height, self.app.VERTICAL_BREAKPOINTS or []))
+        self.add_class(*breakpoint_classes(self.app.size.height, self.app.VERTICAL_BREAKPOINTS or []))
         with Horizontal(id="status"):
             yield Label("", id="where")
             yield Label("", id="progress")

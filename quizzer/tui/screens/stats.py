@@ -28,7 +28,7 @@ from quizzer.sanitize import visible
 from quizzer.stats import GroupAccuracy, Rate, Stats, compute
 from quizzer.tui.charts import meter
 from quizzer.tui.host import Host
-from quizzer.tui.screens.drill import describe_error
+from quizzer.tui.screens.drill import breakpoint_classes, describe_error
 from quizzer.tui.text import duration
 from quizzer.tui.widgets.charts import BarChart, CalendarHeatmap
 
@@ -205,6 +205,9 @@ class StatsScreen(Screen[None]):
         self.stats: Stats | None = None
 
     def compose(self) -> ComposeResult:
+        # The width class (-narrow / -wide) the first resize would add, added before the widgets mount: added
+        # after, the charts' row could be laid out before it took effect (side by side at 80 columns).
+        self.add_class(*breakpoint_classes(self.app.size.width, self.HORIZONTAL_BREAKPOINTS))
         with VerticalScroll(id="stats"):
             yield Static("", id="stats-title", classes="screen-title")
             yield Static("", id="stats-headline")
