@@ -482,8 +482,10 @@ def _insert(
     conn = store.conn
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_incoming (device_key, {', '.join(_NAMES)})")
     conn.execute("DELETE FROM temp.sync_incoming")
-    cards: set[tuple[str, str]] = set()
-    kinds: set[str | None] = set()
+    cards: dict[
+        tuple[str, str], None
+    ] = {}  # a dict as an ordered set: new cards are numbered in segment order
+    kinds: dict[str | None, None] = {}
     for device, _path, rows in wanted:
         conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))
         device_key = conn.execute("SELECT key FROM devices WHERE id = ?", (device,)).fetchone()[0]
@@ -493,11 +495,11 @@ def _insert(
         )
         # The cards and kinds named, gathered in C passes over the rows (a DISTINCT over the scratch table
         # sorts every row's ids to find the few thousand different ones).
-        cards.update(zip(map(_DECK_OF, rows), map(_CARD_OF, rows), strict=True))
-        kinds.update(map(_KIND_OF, rows))
-    conn.executemany("INSERT OR IGNORE INTO cards (deck_id, card_id) VALUES (?, ?)", sorted(cards))
+        cards.update(dict.fromkeys(zip(map(_DECK_OF, rows), map(_CARD_OF, rows), strict=True)))
+        kinds.update(dict.fromkeys(map(_KIND_OF, rows)))
+    conn.executemany("INSERT OR IGNORE INTO cards (deck_id, card_id) VALUES (?, ?)", cards)
     conn.executemany(
-        "INSERT OR IGNORE INTO kinds (name) VALUES (?)", [(kind,) for kind in sorted(kinds - {None})]
+        "INSERT OR IGNORE INTO kinds (name) VALUES (?)", [(kind,) for kind in kinds if kind is not None]
     )
     values = ", ".join("k.code" if name == "kind" else f"i.{name}" for name in _COLUMNS)
     conn.execute(

@@ -42,7 +42,7 @@ _SEPARATOR = "\x1f"
 _SEPARATOR_SQL = "char(31)"
 # The replay's rows (see Store.replay_and_rank_in_transaction): their card; an id above every row's.
 _CARD_OF_ROW = itemgetter(0)
-_NEW_OF_ROW = itemgetter(7)
+_ID_OF_ROW = itemgetter(6)
 _NO_ID = 1 << 63
 _NO_CARD_ROW = (None, None, None, None, 0)  # a review whose card has no row (a bulk load)
 
@@ -516,11 +516,10 @@ class Store:
                 for rank, (key,) in enumerate(self.conn.execute("SELECT key FROM devices ORDER BY id"))
             )
             order = f"card_key, order_at, CASE device {ranks} END, seq" if ranks else "card_key, order_at, seq"
-        is_new = "true" if after_id is None else f"id > {int(after_id)}"
         select = (
-            f"card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id, {is_new}"
+            "card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id"
             if "ef_after" in columns_present
-            else f"card_key, reviewed_at, quality, 0, NULL, 0, id, {is_new}"
+            else "card_key, reviewed_at, quality, 0, NULL, 0, id"
         )
         # A card whose log is empty (none in practice: reviews are never deleted) is new again. Every other
         # card gets all its derived columns from the loop below, so it needs no reset first (which would move
@@ -549,22 +548,23 @@ class Store:
         ranking = after_id is not None
         for card, group in groupby(rows, _CARD_OF_ROW):
             log = list(group)
-            new = list(map(_NEW_OF_ROW, log))
-            # The replay starts at the first new row when no old row follows it, from the card's stored state.
-            start = new.index(1) if 1 in new else len(log)
+            start = 0
             ef, interval, reps, due, lapses = *NEW_NUMBERS, 0
             ef_old, interval_old, reps_old, due_old, lapses_old = old.get(card, _NO_CARD_ROW)
-            if start and ranking and ef_old is not None and 0 not in new[start:]:
-                ef, interval, reps, due, lapses = ef_old, interval_old or 0, reps_old or 0, due_old, lapses_old
-            else:
-                start = 0
+            if ranking and ef_old is not None:
+                # The replay starts at the first new row when no old row follows it, from the stored state.
+                new = list(map(after_id.__lt__, map(_ID_OF_ROW, log)))  # type: ignore[union-attr]
+                first_new = new.index(True) if True in new else len(log)
+                if first_new and False not in new[first_new:]:
+                    start = first_new
+                    ef, interval, reps, due, lapses = ef_old, interval_old or 0, reps_old or 0, due_old, lapses_old
             # The tallies rank a card's answers of a day by id, over all its rows (the lowest id is first): the
             # rows the replay skips are ranked here, the others in the replay's own loop.
             first_of_day: dict[int | None, int] = {}
-            for _key, _at, _quality, reask, day, _logged, rid, _new in islice(log, start):
+            for _key, _at, _quality, reask, day, _logged, rid in islice(log, start):
                 if not reask and rid < first_of_day.get(day, _NO_ID):
                     first_of_day[day] = rid
-            for _key, at, quality, reask, day, logged, rid, _new in islice(log, start, None):
+            for _key, at, quality, reask, day, logged, rid in islice(log, start, None):
                 if reask:
                     continue
                 if rid < first_of_day.get(day, _NO_ID):
