@@ -369,6 +369,8 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         for _name, sql in triggers:
             conn.execute(sql)
         rescheduled, firsts = store.replay_and_rank_in_transaction(keys, last_id)
+        # In ascending order: the tallies put these ids in a keyed table, where each then goes at its end.
+        firsts.sort()
         tally_reviews_after(conn, last_id, firsts)
         return rescheduled
 
