@@ -474,8 +474,8 @@ def _insert(
     the cards they belong to. A card row is created for a card this device has never seen (its deck may not
     be here yet), a device row for a device it has not heard of, a kind number for a kind it does not know.
 
-    The rows go into a temporary table as they are, and from there into the log in one statement that looks
-    up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
+    The rows go into a temporary table as they are (their booleans as numbers), and from there into the log
+    in one statement that looks up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
     They are inserted in log time: the ids, which rank a card's answers of a day for the statistics, then
     follow it, and the study-day and origin indexes grow mostly at their ends (inserted card by card, the
     rows cost a few tenths of a second more per hundred thousand: two indexes out of three were then
@@ -484,9 +484,8 @@ def _insert(
     conn = store.conn
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_incoming (device_key, {', '.join(_NAMES)})")
     conn.execute("DELETE FROM temp.sync_incoming")
-    cards: dict[
-        tuple[str, str], None
-    ] = {}  # a dict as an ordered set: new cards are numbered in segment order
+    # Dicts as ordered sets: a new card (or kind) is numbered in the order the segments name it.
+    cards: dict[tuple[str, str], None] = {}
     kinds: dict[str | None, None] = {}
     for device, _path, rows in wanted:
         conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))

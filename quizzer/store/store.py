@@ -551,9 +551,9 @@ class Store:
             start = 0
             ef, interval, reps, due, lapses = *NEW_NUMBERS, 0
             ef_old, interval_old, reps_old, due_old, lapses_old = old.get(card, _NO_CARD_ROW)
-            if ranking and ef_old is not None:
+            if after_id is not None and ef_old is not None:
                 # The replay starts at the first new row when no old row follows it, from the stored state.
-                new = list(map(after_id.__lt__, map(_ID_OF_ROW, log)))  # type: ignore[union-attr]
+                new = list(map(after_id.__lt__, map(_ID_OF_ROW, log)))
                 first_new = new.index(True) if True in new else len(log)
                 if first_new and False not in new[first_new:]:
                     start = first_new
