@@ -20,7 +20,8 @@ import gc
 import json
 import os
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -75,11 +76,18 @@ _IDLE_TRIGGERS = ("reviews_number", "reviews_kind")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 # A review as read from a segment: its values in this order.
 _NAMES = ("seq", "deck_id", "card_id", *_COLUMNS)
-Review = list[Any]
-_SEQ, _DECK, _CARD, _REVIEWED_AT, _QUALITY, _KIND, _CORRECT, _REASK = (
-    _NAMES.index(name)
-    for name in ("seq", "deck_id", "card_id", "reviewed_at", "quality", "kind", "correct", "reask")
+Review = Sequence[Any]
+_SEQ, _DECK, _CARD, _REVIEWED_AT, _QUALITY, _KIND = (
+    _NAMES.index(name) for name in ("seq", "deck_id", "card_id", "reviewed_at", "quality", "kind")
 )
+# The sqlite3 module binds an int, float, str or bytes value at once, but None or a bool only after looking
+# for an adapter for it in vain, which raises and catches an AttributeError each time: a merge binds a few
+# of them per review, and they cost more than all its other values together (0.15-0.2 s per hundred
+# thousand reviews). A registered adapter is found at once; these two return what the module binds anyway
+# (NULL for None, 1 / 0 for a bool, as the log stores them), so nothing changes for any connection in the
+# process except the time.
+sqlite3.register_adapter(type(None), lambda value: value)
+sqlite3.register_adapter(bool, int)
 # The number a device's hex id (bound as ``?``) has in this database's ``devices`` (see m006).
 _DEVICE_KEY = "(SELECT key FROM devices WHERE id = ?)"
 # Columns a segment carries by name where the log stores a number.
@@ -440,7 +448,7 @@ def _edge_rows(path: Path, window: int = 1 << 16) -> list[Review]:
         if isinstance(row, list) and len(row) == len(_NAMES):
             rows.append(row)
         elif isinstance(row, dict) and row.keys() == _FIELDS:  # a version 1 segment
-            rows.append(list(_VALUES(row)))
+            rows.append(_VALUES(row))
     return rows
 
 
@@ -474,8 +482,8 @@ def _insert(
     the cards they belong to. A card row is created for a card this device has never seen (its deck may not
     be here yet), a device row for a device it has not heard of, a kind number for a kind it does not know.
 
-    The rows go into a temporary table as they are (their booleans as numbers), and from there into the log
-    in one statement that looks up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
+    The rows go into a temporary table as they are, and from there into the log in one statement that looks
+    up their numbers in SQL: a hundred thousand rows cost one pass of C, not a hundred thousand of Python.
     They are inserted in log time: the ids, which rank a card's answers of a day for the statistics, then
     follow it, and the study-day and origin indexes grow mostly at their ends (inserted card by card, the
     rows cost a few tenths of a second more per hundred thousand: two indexes out of three were then
@@ -490,7 +498,6 @@ def _insert(
     for device, _path, rows in wanted:
         conn.execute("INSERT OR IGNORE INTO devices (id, local) VALUES (?, 0)", (device,))
         device_key = conn.execute("SELECT key FROM devices WHERE id = ?", (device,)).fetchone()[0]
-        _booleans_as_numbers(rows)
         conn.executemany(
             f"INSERT INTO temp.sync_incoming VALUES ({device_key}, {', '.join('?' * len(_NAMES))})", rows
         )
@@ -518,16 +525,6 @@ def _insert(
         report.received += count
         report.from_devices.add(device)
     return {key for (key,) in conn.execute("SELECT DISTINCT card_key FROM reviews WHERE id > ?", (last_id,))}
-
-
-def _booleans_as_numbers(rows: list[Review]) -> None:
-    """Store each row's booleans as the 1 / 0 the log holds, in place: the sqlite3 module binds a ``bool``
-    only after looking for an adapter for it, which costs a raised and caught exception per value (a tenth
-    of a second per hundred thousand reviews with two of them), where an ``int`` binds at once."""
-    for row in rows:
-        row[_REASK] = int(row[_REASK])
-        if row[_CORRECT] is not None:
-            row[_CORRECT] = int(row[_CORRECT])
 
 
 def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review]:
@@ -584,7 +581,7 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review
         and set(map(type, rows)) == {dict}
         and all(row.keys() == _FIELDS for row in rows)
     ):
-        rows = [list(_VALUES(row)) for row in rows]
+        rows = list(map(_VALUES, rows))
     if _rows_valid(rows, first):
         return rows
     for number, (row, seq) in enumerate(zip(rows, range(first, last + 1), strict=True), start=2):
