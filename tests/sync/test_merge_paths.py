@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import random
+import sqlite3
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -162,3 +163,22 @@ def test_the_garbage_collector_is_left_as_it_was(
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_the_adapters_the_merge_registers_bind_what_sqlite3_binds_anyway() -> None:
+    """quizzer.sync registers adapters for None and bool (binding is faster with them): every connection in
+    the process still stores NULL for None and 1 / 0 for a bool."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        row = conn.execute(
+            "SELECT ?, typeof(?), ?, typeof(?), ?, typeof(?)", (None, None, True, True, False, False)
+        ).fetchone()
+        assert row == (None, "null", 1, "integer", 0, "integer")
+        conn.execute("CREATE TABLE t (a, b)")
+        conn.executemany("INSERT INTO t VALUES (?, ?)", [(None, True), (False, None)])
+        assert conn.execute("SELECT a, typeof(a), b, typeof(b) FROM t ORDER BY rowid").fetchall() == [
+            (None, "null", 1, "integer"),
+            (0, "integer", None, "null"),
+        ]
+    finally:
+        conn.close()
