@@ -43,6 +43,7 @@ _SEPARATOR = "\x1f"
 _SEPARATOR_SQL = "char(31)"
 # The replay's rows (see Store.replay_and_rank_in_transaction): their card; an id above every row's.
 _CARD_OF_ROW = itemgetter(0)
+_ID_OF_ROW = itemgetter(6)
 _NO_ID = 1 << 63
 _NO_CARD_ROW = (None, None, None, None, 0)  # a review whose card has no row (a bulk load)
 
@@ -534,18 +535,20 @@ class Store:
                 for rank, (key,) in enumerate(self.conn.execute("SELECT key FROM devices ORDER BY id"))
             )
             order = f"card_key, order_at, CASE device {ranks} END, seq" if ranks else "card_key, order_at, seq"
-        new = "true" if after_id is None else f"id > {int(after_id)}"
         select = (
-            f"card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id, {new}"
+            "card_key, reviewed_at, quality, reask, study_day, ef_after IS NOT NULL, id"
             if "ef_after" in columns_present
-            else f"card_key, reviewed_at, quality, 0, NULL, 0, id, {new}"
+            else "card_key, reviewed_at, quality, 0, NULL, 0, id"
         )
+        # A card whose log is empty (none in practice: reviews are never deleted) is new again. Every other
+        # card gets all its derived columns from the loop below, so it needs no reset first (which would move
+        # its entry in the ``cards_due`` index twice).
         reset = ("UPDATE cards SET ef = NULL, interval = NULL, reps = NULL, due = NULL, first_day = NULL, "
-                 "last_reviewed_at = NULL, review_count = 0, lapses = 0")
+                 "last_reviewed_at = NULL, review_count = 0, lapses = 0 "
+                 "WHERE NOT EXISTS (SELECT 1 FROM reviews WHERE card_key = cards.key)")
         stored = "SELECT key, ef, interval, reps, due, lapses FROM cards"
         if keys is None:
             old = {row[0]: row[1:] for row in self.conn.execute(stored)}
-            self.conn.execute(reset)
             rows = self.conn.execute(f"SELECT {select} FROM reviews ORDER BY {order}")
         else:
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS replay_keys (key INTEGER PRIMARY KEY)")
@@ -553,7 +556,7 @@ class Store:
             # One JSON list read by SQLite: a merge replays tens of thousands of cards.
             self.conn.execute("INSERT INTO replay_keys (key) SELECT value FROM json_each(?)", (json.dumps(list(keys)),))
             old = {row[0]: row[1:] for row in self.conn.execute(f"{stored} WHERE key IN (SELECT key FROM replay_keys)")}
-            self.conn.execute(f"{reset} WHERE key IN (SELECT key FROM replay_keys)")
+            reset += " AND key IN (SELECT key FROM replay_keys)"
             rows = self.conn.execute(
                 f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
                 f"ORDER BY {order}"
@@ -564,28 +567,32 @@ class Store:
         ranking = after_id is not None
         for card, group in groupby(rows, _CARD_OF_ROW):
             log = list(group)
-            flags = [row[7] for row in log]
-            # The replay starts at the first new row when no old row follows it, from the card's stored state.
-            start = flags.index(1) if 1 in flags else len(log)
+            start = 0
             ef, interval, reps, due, lapses = *NEW_NUMBERS, 0
             ef_old, interval_old, reps_old, due_old, lapses_old = old.get(card, _NO_CARD_ROW)
-            if start and ranking and ef_old is not None and 0 not in flags[start:]:
-                ef, interval, reps, due, lapses = ef_old, interval_old or 0, reps_old or 0, due_old, lapses_old
-            else:
-                start = 0
-            for _key, at, quality, reask, ordinal, logged, _rid, _new in islice(log, start, None):
+            if after_id is not None and ef_old is not None:
+                # The replay starts at the first new row when no old row follows it, from the stored state.
+                new = list(map(after_id.__lt__, map(_ID_OF_ROW, log)))
+                first_new = new.index(True) if True in new else len(log)
+                if first_new and False not in new[first_new:]:
+                    start = first_new
+                    ef, interval, reps, due, lapses = ef_old, interval_old or 0, reps_old or 0, due_old, lapses_old
+            # The tallies rank a card's answers of a day by id, over all its rows (the lowest id is first): the
+            # rows the replay skips are ranked here, the others in the replay's own loop.
+            first_of_day: dict[int | None, int] = {}
+            for _key, _at, _quality, reask, day, _logged, rid in islice(log, start):
+                if not reask and rid < first_of_day.get(day, _NO_ID):
+                    first_of_day[day] = rid
+            for _key, at, quality, reask, day, logged, rid in islice(log, start, None):
                 if reask:
                     continue
+                if rid < first_of_day.get(day, _NO_ID):
+                    first_of_day[day] = rid
                 if quality < PASSING_QUALITY and reps > 0:
                     lapses += 1
-                today = ordinal or from_ms(at).date().toordinal()
+                today = day or from_ms(at).date().toordinal()
                 ef, interval, reps, due = step_numbers(ef, interval, reps, due, quality, today, logged)
             if ranking:
-                # The tallies rank a card's answers of a day by id, over all its rows (the lowest id is first).
-                first_of_day: dict[int | None, int] = {}
-                for row in log:
-                    if not row[3] and row[6] < first_of_day.get(row[4], _NO_ID):
-                        first_of_day[row[4]] = row[6]
                 firsts.extend(rid for rid in first_of_day.values() if rid > after_id)  # type: ignore[operator]
             changed += (ef_old, interval_old, reps_old, due_old) != (ef, interval, reps, due)
             head = log[0]
@@ -596,6 +603,7 @@ class Store:
             "review_count = ?, lapses = ? WHERE key = ?",
             updates,
         )
+        self.conn.execute(reset)
         return changed, firsts
 
     # -- reading -----------------------------------------------------------------------------
