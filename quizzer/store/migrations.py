@@ -105,12 +105,10 @@ def _tally_from_log(
     *,
     fresh: bool = False,
     first: str | None = None,
-    delta: str | None = None,
 ) -> str:
     """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables;
-    ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones. With
-    ``delta`` (a temporary table's name) the per-deck sums are made once, in that table, then added to
-    both day tables: for adding many reviews to tables that are not empty.
+    ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones. (Many rows
+    added to tables that are not empty: :func:`_tally_new_rows`.)
 
     A review counts for retention when it is the first non-re-ask answer to an already-seen card on
     its study day (in log order); it is young or mature by the interval the card had before it. Which
@@ -135,18 +133,11 @@ def _tally_from_log(
     summed = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
                  FROM {{}} WHERE true GROUP BY study_day"""
     per_deck = f"SELECT deck_id, day, {sums} FROM ({rows}) WHERE true GROUP BY deck_id, day"
-    make_delta = drop_delta = ""
-    if delta is not None:
-        make_delta = f"CREATE TEMP TABLE {delta} (deck_id, study_day, {columns});\nINSERT INTO {delta} {per_deck};"
-        drop_delta = f"DROP TABLE {delta};"
-        per_deck = f"SELECT * FROM {delta} WHERE true"
-        all_days = summed.format(delta)
-    elif fresh:
+    if fresh:
         all_days = summed.format("deck_review_days")
     else:
         all_days = f"SELECT day, {sums} FROM ({rows}) WHERE true GROUP BY day"
     return f"""
-        {make_delta}
         INSERT INTO deck_review_days (deck_id, study_day, {columns})
         {per_deck}
         {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
@@ -160,7 +151,6 @@ def _tally_from_log(
         WHERE {where}
         GROUP BY r.card_key
         {_add_on_conflict("card_key", _CARD_COLUMNS)};
-        {drop_delta}
     """
 
 
@@ -287,9 +277,65 @@ def _tally_range(conn: sqlite3.Connection, after: int, upto: int | None, firsts:
     # One JSON list read by SQLite: binding a parameter per id costs several times more.
     conn.execute("INSERT INTO temp.tally_firsts (id) SELECT value FROM json_each(?)", (json.dumps(list(firsts)),))
     new = f"r.id > {int(after)}" + ("" if upto is None else f" AND r.id <= {int(upto)}")
-    tallies = _tally_from_log(new, first="r.id IN temp.tally_firsts", delta="temp.tally_delta")
-    _run(conn, tallies + _classes_from_log(new, "reviews r", delta="temp.class_delta"))
+    _run(conn, _tally_new_rows(new, first="r.id IN temp.tally_firsts"))
     conn.execute("DELETE FROM temp.tally_firsts")
+
+
+def _tally_new_rows(where: str, first: str) -> str:
+    """Statements adding the reviews matching ``where`` to every tally table at once, for adding many rows to
+    tables that are not empty (a merge, a catch-up): the sums :func:`_tally_from_log` and
+    :func:`_classes_from_log` add, from one pass over the rows.
+
+    Each row is read and joined to its card once, into a scratch table holding only what the sums need, with
+    its flags (first of the day, review class) worked out once: in one query SQLite works a flag out again for
+    every sum that reads it. The per-deck sums of both families are then made in one grouping, and the
+    all-decks days summed from them.
+    """
+    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    day_sums = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
+               SUM(COALESCE(correct = 1, 0)), SUM(quality >= 3), COUNT(response_ms), COALESCE(SUM(capped_ms), 0),
+               SUM(counted AND ivl < {MATURE_DAYS}), SUM(counted AND ivl < {MATURE_DAYS} AND quality >= 3),
+               SUM(counted AND ivl >= {MATURE_DAYS}), SUM(counted AND ivl >= {MATURE_DAYS} AND quality >= 3)"""
+    # In the scratch table the class columns are c_<name>, beside the day columns of the same names.
+    classes = [f"c_{name}" for name in _CLASS_COLUMNS]
+    day_columns, class_columns = ", ".join(_DAY_COLUMNS), ", ".join(_CLASS_COLUMNS)
+    return f"""
+        CREATE TEMP TABLE new_rows AS
+        SELECT r.card_key AS card_key, c.deck_id AS deck_id, {day} AS day, r.reask AS reask,
+               r.quality AS quality, r.correct AS correct, r.response_ms AS response_ms,
+               MIN(r.response_ms, {MAX_ANSWER_MS}) AS capped_ms, COALESCE(r.correct, r.quality >= 3) AS pass,
+               COALESCE(r.interval_before, 0) AS ivl,
+               r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted,
+               {_review_class("r", day)} AS cls
+        FROM reviews r JOIN cards c ON c.key = r.card_key
+        WHERE {where};
+        CREATE TEMP TABLE new_days (deck_id, study_day, {day_columns}, {", ".join(classes)});
+        INSERT INTO temp.new_days
+        SELECT deck_id, day, {day_sums}, {_class_counts("r", "SUM")}
+        FROM temp.new_rows r
+        GROUP BY deck_id, day;
+        INSERT INTO deck_review_days (deck_id, study_day, {day_columns})
+        SELECT deck_id, study_day, {day_columns} FROM temp.new_days WHERE true
+        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+        INSERT INTO review_days (study_day, {day_columns})
+        SELECT study_day, {", ".join(f"SUM({name})" for name in _DAY_COLUMNS)} FROM temp.new_days WHERE true
+        GROUP BY study_day
+        {_add_on_conflict("study_day", _DAY_COLUMNS)};
+        INSERT INTO deck_review_classes (deck_id, study_day, {class_columns})
+        SELECT deck_id, study_day, {", ".join(classes)} FROM temp.new_days WHERE true
+        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+        INSERT INTO review_classes (study_day, {class_columns})
+        SELECT study_day, {", ".join(f"SUM({name})" for name in classes)} FROM temp.new_days WHERE true
+        GROUP BY study_day
+        {_add_on_conflict("study_day", _CLASS_COLUMNS)};
+        INSERT INTO card_tallies (card_key, {", ".join(_CARD_COLUMNS)})
+        SELECT card_key, SUM(reask = 0), SUM(reask = 0 AND pass), COUNT(response_ms), COALESCE(SUM(capped_ms), 0)
+        FROM temp.new_rows WHERE true
+        GROUP BY card_key
+        {_add_on_conflict("card_key", _CARD_COLUMNS)};
+        DROP TABLE temp.new_days;
+        DROP TABLE temp.new_rows;
+    """
 
 
 def catch_up_tallies(conn: sqlite3.Connection, upto: int | None = None) -> int:
@@ -357,33 +403,14 @@ def _class_counts(row: str, aggregate: str) -> str:
 
 
 def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
-                      all_days: bool = True, fresh: bool = False, delta: str | None = None) -> str:
+                      all_days: bool = True, fresh: bool = False) -> str:
     """Statements adding the reviews matching ``where`` to ``deck_review_classes`` and, with ``all_days``
     (m008 on), to ``review_classes``; ``fresh`` when both start empty, so the all-decks days are summed
-    from the per-deck ones instead of classifying the rows a second time. With ``delta`` (a temporary
-    table's name) each row is classified once (a materialised CTE: otherwise SQLite computes the class
-    for every column that reads it) and the per-deck sums made once, then added to both tables: for
-    adding many reviews to tables that are not empty (a sync merge)."""
+    from the per-deck ones instead of classifying the rows a second time. (Many rows added to tables that
+    are not empty: :func:`_tally_new_rows`.)"""
     day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
     rows = f"SELECT r.*, {day} AS day, {_review_class('r', day)} AS cls FROM {source} WHERE {where}"
     columns = ", ".join(_CLASS_COLUMNS)
-    if delta is not None:
-        summed = ", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)
-        return f"""
-        CREATE TEMP TABLE {delta} (deck_id, study_day, {columns});
-        WITH r AS MATERIALIZED ({rows})
-        INSERT INTO {delta}
-        SELECT c.deck_id, day, {_class_counts("r", "SUM")}
-        FROM r JOIN cards c ON c.key = r.card_key
-        GROUP BY c.deck_id, day;
-        INSERT INTO deck_review_classes (deck_id, study_day, {columns})
-        SELECT * FROM {delta} WHERE true
-        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
-        INSERT INTO review_classes (study_day, {columns})
-        SELECT study_day, {summed} FROM {delta} WHERE true GROUP BY study_day
-        {_add_on_conflict("study_day", _CLASS_COLUMNS)};
-        DROP TABLE {delta};
-        """
     statements = f"""
         INSERT INTO deck_review_classes (deck_id, study_day, {columns})
         SELECT c.deck_id, day, {_class_counts("r", "SUM")}

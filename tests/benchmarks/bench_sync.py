@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from quizzer.sm2 import SM2State, step  # noqa: E402
 from quizzer.store import Store  # noqa: E402
-from quizzer.store.migrations import KIND_CODES  # noqa: E402
+from quizzer.store.migrations import KIND_CODES, catch_up_tallies  # noqa: E402
 from quizzer.sync import FORMAT, FORMAT_VERSION, sync  # noqa: E402
 
 START_MS = 1_777_885_200_000  # 2026-05-04 09:00 UTC
@@ -98,6 +98,9 @@ def load_local(store: Store, rows: list[dict[str, object]]) -> None:
     )
     conn.execute("COMMIT")
     store.rebuild_states()
+    # Its statistics tallies as they stand once the statistics have been read (m009: answers are counted
+    # when they are next read, or by a merge first; years of drilling would have read them many times).
+    store.write(lambda: catch_up_tallies(conn))
 
 
 def write_segment(folder: Path, device: str, rows: list[dict[str, object]]) -> None:
