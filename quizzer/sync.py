@@ -34,6 +34,7 @@ import orjson
 from quizzer.errors import QuizzerError
 from quizzer.store import Store
 from quizzer.store.migrations import tally_reviews_after
+from quizzer.store.store import MAX_ANSWER_CHARS
 
 MARKER = "quizzer-sync.json"
 FORMAT = "quizzer-sync"
@@ -66,12 +67,10 @@ _COLUMNS: dict[str, tuple[type, ...]] = {
     "due_after": (int, type(None)),
 }
 _BOOLEANS = ("correct", "reask")
-# The statistics triggers a merge sets aside, tallying the rows it adds in one go (see _receive); the
-# triggers and the tables they keep are m003's and m004's (and m008's all-deck review classes).
-BULK_TRIGGERS = ("reviews_tally", "reviews_class_tally")
-# Set aside too: m005/m006's triggers for rows that arrive without a device or with a kind as text, which the
-# merge's rows never do (each has its device, and its kind as a number); their checks alone cost a tenth
-# of a second per hundred thousand rows.
+# The triggers a merge sets aside while it inserts: m005/m006's, for rows that arrive without a device or with
+# a kind as text, which the merge's rows never do (each has its device, and its kind as a number); their
+# checks alone cost a tenth of a second per hundred thousand rows. (The statistics tallies are kept by no
+# trigger since m009: the merge adds its rows to them in one go, see _receive.)
 _IDLE_TRIGGERS = ("reviews_number", "reviews_kind")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 # A review as read from a segment: its values in this order.
@@ -361,15 +360,13 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         return
 
     def receive() -> int:
-        # The statistics triggers would count the rows one by one, several times what counting the new rows
-        # together costs: they are set aside for the insert (inside this transaction, so a crash brings them
-        # back) and the new rows tallied after it; with them the _IDLE_TRIGGERS. Any other trigger on reviews
-        # keeps firing.
+        # The _IDLE_TRIGGERS are set aside for the insert (inside this transaction, so a crash brings them
+        # back); any other trigger on reviews keeps firing. The new rows are tallied after it, together.
         last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
         triggers = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' AND name IN "
-            f"({', '.join('?' * len(BULK_TRIGGERS + _IDLE_TRIGGERS))})",
-            BULK_TRIGGERS + _IDLE_TRIGGERS,
+            f"({', '.join('?' * len(_IDLE_TRIGGERS))})",
+            _IDLE_TRIGGERS,
         ).fetchall()
         for name, _sql in triggers:
             conn.execute(f"DROP TRIGGER {name}")
@@ -529,8 +526,14 @@ def _insert(
 
 def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review]:
     """The reviews of a whole, well-formed segment (of either version), each as its values in the order of
-    ``_NAMES``; raises :class:`BadSegment` otherwise."""
+    ``_NAMES``; raises :class:`BadSegment` otherwise. A file larger than its reviews can be is refused before
+    it is read (see :func:`_size_limit`)."""
     try:
+        size = path.stat().st_size
+        if size > _size_limit(last - first + 1):
+            raise BadSegment(
+                f"too large: {size:,} bytes for {last - first + 1:,} reviews (at most {_size_limit(last - first + 1):,})"
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise BadSegment("not UTF-8 text") from None
@@ -591,6 +594,18 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review
         if problem:
             raise BadSegment(f"line {number}: {problem}")
     return rows
+
+
+# The most bytes a segment may take: its header, then per review a line with at most MAX_ANSWER_CHARS of answer
+# (each character at most 6 bytes, escaped) and its other fields; and never more than SEGMENT_BYTES_CAP, however
+# many reviews its name claims. A larger file is no segment Quizzer wrote (a hostile or damaged file): it is
+# skipped without being read into memory.
+_LINE_BYTES = 6 * MAX_ANSWER_CHARS + 4096
+SEGMENT_BYTES_CAP = 1 << 30
+
+
+def _size_limit(count: int) -> int:
+    return min(SEGMENT_BYTES_CAP, 4096 + count * _LINE_BYTES)
 
 
 # A version 1 review (an object) as its values in the order of _NAMES.

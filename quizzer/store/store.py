@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
+# A typed answer is logged up to this many characters (an interview answer is a few hundred): the log, and the
+# sync segments that carry it between devices, stay bounded whatever is pasted into the answer line.
+MAX_ANSWER_CHARS = 20_000
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
 PARTIAL_SUFFIX = ".partial"
@@ -472,7 +475,7 @@ class Store:
                       MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))
                FROM devices d WHERE d.local = 1""",
             (
-                key, reviewed_at, review.quality, review.answer,
+                key, reviewed_at, review.quality, None if review.answer is None else review.answer[:MAX_ANSWER_CHARS],
                 None if review.correct is None else int(review.correct), review.response_ms,
                 self.kind_code(review.kind), review.seed, int(review.reask), review.study_day.toordinal(),
                 round(before.easiness * 100), before.interval, before.repetitions, _ordinal(before.due),

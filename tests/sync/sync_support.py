@@ -24,8 +24,10 @@ def answer(
     deck: str = "deck",
     reask: bool = False,
     offset: timedelta = timedelta(0),
+    text: str | None = None,
 ) -> None:
-    """Record one answer as the drill does (state read under the write lock), on a clock ``offset`` off."""
+    """Record one answer (typed ``text``, if any) as the drill does (state read under the write lock), on a
+    clock ``offset`` off."""
     moment = now + offset
     day: date = study_day(moment, 4, UTC)
 
@@ -42,6 +44,7 @@ def answer(
             SM2State(),
             SM2State(),
             kind="open",
+            answer=text,
             response_ms=3000,
             reask=reask,
             schedule=schedule,

@@ -235,3 +235,43 @@ def test_a_copied_database_file_is_detected_not_mixed(tmp_path: Path, first: str
         sync(stores[second], folder)
     assert {name: store.total_reviews() for name, store in stores.items()} == counts  # nothing mixed in
     assert ("deck", "c") in stores["copy"].card_states() and ("deck", "b") in stores["original"].card_states()
+
+
+def test_a_segment_larger_than_its_reviews_can_be_is_skipped_unread(
+    pair: tuple[Store, Store, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two, folder = pair
+    good = segment_of(one, folder)
+    whole = good.read_bytes()
+    # Three reviews may take three lines' worth; a file padded past that (a hostile or damaged file) is not
+    # read into memory at all.
+    limit = sync_module._size_limit(3)
+    with good.open("ab") as handle:
+        handle.truncate(limit + 1)
+    read = []
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args: object, **kwargs: object) -> str:
+        if self == good:
+            read.append(self)
+        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    report = sync(two, folder)
+    assert read == [] and report.received == 0
+    [(path, why)] = report.skipped
+    assert path == good and "too large" in why
+    monkeypatch.undo()
+    good.write_bytes(whole)
+    assert sync(two, folder).received == 3
+
+
+def test_a_long_typed_answer_is_logged_cut_to_the_limit_and_syncs(tmp_path: Path) -> None:
+    from quizzer.store.store import MAX_ANSWER_CHARS
+
+    one, two = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    answer(one, "a", 4, START, text="\x1b" * (MAX_ANSWER_CHARS * 3))  # escaped as 6 bytes each in a segment
+    sync(one, tmp_path / "sync")
+    assert sync(two, tmp_path / "sync").received == 1
+    [row] = two.reviews()
+    assert row["answer"] == "\x1b" * MAX_ANSWER_CHARS
