@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -86,8 +87,19 @@ def card_title(card: AnyCard, width: int = 60) -> str:
             text += " (" + ", ".join(f"{key}: {value}" for key, value in card.params.items()) + ")"
     else:
         text = card.front
-    line = " ".join(text.split())
+    line = plain_inline(" ".join(text.split()))
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+# Inline Markdown the decks use, shown as plain text in a one-line listing: **bold** and `code`. (Not
+# __bold__: a ``__init__`` in a prompt is more likely than that.)
+_INLINE_MARKS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|`([^`\n]+)`")
+
+
+def plain_inline(line: str) -> str:
+    """``line`` with its bold and code marks taken off (the words kept), for a listing that is plain text:
+    "What does **converged** mean?" -> "What does converged mean?". A lone ``*`` (a product) stays."""
+    return _INLINE_MARKS.sub(lambda match: next(group for group in match.groups() if group is not None), line)
 
 
 def figure_table(figure: Figure, digits: int = 3) -> Table:
