@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,7 +28,7 @@ from quizzer.sanitize import visible
 from quizzer.stats import GroupAccuracy, Rate, Stats, compute
 from quizzer.tui.charts import meter
 from quizzer.tui.host import Host
-from quizzer.tui.screens.drill import breakpoint_classes, describe_error
+from quizzer.tui.screens.drill import describe_error
 from quizzer.tui.text import duration
 from quizzer.tui.widgets.charts import BarChart, CalendarHeatmap
 
@@ -178,7 +178,7 @@ class StatsScreen(Screen[None]):
         Binding("d", "deck", "Deck / all", id="stats.deck"),
         Binding("q,escape", "back", "Back", id="stats.back"),
     ]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    WIDE_AT = 100  # columns from which the two charts stand side by side
 
     app: Host  # type: ignore[assignment]
 
@@ -205,9 +205,6 @@ class StatsScreen(Screen[None]):
         self.stats: Stats | None = None
 
     def compose(self) -> ComposeResult:
-        # The width class (-narrow / -wide) the first resize would add, added before the widgets mount: added
-        # after, the charts' row could be laid out before it took effect (side by side at 80 columns).
-        self.add_class(*breakpoint_classes(self.app.size.width, self.HORIZONTAL_BREAKPOINTS))
         with VerticalScroll(id="stats"):
             yield Static("", id="stats-title", classes="screen-title")
             yield Static("", id="stats-headline")
@@ -228,7 +225,21 @@ class StatsScreen(Screen[None]):
                 yield Static("", id="calibration", classes="stats-table")
         yield Footer(compact=True)
 
+    def on_resize(self, event: events.Resize) -> None:
+        # The terminal's width: a screen's own size may not be laid out yet when it is pushed.
+        self._lay_out_charts(self.app.size.width)
+
+    def _lay_out_charts(self, width: int) -> None:
+        """The two charts side by side from WIDE_AT columns, else one above the other. Set on the row's own
+        styles: a breakpoint class on the screen restyled the row only some of the time (the charts then
+        stood side by side at 80 columns, squeezed, in about two runs of three)."""
+        wide = width >= self.WIDE_AT
+        row = self.query_one("#stats-charts", Horizontal)
+        row.styles.layout = "horizontal" if wide else "vertical"
+        row.query(".chart").first().styles.margin = (0, 3, 1, 0) if wide else (0, 0, 1, 0)
+
     def on_mount(self) -> None:
+        self._lay_out_charts(self.app.size.width)
         self.query_one("#stats-body").display = False
         self.query_one("#calibration").display = False
         self.refresh_stats()
