@@ -484,9 +484,11 @@ def _ensure_tallies(store: Store, deck_id: str | None = None) -> None:
         for rebuild in _stale_tallies(conn, deck_id):
             rebuild(conn)
 
-    if conn.in_transaction:  # the caller's transaction: work inside it
+    if conn.in_transaction and store.writer is None:  # a transaction the caller began itself: work inside it
         bring_up_to_date()
     elif _pending_answers(conn) or _stale_tallies(conn, deck_id):
+        # Through the store's lock: another thread's transaction (the drill recording an answer while the Stats
+        # worker computes) is waited for, never joined.
         store.write(bring_up_to_date)
 
 

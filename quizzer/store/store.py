@@ -179,6 +179,9 @@ class Store:
         self.backup_dir = backup_dir
         self._identity: tuple[int, int] | None = None
         self._writing = threading.RLock()
+        # The thread inside :meth:`write` (its transaction), if any: a transaction open on the connection with
+        # no writer is one a caller began itself, outside the store.
+        self.writer: int | None = None
         self.conn = self._connect()
         try:
             self._migrate()
@@ -429,9 +432,16 @@ class Store:
         """Run ``work`` (which writes through ``self.conn``) as one committed ``BEGIN IMMEDIATE`` transaction,
         with the same checks and messages as :meth:`record`; nothing of it is kept if it raises."""
         # One transaction at a time on this connection: the app also writes from worker threads (statistics
-        # bringing their tallies up to date, a sync), and SQLite has no nested transactions.
+        # bringing their tallies up to date, a sync), and SQLite has no nested transactions. ``work`` that
+        # writes again through here runs inside the transaction it is already in.
         with self._writing:
-            return self._write(work)
+            if self.writer == threading.get_ident():
+                return work()
+            self.writer = threading.get_ident()
+            try:
+                return self._write(work)
+            finally:
+                self.writer = None
 
     def _write(self, work: Callable[[], T]) -> T:
         try:

@@ -33,10 +33,12 @@ def test_statistics_in_a_worker_while_answers_are_recorded(tmp_path: Path) -> No
         writer = threading.Thread(target=answer_many)
         writer.start()
         reads = 0
-        while writer.is_alive() or reads < 3:
-            compute(store, [DECK], now=datetime(2026, 5, 4, 20, tzinfo=UTC), tz=UTC)
-            reads += 1
-        writer.join()
+        try:
+            while writer.is_alive() or reads < 3:
+                compute(store, [DECK], now=datetime(2026, 5, 4, 20, tzinfo=UTC), tz=UTC)
+                reads += 1
+        finally:
+            writer.join()  # before the store closes, whatever happened here
         assert errors == []
         figures = compute(store, [DECK], now=datetime(2026, 5, 4, 20, tzinfo=UTC), tz=UTC).to_dict()
         assert store.total_reviews() == 300

@@ -8,6 +8,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from quizzer.sm2 import SM2State, review
 from quizzer.store import ReviewRecord, Store
 
@@ -57,3 +59,17 @@ def test_answers_leave_the_tallies_to_be_counted_when_read(tmp_path: Path) -> No
             store.record(row)
         assert store.conn.execute("SELECT through FROM tally_mark").fetchone()[0] == 0
         assert store.conn.execute("SELECT COUNT(*) FROM review_days").fetchone()[0] == 0
+
+
+def test_a_write_inside_a_write_joins_its_transaction(tmp_path: Path) -> None:
+    with Store(tmp_path / "q.db") as store:
+
+        def outer() -> int:
+            store.record(answers(5, 1)[0])  # a write of its own, inside this one
+            raise RuntimeError("roll it all back")
+
+        with pytest.raises(RuntimeError):
+            store.write(outer)
+        assert store.total_reviews() == 0 and store.writer is None
+        store.write(lambda: store.record(answers(5, 1)[0]))
+        assert store.total_reviews() == 1
