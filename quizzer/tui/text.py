@@ -91,15 +91,19 @@ def card_title(card: AnyCard, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
-# Inline Markdown the decks use, shown as plain text in a one-line listing: **bold** and `code`. (Not
-# __bold__: a ``__init__`` in a prompt is more likely than that.)
-_INLINE_MARKS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|`([^`\n]+)`")
+# The inline spans read without the Markdown parser, each in a form CommonMark reads one way only: a code span
+# whose text has no backtick, no line break, no run of spaces and no space at either end; and a bold run whose
+# text starts and ends with a letter or digit (so both ``**`` are flanking whatever surrounds them) and holds no
+# asterisk, underscore, backtick or line break (no nesting, no emphasis inside). The prompt's parser-free path
+# (:mod:`quizzer.tui.widgets.prose`) styles them; a one-line listing takes their marks off.
+INLINE_SPAN = re.compile(r"`(?P<code>[^`\s](?:[^`\n]*[^`\s])?)`|\*\*(?P<strong>[^\W_](?:[^*_`\n]*[^\W_])?)\*\*")
 
 
 def plain_inline(line: str) -> str:
-    """``line`` with its bold and code marks taken off (the words kept), for a listing that is plain text:
-    "What does **converged** mean?" -> "What does converged mean?". A lone ``*`` (a product) stays."""
-    return _INLINE_MARKS.sub(lambda match: next(group for group in match.groups() if group is not None), line)
+    """``line`` with the marks of its bold and code spans taken off (the words kept), for a listing that is
+    plain text: "What does **converged** mean?" -> "What does converged mean?". A lone ``*`` (a product)
+    stays."""
+    return INLINE_SPAN.sub(lambda match: match["code"] if match["code"] is not None else match["strong"], line)
 
 
 def figure_table(figure: Figure, digits: int = 3) -> Table:

@@ -5,7 +5,7 @@ slow too: about a fifth of a new user's time to the first card. Most prompts are
 words, perhaps with a **bold** phrase or some `code`, which the parser turns into paragraphs of text with
 those two inline styles and nothing else. :func:`plain_paragraphs` says when that is certain (no other
 character that could start Markdown syntax, HTML, an entity or a link; bold and code spans only in the
-unambiguous forms below) and returns the paragraphs as Textual's Markdown builds them; :class:`PlainMarkdown`
+unambiguous forms of :data:`quizzer.tui.text.INLINE_SPAN`) and returns the paragraphs as Textual's Markdown builds them; :class:`PlainMarkdown`
 lays them out with the Markdown widget's own styles. Anything else goes to the real widget.
 """
 
@@ -18,6 +18,8 @@ from textual.content import Content, Span
 from textual.widget import Widget
 from textual.widgets import Static
 
+from quizzer.tui.text import INLINE_SPAN
+
 # Characters that can start inline syntax anywhere (emphasis, code, links, images, HTML, entities, escapes,
 # tables, strikethrough), and the words linkify turns into links (URLs, e-mail addresses, domain names:
 # any letter right after a dot, which also catches "e.g." and is fine: those prompts take the full path).
@@ -27,11 +29,6 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_\[\]<>&|~#]|://|www\.|@|\.[^\W\d_]")
 _BLOCK_START = re.compile(r"^(?:[ ]{4}|[ ]*(?:[-+=>]|\d+[.)]))|[ ]{2}$", re.MULTILINE)
 
 
-# The inline spans taken without the parser, each in a form CommonMark reads one way only: a code span
-# whose text has no backtick, no line break, no run of spaces and no space at either end; and a bold run
-# whose text starts and ends with a letter or digit (so both ``**`` are flanking whatever surrounds them) and
-# holds no asterisk, underscore, backtick or line break (no nesting, no emphasis inside).
-_SPAN = re.compile(r"`(?P<code>[^`\s](?:[^`\n]*[^`\s])?)`|\*\*(?P<strong>[^\W_](?:[^*_`\n]*[^\W_])?)\*\*")
 _PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n")
 
 
@@ -73,7 +70,7 @@ def _inline(block: str) -> Content | None:
 
     block = block.strip()
     end = 0
-    for match in _SPAN.finditer(block):
+    for match in INLINE_SPAN.finditer(block):
         if not add_text(block[end : match.start()]):
             return None
         start, code, strong = position, match.group("code"), match.group("strong")
