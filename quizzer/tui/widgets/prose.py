@@ -5,8 +5,9 @@ slow too: about a fifth of a new user's time to the first card. Most prompts are
 words, perhaps with a **bold** phrase or some `code`, which the parser turns into paragraphs of text with
 those two inline styles and nothing else. :func:`plain_paragraphs` says when that is certain (no other
 character that could start Markdown syntax, HTML, an entity or a link; bold and code spans only in the
-unambiguous forms of :data:`quizzer.tui.text.INLINE_SPAN`) and returns the paragraphs as Textual's Markdown builds them; :class:`PlainMarkdown`
-lays them out with the Markdown widget's own styles. Anything else goes to the real widget.
+unambiguous forms of :data:`quizzer.tui.text.INLINE_SPAN`) and returns the paragraphs as Textual's Markdown
+builds them; :class:`PlainMarkdown` lays them out with the Markdown widget's own styles. Anything else goes to
+the real widget.
 """
 
 from __future__ import annotations
