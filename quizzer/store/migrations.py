@@ -94,6 +94,15 @@ _DAY_COLUMNS = ("reviews", "reasks", "passed", "graded", "correct", "quality_pas
 _CARD_COLUMNS = ("first_asks", "passed", "timed", "answer_ms")
 
 
+# The m003 day columns (_DAY_COLUMNS) summed over rows that name reask, correct, quality, response_ms, pass (the
+# first ask passed), ivl (the interval before) and counted (first answer of the day to a seen card).
+_DAY_SUMS = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
+               SUM(COALESCE(correct = 1, 0)), SUM(quality >= 3), COUNT(response_ms),
+               COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0),
+               SUM(counted AND ivl < {MATURE_DAYS}), SUM(counted AND ivl < {MATURE_DAYS} AND quality >= 3),
+               SUM(counted AND ivl >= {MATURE_DAYS}), SUM(counted AND ivl >= {MATURE_DAYS} AND quality >= 3)"""
+
+
 def _add_on_conflict(key: str, columns: tuple[str, ...]) -> str:
     updates = ", ".join(f"{column} = {column} + excluded.{column}" for column in columns)
     return f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
@@ -124,19 +133,14 @@ def _tally_from_log(
                    r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
             FROM {source}
             WHERE {where}"""
-    sums = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
-               SUM(COALESCE(correct = 1, 0)), SUM(quality >= 3), COUNT(response_ms),
-               COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0),
-               SUM(counted AND ivl < {MATURE_DAYS}), SUM(counted AND ivl < {MATURE_DAYS} AND quality >= 3),
-               SUM(counted AND ivl >= {MATURE_DAYS}), SUM(counted AND ivl >= {MATURE_DAYS} AND quality >= 3)"""
     columns = ", ".join(_DAY_COLUMNS)
     summed = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
                  FROM {{}} WHERE true GROUP BY study_day"""
-    per_deck = f"SELECT deck_id, day, {sums} FROM ({rows}) WHERE true GROUP BY deck_id, day"
+    per_deck = f"SELECT deck_id, day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY deck_id, day"
     if fresh:
         all_days = summed.format("deck_review_days")
     else:
-        all_days = f"SELECT day, {sums} FROM ({rows}) WHERE true GROUP BY day"
+        all_days = f"SELECT day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY day"
     return f"""
         INSERT INTO deck_review_days (deck_id, study_day, {columns})
         {per_deck}
@@ -292,10 +296,6 @@ def _tally_new_rows(where: str, first: str) -> str:
     all-decks days summed from them.
     """
     day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
-    day_sums = f"""COUNT(*), SUM(reask), SUM(reask = 0 AND pass), SUM(correct IS NOT NULL),
-               SUM(COALESCE(correct = 1, 0)), SUM(quality >= 3), COUNT(response_ms), COALESCE(SUM(capped_ms), 0),
-               SUM(counted AND ivl < {MATURE_DAYS}), SUM(counted AND ivl < {MATURE_DAYS} AND quality >= 3),
-               SUM(counted AND ivl >= {MATURE_DAYS}), SUM(counted AND ivl >= {MATURE_DAYS} AND quality >= 3)"""
     # In the scratch table the class columns are c_<name>, beside the day columns of the same names.
     classes = [f"c_{name}" for name in _CLASS_COLUMNS]
     day_columns, class_columns = ", ".join(_DAY_COLUMNS), ", ".join(_CLASS_COLUMNS)
@@ -303,7 +303,7 @@ def _tally_new_rows(where: str, first: str) -> str:
         CREATE TEMP TABLE new_rows AS
         SELECT r.card_key AS card_key, c.deck_id AS deck_id, {day} AS day, r.reask AS reask,
                r.quality AS quality, r.correct AS correct, r.response_ms AS response_ms,
-               MIN(r.response_ms, {MAX_ANSWER_MS}) AS capped_ms, COALESCE(r.correct, r.quality >= 3) AS pass,
+               COALESCE(r.correct, r.quality >= 3) AS pass,
                COALESCE(r.interval_before, 0) AS ivl,
                r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted,
                {_review_class("r", day)} AS cls
@@ -311,7 +311,7 @@ def _tally_new_rows(where: str, first: str) -> str:
         WHERE {where};
         CREATE TEMP TABLE new_days (deck_id, study_day, {day_columns}, {", ".join(classes)});
         INSERT INTO temp.new_days
-        SELECT deck_id, day, {day_sums}, {_class_counts("r", "SUM")}
+        SELECT deck_id, day, {_DAY_SUMS}, {_class_counts("r", "SUM")}
         FROM temp.new_rows r
         GROUP BY deck_id, day;
         INSERT INTO deck_review_days (deck_id, study_day, {day_columns})
@@ -329,7 +329,8 @@ def _tally_new_rows(where: str, first: str) -> str:
         GROUP BY study_day
         {_add_on_conflict("study_day", _CLASS_COLUMNS)};
         INSERT INTO card_tallies (card_key, {", ".join(_CARD_COLUMNS)})
-        SELECT card_key, SUM(reask = 0), SUM(reask = 0 AND pass), COUNT(response_ms), COALESCE(SUM(capped_ms), 0)
+        SELECT card_key, SUM(reask = 0), SUM(reask = 0 AND pass), COUNT(response_ms),
+               COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0)
         FROM temp.new_rows WHERE true
         GROUP BY card_key
         {_add_on_conflict("card_key", _CARD_COLUMNS)};
