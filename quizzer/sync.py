@@ -529,11 +529,9 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review
     ``_NAMES``; raises :class:`BadSegment` otherwise. A file larger than its reviews can be is refused before
     it is read (see :func:`_size_limit`)."""
     try:
-        size = path.stat().st_size
-        if size > _size_limit(last - first + 1):
-            raise BadSegment(
-                f"too large: {size:,} bytes for {last - first + 1:,} reviews (at most {_size_limit(last - first + 1):,})"
-            )
+        size, limit = path.stat().st_size, _size_limit(last - first + 1)
+        if size > limit:
+            raise BadSegment(f"too large: {size:,} bytes for {last - first + 1:,} reviews (at most {limit:,})")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise BadSegment("not UTF-8 text") from None
