@@ -25,6 +25,9 @@ def answer(
     reask: bool = False,
     offset: timedelta = timedelta(0),
     text: str | None = None,
+    kind: str = "open",
+    correct: bool | None = None,
+    response_ms: int | None = 3000,
 ) -> None:
     """Record one answer (typed ``text``, if any) as the drill does (state read under the write lock), on a
     clock ``offset`` off."""
@@ -43,9 +46,10 @@ def answer(
             quality,
             SM2State(),
             SM2State(),
-            kind="open",
+            kind=kind,
             answer=text,
-            response_ms=3000,
+            correct=correct,
+            response_ms=response_ms,
             reask=reask,
             schedule=schedule,
         )

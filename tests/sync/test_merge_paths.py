@@ -7,16 +7,14 @@ from __future__ import annotations
 import gc
 import random
 import sqlite3
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sync_support import START, expected_states, rebuilt_tallies, snapshot, tallies
+from sync_support import START, answer, expected_states, rebuilt_tallies, snapshot, tallies
 
 import quizzer.sync as sync_module
-from quizzer.session import study_day
-from quizzer.sm2 import SM2State, step
-from quizzer.store import ReviewRecord, Store
+from quizzer.store import Store
 from quizzer.sync import sync
 
 KINDS = ["open", "choice", "numeric", "generated"]
@@ -26,33 +24,20 @@ def drill(store: Store, rng: random.Random, moments: list[timedelta]) -> None:
     """Answers as the drill records them, with graded kinds (``correct`` set), re-asks and several answers to
     one card on one study day, so the first-of-day ranks and both booleans are exercised."""
     for offset in moments:
-        moment = START + offset
-        day = study_day(moment, 4, UTC)
         card = f"c{rng.randrange(10)}"
         kind = rng.choice(KINDS)
         quality = rng.choice([0, 2, 3, 4, 5])
         reask = rng.random() < 0.2
-
-        def schedule(
-            before: SM2State, quality: int = quality, day: object = day, reask: bool = reask
-        ) -> SM2State:
-            return before if reask else step(before, quality, day)  # type: ignore[arg-type]
-
-        store.record(
-            ReviewRecord(
-                f"deck{rng.randrange(2)}",
-                card,
-                moment,
-                day,
-                quality,
-                SM2State(),
-                SM2State(),
-                kind=kind,
-                correct=None if kind == "open" else quality >= 3,
-                response_ms=rng.choice([None, 2500, 90_000]),
-                reask=reask,
-                schedule=schedule,
-            )
+        answer(
+            store,
+            card,
+            quality,
+            START + offset,
+            deck=f"deck{rng.randrange(2)}",
+            reask=reask,
+            kind=kind,
+            correct=None if kind == "open" else quality >= 3,
+            response_ms=rng.choice([None, 2500, 90_000]),
         )
 
 
