@@ -16,13 +16,12 @@ from quizzer.store import Store
 from quizzer.store.migrations import (
     MIGRATIONS,
     SCHEMA_VERSION,
-    catch_up_tallies,
     m008_all_deck_classes,
     rebuild_review_classes,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from sync_support import START, answer  # noqa: E402
+from sync_support import START, answer, caught_up  # noqa: E402
 
 from quizzer.sync import sync  # noqa: E402
 
@@ -34,12 +33,7 @@ CLASS_SUMS = """SELECT study_day, SUM(reviews), SUM(young), SUM(young_passed), S
 
 def all_deck_classes(conn: sqlite3.Connection) -> list[tuple[int, ...]]:
     """``review_classes`` as the statistics read it: brought up to date with the answers since (m009)."""
-    if conn.in_transaction:
-        catch_up_tallies(conn)
-    else:
-        conn.execute("BEGIN IMMEDIATE")
-        catch_up_tallies(conn)
-        conn.execute("COMMIT")
+    caught_up(conn)
     return conn.execute("SELECT * FROM review_classes ORDER BY study_day").fetchall()
 
 

@@ -4,6 +4,7 @@ summarise."""
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,10 +23,12 @@ from quizzer.store.migrations import (
     MAX_ANSWER_MS,
     MIGRATIONS,
     SCHEMA_VERSION,
-    catch_up_tallies,
     rebuild_review_classes,
     rebuild_tallies,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from sync_support import caught_up  # noqa: E402
 
 START = date(2026, 3, 2)
 CARDS = [("d1", "a"), ("d1", "b"), ("d2", "c"), ("d2", "d")]
@@ -84,17 +87,6 @@ def expected_tallies(rows: list[dict[str, Any]]) -> tuple[dict[tuple[int, str], 
         for index, value in enumerate([int(first), int(first and passed), int(ms is not None), ms or 0]):
             card[index] += value
     return dict(days), dict(cards)
-
-
-def caught_up(conn: sqlite3.Connection) -> None:
-    """Bring the tallies up to date with the answers logged since they were last read, as the statistics
-    do before reading them (m009)."""
-    if conn.in_transaction:
-        catch_up_tallies(conn)
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    catch_up_tallies(conn)
-    conn.execute("COMMIT")
 
 
 def stored_tallies(conn: sqlite3.Connection) -> tuple[dict[tuple[int, str], list[int]], dict[tuple[str, str], list[int]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -68,6 +69,17 @@ def origins(store: Store) -> set[tuple[str, int]]:
     return set(store.conn.execute("SELECT d.id, r.seq FROM reviews r JOIN devices d ON d.key = r.device"))
 
 
+def caught_up(conn: sqlite3.Connection) -> None:
+    """Bring the tallies up to date with the answers logged since they were last read, as the statistics do
+    before reading them (m009): inside the transaction open on ``conn``, if any, else in one of its own."""
+    if conn.in_transaction:
+        catch_up_tallies(conn)
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    catch_up_tallies(conn)
+    conn.execute("COMMIT")
+
+
 def pending(store: Store) -> int:
     """How many reviews the tallies have not counted yet (answers since they were last read, m009)."""
     return store.conn.execute("SELECT (SELECT COALESCE(MAX(id), 0) FROM reviews) - through FROM tally_mark").fetchone()[0]
@@ -76,10 +88,7 @@ def pending(store: Store) -> int:
 def tallies(store: Store) -> dict[str, list[tuple[object, ...]]]:
     """The statistics tally tables as the statistics read them (brought up to date with the answers logged
     since they were last read), with card keys replaced by (deck, card) so devices can be compared."""
-    if store.conn.in_transaction:
-        catch_up_tallies(store.conn)
-    else:
-        store.write(lambda: catch_up_tallies(store.conn))
+    caught_up(store.conn)
     result = {}
     for table in TALLY_TABLES:
         if table == "card_tallies":
