@@ -33,7 +33,6 @@ import orjson
 
 from quizzer.errors import QuizzerError
 from quizzer.store import Store
-from quizzer.store.migrations import tally_reviews_after
 from quizzer.store.store import MAX_ANSWER_CHARS
 
 MARKER = "quizzer-sync.json"
@@ -70,7 +69,7 @@ _BOOLEANS = ("correct", "reask")
 # The triggers a merge sets aside while it inserts: m005/m006's, for rows that arrive without a device or with
 # a kind as text, which the merge's rows never do (each has its device, and its kind as a number); their
 # checks alone cost a tenth of a second per hundred thousand rows. (The statistics tallies are kept by no
-# trigger since m009: the merge adds its rows to them in one go, see _receive.)
+# trigger since m009: they count the merged rows when next read, see _receive.)
 _IDLE_TRIGGERS = ("reviews_number", "reviews_kind")
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 # A review as read from a segment: its values in this order.
@@ -361,7 +360,7 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
 
     def receive() -> int:
         # The _IDLE_TRIGGERS are set aside for the insert (inside this transaction, so a crash brings them
-        # back); any other trigger on reviews keeps firing. The new rows are tallied after it, together.
+        # back); any other trigger on reviews keeps firing. The tallies count the new rows later.
         last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
         triggers = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews' AND name IN "
@@ -373,11 +372,9 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         keys = _insert(store, wanted, report, last_id)
         for _name, sql in triggers:
             conn.execute(sql)
-        rescheduled, firsts = store.replay_and_rank_in_transaction(keys, last_id)
-        # In ascending order: the tallies put these ids in a keyed table, where each then goes at its end.
-        firsts.sort()
-        tally_reviews_after(conn, last_id, firsts)
-        return rescheduled
+        # The statistics tallies count the new rows when they are next read, as they do a drill's answers
+        # (m009): their ids are above the tallies' mark. The merge itself, on the way into a drill, does not wait.
+        return store.replay_cards_in_transaction(keys, last_id)
 
     report.rescheduled = store.write(receive)
     report.from_devices.discard(store.device_id)

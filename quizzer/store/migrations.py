@@ -256,26 +256,11 @@ def m003_stats_tallies(conn: sqlite3.Connection) -> None:
     rebuild_tallies(conn)
 
 
-def tally_reviews_after(conn: sqlite3.Connection, last_id: int, firsts: Iterable[int]) -> None:
-    """Add the reviews with ids above ``last_id`` to every tally table (m003's, m004's and m008's), inside the caller's
-    transaction: what the triggers would have done row by row, in a few set-wise statements, for a bulk
-    insert made with them set aside (a sync merging another device's log). Ids grow with each insert, so
-    the reviews above ``last_id`` are exactly the new ones. ``firsts`` are the ids of those that are their
-    card's first non-re-ask answer of their study day among all its reviews (ranked by id, as
-    :func:`rebuild_tallies` ranks them; :meth:`quizzer.store.Store.replay_and_rank_in_transaction` finds them).
-    """
-    marked = _has_mark(conn)
-    if marked:
-        # Answers logged since the tallies were last brought up to date come first (m009).
-        catch_up_tallies(conn, upto=last_id)
-    _tally_range(conn, last_id, None, firsts)
-    if marked:
-        _set_mark(conn)
-
-
 def _tally_range(conn: sqlite3.Connection, after: int, upto: int | None, firsts: Iterable[int]) -> None:
     """Add the reviews with ids in (``after``, ``upto``] (``upto`` None: no upper bound) to every tally
-    table, with ``firsts`` as in :func:`tally_reviews_after`."""
+    table (m003's, m004's and m008's), inside the caller's transaction. ``firsts`` are the ids of those that
+    are their card's first non-re-ask answer of their study day among all its reviews (ranked by id, as
+    :func:`rebuild_tallies` ranks them)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS tally_firsts (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.tally_firsts")
     # One JSON list read by SQLite: binding a parameter per id costs several times more.

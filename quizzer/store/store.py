@@ -44,10 +44,11 @@ PARTIAL_SUFFIX = ".partial"
 # Joins card ids in one string per deck (:meth:`Store.deck_tallies`): the unit separator, never in a slug.
 _SEPARATOR = "\x1f"
 _SEPARATOR_SQL = "char(31)"
-# The replay's rows (see Store.replay_and_rank_in_transaction): their card; an id above every row's.
+# The replay's rows (see Store.replay_cards_in_transaction): their card, their id.
 _CARD_OF_ROW = itemgetter(0)
 _ID_OF_ROW = itemgetter(6)
-_NO_ID = 1 << 63
+# A replay of at least one card in this many reads the whole log in table order rather than card by card.
+_SCAN_SHARE = 3
 _NO_CARD_ROW = (None, None, None, None, 0)  # a review whose card has no row (a bulk load)
 
 
@@ -512,7 +513,7 @@ class Store:
     def _rebuild_states_in_transaction(self) -> None:
         self.replay_cards_in_transaction(None)
 
-    def replay_cards_in_transaction(self, keys: set[int] | None) -> int:
+    def replay_cards_in_transaction(self, keys: set[int] | None, after_id: int | None = None) -> int:
         """Recompute the derived state of the cards ``keys`` (None: every card) from the log, inside the
         caller's transaction; returns how many of them changed schedule.
 
@@ -522,16 +523,6 @@ class Store:
         timestamps out of order. Before m005 (a migration in progress) it is the card's commit order.
         Rows written before schedules were logged (schema 1, no ``ef_after``) replay plain SM-2, as they
         were scheduled then; every later row replays :func:`quizzer.sm2.step`, as recorded.
-        """
-        return self.replay_and_rank_in_transaction(keys)[0]
-
-    def replay_and_rank_in_transaction(
-        self, keys: set[int] | None, after_id: int | None = None
-    ) -> tuple[int, list[int]]:
-        """:meth:`replay_cards_in_transaction`, also returning (when ``after_id`` is given) the ids above
-        ``after_id`` of each card's first non-re-ask answer of a study day (the lowest id among them, as the
-        statistics tallies rank them): a merge tallies its new rows with these,
-        from the pass over the log the replay makes anyway.
 
         With ``after_id`` (a merge: the rows above it are the new ones), a card whose new rows all come after
         its other rows in the replay order is stepped on from the state its row holds, which is the replay of
@@ -570,14 +561,17 @@ class Store:
             self.conn.execute("INSERT INTO replay_keys (key) SELECT value FROM json_each(?)", (json.dumps(list(keys)),))
             old = {row[0]: row[1:] for row in self.conn.execute(f"{stored} WHERE key IN (SELECT key FROM replay_keys)")}
             reset += " AND key IN (SELECT key FROM replay_keys)"
-            rows = self.conn.execute(
-                f"SELECT {select} FROM replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key "
-                f"ORDER BY {order}"
-            )
+            cards = self.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+            if len(keys) * _SCAN_SHARE >= cards:
+                # Most cards (a merge of another device's log over the same decks): one pass over the table in
+                # its order and a sort cost less than a jump into it for every row (0.5 s against 0.8 s for
+                # 200,000 rows of 20,000 cards).
+                source = "reviews NOT INDEXED WHERE card_key IN (SELECT key FROM replay_keys)"
+            else:
+                source = "replay_keys k CROSS JOIN reviews ON reviews.card_key = k.key"
+            rows = self.conn.execute(f"SELECT {select} FROM {source} ORDER BY {order}")
         updates: list[tuple[Any, ...]] = []
-        firsts: list[int] = []
         changed = 0
-        ranking = after_id is not None
         for card, group in groupby(rows, _CARD_OF_ROW):
             log = list(group)
             start = 0
@@ -590,23 +584,13 @@ class Store:
                 if first_new and False not in new[first_new:]:
                     start = first_new
                     ef, interval, reps, due, lapses = ef_old, interval_old or 0, reps_old or 0, due_old, lapses_old
-            # The tallies rank a card's answers of a day by id, over all its rows (the lowest id is first): the
-            # rows the replay skips are ranked here, the others in the replay's own loop.
-            first_of_day: dict[int | None, int] = {}
-            for _key, _at, _quality, reask, day, _logged, rid in islice(log, start):
-                if not reask and rid < first_of_day.get(day, _NO_ID):
-                    first_of_day[day] = rid
-            for _key, at, quality, reask, day, logged, rid in islice(log, start, None):
+            for _key, at, quality, reask, day, logged, _rid in islice(log, start, None):
                 if reask:
                     continue
-                if rid < first_of_day.get(day, _NO_ID):
-                    first_of_day[day] = rid
                 if quality < PASSING_QUALITY and reps > 0:
                     lapses += 1
                 today = day or from_ms(at).date().toordinal()
                 ef, interval, reps, due = step_numbers(ef, interval, reps, due, quality, today, logged)
-            if ranking:
-                firsts.extend(rid for rid in first_of_day.values() if rid > after_id)  # type: ignore[operator]
             changed += (ef_old, interval_old, reps_old, due_old) != (ef, interval, reps, due)
             head = log[0]
             first_day = head[4] or from_ms(head[1]).date().toordinal()
@@ -617,7 +601,7 @@ class Store:
             updates,
         )
         self.conn.execute(reset)
-        return changed, firsts
+        return changed
 
     # -- reading -----------------------------------------------------------------------------
 
