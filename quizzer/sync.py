@@ -32,10 +32,13 @@ from typing import Any
 import orjson
 
 from quizzer.errors import QuizzerError
+from quizzer.files import FileTooLarge, open_regular, read_regular
 from quizzer.store import Store
 from quizzer.store.store import MAX_ANSWER_CHARS
 
 MARKER = "quizzer-sync.json"
+# The marker says two things in a line; one larger than this is not a marker (and is not read whole).
+MARKER_BYTES = 1 << 16
 FORMAT = "quizzer-sync"
 # Version 2 writes each review as a JSON array in the order of the header's "columns" (version 1, still
 # read, wrote an object per review: three times the bytes, and most of the time of reading a segment).
@@ -244,7 +247,7 @@ def _open_folder(folder: Path) -> bool:
         raise SyncError(f"{folder} is a file, not a folder.")
     if marker.is_file():
         try:
-            data = json.loads(marker.read_text(encoding="utf-8"))
+            data = json.loads(read_regular(marker, MARKER_BYTES))
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise SyncError(
                 f"{marker} cannot be read ({error}); it should say which sync format the folder holds."
@@ -282,7 +285,7 @@ def _upgrade_marker(folder: Path) -> None:
     """Say in the folder's marker that it holds segments of this version, before writing the first: a
     Quizzer that cannot read them then refuses the folder and asks to be upgraded, instead of skipping them."""
     marker = folder / MARKER
-    if json.loads(marker.read_text(encoding="utf-8")).get("version", 0) < FORMAT_VERSION:
+    if json.loads(read_regular(marker, MARKER_BYTES)).get("version", 0) < FORMAT_VERSION:
         _write_atomically(marker, json.dumps({"format": FORMAT, "version": FORMAT_VERSION}) + "\n")
 
 
@@ -426,7 +429,7 @@ def _edge_rows(path: Path, window: int = 1 << 16) -> list[Review]:
     """The first and last reviews of a segment, read from its two ends (those that cannot be read as reviews
     are left out): the check runs on every sync, and a first sync's segment can be tens of megabytes."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(window).split(b"\n")
             size = handle.seek(0, os.SEEK_END)
             handle.seek(max(0, size - window))
@@ -525,11 +528,13 @@ def _read_segment(path: Path, device: str, first: int, last: int) -> list[Review
     """The reviews of a whole, well-formed segment (of either version), each as its values in the order of
     ``_NAMES``; raises :class:`BadSegment` otherwise. A file larger than its reviews can be is refused before
     it is read (see :func:`_size_limit`)."""
+    limit = _size_limit(last - first + 1)
     try:
-        size, limit = path.stat().st_size, _size_limit(last - first + 1)
-        if size > limit:
-            raise BadSegment(f"too large: {size:,} bytes for {last - first + 1:,} reviews (at most {limit:,})")
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, limit).decode("utf-8")
+    except FileTooLarge as error:
+        raise BadSegment(
+            f"too large: {error.size:,} bytes for {last - first + 1:,} reviews (at most {limit:,})"
+        ) from None
     except UnicodeDecodeError:
         raise BadSegment("not UTF-8 text") from None
     except OSError as error:

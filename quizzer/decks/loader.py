@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.decks.model import Deck
+from quizzer.files import FileTooLarge, read_regular
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 MAX_NODES = 500_000
@@ -82,12 +83,11 @@ def parse_deck(text: str | bytes, display: str = "<deck>") -> Deck:
 def load_deck(path: Path, display: str | None = None) -> Deck:
     display = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            raise DeckFileError(
-                [DeckIssue(display, 1, 1, f"file is larger than {MAX_DECK_BYTES // 1024 // 1024} MB")]
-            )
-        data = path.read_bytes()
+        data = read_regular(path, MAX_DECK_BYTES)
+    except FileTooLarge:
+        raise DeckFileError(
+            [DeckIssue(display, 1, 1, f"file is larger than {MAX_DECK_BYTES // 1024 // 1024} MB")]
+        ) from None
     except OSError as error:
         raise DeckFileError([DeckIssue(display, 1, 1, f"cannot read: {error.strerror or error}")]) from None
     return parse_deck(data, display)

@@ -36,6 +36,7 @@ from quizzer.decks.model import MAX_TEXT, is_slug
 from quizzer.errors import DeckError, UsageError
 from quizzer.exchange.deck_yaml import stable_id, tag_slugs, title_from_id, unique, validated_yaml
 from quizzer.exchange.markup import html_to_markdown
+from quizzer.files import open_regular
 from quizzer.sanitize import strip_controls
 
 MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # the .apkg itself (media included)
@@ -111,7 +112,8 @@ def _directory_size(package: Path) -> int | None:
 
 def _copy_collection(package: Path, target: Path) -> None:
     try:
-        size = package.stat().st_size
+        with open_regular(package) as handle:  # a FIFO or a device is refused here, before any read blocks
+            size = os.fstat(handle.fileno()).st_size
         directory = _directory_size(package) if size <= MAX_PACKAGE_BYTES else None
     except OSError as error:
         raise PackageError(f"{package}: {error.strerror or error}") from None

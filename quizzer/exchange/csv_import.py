@@ -19,6 +19,7 @@ from quizzer.errors import DeckError, UsageError
 from quizzer.exchange.anki_import import MAX_CARDS, Imported
 from quizzer.exchange.deck_yaml import slugify, stable_id, tag_slugs, title_from_id, unique, validated_yaml
 from quizzer.exchange.markup import html_to_markdown
+from quizzer.files import FileTooLarge, read_regular
 from quizzer.sanitize import strip_controls
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
@@ -39,10 +40,9 @@ class CsvError(DeckError):
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise CsvError(f"{path} is larger than {MAX_CSV_BYTES // 1024 // 1024} MB.")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_CSV_BYTES)
+    except FileTooLarge:
+        raise CsvError(f"{path} is larger than {MAX_CSV_BYTES // 1024 // 1024} MB.") from None
     except OSError as error:
         raise CsvError(f"{path}: {error.strerror or error}") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Excel's "Unicode text")

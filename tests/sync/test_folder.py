@@ -249,14 +249,16 @@ def test_a_segment_larger_than_its_reviews_can_be_is_skipped_unread(
     with good.open("ab") as handle:
         handle.truncate(limit + 1)
     read = []
-    real_read_text = Path.read_text
+    real_fdopen = os.fdopen
 
-    def read_text(self: Path, *args: object, **kwargs: object) -> str:
-        if self == good:
-            read.append(self)
-        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+    def fdopen(descriptor: int, *args: object, **kwargs: object) -> object:
+        handle = real_fdopen(descriptor, *args, **kwargs)  # type: ignore[call-overload]
+        if os.fstat(descriptor).st_ino == good.stat().st_ino:
+            real_read = handle.read
+            handle.read = lambda *size: read.append(size) or real_read(*size)
+        return handle
 
-    monkeypatch.setattr(Path, "read_text", read_text)
+    monkeypatch.setattr(os, "fdopen", fdopen)
     report = sync(two, folder)
     assert read == [] and report.received == 0
     [(path, why)] = report.skipped
@@ -275,3 +277,23 @@ def test_a_long_typed_answer_is_logged_cut_to_the_limit_and_syncs(tmp_path: Path
     assert sync(two, tmp_path / "sync").received == 1
     [row] = two.reviews()
     assert row["answer"] == "\x1b" * MAX_ANSWER_CHARS
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_segment_that_is_no_regular_file_is_skipped_without_blocking(
+    pair: tuple[Store, Store, Path], kind: str
+) -> None:
+    """A segment name on a FIFO (a read would wait for a writer forever), on a link to /dev/zero (it reports
+    no size and never ends) or on a folder is reported and skipped; the real segment is still read."""
+    one, two, folder = pair
+    strange = folder / one.device_id / f"{4:012d}-{4:012d}.jsonl"
+    if kind == "fifo":
+        os.mkfifo(strange)
+    elif kind == "device":
+        strange.symlink_to("/dev/zero")
+    else:
+        strange.mkdir()
+    report = sync(two, folder)
+    assert report.received == 3
+    [(path, why)] = report.skipped
+    assert path == strange and "not a regular file" in why
