@@ -13,7 +13,10 @@ each point, whether a typed answer makes it, and proposes an SM-2 quality from t
 - Negation and swapped terms are read, not ignored: a word negated in the answer but asserted in the point ("does
   not reduce variance" vs "reduces variance"), or a contrast term replaced by its partner ("L2 zeroes weights" for
   "L1 zeroes weights", "TP/(TP+FN)" for "TP/(TP+FP)", "high variance" for "high bias"), makes that piece not count
-  for that point; so does a negation in the clause just before the piece that covers words the point needs.
+  for that point; so does a negation in the clause just before the piece that covers words the point needs. A
+  piece that says nearly all of a point's words with its negation turned over ("recall falls as the threshold is
+  lowered" for "recall never falls ...") denies the point for the whole answer: another sentence that comes close
+  to it no longer makes it, unless that sentence scores higher still or the denial is a clause read out of it.
 - Words must be related to make a point. A sentence that lists five or more words with no relation between them (no
   verb "to be" or "has", preposition, article, pronoun, negation or symbol such as "=" or "/") is a keyword list
   ("precision recall threshold positives", "lasso, zero, coefficients, sparse") and makes no point, unless a clause
@@ -62,6 +65,9 @@ WORD_WEIGHT = 0.5  # weight of the word vectoriser in a similarity; the characte
 LIST_WORDS = 5
 IN_ORDER = 0.5
 LABEL_WORDS = 2
+# A piece holding this share of a point's content words, with another number of negation cues, that the point's
+# best match does not outscore, denies the point (see _denies).
+DENIAL_COVER = 0.8
 
 _CACHE_SIZE = 16
 
@@ -758,6 +764,8 @@ class DeckModel:
         results = []
         for index, point in enumerate(points):
             best, best_piece, best_variant = 0.0, -1, ""
+            support: list[str] = []
+            denials: list[tuple[float, str]] = []
             for offset, variant in enumerate(model.variants[index]):
                 column = model.offsets[index] + offset
                 polarity = model.polarities[index][offset]
@@ -767,13 +775,21 @@ class DeckModel:
                     if content is None or label and not content - polarity.asserted - polarity.negated:
                         continue
                     score = float(scores[row, column])
-                    if score > best and not contradicts(polarity, judged[row]):
-                        best, best_piece, best_variant = score, row, variant
+                    if not contradicts(polarity, judged[row]):
+                        if score >= POINT_THRESHOLD:
+                            support.append(texts[row])
+                        if score > best:
+                            best, best_piece, best_variant = score, row, variant
+                    elif score >= POINT_THRESHOLD and _denies(normalise(variant), texts[row], self.stop):
+                        denials.append((score, texts[row]))
+            # A clause read out of a sentence that makes the point ("a fold with a handful of positives" from "...
+            # with a handful of positives or none") is the same statement, not a denial.
+            denial = max((score for score, text in denials if not any(text in whole for whole in support)), default=0.0)
             matched = (
                 _shared_words(answer, texts[best_piece], best_variant, self.stop) if best_piece >= 0 else ()
             )
             results.append(
-                PointResult(point.text, best >= POINT_THRESHOLD, min(best, 1.0), matched, point.must)
+                PointResult(point.text, best >= POINT_THRESHOLD and denial < best, min(best, 1.0), matched, point.must)
             )
         return _verdict(tuple(results))
 
@@ -800,6 +816,19 @@ class DeckModel:
         similarity = WORD_WEIGHT * (self.topic_words @ words) + (1 - WORD_WEIGHT) * (self.topic_chars @ chars)
         own = similarity[self.topic_ids.index(card.id)]
         return bool(similarity.max() > own + OTHER_CARD_MARGIN)
+
+
+def _denies(normal_point: str, normal_piece: str, stop: frozenset[str]) -> bool:
+    """Whether a piece that :func:`contradicts` a point says the point's own words with its negation turned
+    over ("recall falls as the threshold is lowered" against "recall never falls as the threshold is lowered"):
+    it holds nearly all of them, and another number of negation cues. Such a piece denies the point whatever
+    else the answer says; one that merely shares a few of its words with a negation nearby does not."""
+    point = set(_content(normal_point, stop)) - {_NEGATED}
+    piece = set(_content(normal_piece, stop)) - {_NEGATED}
+    if not point or len(point & piece) < DENIAL_COVER * len(point):
+        return False
+    cues = [sum(word in _NEGATIONS for word in _WORD.findall(text)) for text in (normal_point, normal_piece)]
+    return cues[0] != cues[1]
 
 
 def _merged(clauses: Iterable[str]) -> _Polarity:

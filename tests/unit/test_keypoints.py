@@ -143,6 +143,25 @@ def test_a_negated_claim_does_not_make_the_point(decks: dict[str, Deck]) -> None
     assert not grade.points[0].made
 
 
+def test_a_point_the_answer_denies_is_not_made_by_another_of_its_sentences() -> None:
+    """Saying a point with its negation turned over denies it, even where another sentence of the answer comes
+    close enough to it to have made it on its own ("precision ... monotonically" near "recall increases
+    monotonically"); a clause read out of a sentence that makes the point ("... a handful of positives" in "...
+    a handful of positives or none") does not deny it."""
+    deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
+    card = deck.card("choose-threshold")
+    alone = "Precision usually falls but monotonically."
+    assert keypoints.grade_answer(deck, card, alone).points[0].made  # near enough to the recall point by itself
+    denied = keypoints.grade_answer(deck, card, f"Recall falls as the threshold is lowered. {alone}")
+    assert not denied.points[0].made and not denied.correct
+    made = keypoints.grade_answer(deck, card, f"Recall never falls as the threshold is lowered. {alone}")
+    assert made.points[0].made
+    deck = load_deck(ROOT / "decks" / "02-data-features.yaml")
+    card = deck.card("stratified-split")
+    qualified = "A random split can leave a fold with a handful of positives or none, so metrics are noisy."
+    assert keypoints.grade_answer(deck, card, qualified).points[0].made
+
+
 def test_everyday_words_for_a_direction_read_as_the_direction() -> None:
     """ "Rises", "goes up" and "increases" make the same point; "falls" and "drops" the opposite one."""
     deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
