@@ -65,7 +65,8 @@ def moe_balance_term() -> float:
     probabilities = np.array([0.35, 0.3, 0.2, 0.15])
     experts = len(shares)
     uniform = np.full(experts, 1 / experts)
-    assert experts * float(uniform @ uniform) == pytest.approx(1.0)  # the uniform value the explanation quotes
+    # The value at uniform routing that the explanation quotes.
+    assert experts * float(uniform @ uniform) == pytest.approx(1.0)
     return experts * float(shares @ probabilities)
 
 
