@@ -140,8 +140,19 @@ def test_which_criterion_holds() -> None:
 
 
 def test_context_growth_factors() -> None:
+    """One cached decode step compares a single query with n keys and mixes n values: linear in n, like the cache."""
     card = DECK.card("context-length-growth")
     assert isinstance(card, ChoiceCard)
-    ratio = 32 / 8
-    kv_cache, scores = ratio, ratio**2
-    assert card.answer == f"KV cache × {kv_cache:.0f}; attention-score compute × {scores:.0f}"
+    layers, width, short, long = 32, 4096, 8 * 1024, 32 * 1024
+
+    def cache_entries(n: int) -> int:
+        return 2 * layers * n * width  # one key and one value per token per layer
+
+    def decode_step_attention_flops(n: int) -> int:
+        return layers * (2 * n * width + 2 * n * width)  # q·Kᵀ over n keys, then weights · V
+
+    kv_cache = cache_entries(long) / cache_entries(short)
+    step = decode_step_attention_flops(long) / decode_step_attention_flops(short)
+    prefill_scores = (long * long) / (short * short)  # the n × n matrix: the quadratic distractor
+    assert prefill_scores == 16
+    assert card.answer == f"KV cache × {kv_cache:.0f}; attention work per decode step × {step:.0f}"
