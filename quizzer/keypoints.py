@@ -15,8 +15,9 @@ each point, whether a typed answer makes it, and proposes an SM-2 quality from t
   "L1 zeroes weights", "TP/(TP+FN)" for "TP/(TP+FP)", "high variance" for "high bias"), makes that piece not count
   for that point; so does a negation in the clause just before the piece that covers words the point needs. A
   piece that says nearly all of a point's words with its negation turned over ("recall falls as the threshold is
-  lowered" for "recall never falls ...") denies the point for the whole answer: another sentence that comes close
-  to it no longer makes it, unless that sentence scores higher still or the denial is a clause read out of it.
+  lowered" for "recall never falls ...") or a contrast term traded for its partner ("variance is systematic error"
+  for "bias is systematic error") denies the point for the whole answer: another sentence that comes close to it no
+  longer makes it, unless that sentence scores higher still or the denial is a clause read out of it.
 - Words must be related to make a point. A sentence that lists five or more words with no relation between them (no
   verb "to be" or "has", preposition, article, pronoun, negation or symbol such as "=" or "/") is a keyword list
   ("precision recall threshold positives", "lasso, zero, coefficients, sparse") and makes no point, unless a clause
@@ -819,14 +820,19 @@ class DeckModel:
 
 
 def _denies(normal_point: str, normal_piece: str, stop: frozenset[str]) -> bool:
-    """Whether a piece that :func:`contradicts` a point says the point's own words with its negation turned
-    over ("recall falls as the threshold is lowered" against "recall never falls as the threshold is lowered"):
-    it holds nearly all of them, and another number of negation cues. Such a piece denies the point whatever
-    else the answer says; one that merely shares a few of its words with a negation nearby does not."""
+    """Whether a piece that :func:`contradicts` a point says the point's own words with its negation turned over
+    ("recall falls as the threshold is lowered" against "recall never falls as the threshold is lowered") or one of
+    its contrast terms swapped for its partner ("variance is systematic error from a too simple model" against "bias
+    is ..."): it holds nearly all of them, counting a swapped term as held, and another number of negation cues or a
+    swapped term. Such a piece denies the point whatever else the answer says; one that merely shares a few of its
+    words with a negation or a partner nearby does not."""
     point = set(_content(normal_point, stop)) - {_NEGATED}
     piece = set(_content(normal_piece, stop)) - {_NEGATED}
-    if not point or len(point & piece) < DENIAL_COVER * len(point):
+    swapped = {word for word in point - piece if _PARTNERS.get(word, set()) & (piece - point)}
+    if not point or len(point & piece | swapped) < DENIAL_COVER * len(point):
         return False
+    if swapped:
+        return True
     cues = [sum(word in _NEGATIONS for word in _WORD.findall(text)) for text in (normal_point, normal_piece)]
     return cues[0] != cues[1]
 

@@ -162,6 +162,26 @@ def test_a_point_the_answer_denies_is_not_made_by_another_of_its_sentences() -> 
     assert keypoints.grade_answer(deck, card, qualified).points[0].made
 
 
+def test_an_answer_with_the_contrast_terms_swapped_throughout_fails() -> None:
+    """Each sentence says a point's own words with "bias" and "variance" (or "underfitting" and "overfitting")
+    traded: every such sentence denies its point, so sentences about the partner term no longer make it."""
+    deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
+    card = deck.card("bias-vs-variance-errors")
+    swapped = (
+        "Variance is systematic error from a model that is too simple, which is underfitting. High variance does "
+        "badly on both training and test data. Bias is how much predictions change across different training "
+        "samples, which is overfitting. High bias does well on training data but poorly on test data."
+    )
+    right = (
+        "Bias is systematic error from a model that is too simple, which is underfitting. High bias does badly on "
+        "both training and test data. Variance is how much predictions change across different training samples, "
+        "which is overfitting. High variance does well on training data but poorly on test data."
+    )
+    assert keypoints.grade_answer(deck, card, right).correct
+    grade = keypoints.grade_answer(deck, card, swapped)
+    assert not grade.correct and sum(point.made for point in grade.points) <= 1
+
+
 def test_everyday_words_for_a_direction_read_as_the_direction() -> None:
     """ "Rises", "goes up" and "increases" make the same point; "falls" and "drops" the opposite one."""
     deck = load_deck(ROOT / "decks" / "00-interview-notes.yaml")
