@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+import generators.bias_variance as bias_variance
 from generators import get
 from tests.generators.grading_checks import assert_grades
 from tests.generators.instances import generated
@@ -47,6 +48,32 @@ def test_matches_textbook_over_seeds() -> None:
         # The table shows exactly the numbers the answer is computed from.
         shown = [float(row[1]) for row in problem.table.rows]
         assert shown == d["predictions"]
+
+
+def sklearn_estimator(model: str, rng: np.random.Generator):
+    """The scikit-learn estimator the family fitted before ``generators._regress`` (same rng draws)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.tree import DecisionTreeRegressor
+
+    match model:
+        case "linear":
+            return LinearRegression()
+        case "stump":
+            return DecisionTreeRegressor(max_depth=1, random_state=int(rng.integers(2**31)))
+        case "deep-tree":
+            return DecisionTreeRegressor(random_state=int(rng.integers(2**31)))
+    return KNeighborsRegressor(n_neighbors=1)
+
+
+def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 seeds (every model and question, thousands of fits): each instance, figure included, is the one
+    scikit-learn's estimators make."""
+    ours = [generated(GEN, seed).to_json() for seed in range(200)]
+    assert {problem["data"]["model"] for problem in ours} == set(MODELS)
+    monkeypatch.setattr(bias_variance, "_estimator", sklearn_estimator)
+    with_sklearn = [GEN.generate(seed).to_json() for seed in range(200)]
+    assert ours == with_sklearn
 
 
 def test_simulation_behaves_like_the_theory() -> None:
