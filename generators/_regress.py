@@ -23,6 +23,7 @@ Only one feature: that is all the family fits.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -303,3 +304,169 @@ def _heapsort(keys: list[float], items: list[int], lo: int, n: int) -> None:
     for end in range(n - 1, 0, -1):
         swap(0, end)
         sift_down(0, end)
+
+
+def lasso_path(
+    x: np.ndarray, y: np.ndarray, alphas: np.ndarray, max_iter: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sklearn.linear_model.lasso_path(x, y, alphas=alphas, max_iter=max_iter)``: the alphas in decreasing
+    order and the coefficients (features × alphas), each fit warm-started from the previous one.
+
+    No intercept (pass centred data). With more rows than columns scikit-learn solves on the Gram matrix
+    (``cd_fast.enet_coordinate_descent_gram`` with its defaults: cyclic order, tol 1e-4 scaled by y·y, the
+    duality-gap stop and gap-safe screening), and so does this, with the same operations: numpy's products
+    for the Gram matrix and the dot products (the BLAS routines scikit-learn calls, so the same floats) and
+    ``daxpy``'s fused multiply-add for updating Q·w.
+    """
+    X = np.array(x, dtype=np.float64, order="F")
+    y = np.asarray(y, dtype=np.float64)
+    n_samples, n_features = X.shape
+    gram = np.empty((n_features, n_features), dtype=np.float64, order="C")
+    np.dot(X.T, X, out=gram)
+    xy = np.empty(n_features, dtype=np.float64)
+    np.dot(X.T, y, out=xy)
+    alphas = np.sort(alphas)[::-1]
+    coefs = np.empty((n_features, len(alphas)))
+    w = [0.0] * n_features
+    for i, alpha in enumerate(alphas):
+        w = _lasso_gram(w, float(alpha * 1.0 * n_samples), gram, xy.tolist(), y, max_iter)
+        coefs[:, i] = w
+    return alphas, coefs
+
+
+def _lasso_gram(
+    w: list[float], alpha: float, gram: np.ndarray, q: list[float], y: np.ndarray, max_iter: int
+) -> list[float]:
+    """Minimise ½wᵀQw − qᵀw + alpha·‖w‖₁ from ``w`` by cyclic coordinate descent, as
+    ``cd_fast.enet_coordinate_descent_gram`` (beta = 0, not positive) does, step for step."""
+    n = len(w)
+    rows = gram.tolist()
+    diagonal = [rows[j][j] for j in range(n)]
+    qw = np.dot(gram, np.array(w)).tolist()
+    y_norm2 = float(np.dot(y, y))
+    step_tol = 1e-4
+    gap_tol = step_tol * y_norm2
+    xta = [0.0] * n
+    gap, dual_norm = _gram_gap(w, alpha, qw, q, y_norm2, xta)
+    if 0 <= gap <= gap_tol:
+        return w
+    excluded = [False] * n
+
+    def screen() -> list[int]:
+        """Gap-safe screening: features that must be 0 at the optimum leave the active set for good."""
+        radius = math.sqrt(2 * abs(gap)) / alpha
+        active = []
+        for j in range(n):
+            if excluded[j]:
+                continue
+            if (1 - abs(xta[j] / max(alpha, dual_norm))) / math.sqrt(diagonal[j] + 0.0) <= radius:
+                active.append(j)
+            else:
+                if w[j] != 0:
+                    _axpy(-w[j], rows[j], qw)
+                    w[j] = 0.0
+                excluded[j] = True
+        return active
+
+    active = screen()
+    for n_iter in range(max_iter):
+        w_max = d_w_max = 0.0
+        for j in active:
+            if diagonal[j] == 0.0:
+                continue
+            w_j = w[j]
+            tmp = q[j] - qw[j] + w_j * diagonal[j]
+            sign = 0.0 if tmp == 0 else (1.0 if tmp > 0 else -1.0)
+            w[j] = sign * max(abs(tmp) - alpha, 0.0) / (diagonal[j] + 0.0)
+            if w[j] != w_j:
+                _axpy(w[j] - w_j, rows[j], qw)
+            d_w_max = max(d_w_max, abs(w[j] - w_j))
+            w_max = max(w_max, abs(w[j]))
+        if w_max == 0.0 or d_w_max / w_max <= step_tol or n_iter == max_iter - 1:
+            gap, dual_norm = _gram_gap(w, alpha, qw, q, y_norm2, xta)
+            if gap <= gap_tol:
+                break
+            active = screen()
+    else:  # as scikit-learn: warn, and return where the sweeps stopped
+        warnings.warn(f"Lasso did not converge in {max_iter} sweeps (duality gap {gap:.3e})", stacklevel=3)
+    return w
+
+
+def _gram_gap(
+    w: list[float], alpha: float, qw: list[float], q: list[float], y_norm2: float, xta: list[float]
+) -> tuple[float, float]:
+    """The duality gap of the Lasso at ``w`` and max|Xᵀ(y − Xw)|, as ``cd_fast.gap_enet_gram`` (beta = 0);
+    fills ``xta`` with Xᵀ(y − Xw)."""
+    q_dot_w = float(np.dot(np.array(w), np.array(q)))
+    w_q_w = float(np.dot(np.array(w), np.array(qw)))
+    r_norm2 = y_norm2 + w_q_w - 2.0 * q_dot_w
+    r_y = y_norm2 - q_dot_w
+    for j in range(len(w)):
+        xta[j] = q[j] - qw[j] - 0.0 * w[j]
+    dual_norm = abs(xta[0])
+    for value in xta[1:]:
+        dual_norm = max(dual_norm, abs(value))
+    l1 = 0.0
+    for value in w:
+        l1 += abs(value)
+    primal = 0.5 * (r_norm2 + 0.0) + alpha * l1
+    scale = alpha / dual_norm if dual_norm > alpha else 1.0
+    dual = -0.5 * (scale * scale) * (r_norm2 + 0.0) + scale * r_y
+    return primal - dual, dual_norm
+
+
+def ridge_coefs(x: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """``sklearn.linear_model.Ridge(alpha=alphas).fit(x, y tiled once per alpha).coef_``: one row of
+    coefficients per alpha, with an intercept.
+
+    scikit-learn's "cholesky" solver: centre, form XᵀX and XᵀY, and per alpha solve (XᵀX + αI)w = Xᵀy with
+    ``scipy.linalg.solve(assume_a="pos")``, i.e. LAPACK's upper Cholesky factor (numpy's, the same routine)
+    and two triangular solves as OpenBLAS's ``dtrsm`` does them: column by column, multiplying by the
+    reciprocal of the diagonal, updating with fused multiply-adds. That is the same floats for the family's
+    shape, four features and several alphas (one 4×4 block of the kernel); other shapes (and a single alpha,
+    which scikit-learn solves in one call) get the same solution up to rounding, not bit for bit.
+    """
+    X = np.array(x, dtype=np.float64)
+    X -= np.average(X, axis=0)
+    Y = np.tile(np.asarray(y, dtype=np.float64)[:, None], len(alphas))
+    Y -= np.average(Y, axis=0)
+    gram = X.T @ X
+    xy = X.T @ Y
+    n_features = X.shape[1]
+    coefs = np.empty((len(alphas), n_features))
+    for row, target, alpha in zip(coefs, xy.T, alphas, strict=True):
+        gram.flat[:: n_features + 1] += alpha
+        row[:] = _cholesky_solve(np.linalg.cholesky(gram, upper=True), target.tolist())
+        gram.flat[:: n_features + 1] -= alpha
+    return coefs
+
+
+def _cholesky_solve(upper: np.ndarray, b: list[float]) -> list[float]:
+    """Solve UᵀU x = b: Uᵀz = b forwards, then Ux = z backwards."""
+    u = upper.tolist()
+    n = len(b)
+    x = list(b)
+    for i in range(n):
+        x[i] = x[i] * (1.0 / u[i][i])
+        for k in range(i + 1, n):
+            x[k] = _fma(-u[i][k], x[i], x[k])
+    for i in reversed(range(n)):
+        x[i] = x[i] * (1.0 / u[i][i])
+        for k in range(i):
+            x[k] = _fma(-u[k][i], x[i], x[k])
+    return x
+
+
+def _fma(a: float, b: float, c: float) -> float:
+    """a·b + c rounded once, as the fused multiply-add in OpenBLAS's kernels (``math.fma`` arrives only in
+    Python 3.13): exact integer ratios, and Python's int division rounds correctly."""
+    pa, qa = a.as_integer_ratio()
+    pb, qb = b.as_integer_ratio()
+    pc, qc = c.as_integer_ratio()
+    return (pa * pb * qc + pc * qa * qb) / (qa * qb * qc)
+
+
+def _axpy(a: float, x: list[float], y: list[float]) -> None:
+    """y ← a·x + y in place, one rounding per element (BLAS ``daxpy``)."""
+    for k in range(len(y)):
+        y[k] = _fma(a, x[k], y[k])

@@ -1,15 +1,19 @@
-"""generators._regress against scikit-learn, bit for bit: trees (every node), least squares, 1-NN."""
+"""generators._regress against scikit-learn, bit for bit: trees (every node), least squares, 1-NN, the Lasso
+path and Ridge."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
 import scipy.linalg
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.linear_model import lasso_path as sklearn_lasso_path
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.tree import DecisionTreeRegressor
 
-from generators._regress import LinearFit, NearestNeighbour, RegressionTree
+from generators._regress import LinearFit, NearestNeighbour, RegressionTree, _fma, lasso_path, ridge_coefs
 from tests.generators.family_checks import assert_import_is_light
 
 
@@ -100,6 +104,58 @@ def test_nearest_neighbour_ties_go_to_the_first_point() -> None:
         queries = np.concatenate([np.arange(-1, 13), np.arange(-1, 13) + 0.5])[:, None]
         theirs = KNeighborsRegressor(n_neighbors=1).fit(x, y).predict(queries)
         assert NearestNeighbour().fit(x, y).predict(queries).tolist() == theirs.tolist()
+
+
+def correlated_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """3-6 centred features (two of them correlated at 0.5-0.99) on 20-300 rows, a sparse-ish target."""
+    n, p = int(rng.integers(20, 301)), int(rng.integers(3, 7))
+    x = rng.normal(size=(n, p)) * rng.uniform(0.5, 3, p)
+    rho = rng.uniform(0.5, 0.99)
+    x[:, 1] = rho * x[:, 0] + np.sqrt(1 - rho**2) * x[:, 1]
+    beta = rng.normal(0, 2, p) * (rng.random(p) < 0.7)
+    y = x @ beta + rng.normal(0, rng.uniform(0.5, 4), n)
+    return x - x.mean(axis=0), y - y.mean()
+
+
+def test_lasso_path_same_floats_as_sklearn() -> None:
+    """Whole paths (alphas from 0.1% to 120% of alpha_max, warm starts, screening, exact zeros) equal
+    ``lasso_path``'s bit for bit."""
+    rng = np.random.default_rng(23)
+    for _ in range(60):
+        x, y = correlated_data(rng)
+        alpha_max = np.abs(x.T @ y).max() / len(y)
+        alphas = alpha_max * np.sort(rng.uniform(0.001, 1.2, int(rng.integers(2, 9))))
+        theirs_alphas, theirs, _ = sklearn_lasso_path(x, y, alphas=alphas, max_iter=20_000)
+        ours_alphas, ours = lasso_path(x, y, alphas, max_iter=20_000)
+        assert ours_alphas.tolist() == theirs_alphas.tolist()
+        assert ours.tolist() == theirs.tolist()
+
+
+def test_ridge_same_floats_as_sklearn() -> None:
+    """Bit for bit in the family's shape (four features, several alphas); other shapes to rounding."""
+    rng = np.random.default_rng(29)
+    for _ in range(150):
+        x, y = correlated_data(rng)
+        x, y = x + rng.normal(0, 5, x.shape[1]), y + 40  # Ridge centres them itself
+        alphas = 10.0 ** rng.uniform(-3, 4, int(rng.integers(1, 6)))
+        theirs = Ridge(alpha=alphas).fit(x, np.tile(y[:, None], len(alphas))).coef_
+        ours = ridge_coefs(x, y, alphas)
+        if x.shape[1] == 4 and len(alphas) > 1:
+            assert ours.tolist() == theirs.tolist()
+        else:
+            assert np.allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_fma_rounds_once() -> None:
+    """The fused multiply-add is the exact a·b + c, rounded to the nearest double (here: where rounding a·b
+    first would give another answer)."""
+    rng = np.random.default_rng(31)
+    differs = 0
+    for a, b, c in rng.normal(0, 100, (2000, 3)).tolist():
+        exact = Fraction(a) * Fraction(b) + Fraction(c)
+        assert _fma(a, b, c) == float(exact)
+        differs += _fma(a, b, c) != a * b + c
+    assert differs > 100
 
 
 def test_one_feature_only() -> None:

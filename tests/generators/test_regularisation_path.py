@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+import generators.regularisation_path as regularisation_path
 from generators import get
 from generators.regularisation_path import _data, fit_paths, lasso_alpha_max
 from tests.generators.grading_checks import assert_grades
@@ -18,6 +19,31 @@ from tests.generators.grading_checks import assert_grades
 GEN = get("regularisation-path")
 ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("first-zero", "zero-count", "keeps-both")
+
+
+def sklearn_lasso_path(x: np.ndarray, y: np.ndarray, alphas: np.ndarray, max_iter: int):
+    """The family's Lasso path as scikit-learn computes it (what it called before generators._regress)."""
+    from sklearn.linear_model import lasso_path
+
+    fitted_alphas, coefs, _ = lasso_path(x, y, alphas=alphas, max_iter=max_iter)
+    return fitted_alphas, coefs
+
+
+def sklearn_ridge_coefs(x: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import Ridge
+
+    return Ridge(alpha=alphas).fit(x, np.tile(y[:, None], len(alphas))).coef_
+
+
+def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 seeds of every question (each several Lasso paths): the instance, every coefficient in its data
+    included, is the one scikit-learn's lasso_path and Ridge make."""
+    cases = [(seed, {"ask": ASKS[seed % 3]}) for seed in range(200)]
+    ours = [GEN.generate(seed, params).to_json() for seed, params in cases]
+    monkeypatch.setattr(regularisation_path, "lasso_path", sklearn_lasso_path)
+    monkeypatch.setattr(regularisation_path, "ridge_coefs", sklearn_ridge_coefs)
+    with_sklearn = [GEN.generate(seed, params).to_json() for seed, params in cases]
+    assert ours == with_sklearn
 
 
 def test_paths_satisfy_textbook_optimality() -> None:
