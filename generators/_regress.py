@@ -32,6 +32,7 @@ import numpy as np
 _FEATURE_THRESHOLD = np.float32(1e-7)
 # sklearn/tree/_tree.pyx: a node this pure, or a split improving on it by less, becomes a leaf.
 _EPSILON = float(np.finfo(np.float64).eps)
+_SMALLEST_NORMAL = 2.0**-1022
 
 
 def _column(X: np.ndarray) -> np.ndarray:
@@ -340,8 +341,8 @@ def _lasso_gram(
     """Minimise ½wᵀQw − qᵀw + alpha·‖w‖₁ from ``w`` by cyclic coordinate descent, as
     ``cd_fast.enet_coordinate_descent_gram`` (beta = 0, not positive) does, step for step."""
     n = len(w)
-    rows = gram.tolist()
-    diagonal = [rows[j][j] for j in range(n)]
+    rows = [[_ratio(value) for value in row] for row in gram.tolist()]
+    diagonal = [float(gram[j, j]) for j in range(n)]
     qw = np.dot(gram, np.array(w)).tolist()
     y_norm2 = float(np.dot(y, y))
     step_tol = 1e-4
@@ -466,7 +467,27 @@ def _fma(a: float, b: float, c: float) -> float:
     return (pa * pb * qc + pc * qa * qb) / (qa * qb * qc)
 
 
-def _axpy(a: float, x: list[float], y: list[float]) -> None:
-    """y ← a·x + y in place, one rounding per element (BLAS ``daxpy``)."""
-    for k in range(len(y)):
-        y[k] = _fma(a, x[k], y[k])
+def _ratio(value: float) -> tuple[int, int]:
+    """value = m / 2**k with integers m, k ≥ 0."""
+    m, q = value.as_integer_ratio()
+    return m, q.bit_length() - 1
+
+
+def _axpy(a: float, x: list[tuple[int, int]], y: list[float]) -> None:
+    """y ← a·x + y in place, one rounding per element (BLAS ``daxpy``'s fused multiply-add), with x given as
+    :func:`_ratio` pairs (a row of the Gram matrix, converted once per path).
+
+    Exact: a·x + y is an integer over a power of two; converting the integer to a float rounds it correctly,
+    and scaling by the power of two is exact while the result stays a normal double (else :func:`_fma`).
+    """
+    ma, ka = _ratio(a)
+    for i, (mx, kx) in enumerate(x):
+        my, qy = y[i].as_integer_ratio()
+        ky = qy.bit_length() - 1
+        try:
+            result = math.ldexp(float(((ma * mx) << ky) + (my << (ka + kx))), -(ka + kx + ky))
+        except OverflowError:
+            result = 0.0
+        if not abs(result) >= _SMALLEST_NORMAL:
+            result = _fma(a, math.ldexp(mx, -kx), y[i])
+        y[i] = result

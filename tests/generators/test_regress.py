@@ -13,7 +13,16 @@ from sklearn.linear_model import lasso_path as sklearn_lasso_path
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.tree import DecisionTreeRegressor
 
-from generators._regress import LinearFit, NearestNeighbour, RegressionTree, _fma, lasso_path, ridge_coefs
+from generators._regress import (
+    LinearFit,
+    NearestNeighbour,
+    RegressionTree,
+    _axpy,
+    _fma,
+    _ratio,
+    lasso_path,
+    ridge_coefs,
+)
 from tests.generators.family_checks import assert_import_is_light
 
 
@@ -156,6 +165,19 @@ def test_fma_rounds_once() -> None:
         assert _fma(a, b, c) == float(exact)
         differs += _fma(a, b, c) != a * b + c
     assert differs > 100
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-160, 1e150])
+def test_axpy_rounds_once(scale: float) -> None:
+    """daxpy's y ← a·x + y, each element rounded once, also where the result is subnormal or the exact sum's
+    integer is too large for a float (the slow exact path)."""
+    rng = np.random.default_rng(37)
+    for _ in range(300):
+        a, *x = (rng.normal(0, 10, 5) * scale).tolist()
+        y = (rng.normal(0, 10, 4) * scale * scale).tolist()
+        expected = [float(Fraction(a) * Fraction(xi) + Fraction(yi)) for xi, yi in zip(x, y, strict=True)]
+        _axpy(a, [_ratio(xi) for xi in x], y)
+        assert y == expected
 
 
 def test_one_feature_only() -> None:

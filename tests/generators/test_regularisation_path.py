@@ -15,10 +15,14 @@ import generators.regularisation_path as regularisation_path
 from generators import get
 from generators.regularisation_path import _data, fit_paths, lasso_alpha_max
 from tests.generators.grading_checks import assert_grades
+from tests.generators.instances import generated
 
 GEN = get("regularisation-path")
 ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("first-zero", "zero-count", "keeps-both")
+# The default-params instances are shared with the answer contract, the per-ask ones with the shortcut
+# checks: one worker builds each once (instances.py).
+pytestmark = pytest.mark.xdist_group("regularisation-path")
 
 
 def sklearn_lasso_path(x: np.ndarray, y: np.ndarray, alphas: np.ndarray, max_iter: int):
@@ -36,13 +40,14 @@ def sklearn_ridge_coefs(x: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> np.
 
 
 def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
-    """200 seeds of every question (each several Lasso paths): the instance, every coefficient in its data
-    included, is the one scikit-learn's lasso_path and Ridge make."""
-    cases = [(seed, {"ask": ASKS[seed % 3]}) for seed in range(200)]
-    ours = [GEN.generate(seed, params).to_json() for seed, params in cases]
+    """200 seeds (every question, each instance several Lasso paths): the instance, every coefficient in its
+    data included, is the one scikit-learn's lasso_path and Ridge make. The family's own instances are the
+    answer contract's (built once per worker, instances.py)."""
+    ours = [generated(GEN, seed).to_json() for seed in range(200)]
+    assert {problem["data"]["ask"] for problem in ours} == set(ASKS)
     monkeypatch.setattr(regularisation_path, "lasso_path", sklearn_lasso_path)
     monkeypatch.setattr(regularisation_path, "ridge_coefs", sklearn_ridge_coefs)
-    with_sklearn = [GEN.generate(seed, params).to_json() for seed, params in cases]
+    with_sklearn = [GEN.generate(seed).to_json() for seed in range(200)]
     assert ours == with_sklearn
 
 
