@@ -1,23 +1,27 @@
-"""Three one-feature regressors that compute what scikit-learn's compute, without importing it.
+"""scikit-learn's regressors for two families, computing the same floats without importing scikit-learn.
 
-`bias-variance` refits a model many times per problem; importing scikit-learn for that costs a drill session
-about 90 MB and half a second. Each class below follows its scikit-learn counterpart's steps for the
-parameters the family uses, so the predictions are the same floats (``tests/generators/test_regress.py``
-compares them bit for bit on random data, ties included):
+`bias-variance` refits a model many times per problem and `regularisation-path` fits two coefficient
+paths; importing scikit-learn for that costs a drill session about 90 MB and half a second. Each piece
+follows its scikit-learn counterpart's steps for the parameters the families use, so the results are the
+same floats (``tests/generators/test_regress.py`` compares them bit for bit on random data):
 
 - :class:`LinearFit` is ``LinearRegression()``: centre x and y on their means, solve the centred least
   squares with LAPACK's ``gelsd`` (scikit-learn calls it through ``scipy.linalg.lstsq(cond=1e-6)``, here
   through ``numpy.linalg.lstsq(rcond=1e-6)``: the same routine, and the tests check they agree), intercept =
   mean y − mean x · slope.
 - :class:`NearestNeighbour` is ``KNeighborsRegressor(n_neighbors=1)``: the y of the training point with the
-  smallest squared distance; of equally near points the one seen first.
+  smallest squared distance; of equally near points the lowest index (scikit-learn's KD-tree agrees while
+  the points fit in one leaf; `bias-variance` draws continuous x, where two equally near points never occur).
 - :class:`RegressionTree` is ``DecisionTreeRegressor(max_depth=...)`` with the squared-error criterion, best
   splitter and default stopping rules: x cast to float32, candidate thresholds halfway between consecutive
   distinct sorted values, the split with the largest proxy Σ_L²/n_L + Σ_R²/n_R (the first on a tie), and
   the sums, impurities and leaf means accumulated in the order scikit-learn's Cython loops accumulate them
-  (the order of the samples in a node changes the last bit of a sum).
+  (the order of the samples in a node changes the last bit of a sum). Ties in x included.
+- :func:`lasso_path` is ``sklearn.linear_model.lasso_path`` (coordinate descent on the Gram matrix) and
+  :func:`ridge_coefs` is ``Ridge(alpha=alphas)``'s Cholesky solve; both need the fused multiply-add of the
+  BLAS kernels scikit-learn calls (:func:`_axpy`).
 
-Only one feature: that is all the family fits.
+The three regressors take one feature: that is all `bias-variance` fits.
 """
 
 from __future__ import annotations
