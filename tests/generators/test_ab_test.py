@@ -12,9 +12,9 @@ from statistics import NormalDist
 import pytest
 from pydantic import ValidationError
 
-import generators.ab_test as ab_test
 from generators import get
 from quizzer.grading import grade_parts
+from tests.generators.library_paths import assert_same_instances_as_library
 
 GEN = get("ab-test")
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,8 +147,4 @@ def test_instances_same_as_with_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
     from scipy.stats import norm
 
     cases = [(seed, {"ask": ask}) for seed in range(80) for ask in ("sample_size", "p_value", "bonferroni")]
-    ours = [GEN.generate(seed, params).to_json() for seed, params in cases]
-    monkeypatch.setattr(ab_test, "norm_ppf", norm.ppf)
-    monkeypatch.setattr(ab_test, "norm_sf", norm.sf)
-    with_scipy = [GEN.generate(seed, params).to_json() for seed, params in cases]
-    assert ours == with_scipy
+    assert_same_instances_as_library(GEN, cases, monkeypatch, {"norm_ppf": norm.ppf, "norm_sf": norm.sf})

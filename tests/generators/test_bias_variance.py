@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-import generators.bias_variance as bias_variance
 from generators import get
 from tests.generators.grading_checks import assert_grades
 from tests.generators.instances import generated
+from tests.generators.library_paths import assert_same_instances_as_library
 
 GEN = get("bias-variance")
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,11 +69,9 @@ def sklearn_estimator(model: str, rng: np.random.Generator):
 def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
     """200 seeds (every model and question, thousands of fits): each instance, figure included, is the one
     scikit-learn's estimators make."""
-    ours = [generated(GEN, seed).to_json() for seed in range(200)]
-    assert {problem["data"]["model"] for problem in ours} == set(MODELS)
-    monkeypatch.setattr(bias_variance, "_estimator", sklearn_estimator)
-    with_sklearn = [GEN.generate(seed).to_json() for seed in range(200)]
-    assert ours == with_sklearn
+    assert {generated(GEN, seed).data["model"] for seed in range(200)} == set(MODELS)
+    cases = [(seed, {}) for seed in range(200)]  # the answer contract's instances: built once per worker
+    assert_same_instances_as_library(GEN, cases, monkeypatch, {"_estimator": sklearn_estimator})
 
 
 def test_simulation_behaves_like_the_theory() -> None:

@@ -17,6 +17,7 @@ from generators import ChoiceAnswer, get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
 from tests.generators.grading_checks import assert_grades
+from tests.generators.library_paths import assert_same_instances_as_library
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("kmeans-step")
@@ -154,10 +155,7 @@ def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None
     cases = [
         (seed, {"ask": "silhouette"} | ({"k": k} if k else {})) for seed in range(80) for k in (None, 2, 3)
     ]
-    ours = [GEN.generate(seed, params).to_json() for seed, params in cases]
-    monkeypatch.setattr(kmeans_step, "silhouettes", silhouette_samples)
-    with_sklearn = [GEN.generate(seed, params).to_json() for seed, params in cases]
-    assert ours == with_sklearn
+    assert_same_instances_as_library(GEN, cases, monkeypatch, {"silhouettes": silhouette_samples})
 
 
 def test_deterministic_and_varied() -> None:

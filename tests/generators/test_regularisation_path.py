@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-import generators.regularisation_path as regularisation_path
 from generators import get
 from generators.regularisation_path import _data, fit_paths, lasso_alpha_max
 from tests.generators.grading_checks import assert_grades
 from tests.generators.instances import generated
+from tests.generators.library_paths import assert_same_instances_as_library
 
 GEN = get("regularisation-path")
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,12 +43,9 @@ def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None
     """200 seeds (every question, each instance several Lasso paths): the instance, every coefficient in its
     data included, is the one scikit-learn's lasso_path and Ridge make. The family's own instances are the
     answer contract's (built once per worker, instances.py)."""
-    ours = [generated(GEN, seed).to_json() for seed in range(200)]
-    assert {problem["data"]["ask"] for problem in ours} == set(ASKS)
-    monkeypatch.setattr(regularisation_path, "lasso_path", sklearn_lasso_path)
-    monkeypatch.setattr(regularisation_path, "ridge_coefs", sklearn_ridge_coefs)
-    with_sklearn = [GEN.generate(seed).to_json() for seed in range(200)]
-    assert ours == with_sklearn
+    assert {generated(GEN, seed).data["ask"] for seed in range(200)} == set(ASKS)
+    library = {"lasso_path": sklearn_lasso_path, "ridge_coefs": sklearn_ridge_coefs}
+    assert_same_instances_as_library(GEN, [(seed, {}) for seed in range(200)], monkeypatch, library)
 
 
 def test_paths_satisfy_textbook_optimality() -> None:
