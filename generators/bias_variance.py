@@ -1,11 +1,13 @@
 """`bias-variance`: estimate bias² and variance at a test point from repeated fits, and say which dominates.
 
-A known curve plus noise generates several independent training sets; the same scikit-learn model is
-fitted to each and predicts at one test point x0. Given the predictions per fit and the true value
-f(x0), the questions are bias² = (mean prediction − f(x0))², variance = mean squared deviation of the
-predictions from their mean (divide by the number of fits), or which of the two dominates. Both are
-numpy on the predictions *as shown* (rounded to the table's decimals), so a hand calculation matches.
-"""
+A known curve plus noise generates several independent training sets; the same model is fitted to each and
+predicts at one test point x0. The models are scikit-learn's LinearRegression, depth-1 and unpruned
+regression trees and 1-NN as ``generators._regress`` computes them (the same predictions without importing
+scikit-learn; the tests rebuild the instances with scikit-learn itself). Given the predictions per fit and
+the true value f(x0), the questions are bias² = (mean prediction − f(x0))², variance = mean squared
+deviation of the predictions from their mean (divide by the number of fits), or which of the two
+dominates. Both are numpy on the predictions *as shown* (rounded to the table's decimals), so a hand
+calculation matches."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from generators._regress import LinearFit, NearestNeighbour, RegressionTree
 from generators.base import (
     ChoiceAnswer,
     Figure,
@@ -132,18 +135,20 @@ class BiasVarianceParams(Params):
 
 
 def _estimator(model: str, rng: np.random.Generator) -> Any:
-    from sklearn.linear_model import LinearRegression
-    from sklearn.neighbors import KNeighborsRegressor
-    from sklearn.tree import DecisionTreeRegressor
-
+    """A fresh regressor for one fit: ``generators._regress``'s ports of LinearRegression(),
+    DecisionTreeRegressor(max_depth=1 or None) and KNeighborsRegressor(n_neighbors=1), which predict the
+    same floats without importing scikit-learn. The trees still draw the random_state scikit-learn's were
+    given, so every later draw, and so every instance, stays what it was."""
     match model:
         case "linear":
-            return LinearRegression()
+            return LinearFit()
         case "stump":
-            return DecisionTreeRegressor(max_depth=1, random_state=int(rng.integers(2**31)))
+            rng.integers(2**31)
+            return RegressionTree(max_depth=1)
         case "deep-tree":
-            return DecisionTreeRegressor(random_state=int(rng.integers(2**31)))
-    return KNeighborsRegressor(n_neighbors=1)
+            rng.integers(2**31)
+            return RegressionTree()
+    return NearestNeighbour()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ of a centroid after one assignment + update step; which cluster a point joins in
 assignment step (points can switch once the centroids move); or the silhouette s(i) of one point in a
 finished clustering. Ties (a point equidistant from two centroids) and empty clusters are excluded by
 construction. The Lloyd step is computed with numpy (the tests check it against
-``sklearn.cluster.KMeans(init=..., n_init=1, max_iter=1)``); silhouettes come from
-``sklearn.metrics.silhouette_samples`` (the tests check them against the textbook formula).
+``sklearn.cluster.KMeans(init=..., n_init=1, max_iter=1)``); silhouettes are
+``sklearn.metrics.silhouette_samples``'s steps in numpy, the same floats without importing scikit-learn
+(the tests compare them bit for bit, and with the textbook formula).
 """
 
 from __future__ import annotations
@@ -57,24 +58,36 @@ def lloyd_step(points: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, n
     return updated, np.argmin(_distances(points, updated), axis=1)
 
 
-def sklearn_lloyd_step(points: np.ndarray, centroids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The same step by ``sklearn.cluster.KMeans(init=centroids, n_init=1, max_iter=1)`` (used by the tests).
-
-    sklearn re-runs the assignment after the last update, so its ``labels_`` are the next assignments too.
-    Not used to generate: its OpenMP start-up costs ~30 ms per fit on a busy machine, numpy takes 50 µs.
-    """
-    from sklearn.cluster import KMeans
-
-    model = KMeans(
-        n_clusters=len(centroids), init=centroids, n_init=1, max_iter=1, algorithm="lloyd", random_state=seed
-    ).fit(points)
-    return model.cluster_centers_, model.labels_
-
-
 def silhouettes(points: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    from sklearn.metrics import silhouette_samples
+    """s(i) of every point, as ``sklearn.metrics.silhouette_samples(points, labels)`` computes it.
 
-    return silhouette_samples(points, labels)
+    The same operations in the same order, so the same floats: Euclidean distances by the dot-product
+    expansion ‖x‖² + ‖y‖² − 2x·y clipped at 0 with a zero diagonal (``euclidean_distances``), per-cluster
+    sums by ``np.bincount`` over each row, a = own sum / (size − 1), b = the smallest other mean, and
+    (b − a) / max(a, b), 0 for a point alone in its cluster. scikit-learn would cost a drill session ~90 MB
+    for these few lines. ``labels`` are 0..k−1 with every cluster present (what the generator draws).
+    """
+    x = np.asarray(points, dtype=float)
+    labels = np.asarray(labels)
+    sizes = np.bincount(labels)
+    squared_norms = np.einsum("ij,ij->i", x, x)[:, None]
+    squared = -2 * (x @ x.T)
+    squared += squared_norms
+    squared += squared_norms.T
+    np.maximum(squared, 0, out=squared)
+    np.fill_diagonal(squared, 0)
+    distances = np.sqrt(squared)
+    sums = np.zeros((len(x), len(sizes)))
+    for i, row in enumerate(distances):
+        sums[i] += np.bincount(labels, weights=row, minlength=len(sizes))
+    own = (np.arange(len(x)), labels)
+    a = sums[own]
+    sums[own] = np.inf
+    b = (sums / sizes).min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a /= (sizes - 1).take(labels, mode="clip")
+        s = (b - a) / np.maximum(a, b)
+    return np.nan_to_num(s)
 
 
 def _distances(points: np.ndarray, centroids: np.ndarray) -> np.ndarray:

@@ -3,9 +3,10 @@
 Four standardised features, in a shuffled column order: a correlated pair and two independent ones, each
 with a true coefficient drawn afresh (any of them may be weak, and the pair may share the signal or one
 twin may carry it), so which feature Lasso drops first depends on this instance's data, not on a column's
-role. ``sklearn.linear_model.lasso_path`` and ``Ridge`` fit an alpha grid each (the Lasso grid is scaled to
-the data's alpha_max, the alpha at which every Lasso coefficient is zero; Ridge's penalty is not divided by
-n, so its grid is larger). The table shows the coefficients; the questions read the path: which feature
+role. scikit-learn's ``lasso_path`` and ``Ridge`` fit an alpha grid each (computed as they compute them, by
+``generators._regress``, without importing scikit-learn; the Lasso grid is scaled to the data's alpha_max,
+the alpha at which every Lasso coefficient is zero; Ridge's penalty is not divided by n, so its grid is
+larger). The table shows the coefficients; the questions read the path: which feature
 Lasso zeroes first, how many of Lasso's coefficients are exactly zero at an alpha, and up to which alpha
 Lasso keeps both correlated features (Ridge keeps them at every alpha: the contrast the solution draws).
 """
@@ -17,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._regress import lasso_path, ridge_coefs
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table
 
 Ask = Literal["first-zero", "zero-count", "keeps-both"]
@@ -92,28 +94,26 @@ def lasso_alpha_max(x: np.ndarray, y: np.ndarray) -> float:
 def lasso_grid(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lasso's alpha grid (ascending) and coefficients, from ``lasso_path`` warm-started from large alpha.
 
-    ``lasso_path`` fits no intercept, so it gets centred data: the same coefficients ``Lasso`` finds with
-    ``fit_intercept=True``, in one call instead of seven.
+    ``lasso_path`` (scikit-learn's, as ``generators._regress`` computes it) fits no intercept, so it gets
+    centred data: the same coefficients ``Lasso`` finds with ``fit_intercept=True``, in one call instead of
+    seven.
     """
-    from sklearn.linear_model import lasso_path
-
     alpha_max = lasso_alpha_max(x, y)
     lasso_alphas = np.array([_nice(alpha_max * f) for f in LASSO_FRACTIONS])
     xc, yc = x - x.mean(axis=0), y - y.mean()
     # Standardised features converge fast; the cap is generous so no ConvergenceWarning at small alpha.
-    fitted_alphas, coefs, _ = lasso_path(xc, yc, alphas=lasso_alphas, max_iter=20_000)
+    fitted_alphas, coefs = lasso_path(xc, yc, alphas=lasso_alphas, max_iter=20_000)
     order = np.argsort(fitted_alphas)  # lasso_path returns the alphas in decreasing order
     return fitted_alphas[order], coefs.T[order]
 
 
 def ridge_grid(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Ridge's alphas and coefficients: Ridge takes one alpha per target, so one fit on copies of y."""
-    from sklearn.linear_model import Ridge
-
+    """Ridge's alphas and coefficients, as ``Ridge(alpha=alphas).fit(x, y tiled per alpha)`` finds them
+    (``generators._regress.ridge_coefs``). The draw is the random_state scikit-learn's Ridge was given (its
+    solver never used it): kept so every later draw, and so every instance, stays what it was."""
     ridge_alphas = np.array(RIDGE_ALPHAS)
-    ridge = Ridge(alpha=ridge_alphas, random_state=int(rng.integers(2**31)))
-    ridge.fit(x, np.tile(y[:, None], len(ridge_alphas)))
-    return ridge_alphas, ridge.coef_
+    rng.integers(2**31)
+    return ridge_alphas, ridge_coefs(x, y, ridge_alphas)
 
 
 def fit_paths(

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from generators import get
 from quizzer.grading import grade_parts
+from tests.generators.library_paths import assert_same_instances_as_library
 
 GEN = get("ab-test")
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,9 @@ def manual_p_value(conv_a: int, n_a: int, conv_b: int, n_b: int) -> tuple[float,
 @pytest.mark.parametrize("power", [None, 0.8, 0.9])
 def test_sample_size_matches_formula(alpha: float | None, power: float | None) -> None:
     for seed in range(200):
-        params = {"ask": "sample_size"} | ({"alpha": alpha} if alpha else {}) | ({"power": power} if power else {})
+        params = (
+            {"ask": "sample_size"} | ({"alpha": alpha} if alpha else {}) | ({"power": power} if power else {})
+        )
         problem = GEN.generate(seed, params)
         d = problem.data
         if alpha:
@@ -111,7 +114,11 @@ def test_grading(seed: int) -> None:
     ask = problem.data["ask"]
     if ask == "bonferroni":
         level, count = problem.expected
-        forms = [f"{level}; {count}", f"{level * 100:.4g}%; {count}", f"{problem.data['alpha']}/{problem.data['m']}; {count}"]
+        forms = [
+            f"{level}; {count}",
+            f"{level * 100:.4g}%; {count}",
+            f"{problem.data['alpha']}/{problem.data['m']}; {count}",
+        ]
         wrongs = [f"{level}; {count + 1}", f"{problem.data['alpha']}; {count}"]
     elif ask == "sample_size":
         value = problem.expected
@@ -128,5 +135,16 @@ def test_grading(seed: int) -> None:
 
 
 def test_import_does_not_load_sklearn() -> None:
-    code = "import generators.ab_test, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    code = (
+        "import generators.ab_test, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_instances_same_as_with_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every question kind, 240 seeds: the instance (prompt, table, parts and tolerances, solution, data with the
+    full-precision p-value) is the one scipy.stats.norm made before the family stopped importing it."""
+    from scipy.stats import norm
+
+    cases = [(seed, {"ask": ask}) for seed in range(80) for ask in ("sample_size", "p_value", "bonferroni")]
+    assert_same_instances_as_library(GEN, cases, monkeypatch, {"norm_ppf": norm.ppf, "norm_sf": norm.sf})

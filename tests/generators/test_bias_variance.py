@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from generators import get
 from tests.generators.grading_checks import assert_grades
 from tests.generators.instances import generated
+from tests.generators.library_paths import assert_same_instances_as_library
 
 GEN = get("bias-variance")
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,30 @@ def test_matches_textbook_over_seeds() -> None:
         # The table shows exactly the numbers the answer is computed from.
         shown = [float(row[1]) for row in problem.table.rows]
         assert shown == d["predictions"]
+
+
+def sklearn_estimator(model: str, rng: np.random.Generator):
+    """The scikit-learn estimator the family fitted before ``generators._regress`` (same rng draws)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.tree import DecisionTreeRegressor
+
+    match model:
+        case "linear":
+            return LinearRegression()
+        case "stump":
+            return DecisionTreeRegressor(max_depth=1, random_state=int(rng.integers(2**31)))
+        case "deep-tree":
+            return DecisionTreeRegressor(random_state=int(rng.integers(2**31)))
+    return KNeighborsRegressor(n_neighbors=1)
+
+
+def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 seeds (every model and question, thousands of fits): each instance, figure included, is the one
+    scikit-learn's estimators make."""
+    assert {generated(GEN, seed).data["model"] for seed in range(200)} == set(MODELS)
+    cases = [(seed, {}) for seed in range(200)]  # the answer contract's instances: built once per worker
+    assert_same_instances_as_library(GEN, cases, monkeypatch, {"_estimator": sklearn_estimator})
 
 
 def test_simulation_behaves_like_the_theory() -> None:

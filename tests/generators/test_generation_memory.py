@@ -22,11 +22,7 @@ HEAVY = {
     "cv-scheme": "sklearn.model_selection splitters, and their error messages, on the instance's data",
     "learning-curve": "sklearn.tree fits and KFold / StratifiedKFold splits",
     "tree-split": "sklearn.tree depth-1 fits (the impurities and the split a tree picks)",
-    "bias-variance": "LinearRegression, KNeighborsRegressor and DecisionTreeRegressor fits",
-    "regularisation-path": "sklearn.linear_model.lasso_path and Ridge",
-    "kmeans-step": "sklearn.metrics.silhouette_samples",
     "class-imbalance": "DummyClassifier, class weights, train_test_split, a tree; scipy.stats.hypergeom",
-    "ab-test": "scipy.stats.norm",
 }
 
 

@@ -1,4 +1,4 @@
-"""kmeans-step: numpy Lloyd step vs sklearn KMeans, silhouettes vs the textbook formula; grading; imports."""
+"""kmeans-step: numpy Lloyd step vs sklearn KMeans, silhouettes vs sklearn and the textbook; grading; imports."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+import generators.kmeans_step as kmeans_step
 from generators import ChoiceAnswer, get
-from generators.kmeans_step import sklearn_lloyd_step
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
 from tests.generators.grading_checks import assert_grades
+from tests.generators.library_paths import assert_same_instances_as_library
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("kmeans-step")
@@ -72,6 +73,20 @@ def test_lloyd_step_matches_textbook(ask: str, k: int | None) -> None:
         assert switched >= 40  # the instructive case (a point that changes cluster) is asked often
 
 
+def sklearn_lloyd_step(points: np.ndarray, centroids: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same step by ``sklearn.cluster.KMeans(init=centroids, n_init=1, max_iter=1)``.
+
+    sklearn re-runs the assignment after the last update, so its ``labels_`` are the next assignments too.
+    The generator does not use it: its OpenMP start-up costs ~30 ms per fit on a busy machine, numpy 50 µs.
+    """
+    from sklearn.cluster import KMeans
+
+    model = KMeans(
+        n_clusters=len(centroids), init=centroids, n_init=1, max_iter=1, algorithm="lloyd", random_state=seed
+    ).fit(points)
+    return model.cluster_centers_, model.labels_
+
+
 def test_lloyd_step_matches_sklearn_kmeans() -> None:
     from threadpoolctl import threadpool_limits
 
@@ -112,6 +127,35 @@ def test_silhouette_matches_textbook() -> None:
         for j, text in enumerate(column):
             if j != i:
                 assert float(text) == pytest.approx(dist(d["points"][i], d["points"][j]), abs=6e-4)
+
+
+def test_silhouettes_same_floats_as_sklearn() -> None:
+    """Random point sets (integer grids like the generator's, and continuous ones), 2-4 clusters, some of
+    one point: every s(i) equals ``silhouette_samples``'s bit for bit."""
+    from sklearn.metrics import silhouette_samples
+
+    rng = np.random.default_rng(2024)
+    for trial in range(300):
+        n = int(rng.integers(4, 16))
+        k = int(rng.integers(2, min(4, n - 1) + 1))
+        points = (
+            rng.integers(0, 11, size=(n, 2)).astype(float) if trial % 2 else rng.normal(0, 5, size=(n, 2))
+        )
+        labels = np.concatenate([np.arange(k), rng.integers(0, k, n - k)])
+        rng.shuffle(labels)
+        ours = kmeans_step.silhouettes(points, labels)
+        theirs = silhouette_samples(points, labels)
+        assert ours.tolist() == theirs.tolist(), (points, labels)
+
+
+def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """240 silhouette questions built with sklearn's silhouette_samples are the ones the family builds."""
+    from sklearn.metrics import silhouette_samples
+
+    cases = [
+        (seed, {"ask": "silhouette"} | ({"k": k} if k else {})) for seed in range(80) for k in (None, 2, 3)
+    ]
+    assert_same_instances_as_library(GEN, cases, monkeypatch, {"silhouettes": silhouette_samples})
 
 
 def test_deterministic_and_varied() -> None:

@@ -14,10 +14,38 @@ from pydantic import ValidationError
 from generators import get
 from generators.regularisation_path import _data, fit_paths, lasso_alpha_max
 from tests.generators.grading_checks import assert_grades
+from tests.generators.instances import generated
+from tests.generators.library_paths import assert_same_instances_as_library
 
 GEN = get("regularisation-path")
 ROOT = Path(__file__).resolve().parents[2]
 ASKS = ("first-zero", "zero-count", "keeps-both")
+# The default-params instances are shared with the answer contract, the per-ask ones with the shortcut
+# checks: one worker builds each once (instances.py).
+pytestmark = pytest.mark.xdist_group("regularisation-path")
+
+
+def sklearn_lasso_path(x: np.ndarray, y: np.ndarray, alphas: np.ndarray, max_iter: int):
+    """The family's Lasso path as scikit-learn computes it (what it called before generators._regress)."""
+    from sklearn.linear_model import lasso_path
+
+    fitted_alphas, coefs, _ = lasso_path(x, y, alphas=alphas, max_iter=max_iter)
+    return fitted_alphas, coefs
+
+
+def sklearn_ridge_coefs(x: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import Ridge
+
+    return Ridge(alpha=alphas).fit(x, np.tile(y[:, None], len(alphas))).coef_
+
+
+def test_instances_same_as_with_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 seeds (every question, each instance several Lasso paths): the instance, every coefficient in its
+    data included, is the one scikit-learn's lasso_path and Ridge make. The family's own instances are the
+    answer contract's (built once per worker, instances.py)."""
+    assert {generated(GEN, seed).data["ask"] for seed in range(200)} == set(ASKS)
+    library = {"lasso_path": sklearn_lasso_path, "ridge_coefs": sklearn_ridge_coefs}
+    assert_same_instances_as_library(GEN, [(seed, {}) for seed in range(200)], monkeypatch, library)
 
 
 def test_paths_satisfy_textbook_optimality() -> None:
