@@ -182,7 +182,7 @@ def sync(store: Store, folder: Path, *, new_device: bool = False) -> SyncReport:
     if new_device:
         _become_new_device(store, folder, report)
     # A larger page cache while merging: inserting many rows touches pages all over the log's indexes. And
-    # the scratch tables (the incoming rows, the cards to replay, the tally sums) in memory: in a temporary
+    # the scratch tables (the incoming rows, the cards to replay) in memory: in a temporary
     # file they cost a second write and read of every incoming row. (Changing temp_store drops temporary
     # tables; the merge's own are made again as needed.)
     cache, temp_store = (
