@@ -178,16 +178,15 @@ class CardPanel(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         # The question scrolls; the answer controls and the grading stay docked below it, always visible.
+        # The parts a card shows only later (the hint line, the answer's details, the grading) are mounted when
+        # first needed (see _hint, _show_result): empty or hidden on the first frame, each was one more widget
+        # to style and lay out on the way to the card.
         with VerticalScroll(classes="card-scroll", can_focus=False):
             yield CardView(self.item)
-            yield Vertical(id="result")
         with Vertical(id="dock"):
             yield Vertical(id="answer")
-            yield Static("", id="hint", classes="hint", markup=False)
-            yield Vertical(id="grading")
 
     async def on_mount(self) -> None:
-        self.query_one("#hint").display = False
         await self._ask()
         # A new card starts at its first sentence, whatever focusing the answer control scrolled.
         scroll = self.query_one(".card-scroll", VerticalScroll)
@@ -305,9 +304,15 @@ class CardPanel(Vertical, can_focus=True):
         self._hint(message)
 
     def _hint(self, message: str) -> None:
-        hint = self.query_one("#hint", Static)
-        hint.update(message)
-        hint.display = bool(message)
+        """Show ``message`` on the hint line under the answer controls (hide the line when empty)."""
+        hints = self.query("#hint")
+        if hints:
+            hint = hints.first(Static)
+            hint.update(message)
+            hint.display = bool(message)
+        elif message:  # the line's first message: it is mounted now, between the controls and the grading
+            hint = Static(message, id="hint", classes="hint", markup=False)
+            self.query_one("#dock", Vertical).mount(hint, after=self.query_one("#answer", Vertical))
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -481,9 +486,10 @@ class CardPanel(Vertical, can_focus=True):
         )
 
     async def _show_result(self, details: list[Widget], grading: list[Static], phase: Phase) -> None:
-        await self.query_one("#grading", Vertical).mount_all(grading)
+        await self.query_one("#dock", Vertical).mount(Vertical(*grading, id="grading"))
         if details:
-            await self.query_one("#result", Vertical).mount_all(details)
+            scroll = self.query_one(".card-scroll", VerticalScroll)
+            await scroll.mount(Vertical(*details, id="result"))
             # Bring the explanation into view; the question above it can be scrolled back to.
             self.call_after_refresh(details[0].scroll_visible, top=True, animate=False)
         self.phase = phase
