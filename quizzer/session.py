@@ -16,17 +16,17 @@ from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
-from quizzer.answers import Unreadable
 from quizzer.decks.model import CARD_CLASSES, AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
 from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, step
 from quizzer.store import DeckTally, ReviewRecord, Store
 
 if TYPE_CHECKING:
     from generators import Problem
+    from quizzer.answers import Unreadable
     from quizzer.grading import Grade
 
-# The generators and the graders (and the pydantic answer models they import) load when a card is first
-# graded or a problem first generated: the first card is on screen before that.
+# The generators and the graders (and the pydantic answer models and the number parser's patterns they import)
+# load when a card is first graded or a problem first generated: the first card is on screen before that.
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAY_START_HOUR = 4
@@ -500,6 +500,8 @@ class Session:
             problem = self.prepare(item)
             assert problem is not None
             return grade_parts(problem.parts, text)
+        from quizzer.answers import Unreadable
+
         return Unreadable(text, "Open cards are graded by you: reveal the answer, then press 0-5.")
 
     # -- recording ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ CORE = [
     "quizzer.sm2",
     "quizzer.answers",
     "quizzer.grading",
+    "quizzer.answers",  # the number parser's patterns: loaded with the graders, after the first card
     "quizzer.keypoints",  # scikit-learn loads when a deck is first graded, not on import
     "quizzer.decks",
     "quizzer.decks.sources",

@@ -23,7 +23,6 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from quizzer.answers import Unreadable
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.tui.text import explanation_markdown
 from quizzer.tui.widgets.card_view import CardView, QualityKeys
@@ -31,10 +30,11 @@ from quizzer.tui.widgets.choice_list import ChoiceList
 from quizzer.tui.widgets.inline import inline_markdown
 
 # The first card's screen imports neither the graders nor the generators (pydantic models, the answer
-# parsers): they are imported where an answer is read or a problem's parts are asked, by then loaded in the
-# background (DrillScreen.warm_up) or by the generator that made the problem.
+# parsers and their patterns): they are imported where an answer is read or a problem's parts are asked, by then
+# loaded in the background (DrillScreen.warm_up) or by the generator that made the problem.
 if TYPE_CHECKING:
     from generators.base import Part
+    from quizzer.answers import Unreadable
     from quizzer.grading import Grade
     from quizzer.keypoints import PointsGrade  # loads scikit-learn: imported when an answer is typed
     from quizzer.session import QueueItem
@@ -347,6 +347,7 @@ class CardPanel(Vertical, can_focus=True):
 
     async def _answer_part(self, text: str, shown: str) -> None:
         """One part of a generated problem: check it can be read, then ask the next part or grade them all."""
+        from quizzer.answers import Unreadable
         from quizzer.grading import grade_answer
 
         check = grade_answer(self.parts[self.part].answer, text)
@@ -374,6 +375,8 @@ class CardPanel(Vertical, can_focus=True):
         await self._submit("; ".join(self.texts), "; ".join(self.shown))
 
     async def _submit(self, text: str, shown: str) -> None:
+        from quizzer.answers import Unreadable
+
         grade = self.grader(self.item, text)
         if isinstance(grade, Unreadable):
             self._hint(grade.message)  # not a wrong answer: the user corrects it
