@@ -99,6 +99,7 @@ NOT_BEFORE_FIRST_CARD = (
     "quizzer.interview",
     "quizzer.stats",
     "quizzer.tui.screens.home",  # drilling straight into cards never shows Home
+    "quizzer.tui.widgets.choice_list",  # a recall card shows no options
     "importlib.metadata",
     "email",
     "zipfile",

@@ -26,7 +26,6 @@ from textual.widgets import Input, Label, Static
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.tui.text import explanation_markdown
 from quizzer.tui.widgets.card_view import CardView, QualityKeys
-from quizzer.tui.widgets.choice_list import ChoiceList
 from quizzer.tui.widgets.inline import inline_markdown
 
 # The first card's screen imports neither the graders nor the generators (pydantic models, the answer
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from quizzer.grading import Grade
     from quizzer.keypoints import PointsGrade  # loads scikit-learn: imported when an answer is typed
     from quizzer.session import QueueItem
+    from quizzer.tui.widgets.choice_list import ChoiceList  # imported where a card first shows options
 
 Grader = Callable[["QueueItem", str], "Grade | Unreadable"]
 
@@ -280,6 +280,8 @@ class CardPanel(Vertical, can_focus=True):
                     classes="instructions",
                 )
             )
+        from quizzer.tui.widgets.choice_list import ChoiceList
+
         choices = ChoiceList(labels, multiple=multiple, classes="choices")
         await area.mount(choices)
         choices.highlighted = 0
@@ -519,6 +521,10 @@ class CardPanel(Vertical, can_focus=True):
             instructions.display = False  # how to answer no longer matters: a line back for the grades
 
     def _mark_choices(self) -> None:
+        if not self.query("ChoiceList"):
+            return  # no options on this card: asked by name, the class may never have been imported
+        from quizzer.tui.widgets.choice_list import ChoiceList
+
         card = self.item.card
         choices = list(self.query(ChoiceList))
         if isinstance(card, ChoiceCard) and choices:
