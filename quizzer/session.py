@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
-from quizzer.answers import Unreadable
-from quizzer.decks.model import AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
+from quizzer.decks.model import CARD_CLASSES, AnyCard, ChoiceCard, Deck, GeneratedCard, NumericCard
 from quizzer.sm2 import SESSION_PASS_QUALITY, SM2State, check_quality, step
 from quizzer.store import DeckTally, ReviewRecord, Store
 
 if TYPE_CHECKING:
     from generators import Problem
+    from quizzer.answers import Unreadable
     from quizzer.grading import Grade
 
-# The generators and the graders (and the pydantic answer models they import) load when a card is first
-# graded or a problem first generated: the first card is on screen before that.
+# The generators and the graders (and the pydantic answer models and the number parser's patterns they import)
+# load when a card is first graded or a problem first generated: the first card is on screen before that.
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAY_START_HOUR = 4
@@ -199,26 +200,6 @@ def _only_own(tally: DeckTally, deck: Deck) -> bool:
     return tally.rows == len(tally.ids) and all(map(deck.positions.__contains__, tally.ids))
 
 
-def _answered_ids(
-    store: Store, decks: list[Deck], tallies: dict[str, DeckTally]
-) -> list[frozenset[str] | None]:
-    """Per deck (in order): the ids of its cards that have a schedule, or None when every card of the deck
-    has one and the database holds no other card of that deck (the common case, told by counts alone)."""
-    unscheduled = (
-        store.unscheduled_ids(list(tallies)) if any(t.rows != t.scheduled for t in tallies.values()) else {}
-    )
-    answered: list[frozenset[str] | None] = []
-    for deck in decks:
-        tally = tallies.get(deck.id)
-        if tally is None:
-            answered.append(frozenset())
-        elif tally.scheduled == len(deck.cards) and _only_own(tally, deck):
-            answered.append(None)
-        else:
-            answered.append(frozenset(tally.ids) - unscheduled.get(deck.id, frozenset()))
-    return answered
-
-
 def all_deck_counts(store: Store, decks: list[Deck], today: date) -> dict[str, dict[str, int]]:
     """Due today / new (never reviewed) / total for each deck, from one grouped scan of the due index.
 
@@ -269,15 +250,55 @@ def _round_robin(lanes: Iterable[Iterable[_T]]) -> Iterator[_T]:
         active = still
 
 
-def _of_kind(deck: Deck, cards: list[AnyCard], kind: str) -> Iterator[tuple[Deck, AnyCard]]:
-    return ((deck, card) for card in cards if card.kind == kind)
+class _Listed:
+    """New cards already known (a list), asked for one kind at a time as :class:`_NewCards` are."""
+
+    def __init__(self, cards: list[AnyCard]) -> None:
+        self.cards = cards
+
+    def of_kind(self, kind: str) -> Iterator[AnyCard]:
+        return (card for card in self.cards if card.kind == kind)
 
 
-def _interleaved(decks: list[Deck], fresh: list[list[AnyCard]]) -> Iterator[tuple[Deck, AnyCard]]:
-    """The order of :func:`interleave_new`, produced lazily."""
-    kinds = [*NEW_KIND_ORDER, *sorted({c.kind for cards in fresh for c in cards} - set(NEW_KIND_ORDER))]
-    present = [(deck, cards) for deck, cards in zip(decks, fresh, strict=True) if cards]
-    lanes = [_round_robin([_of_kind(deck, cards, kind) for deck, cards in present]) for kind in kinds]
+class _NewCards:
+    """A deck's new cards (those without a schedule), its answered ids read from the store only when a kind
+    of card the deck has is first asked for.
+
+    The day's allowance of new cards (20) comes from the first few decks in each kind's turn, so at 20,000
+    cards in 200 decks most decks are never read: reading every deck's ids up front cost more than the rest
+    of building the session.
+    """
+
+    def __init__(self, store: Store, deck: Deck) -> None:
+        self._store = store
+        self._deck = deck
+
+    @cached_property
+    def _scheduled(self) -> set[str]:
+        return self._store.scheduled_card_ids(self._deck.id)
+
+    def of_kind(self, kind: str) -> Iterator[AnyCard]:
+        for card in self._deck.cards:
+            if card.kind == kind and card.id not in self._scheduled:
+                yield card
+
+
+def _of_kind(deck: Deck, cards: _Listed | _NewCards, kind: str) -> Iterator[tuple[Deck, AnyCard]]:
+    # A generator function: nothing of ``cards`` is looked at before the lane's first turn.
+    for card in cards.of_kind(kind):
+        yield deck, card
+
+
+def _interleaved(
+    decks: list[Deck], fresh: Sequence[_Listed | _NewCards], kinds: Iterable[str]
+) -> Iterator[tuple[Deck, AnyCard]]:
+    """The order of :func:`interleave_new`, produced lazily; ``kinds``: every kind ``fresh`` may hold."""
+    order = [*NEW_KIND_ORDER, *sorted(set(kinds) - set(NEW_KIND_ORDER))]
+    # A deck without new cards of a kind gives an empty lane, which the round robin drops on its first turn.
+    lanes = [
+        _round_robin([_of_kind(deck, cards, kind) for deck, cards in zip(decks, fresh, strict=True)])
+        for kind in order
+    ]
     return _round_robin(lanes)
 
 
@@ -288,7 +309,8 @@ def interleave_new(decks: list[Deck], fresh: list[list[AnyCard]]) -> list[tuple[
     Interleaving only by deck served twenty open and choice cards on day one and never a generated
     problem, because decks tend to open with definitions.
     """
-    return list(_interleaved(decks, fresh))
+    kinds = {card.kind for cards in fresh for card in cards}
+    return list(_interleaved(decks, [_Listed(cards) for cards in fresh], kinds))
 
 
 def _split(
@@ -346,13 +368,9 @@ def build_queue(
         return queue[:limit]
     allowance = max(0, new_per_day - store.new_cards_introduced(today))
     if allowance:
-        fresh = [
-            [] if answered is None else [card for card in deck.cards if card.id not in answered]
-            for deck, answered in zip(
-                decks, _answered_ids(store, decks, store.deck_tallies(list(deck_index), today)), strict=True
-            )
-        ]
-        queue += islice(_interleaved(decks, fresh), allowance)
+        fresh: dict[str, _NewCards] = {}  # one per deck id: a deck named twice is read once
+        lanes = [fresh.setdefault(deck.id, _NewCards(store, deck)) for deck in decks]
+        queue += islice(_interleaved(decks, lanes, CARD_CLASSES), allowance)
     return queue[:limit] if limit is not None else queue
 
 
@@ -482,6 +500,8 @@ class Session:
             problem = self.prepare(item)
             assert problem is not None
             return grade_parts(problem.parts, text)
+        from quizzer.answers import Unreadable
+
         return Unreadable(text, "Open cards are graded by you: reveal the answer, then press 0-5.")
 
     # -- recording ---------------------------------------------------------------------------

@@ -678,6 +678,13 @@ class Store:
             tallies[deck_id] = DeckTally(count, scheduled, due, ids)
         return tallies
 
+    def scheduled_card_ids(self, deck_id: str) -> set[str]:
+        """The ids of ``deck_id``'s card rows that have a schedule (a due day): the deck's cards that are not
+        new. One deck's range of an index, for a queue that needs only the few decks its new cards come from
+        (:meth:`deck_tallies` reads every deck's ids)."""
+        rows = self.conn.execute("SELECT card_id FROM cards WHERE deck_id = ? AND due IS NOT NULL", (deck_id,))
+        return {card_id for (card_id,) in rows}
+
     def unscheduled_ids(self, deck_ids: list[str]) -> dict[str, set[str]]:
         """deck id -> ids of its card rows without a schedule (read as new), from the ``cards_due`` index's
         NULL range: normally none."""

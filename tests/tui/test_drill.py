@@ -176,6 +176,27 @@ async def test_open_answers_reveal_keeps_self_grading(make_app: AppFactory, db_p
 # -- numeric cards -------------------------------------------------------------------------------
 
 
+async def test_the_hint_and_the_grading_mount_when_first_needed_in_their_places(
+    make_app: AppFactory, db_path: Path
+) -> None:
+    """A card starts with the question and its answer line only; the hint line mounts under the answer line with
+    its first message, the grading under it and the explanation under the question once an answer is graded."""
+    app = make_app(NUMERIC_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        card = panel(pilot)
+        assert not card.query("#hint, #grading, #result")
+        await pilot.press(*"two", "enter")
+        await pilot.pause()
+        assert [child.id for child in card.query_one("#dock").children] == ["answer", "hint"]
+        await pilot.press("backspace", "backspace", "backspace", *"2/3", "enter")
+        await pilot.pause()
+        assert [child.id for child in card.query_one("#dock").children] == ["answer", "hint", "grading"]
+        assert not card.query_one("#hint").display  # the hint was about the unreadable entry
+        assert "Recall = TP / (TP + FN)" in card.query_one("#result").query_one(Markdown).source
+        assert card.query_one("#result").parent is card.query_one(".card-scroll")
+
+
 async def test_numeric_unreadable_shows_hint_and_is_not_recorded(make_app: AppFactory, db_path: Path) -> None:
     app = make_app(NUMERIC_DECK, drill=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -18,6 +18,7 @@ CORE = [
     "quizzer.sm2",
     "quizzer.answers",
     "quizzer.grading",
+    "quizzer.answers",  # the number parser's patterns: loaded with the graders, after the first card
     "quizzer.keypoints",  # scikit-learn loads when a deck is first graded, not on import
     "quizzer.decks",
     "quizzer.decks.sources",
@@ -98,6 +99,7 @@ NOT_BEFORE_FIRST_CARD = (
     "quizzer.interview",
     "quizzer.stats",
     "quizzer.tui.screens.home",  # drilling straight into cards never shows Home
+    "quizzer.tui.widgets.choice_list",  # a recall card shows no options
     "importlib.metadata",
     "email",
     "zipfile",

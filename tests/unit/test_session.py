@@ -54,6 +54,28 @@ def test_new_cards_interleave_and_respect_daily_limit(store: Store) -> None:
     assert [(d.id, c.id) for d, c in queue] == [("a", "c0"), ("b", "c0"), ("a", "c1"), ("b", "c1")]
 
 
+def test_new_cards_read_only_the_decks_the_allowance_reaches(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 20,000 cards in 200 decks, reading every deck's answered ids cost more than the rest of the
+    session: the new cards of a deck are read only when the day's allowance gets to that deck."""
+    decks = [deck(f"d{index}", 3) for index in range(30)]
+    store.conn.execute(  # d1's first card is answered; d2 has a row without a schedule (still new)
+        "INSERT INTO cards (deck_id, card_id, ef, interval, reps, due, first_day) VALUES "
+        "('d1', 'c0', 250, 1, 1, ?, ?), ('d2', 'c0', NULL, NULL, NULL, NULL, NULL)",
+        (date(2026, 5, 9).toordinal(), date(2026, 4, 1).toordinal()),
+    )
+    read: list[str] = []
+    scheduled = store.scheduled_card_ids
+    monkeypatch.setattr(
+        store, "scheduled_card_ids", lambda deck_id: read.append(deck_id) or scheduled(deck_id)
+    )
+    queue = build_queue(store, decks, date(2026, 5, 4), new_per_day=4)
+    assert [(d.id, c.id) for d, c in queue] == [("d0", "c0"), ("d1", "c1"), ("d2", "c0"), ("d3", "c0")]
+    assert read == ["d0", "d1", "d2", "d3"]
+    assert scheduled("d1") == {"c0"} and scheduled("d2") == set() and scheduled("d9") == set()
+
+
 def test_due_cards_come_first_most_overdue_first(store: Store) -> None:
     a = deck("a", 4)
     for offset, card in ((0, "c2"), (3, "c0")):

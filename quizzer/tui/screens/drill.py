@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -100,6 +100,16 @@ class DrillScreen(Screen[None]):
         self._notice = notice  # said on the next card's notice line (see say)
         self._warmed = False  # the graders were imported in the background (see _warm_up)
         self.body = CardBody(id="body")  # holds the card on screen: its panel, or the loading line
+        self._resumed = False  # the screen has had its first ScreenResume (see post_message)
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.ScreenResume) and not self._resumed:
+            # The first resume is posted as the screen is pushed, and handled once it has composed and shown its
+            # first card, every widget styled as it mounted: restyling them all again (what a resume does, for a
+            # screen coming back after a theme change) cost as much as styling them in the first place.
+            self._resumed = True
+            message.refresh_styles = False
+        return super().post_message(message)
 
     def compose(self) -> ComposeResult:
         # The height class (-short / -tall) the screen's first resize would add, added before its widgets mount:

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from quizzer.grading import QUALITY_MEANINGS
+from quizzer.tui.styles import screen_css
 from quizzer.tui.widgets.hanging import Hanging
 
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -115,6 +116,9 @@ def help_lines() -> list[Content | Hanging]:
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = screen_css("help.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
+    SCOPED_CSS = False
+
     BINDINGS = [Binding("escape,q,question_mark,f1,enter", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:

@@ -21,6 +21,7 @@ from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
 from quizzer.session import all_deck_counts, current_day
 from quizzer.tui.host import Host
+from quizzer.tui.styles import screen_css
 
 if TYPE_CHECKING:
     from quizzer.readiness import Readiness
@@ -33,6 +34,9 @@ MIN_TITLE_WIDTH = 20
 
 
 class HomeScreen(Screen[None]):
+    DEFAULT_CSS = screen_css("home.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
+    SCOPED_CSS = False
+
     BINDINGS = [
         Binding("enter", "start", "Start", id="home.start", priority=True),
         Binding("space", "toggle", "Tick", id="home.toggle"),

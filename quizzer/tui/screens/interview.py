@@ -29,6 +29,7 @@ from quizzer.session import QueueItem
 from quizzer.tui.charts import meter
 from quizzer.tui.host import Host
 from quizzer.tui.screens.drill import STATUS_PADDING, DrillScreen, fit_title
+from quizzer.tui.styles import screen_css
 from quizzer.tui.widgets.card_panel import CardPanel
 from quizzer.tui.widgets.hanging import Hanging
 from quizzer.tui.widgets.inline import inline_markdown
@@ -38,6 +39,9 @@ ANSWER_WIDTH = 300  # an answer longer than this is cut in the report (the revie
 
 class ChoosingScreen(Screen[None]):
     """Shown for the moment the round's questions are being chosen (at most the readiness wait)."""
+
+    DEFAULT_CSS = screen_css("interview.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
+    SCOPED_CSS = False
 
     def compose(self) -> ComposeResult:
         yield Static("Choosing your interview questions…", id="choosing")
@@ -229,6 +233,9 @@ def report_lines(report: Report, titles: dict[str, str] | None = None) -> list[C
 
 class InterviewReportScreen(Screen[None]):
     """The report of a round, scrollable; Enter goes back to the decks (or quits)."""
+
+    DEFAULT_CSS = screen_css("interview.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
+    SCOPED_CSS = False
 
     BINDINGS = [
         Binding("enter,q,escape", "close", "Done", id="report.close"),

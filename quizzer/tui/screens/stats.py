@@ -29,6 +29,7 @@ from quizzer.stats import GroupAccuracy, Rate, Stats, compute
 from quizzer.tui.charts import meter
 from quizzer.tui.host import Host
 from quizzer.tui.screens.drill import describe_error
+from quizzer.tui.styles import screen_css
 from quizzer.tui.text import duration
 from quizzer.tui.widgets.charts import BarChart, CalendarHeatmap
 
@@ -172,6 +173,9 @@ def calibration_table(bins: Sequence[CalibrationBin], error: float | None) -> Co
 
 class StatsScreen(Screen[None]):
     """Progress over time, for all decks or one."""
+
+    DEFAULT_CSS = screen_css("stats.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
+    SCOPED_CSS = False
 
     BINDINGS = [
         Binding("p", "period", "Period", id="stats.period"),

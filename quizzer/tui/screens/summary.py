@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 from quizzer.session import Session
 from quizzer.store import Store
 from quizzer.tui.host import Host
+from quizzer.tui.styles import screen_css
 from quizzer.tui.text import card_title, duration, tomorrow, when
 
 
@@ -92,6 +93,9 @@ def summary_markup(
 
 
 class SummaryScreen(Screen[None]):
+    DEFAULT_CSS = screen_css("summary.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
+    SCOPED_CSS = False
+
     BINDINGS = [
         Binding("enter,q,escape", "close", "Done", id="summary.close"),
         Binding("m", "app.study_more_after", "Study more", id="summary.more"),

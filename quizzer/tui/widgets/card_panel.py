@@ -23,21 +23,21 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from quizzer.answers import Unreadable
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.tui.text import explanation_markdown
 from quizzer.tui.widgets.card_view import CardView, QualityKeys
-from quizzer.tui.widgets.choice_list import ChoiceList
 from quizzer.tui.widgets.inline import inline_markdown
 
 # The first card's screen imports neither the graders nor the generators (pydantic models, the answer
-# parsers): they are imported where an answer is read or a problem's parts are asked, by then loaded in the
-# background (DrillScreen.warm_up) or by the generator that made the problem.
+# parsers and their patterns): they are imported where an answer is read or a problem's parts are asked, by then
+# loaded in the background (DrillScreen.warm_up) or by the generator that made the problem.
 if TYPE_CHECKING:
     from generators.base import Part
+    from quizzer.answers import Unreadable
     from quizzer.grading import Grade
     from quizzer.keypoints import PointsGrade  # loads scikit-learn: imported when an answer is typed
     from quizzer.session import QueueItem
+    from quizzer.tui.widgets.choice_list import ChoiceList  # imported where a card first shows options
 
 Grader = Callable[["QueueItem", str], "Grade | Unreadable"]
 
@@ -178,16 +178,15 @@ class CardPanel(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         # The question scrolls; the answer controls and the grading stay docked below it, always visible.
+        # The parts a card shows only later (the hint line, the answer's details, the grading) are mounted when
+        # first needed (see _hint, _show_result): empty or hidden on the first frame, each was one more widget
+        # to style and lay out on the way to the card.
         with VerticalScroll(classes="card-scroll", can_focus=False):
             yield CardView(self.item)
-            yield Vertical(id="result")
         with Vertical(id="dock"):
             yield Vertical(id="answer")
-            yield Static("", id="hint", classes="hint", markup=False)
-            yield Vertical(id="grading")
 
     async def on_mount(self) -> None:
-        self.query_one("#hint").display = False
         await self._ask()
         # A new card starts at its first sentence, whatever focusing the answer control scrolled.
         scroll = self.query_one(".card-scroll", VerticalScroll)
@@ -281,6 +280,8 @@ class CardPanel(Vertical, can_focus=True):
                     classes="instructions",
                 )
             )
+        from quizzer.tui.widgets.choice_list import ChoiceList
+
         choices = ChoiceList(labels, multiple=multiple, classes="choices")
         await area.mount(choices)
         choices.highlighted = 0
@@ -305,9 +306,15 @@ class CardPanel(Vertical, can_focus=True):
         self._hint(message)
 
     def _hint(self, message: str) -> None:
-        hint = self.query_one("#hint", Static)
-        hint.update(message)
-        hint.display = bool(message)
+        """Show ``message`` on the hint line under the answer controls (hide the line when empty)."""
+        hints = self.query("#hint")
+        if hints:
+            hint = hints.first(Static)
+            hint.update(message)
+            hint.display = bool(message)
+        elif message:  # the line's first message: it is mounted now, between the controls and the grading
+            hint = Static(message, id="hint", classes="hint", markup=False)
+            self.query_one("#dock", Vertical).mount(hint, after=self.query_one("#answer", Vertical))
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -342,6 +349,7 @@ class CardPanel(Vertical, can_focus=True):
 
     async def _answer_part(self, text: str, shown: str) -> None:
         """One part of a generated problem: check it can be read, then ask the next part or grade them all."""
+        from quizzer.answers import Unreadable
         from quizzer.grading import grade_answer
 
         check = grade_answer(self.parts[self.part].answer, text)
@@ -369,6 +377,8 @@ class CardPanel(Vertical, can_focus=True):
         await self._submit("; ".join(self.texts), "; ".join(self.shown))
 
     async def _submit(self, text: str, shown: str) -> None:
+        from quizzer.answers import Unreadable
+
         grade = self.grader(self.item, text)
         if isinstance(grade, Unreadable):
             self._hint(grade.message)  # not a wrong answer: the user corrects it
@@ -481,9 +491,10 @@ class CardPanel(Vertical, can_focus=True):
         )
 
     async def _show_result(self, details: list[Widget], grading: list[Static], phase: Phase) -> None:
-        await self.query_one("#grading", Vertical).mount_all(grading)
+        await self.query_one("#dock", Vertical).mount(Vertical(*grading, id="grading"))
         if details:
-            await self.query_one("#result", Vertical).mount_all(details)
+            scroll = self.query_one(".card-scroll", VerticalScroll)
+            await scroll.mount(Vertical(*details, id="result"))
             # Bring the explanation into view; the question above it can be scrolled back to.
             self.call_after_refresh(details[0].scroll_visible, top=True, animate=False)
         self.phase = phase
@@ -510,6 +521,10 @@ class CardPanel(Vertical, can_focus=True):
             instructions.display = False  # how to answer no longer matters: a line back for the grades
 
     def _mark_choices(self) -> None:
+        if not self.query("ChoiceList"):
+            return  # no options on this card: asked by name, the class may never have been imported
+        from quizzer.tui.widgets.choice_list import ChoiceList
+
         card = self.item.card
         choices = list(self.query(ChoiceList))
         if isinstance(card, ChoiceCard) and choices:
