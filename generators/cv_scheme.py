@@ -21,7 +21,9 @@ scenario                      right answer               why the obvious alterna
 
 The grader builds the scenario's synthetic data (from ``data_seed``, with :func:`build_dataset`),
 runs *every* option's scikit-learn splitter on it and puts what it measured into the feedback of each
-wrong option, so the numbers change with every instance. Splitter conventions (the tests rebuild
+wrong option, so the numbers change with every instance. The splitters are scikit-learn's as
+:mod:`generators._splits` reproduces them in numpy (the same folds and error messages, without importing
+scikit-learn; the tests compare them). Splitter conventions (the tests rebuild
 them independently): shuffled splitters use ``random_state=split_seed``; ``holdout`` is
 ``ShuffleSplit(n_splits=1, test_size=0.2, random_state=split_seed)`` (what ``train_test_split``
 does); ``nested`` is an outer (Stratified)KFold with ``split_seed`` around an inner one with
@@ -41,6 +43,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from generators import _splits
 from generators.base import ChoiceAnswer, Generator, Option, Params, Part, Problem, Table, fmt
 
 Scenario = Literal[
@@ -286,7 +289,7 @@ Split = tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """An option's splits on the data, or the error scikit-learn raised."""
+    """An option's splits on the data, or the error scikit-learn raises there."""
 
     splits: tuple[Split, ...] = ()
     error: str = ""
@@ -297,27 +300,26 @@ class Run:
 
 
 def make_splitter(option: str, n_splits: int, split_seed: int, target: str) -> Any:
-    """The scikit-learn object behind an option (for ``nested``: the outer splitter)."""
-    from sklearn import model_selection as ms
-
+    """The splitter behind an option (for ``nested``: the outer splitter): scikit-learn's, as
+    :mod:`generators._splits` reproduces it without importing scikit-learn (the tests compare the two)."""
     stratified = target in ("binary", "multiclass")
     match option:
         case "KFold":
-            return ms.KFold(n_splits, shuffle=True, random_state=split_seed)
+            return _splits.KFold(n_splits, shuffle=True, random_state=split_seed)
         case "StratifiedKFold":
-            return ms.StratifiedKFold(n_splits, shuffle=True, random_state=split_seed)
+            return _splits.StratifiedKFold(n_splits, shuffle=True, random_state=split_seed)
         case "GroupKFold":
-            return ms.GroupKFold(n_splits)
+            return _splits.GroupKFold(n_splits)
         case "StratifiedGroupKFold":
-            return ms.StratifiedGroupKFold(n_splits, shuffle=True, random_state=split_seed)
+            return _splits.StratifiedGroupKFold(n_splits, shuffle=True, random_state=split_seed)
         case "TimeSeriesSplit":
-            return ms.TimeSeriesSplit(n_splits)
+            return _splits.TimeSeriesSplit(n_splits)
         case "LeaveOneOut":
-            return ms.LeaveOneOut()
+            return _splits.LeaveOneOut()
         case "holdout":
-            return ms.ShuffleSplit(n_splits=1, test_size=HOLDOUT_TEST_SIZE, random_state=split_seed)
+            return _splits.ShuffleSplit(n_splits=1, test_size=HOLDOUT_TEST_SIZE, random_state=split_seed)
         case "nested":
-            kind = ms.StratifiedKFold if stratified else ms.KFold
+            kind = _splits.StratifiedKFold if stratified else _splits.KFold
             return kind(n_splits, shuffle=True, random_state=split_seed)
     raise ValueError(f"unknown option {option!r}")
 
@@ -350,7 +352,8 @@ def run(
 
 
 def error_of(option: str, ds: Dataset, n_splits: int, split_seed: int) -> str:
-    """What scikit-learn says when the option is run as is on this data (no groups, numeric target...)."""
+    """What scikit-learn says (its message, reproduced) when the option is run as is on this data (no groups,
+    numeric target...)."""
     return run(option, ds, n_splits, split_seed, groups=ds.groups).error
 
 

@@ -1,0 +1,45 @@
+"""The scikit-learn code the families ran before their numpy ports (``generators/_splits.py``,
+``generators/_tree.py``), kept here as the checker: a test swaps it in and asserts the same instances come out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn import model_selection as ms
+
+from generators import cv_scheme as cv
+
+
+def cv_splitter(option: str, n_splits: int, split_seed: int, target: str) -> Any:
+    """``cv_scheme.make_splitter`` as it was: the scikit-learn object behind an option."""
+    stratified = target in ("binary", "multiclass")
+    match option:
+        case "KFold":
+            return ms.KFold(n_splits, shuffle=True, random_state=split_seed)
+        case "StratifiedKFold":
+            return ms.StratifiedKFold(n_splits, shuffle=True, random_state=split_seed)
+        case "GroupKFold":
+            return ms.GroupKFold(n_splits)
+        case "StratifiedGroupKFold":
+            return ms.StratifiedGroupKFold(n_splits, shuffle=True, random_state=split_seed)
+        case "TimeSeriesSplit":
+            return ms.TimeSeriesSplit(n_splits)
+        case "LeaveOneOut":
+            return ms.LeaveOneOut()
+        case "holdout":
+            return ms.ShuffleSplit(n_splits=1, test_size=cv.HOLDOUT_TEST_SIZE, random_state=split_seed)
+        case "nested":
+            kind = ms.StratifiedKFold if stratified else ms.KFold
+            return kind(n_splits, shuffle=True, random_state=split_seed)
+    raise ValueError(f"unknown option {option!r}")
+
+
+def same_splits(
+    ours: list[tuple[np.ndarray, np.ndarray]], theirs: list[tuple[np.ndarray, np.ndarray]]
+) -> bool:
+    """The same number of splits, each with the same train and test indices in the same order."""
+    return len(ours) == len(theirs) and all(
+        np.array_equal(a, b) and np.array_equal(c, d) for (a, c), (b, d) in zip(ours, theirs, strict=True)
+    )
