@@ -10,6 +10,7 @@ import numpy as np
 from sklearn import model_selection as ms
 
 from generators import cv_scheme as cv
+from generators import learning_curve as lc
 
 
 def cv_splitter(option: str, n_splits: int, split_seed: int, target: str) -> Any:
@@ -43,3 +44,27 @@ def same_splits(
     return len(ours) == len(theirs) and all(
         np.array_equal(a, b) and np.array_equal(c, d) for (a, c), (b, d) in zip(ours, theirs, strict=True)
     )
+
+
+def learning_curve_splitter(task: str, random_state: int) -> Any:
+    """``learning_curve._splitter`` as it was: scikit-learn's (Stratified)KFold."""
+    kind = ms.StratifiedKFold if task == "classification" else ms.KFold
+    return kind(n_splits=lc.CV_FOLDS, shuffle=True, random_state=random_state)
+
+
+def learning_curve_fit_predict(
+    key: str, task: str, X: np.ndarray, y: np.ndarray, evaluate: list[np.ndarray], random_state: int
+) -> list[np.ndarray]:
+    """``learning_curve.fit_predict`` as it was: the trees scikit-learn's (fitted on float32 without the input
+    check, as the family did), every other model the family's own."""
+    if key not in lc.TREE_DEPTHS:
+        return NUMPY_FIT_PREDICT(key, task, X, y, evaluate, random_state)
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    kind = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
+    tree = kind(max_depth=lc.TREE_DEPTHS[key], random_state=random_state)
+    tree.fit(np.asarray(X, dtype=np.float32), y, check_input=False)
+    return [tree.predict(np.asarray(points, dtype=np.float32), check_input=False) for points in evaluate]
+
+
+NUMPY_FIT_PREDICT = lc.fit_predict

@@ -1,0 +1,76 @@
+"""generators._tree: scikit-learn's CART tree rebuilt in numpy is scikit-learn's tree, node for node.
+
+Random data of the shapes the families fit (two features in [-1, 1], noisy labels or targets, a few to a few
+hundred rows, depth 1, 7 or unbounded, any random_state) goes to both: the same features, thresholds,
+impurities, children and node values, float for float, and the same predictions on fresh points. Small nodes
+(searched in plain Python) and large ones (numpy) are both exercised; so are ties between features, which
+scikit-learn settles by its random feature order, and features that are constant within a node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from generators._tree import SMALL_NODE, fit_tree
+from tests.generators.family_checks import assert_import_is_light
+
+
+def _data(rng: np.random.Generator, n: int, classification: bool, classes: int = 2) -> tuple:
+    X = rng.uniform(-1, 1, size=(n, 2))
+    if classification:
+        clean = (X[:, 0] ** 2 + X[:, 1] ** 2 < 0.6).astype(int) + (classes > 2) * (X[:, 0] > 0.5)
+        return X, np.where(rng.random(n) < 0.25, rng.integers(0, classes, n), clean)
+    return X, np.sin(3 * X[:, 0]) + 0.5 * X[:, 1] + rng.normal(0, 0.4, n)
+
+
+def _assert_same_tree(
+    X: np.ndarray, y: np.ndarray, classification: bool, depth: int | None, seed: int
+) -> None:
+    ours = fit_tree(X, y, classification=classification, max_depth=depth, random_state=seed)
+    kind = DecisionTreeClassifier if classification else DecisionTreeRegressor
+    theirs = kind(max_depth=depth, random_state=seed).fit(X.astype(np.float32), y)
+    t, case = theirs.tree_, (len(X), classification, depth, seed)
+    assert ours.feature == t.feature.tolist(), case
+    assert ours.threshold == t.threshold.tolist(), case
+    assert ours.left == t.children_left.tolist() and ours.right == t.children_right.tolist(), case
+    assert ours.impurity == t.impurity.tolist(), case
+    assert ours.n_samples == t.n_node_samples.tolist(), case
+    assert np.array_equal(np.array(ours.value), t.value[:, 0, :]), case
+    fresh = np.random.default_rng(seed).uniform(-1.1, 1.1, size=(300, 2))
+    assert np.array_equal(ours.predict(fresh), theirs.predict(fresh.astype(np.float32))), case
+
+
+@pytest.mark.parametrize("classification", [True, False], ids=["gini", "squared-error"])
+def test_trees_are_sklearns_node_for_node(classification: bool) -> None:
+    rng = np.random.default_rng(16 + classification)
+    for trial in range(90):
+        n = int(rng.integers(2, 12)) if trial % 3 == 0 else int(rng.integers(SMALL_NODE, 320))
+        X, y = _data(rng, n, classification, classes=3 if classification and trial % 4 == 0 else 2)
+        _assert_same_tree(X, y, classification, (1, 7, None)[trial % 3], int(rng.integers(2**31)))
+
+
+def test_ties_and_constant_features() -> None:
+    """Features on a coarse grid: many rows share a value, whole nodes are constant in one feature, and
+    splits on either feature often tie; scikit-learn's feature order decides, and so does ours."""
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        n = int(rng.integers(4, 200))
+        X = rng.integers(0, 4, size=(n, 2)).astype(float) / 4
+        y = (X.sum(axis=1) + rng.normal(0, 0.3, n) > 0.75).astype(int)
+        _assert_same_tree(X, y, True, (2, None)[trial % 2], int(rng.integers(2**31)))
+
+
+def test_predict_walks_float32_features_against_float64_thresholds() -> None:
+    """A point equal to a threshold in float32 but not in float64 goes where scikit-learn sends it."""
+    X = np.array([[0.1], [0.2], [0.3], [0.4]])
+    y = np.array([0, 0, 1, 1])
+    tree = fit_tree(X, y, classification=True, random_state=0)
+    edge = np.array([[tree.threshold[0]], [np.nextafter(tree.threshold[0], 1)], [0.25]])
+    theirs = DecisionTreeClassifier(random_state=0).fit(X.astype(np.float32), y)
+    assert np.array_equal(tree.predict(edge), theirs.predict(edge.astype(np.float32)))
+
+
+def test_import_is_light() -> None:
+    assert_import_is_light("generators._tree")
