@@ -1,5 +1,5 @@
-"""scikit-learn's CART decision tree (``DecisionTreeClassifier`` with gini, ``DecisionTreeRegressor`` with squared
-error) in numpy, for the families that fit small trees while making a problem.
+"""scikit-learn's CART decision tree (``DecisionTreeClassifier`` with gini or entropy, ``DecisionTreeRegressor``
+with squared error) in numpy, for the families that fit small trees while making a problem.
 
 Importing ``sklearn.tree`` costs a drill session about 90 MB of memory (issue 16's peak-RSS row). The families
 fit trees of a few hundred rows on two features, with the default settings apart from ``max_depth`` and
@@ -115,8 +115,11 @@ class _Builder:
     """One fit's state, as scikit-learn's splitter and criterion keep it: the rows of every node in one array
     (``samples``), reordered in place by each sort and partition, and the current node's totals."""
 
-    def __init__(self, X32: np.ndarray, target: np.ndarray, n_classes: int, random_state: int) -> None:
+    def __init__(
+        self, X32: np.ndarray, target: np.ndarray, n_classes: int, random_state: int, entropy: bool = False
+    ) -> None:
         self.classification = n_classes > 0
+        self.entropy = entropy
         self.n_classes = n_classes
         self.columns = [X32[:, f].astype(np.float64) for f in range(X32.shape[1])]
         self.column_lists = [column.tolist() for column in self.columns]
@@ -154,7 +157,7 @@ class _Builder:
         """``node_impurity``: gini, or the mean square minus the squared mean."""
         w = float(self.n)
         if self.classification:
-            return 1.0 - _squares(self.counts) / (w * w)
+            return _entropy(self.counts, w) if self.entropy else 1.0 - _squares(self.counts) / (w * w)
         mean = self.sum_total / w
         return self.sq_total / w - mean * mean
 
@@ -185,6 +188,8 @@ class _Builder:
             for i in rows[:pos]:
                 left[self.y_list[i]] += 1.0
             right = [total - count for total, count in zip(self.counts, left, strict=True)]
+            if self.entropy:
+                return _entropy(left, w_left), _entropy(right, w_right)
             return 1.0 - _squares(left) / (w_left * w_left), 1.0 - _squares(right) / (w_right * w_right)
         values = [self.y_list[i] for i in rows]
         sum_left = self._left_sum(values, 0, pos, 0.0)
@@ -201,7 +206,7 @@ class _Builder:
     def evaluate(self, feature: int, start: int, end: int) -> tuple[bool, float, int]:
         """Sort the node's rows by ``feature`` (in place, as scikit-learn does) and find its best position:
         (constant?, the best proxy improvement, its position counted from ``start``)."""
-        if end - start <= SMALL_NODE:
+        if end - start <= SMALL_NODE or self.entropy:  # entropy takes libm's log, as scikit-learn's C does
             return self._evaluate_small(feature, start, end)
         rows = np.array(self.samples[start:end])
         values = self.columns[feature][rows]
@@ -249,13 +254,17 @@ class _Builder:
                 if column[rows[p]] <= shifted[rows[p - 1]]:
                     continue
                 w_left, w_right = float(p), float(m - p)
-                sq_left = sq_right = 0.0
-                for total, count in zip(totals, left, strict=True):
-                    sq_left += count * count
-                    sq_right += (total - count) * (total - count)
-                proxy = -w_right * (1.0 - sq_right / (w_right * w_right)) - w_left * (
-                    1.0 - sq_left / (w_left * w_left)
-                )
+                if self.entropy:
+                    right = [total - count for total, count in zip(totals, left, strict=True)]
+                    proxy = -w_right * _entropy(right, w_right) - w_left * _entropy(left, w_left)
+                else:
+                    sq_left = sq_right = 0.0
+                    for total, count in zip(totals, left, strict=True):
+                        sq_left += count * count
+                        sq_right += (total - count) * (total - count)
+                    proxy = -w_right * (1.0 - sq_right / (w_right * w_right)) - w_left * (
+                        1.0 - sq_left / (w_left * w_left)
+                    )
                 if proxy > best_proxy:
                     best_proxy, best_p = proxy, p
             return False, best_proxy, best_p
@@ -329,6 +338,19 @@ class _Builder:
                 rows[lo], rows[hi] = rows[hi], rows[lo]
 
 
+LN2 = math.log(2.0)
+
+
+def _entropy(counts: list[float], w: float) -> float:
+    """Entropy in bits of class counts over weight ``w``: −Σ p·log₂ p, log₂ as scikit-learn's ``ln(x) / ln(2)``."""
+    entropy = 0.0
+    for count in counts:
+        if count > 0.0:
+            share = count / w
+            entropy -= share * (math.log(share) / LN2)
+    return entropy
+
+
 def _squares(counts: list[float]) -> float:
     total = 0.0
     for count in counts:
@@ -344,10 +366,18 @@ def _squares_rows(counts: np.ndarray) -> np.ndarray:
 
 
 def fit_tree(
-    X: np.ndarray, y: np.ndarray, *, classification: bool, max_depth: int | None = None, random_state: int = 0
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    classification: bool,
+    max_depth: int | None = None,
+    random_state: int = 0,
+    criterion: str = "gini",
 ) -> Tree:
-    """``DecisionTreeClassifier(max_depth=..., random_state=...).fit(X, y).tree_`` (gini), or the
-    ``DecisionTreeRegressor`` one (squared error), with every other setting at its default."""
+    """``DecisionTreeClassifier(criterion=..., max_depth=..., random_state=...).fit(X, y).tree_`` (gini or
+    entropy), or the ``DecisionTreeRegressor`` one (squared error), with every other setting at its default."""
+    if criterion not in ("gini", "entropy"):
+        raise ValueError(f"unsupported criterion {criterion!r}")
     X32 = np.asarray(X, dtype=np.float32)
     if X32.ndim == 1:
         X32 = X32[:, None]
@@ -358,7 +388,9 @@ def fit_tree(
     else:
         classes, target = np.array([]), np.asarray(y, dtype=np.float64)
     depth_limit = UNBOUNDED_DEPTH if max_depth is None else max_depth
-    builder = _Builder(X32, target, len(classes), random_state)
+    builder = _Builder(
+        X32, target, len(classes), random_state, entropy=classification and criterion == "entropy"
+    )
     tree = Tree(classification, classes)
     # (start, end, depth, parent, is_left, impurity, n_constant_features)
     stack: list[tuple[int, int, int, int, bool, float, int]] = [(0, n_samples, 0, -1, False, math.inf, 0)]

@@ -3,8 +3,8 @@
 Class counts in a node and in the two children of a yes/no split are shown; the question is the
 parent's impurity, the children's weighted impurity, the gain, or which of two candidate splits a tree
 would choose. Values come from a fitted ``sklearn.tree.DecisionTreeClassifier`` (``tree_.impurity`` and
-``tree_.feature``) on rows that realise the counts, with one binary feature per candidate split; entropy
-is in bits, as in scikit-learn.
+``tree_.feature``; rebuilt by :mod:`generators._tree`, so making a problem does not import scikit-learn) on rows
+that realise the counts, with one binary feature per candidate split; entropy is in bits, as in scikit-learn.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._tree import fit_tree
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
 Criterion = Literal["gini", "entropy"]
@@ -74,24 +75,23 @@ class FittedSplit:
 def fit_splits(parent: np.ndarray, splits: list[Split], criterion: str, seed: int) -> tuple[list[FittedSplit], int]:
     """Impurities per candidate split from depth-1 trees, and the index of the split a tree picks among all.
 
-    Rows realise the parent's class counts; feature j is 1 on the rows that answer "yes" to split j.
+    Rows realise the parent's class counts; feature j is 1 on the rows that answer "yes" to split j. The trees
+    are scikit-learn's ``DecisionTreeClassifier(criterion, max_depth=1, random_state=seed)`` as
+    :mod:`generators._tree` rebuilds them without importing scikit-learn (the tests compare the two).
     """
-    from sklearn.tree import DecisionTreeClassifier
-
     y = np.repeat(np.arange(len(parent)), parent)
     features = np.column_stack([_yes_column(parent, s.left) for s in splits])
     fitted = []
     for j in range(len(splits)):
-        tree = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(features[:, [j]], y)
-        t = tree.tree_
+        t = fit_tree(features[:, [j]], y, classification=True, max_depth=1, random_state=seed, criterion=criterion)
         # Node 0 is the root; its children are nodes 1 and 2, "x <= 0.5" (the "no" rows) on the left.
-        no_child, yes_child = int(t.children_left[0]), int(t.children_right[0])
-        n, n_no, n_yes = t.n_node_samples[0], t.n_node_samples[no_child], t.n_node_samples[yes_child]
+        no_child, yes_child = t.left[0], t.right[0]
+        n, n_no, n_yes = t.n_samples[0], t.n_samples[no_child], t.n_samples[yes_child]
         weighted = (n_yes * t.impurity[yes_child] + n_no * t.impurity[no_child]) / n
         fitted.append(FittedSplit(float(t.impurity[0]), float(t.impurity[yes_child]), float(t.impurity[no_child]),
                                   float(weighted), float(t.impurity[0] - weighted)))
-    both = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(features, y)
-    return fitted, int(both.tree_.feature[0])
+    both = fit_tree(features, y, classification=True, max_depth=1, random_state=seed, criterion=criterion)
+    return fitted, both.feature[0]
 
 
 def _yes_column(parent: np.ndarray, left: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from sklearn import model_selection as ms
 
 from generators import cv_scheme as cv
 from generators import learning_curve as lc
+from generators import tree_split as ts
 
 
 def cv_splitter(option: str, n_splits: int, split_seed: int, target: str) -> Any:
@@ -68,3 +69,33 @@ def learning_curve_fit_predict(
 
 
 NUMPY_FIT_PREDICT = lc.fit_predict
+
+
+def tree_split_fit_splits(
+    parent: np.ndarray, splits: list[ts.Split], criterion: str, seed: int
+) -> tuple[list[ts.FittedSplit], int]:
+    """``tree_split.fit_splits`` as it was: depth-1 ``DecisionTreeClassifier`` fits."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    y = np.repeat(np.arange(len(parent)), parent)
+    features = np.column_stack([ts._yes_column(parent, s.left) for s in splits])
+    fitted = []
+    for j in range(len(splits)):
+        tree = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(
+            features[:, [j]], y
+        )
+        t = tree.tree_
+        no_child, yes_child = int(t.children_left[0]), int(t.children_right[0])
+        n, n_no, n_yes = t.n_node_samples[0], t.n_node_samples[no_child], t.n_node_samples[yes_child]
+        weighted = (n_yes * t.impurity[yes_child] + n_no * t.impurity[no_child]) / n
+        fitted.append(
+            ts.FittedSplit(
+                float(t.impurity[0]),
+                float(t.impurity[yes_child]),
+                float(t.impurity[no_child]),
+                float(weighted),
+                float(t.impurity[0] - weighted),
+            )
+        )
+    both = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(features, y)
+    return fitted, int(both.tree_.feature[0])

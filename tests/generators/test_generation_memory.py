@@ -19,7 +19,6 @@ from tests.generators.family_checks import ROOT, assert_generation_is_light
 
 # family -> what it still uses while making a problem
 HEAVY = {
-    "tree-split": "sklearn.tree depth-1 fits (the impurities and the split a tree picks)",
     "bias-variance": "LinearRegression, KNeighborsRegressor and DecisionTreeRegressor fits",
     "regularisation-path": "sklearn.linear_model.lasso_path and Ridge",
     "kmeans-step": "sklearn.metrics.silhouette_samples",

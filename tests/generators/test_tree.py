@@ -26,19 +26,24 @@ def _data(rng: np.random.Generator, n: int, classification: bool, classes: int =
 
 
 def _assert_same_tree(
-    X: np.ndarray, y: np.ndarray, classification: bool, depth: int | None, seed: int
+    X: np.ndarray, y: np.ndarray, classification: bool, depth: int | None, seed: int, criterion: str = "gini"
 ) -> None:
-    ours = fit_tree(X, y, classification=classification, max_depth=depth, random_state=seed)
-    kind = DecisionTreeClassifier if classification else DecisionTreeRegressor
-    theirs = kind(max_depth=depth, random_state=seed).fit(X.astype(np.float32), y)
-    t, case = theirs.tree_, (len(X), classification, depth, seed)
+    ours = fit_tree(
+        X, y, classification=classification, max_depth=depth, random_state=seed, criterion=criterion
+    )
+    if classification:
+        theirs = DecisionTreeClassifier(criterion=criterion, max_depth=depth, random_state=seed)
+    else:
+        theirs = DecisionTreeRegressor(max_depth=depth, random_state=seed)
+    theirs.fit(X.astype(np.float32), y)
+    t, case = theirs.tree_, (len(X), classification, depth, seed, criterion)
     assert ours.feature == t.feature.tolist(), case
     assert ours.threshold == t.threshold.tolist(), case
     assert ours.left == t.children_left.tolist() and ours.right == t.children_right.tolist(), case
     assert ours.impurity == t.impurity.tolist(), case
     assert ours.n_samples == t.n_node_samples.tolist(), case
     assert np.array_equal(np.array(ours.value), t.value[:, 0, :]), case
-    fresh = np.random.default_rng(seed).uniform(-1.1, 1.1, size=(300, 2))
+    fresh = np.random.default_rng(seed).uniform(-1.1, 1.1, size=(300, X.shape[1]))
     assert np.array_equal(ours.predict(fresh), theirs.predict(fresh.astype(np.float32))), case
 
 
@@ -49,6 +54,21 @@ def test_trees_are_sklearns_node_for_node(classification: bool) -> None:
         n = int(rng.integers(2, 12)) if trial % 3 == 0 else int(rng.integers(SMALL_NODE, 320))
         X, y = _data(rng, n, classification, classes=3 if classification and trial % 4 == 0 else 2)
         _assert_same_tree(X, y, classification, (1, 7, None)[trial % 3], int(rng.integers(2**31)))
+
+
+def test_entropy_trees_and_binary_features() -> None:
+    """Entropy (bits, libm's log as scikit-learn takes it), on continuous features and on the 0/1 features
+    tree-split fits, where every candidate split of a node ties with its twin on another feature."""
+    rng = np.random.default_rng(23)
+    for trial in range(60):
+        n = int(rng.integers(6, 160))
+        if trial % 2:
+            X, y = _data(rng, n, True, classes=2 + trial % 3)
+        else:
+            y = rng.integers(0, 3, n)
+            X = (rng.random((n, 3)) < 0.5).astype(float)
+            X[:, 2] = X[:, 0]  # an exact twin of feature 0: the tree's feature order decides
+        _assert_same_tree(X, y, True, (1, None)[trial % 2], int(rng.integers(2**31)), criterion="entropy")
 
 
 def test_ties_and_constant_features() -> None:
