@@ -281,3 +281,73 @@ class ShuffleSplit:
         for _ in range(self.n_splits):
             permutation = rng.permutation(n_samples)
             yield permutation[n_test : n_test + n_train], permutation[:n_test]
+
+
+def _approximate_mode(class_counts: np.ndarray, n_draws: int, rng: np.random.RandomState) -> np.ndarray:
+    """``sklearn.utils.extmath._approximate_mode``: draws per class, floored shares plus the largest
+    remainders, ties among equal remainders broken by ``rng.choice`` as scikit-learn breaks them."""
+    continuous = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need_to_add = int(n_draws - floored.sum())
+    if need_to_add > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add_now = min(len(inds), need_to_add)
+            inds = rng.choice(inds, size=add_now, replace=False)
+            floored[inds] += 1
+            need_to_add -= add_now
+            if need_to_add == 0:
+                break
+    return floored.astype(int)
+
+
+@dataclass(frozen=True, slots=True)
+class StratifiedShuffleSplit:
+    """Each class's rows shuffled and dealt to train and test in proportion (``n_train`` and ``n_test`` rows
+    in all, given as whole numbers as ``train_test_split`` gives them), then each side shuffled."""
+
+    n_train: int
+    n_test: int
+    random_state: int | None = None
+
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[Split]:
+        classes, y_indices, class_counts = np.unique(np.asarray(y), return_inverse=True, return_counts=True)
+        if np.min(class_counts) < 2:
+            raise ValueError(
+                "The least populated classes in y have only 1 member, which is too few. The minimum number of "
+                "groups for any class cannot be less than 2. Classes with too few members are: "
+                f"{classes[class_counts < 2].tolist()}"
+            )
+        for size, name in ((self.n_train, "train_size"), (self.n_test, "test_size")):
+            if size < len(classes):
+                raise ValueError(
+                    f"The {name} = {size} should be greater or equal to the number of classes = {len(classes)}"
+                )
+        class_indices = np.split(np.argsort(y_indices, kind="stable"), np.cumsum(class_counts)[:-1])
+        rng = np.random.RandomState(self.random_state)
+        n_i = _approximate_mode(class_counts, self.n_train, rng)
+        t_i = _approximate_mode(class_counts - n_i, self.n_test, rng)
+        train: list[Any] = []
+        test: list[Any] = []
+        for i in range(len(classes)):
+            rows = class_indices[i].take(rng.permutation(class_counts[i]), mode="clip")
+            train.extend(rows[: n_i[i]])
+            test.extend(rows[n_i[i] : n_i[i] + t_i[i]])
+        yield rng.permutation(train), rng.permutation(test)
+
+
+def train_test_split(
+    *arrays: np.ndarray, test_size: float, random_state: int | None = None, stratify: Any = None
+) -> list[np.ndarray]:
+    """``sklearn.model_selection.train_test_split`` with a float ``test_size`` on arrays: (train, test) of
+    each array in turn, from one ``ShuffleSplit`` or, with ``stratify``, one ``StratifiedShuffleSplit``."""
+    n_samples = len(arrays[0])
+    n_test = math.ceil(test_size * n_samples)
+    n_train = n_samples - n_test
+    if stratify is None:
+        splitter: Any = ShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
+        train, test = next(splitter.split(arrays[0]))
+    else:
+        train, test = next(StratifiedShuffleSplit(n_train, n_test, random_state).split(arrays[0], stratify))
+    return [part for array in arrays for part in (array[train], array[test])]

@@ -99,3 +99,44 @@ def tree_split_fit_splits(
         )
     both = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(features, y)
     return fitted, int(both.tree_.feature[0])
+
+
+def majority_baseline(counts: np.ndarray) -> tuple[float, float]:
+    """``class_imbalance.majority_baseline`` as it was: ``DummyClassifier`` and ``balanced_accuracy_score``."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import balanced_accuracy_score
+
+    y = np.arange(len(counts))
+    x = np.zeros((len(y), 1))
+    model = DummyClassifier(strategy="most_frequent").fit(x, y, sample_weight=counts)
+    predicted = model.predict(x)
+    accuracy = float(model.score(x, y, sample_weight=counts))
+    return accuracy, float(balanced_accuracy_score(y, predicted, sample_weight=counts))
+
+
+def balanced_weights(counts: np.ndarray) -> np.ndarray:
+    """``class_imbalance.balanced_weights`` as it was: ``compute_class_weight("balanced")`` on the labels."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    y = np.repeat(np.arange(len(counts)), counts)
+    return compute_class_weight("balanced", classes=np.arange(len(counts)), y=y)
+
+
+def twin_probability(rows: int, test_rows: int, copies: int) -> float:
+    """``class_imbalance.twin_probability`` as it was: ``1 - scipy.stats.hypergeom.pmf``."""
+    from scipy.stats import hypergeom
+
+    others = copies - 1
+    return float(1.0 - hypergeom.pmf(others, rows - 1, test_rows - 1, others))
+
+
+def sklearn_train_test_split(*arrays: np.ndarray, **options: Any) -> list[np.ndarray]:
+    return ms.train_test_split(*arrays, **options)
+
+
+def sklearn_fit_tree(X: np.ndarray, y: np.ndarray, *, classification: bool, random_state: int) -> Any:
+    """A fitted ``DecisionTreeClassifier`` standing in for ``_tree.fit_tree`` (it has ``predict``)."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    assert classification
+    return DecisionTreeClassifier(random_state=random_state).fit(X, y)

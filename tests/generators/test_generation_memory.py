@@ -22,7 +22,6 @@ HEAVY = {
     "bias-variance": "LinearRegression, KNeighborsRegressor and DecisionTreeRegressor fits",
     "regularisation-path": "sklearn.linear_model.lasso_path and Ridge",
     "kmeans-step": "sklearn.metrics.silhouette_samples",
-    "class-imbalance": "DummyClassifier, class weights, train_test_split, a tree; scipy.stats.hypergeom",
     "ab-test": "scipy.stats.norm",
 }
 

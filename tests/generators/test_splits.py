@@ -165,3 +165,19 @@ def test_type_of_target(y) -> None:
 
 def test_import_is_light() -> None:
     assert_import_is_light("generators._splits")
+
+
+def test_train_test_split_plain_and_stratified() -> None:
+    """Every array split by the same rows, in scikit-learn's order, with and without ``stratify`` (whose
+    per-class draws break ties between equal remainders with the same random choices)."""
+    rng = np.random.default_rng(RNG_SEED + 4)
+    for trial in range(200):
+        n = int(rng.integers(20, 800))
+        y = rng.integers(0, 3, n) if trial % 5 == 0 else (rng.random(n) < rng.uniform(0.03, 0.5)).astype(int)
+        if np.bincount(y).min() < 2:
+            continue
+        X, ids, seed = rng.normal(size=(n, 3)), np.arange(n), int(rng.integers(2**31))
+        stratify = y if trial % 2 else None
+        ours = sp.train_test_split(X, y, ids, test_size=0.25, random_state=seed, stratify=stratify)
+        theirs = ms.train_test_split(X, y, ids, test_size=0.25, random_state=seed, stratify=stratify)
+        assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True)), (n, seed, trial)

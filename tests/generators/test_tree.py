@@ -71,6 +71,19 @@ def test_entropy_trees_and_binary_features() -> None:
         _assert_same_tree(X, y, True, (1, None)[trial % 2], int(rng.integers(2**31)), criterion="entropy")
 
 
+def test_six_features_and_duplicated_rows() -> None:
+    """class-imbalance's shape: six features, a shifted minority class, and minority rows copied several
+    times (equal values in every feature), unpruned."""
+    rng = np.random.default_rng(31)
+    for _ in range(6):
+        n = int(rng.integers(150, 500))
+        X, y = rng.normal(size=(n, 6)), (rng.random(n) < 0.1).astype(int)
+        X[y == 1, :3] += 0.9
+        copies = np.repeat(np.flatnonzero(y == 1), int(rng.integers(1, 4)))
+        X, y = np.concatenate([X, X[copies]]), np.concatenate([y, y[copies]])
+        _assert_same_tree(X, y, True, None, int(rng.integers(2**31)))
+
+
 def test_ties_and_constant_features() -> None:
     """Features on a coarse grid: many rows share a value, whole nodes are constant in one feature, and
     splits on either feature often tie; scikit-learn's feature order decides, and so does ours."""
