@@ -1,5 +1,6 @@
-"""The scikit-learn code the families ran before their numpy ports (``generators/_splits.py``,
-``generators/_tree.py``), kept here as the checker: a test swaps it in and asserts the same instances come out.
+"""The scikit-learn (and scipy) code the families ran before their numpy ports (``generators/_splits.py``,
+``generators/_tree.py``, the class-imbalance formulas), kept here as the checker: a test swaps it in and asserts
+the same instances come out.
 """
 
 from __future__ import annotations
