@@ -109,6 +109,7 @@ class Tree:
 
 
 SMALL_NODE = 48  # nodes up to this many rows are searched in plain Python, larger ones with numpy
+BINARY_NODE = 12  # two-class gini nodes above this many rows: every feature searched at once
 
 
 class _Builder:
@@ -121,11 +122,13 @@ class _Builder:
         self.classification = n_classes > 0
         self.entropy = entropy
         self.n_classes = n_classes
-        self.columns = [X32[:, f].astype(np.float64) for f in range(X32.shape[1])]
+        self.matrix = X32.T.astype(np.float64)  # feature by row, float32 values as float64
+        self.columns = list(self.matrix)
         self.column_lists = [column.tolist() for column in self.columns]
         # x + 1e-7 in float32, as scikit-learn compares neighbouring values
-        shifted = [(X32[:, f] + FEATURE_THRESHOLD).astype(np.float64) for f in range(X32.shape[1])]
-        self.shifted, self.shifted_lists = shifted, [column.tolist() for column in shifted]
+        self.shifted_matrix = (X32 + FEATURE_THRESHOLD).T.astype(np.float64)
+        self.shifted = list(self.shifted_matrix)
+        self.shifted_lists = [column.tolist() for column in self.shifted]
         self.y = target
         self.y_list = target.astype(np.intp).tolist() if self.classification else target.tolist()
         if self.classification:
@@ -203,23 +206,28 @@ class _Builder:
 
     # -- the splitter -----------------------------------------------------------------------------------
 
-    def evaluate(self, feature: int, start: int, end: int) -> tuple[bool, float, int]:
-        """Sort the node's rows by ``feature`` (in place, as scikit-learn does) and find its best position:
-        (constant?, the best proxy improvement, its position counted from ``start``)."""
-        if end - start <= SMALL_NODE or self.entropy:  # entropy takes libm's log, as scikit-learn's C does
-            return self._evaluate_small(feature, start, end)
-        rows = np.array(self.samples[start:end])
+    def evaluate(self, feature: int, rows: np.ndarray) -> tuple[np.ndarray, bool, float, int, float]:
+        """Sort a large node's rows (``rows``, in their current order) by ``feature`` as scikit-learn does and
+        find its best position: (the sorted rows, constant?, the best proxy improvement, its position, the
+        midpoint threshold there)."""
         values = self.columns[feature][rows]
         order = np.argsort(values, kind="stable")
         rows, values = rows[order], values[order]
-        self.samples[start:end] = rows.tolist()
         shifted = self.shifted[feature][rows]
         if values[-1] <= shifted[0]:
-            return True, -math.inf, 0
+            return rows, True, -math.inf, 0, 0.0
         positions = np.flatnonzero(values[1:] > shifted[:-1]) + 1
         w_left = positions.astype(np.float64)
         w_right = float(self.n) - w_left
-        if self.classification:
+        if self.classification and self.n_classes == 2:
+            # two classes: the count of one from a cumulative sum of the 0/1 labels, the other by difference
+            ones = np.cumsum(self.y[rows])[positions - 1]
+            zeros = w_left - ones
+            right_zeros, right_ones = self.counts[0] - zeros, self.counts[1] - ones
+            left = 1.0 - (zeros * zeros + ones * ones) / (w_left * w_left)
+            right = 1.0 - (right_zeros * right_zeros + right_ones * right_ones) / (w_right * w_right)
+            proxies = -w_right * right - w_left * left
+        elif self.classification:
             counts = np.cumsum(self.onehot[rows], axis=0)[positions - 1]
             left = 1.0 - _squares_rows(counts) / (w_left * w_left)
             right = 1.0 - _squares_rows(np.array(self.counts)[None, :] - counts) / (w_right * w_right)
@@ -237,9 +245,39 @@ class _Builder:
             sum_right = self.sum_total - sum_left
             proxies = (0.0 + sum_left * sum_left) / w_left + (0.0 + sum_right * sum_right) / w_right
         j = int(np.argmax(proxies))
-        return False, float(proxies[j]), int(positions[j])
+        p = int(positions[j])
+        return rows, False, float(proxies[j]), p, float(values[p - 1]) / 2.0 + float(values[p]) / 2.0
+
+    def evaluate_binary(self, rows: np.ndarray) -> tuple[list[tuple[bool, float, int, float]], np.ndarray]:
+        """:meth:`evaluate` for every feature at once, for two classes by gini: per feature (constant?, best
+        proxy, its position, threshold), and each feature's sorted rows. With class counts the order in which
+        equal values are sorted changes no number, so the features need not be sorted one after another."""
+        values = self.matrix[:, rows]
+        order = np.argsort(values, axis=1, kind="stable")
+        values = np.take_along_axis(values, order, axis=1)
+        shifted = np.take_along_axis(self.shifted_matrix[:, rows], order, axis=1)
+        candidate = values[:, 1:] > shifted[:, :-1]
+        w_left = np.arange(1.0, len(rows))
+        w_right = float(self.n) - w_left
+        ones = np.cumsum(self.y[rows][order], axis=1)[:, :-1]
+        zeros = w_left - ones
+        right_zeros, right_ones = self.counts[0] - zeros, self.counts[1] - ones
+        left = 1.0 - (zeros * zeros + ones * ones) / (w_left * w_left)
+        right = 1.0 - (right_zeros * right_zeros + right_ones * right_ones) / (w_right * w_right)
+        proxies = np.where(candidate, -w_right * right - w_left * left, -np.inf)
+        best = np.argmax(proxies, axis=1)
+        found = []
+        for f, j in enumerate(best.tolist()):
+            if values[f, -1] <= shifted[f, 0]:
+                found.append((True, -math.inf, 0, 0.0))
+            else:
+                p = j + 1
+                threshold = float(values[f, p - 1]) / 2.0 + float(values[f, p]) / 2.0
+                found.append((False, float(proxies[f, j]), p, threshold))
+        return found, rows[order]
 
     def _evaluate_small(self, feature: int, start: int, end: int) -> tuple[bool, float, int]:
+        """:meth:`evaluate` in plain Python for a small node, sorting ``samples[start:end]`` in place."""
         column, shifted = self.column_lists[feature], self.shifted_lists[feature]
         rows = sorted(self.samples[start:end], key=column.__getitem__)
         self.samples[start:end] = rows
@@ -286,6 +324,13 @@ class _Builder:
         features drawn by Fisher-Yates swaps, constant ones set aside, the strictly best split kept."""
         features, n_features = self.features, len(self.features)
         best, best_proxy = _Split(end), -math.inf
+        # entropy takes libm's log, as scikit-learn's C does: always the plain-Python search
+        large = end - start > SMALL_NODE and not self.entropy
+        rows = np.array(self.samples[start:end]) if large else None
+        binary = None
+        if self.classification and self.n_classes == 2 and not self.entropy and end - start > BINARY_NODE:
+            binary, sorted_rows = self.evaluate_binary(np.array(self.samples[start:end]))
+            rows, last = None, -1
         f_i = n_features
         n_visited = n_found_constants = n_drawn_constants = 0
         n_total_constants = n_known_constants
@@ -300,7 +345,13 @@ class _Builder:
                 continue
             f_j += n_found_constants
             feature = features[f_j]
-            constant, proxy, p = self.evaluate(feature, start, end)
+            if binary is not None:
+                constant, proxy, p, threshold = binary[feature]
+                last = feature
+            elif rows is not None:
+                rows, constant, proxy, p, threshold = self.evaluate(feature, rows)
+            else:
+                constant, proxy, p = self._evaluate_small(feature, start, end)
             if constant:
                 features[f_j], features[n_total_constants] = features[n_total_constants], features[f_j]
                 n_found_constants += 1
@@ -309,10 +360,16 @@ class _Builder:
             f_i -= 1
             features[f_i], features[f_j] = features[f_j], features[f_i]
             if proxy > best_proxy:
-                column = self.column_lists[feature]
-                below, above = self.samples[start + p - 1], self.samples[start + p]
+                if rows is None and binary is None:
+                    column = self.column_lists[feature]
+                    below, above = self.samples[start + p - 1], self.samples[start + p]
+                    threshold = column[below] / 2.0 + column[above] / 2.0
                 best_proxy = proxy
-                best = _Split(start + p, feature, column[below] / 2.0 + column[above] / 2.0)
+                best = _Split(start + p, feature, threshold)
+        if rows is not None:
+            self.samples[start:end] = rows.tolist()  # in the order the last sort left them
+        elif binary is not None and last >= 0:
+            self.samples[start:end] = sorted_rows[last].tolist()
         if best.pos < end:
             self._partition(start, end, best)
             best.impurity_left, best.impurity_right = self.children(start, best.pos - start)
