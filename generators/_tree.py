@@ -16,9 +16,10 @@ Cython (``sklearn/tree/_tree.pyx``, ``_splitter.pyx``, ``_partitioner.pyx``, ``_
 * the rows of a node sorted by each feature in turn, split positions only between values more than 1e-7
   apart (in float32), thresholds at midpoints ``a / 2 + b / 2``, the split with the strictly largest proxy
   improvement kept (the first, in visiting order, of equal ones);
-* the sums behind every impurity accumulated in scikit-learn's order: rows in the order its in-place sort
-  and partition leave them, left sums grown from the left or, past the middle, taken back from the total
-  (so regression means and impurities are the same floats, not just close ones);
+* the sums behind every regression impurity accumulated in scikit-learn's order: rows in the order its
+  in-place sort and partition leave them, left sums grown from the left or, past the middle, taken back from
+  the total (so means and impurities are the same floats, not just close ones); class counts are whole
+  numbers whatever the order, so large classification nodes are sorted and split with plain numpy calls;
 * predictions by the same ``x <= threshold`` walk, a class by the first largest share.
 
 Rows that tie in a feature's value (two equal float32 values) are ordered here by a stable sort where
@@ -130,7 +131,8 @@ class _Builder:
         self.shifted = list(self.shifted_matrix)
         self.shifted_lists = [column.tolist() for column in self.shifted]
         self.y = target
-        self.y_list = target.astype(np.intp).tolist() if self.classification else target.tolist()
+        self.y_int = target.astype(np.intp)
+        self.y_list = self.y_int.tolist() if self.classification else target.tolist()
         if self.classification:
             self.onehot = np.eye(n_classes)[target.astype(np.intp)]
         self.samples = list(range(len(target)))
@@ -143,7 +145,10 @@ class _Builder:
     def node(self, start: int, end: int) -> None:
         """``criterion.init``: the node's totals over its rows in their current order."""
         self.n = end - start
-        if self.classification:
+        if self.classification and self.n > SMALL_NODE:  # counts: the order does not matter
+            rows = np.array(self.samples[start:end])
+            self.counts = np.bincount(self.y_int[rows], minlength=self.n_classes).astype(np.float64).tolist()
+        elif self.classification:
             counts = [0.0] * self.n_classes
             for i in self.samples[start:end]:
                 counts[self.y_list[i]] += 1.0
@@ -187,9 +192,13 @@ class _Builder:
         rows = self.samples[start : start + self.n]
         w_left, w_right = float(pos), float(self.n - pos)
         if self.classification:
-            left = [0.0] * self.n_classes
-            for i in rows[:pos]:
-                left[self.y_list[i]] += 1.0
+            if self.n > SMALL_NODE:
+                found = np.bincount(self.y_int[np.array(rows[:pos])], minlength=self.n_classes)
+                left = found.astype(np.float64).tolist()
+            else:
+                left = [0.0] * self.n_classes
+                for i in rows[:pos]:
+                    left[self.y_list[i]] += 1.0
             right = [total - count for total, count in zip(self.counts, left, strict=True)]
             if self.entropy:
                 return _entropy(left, w_left), _entropy(right, w_right)
@@ -385,6 +394,11 @@ class _Builder:
 
     def _partition(self, start: int, end: int, split: _Split) -> None:
         """``partition_samples_final``: rows at or below the threshold to the front, by scikit-learn's swaps."""
+        if self.classification and end - start > SMALL_NODE:  # class counts ignore the order: a numpy split
+            rows = np.array(self.samples[start:end])
+            below = self.columns[split.feature][rows] <= split.threshold
+            self.samples[start:end] = np.concatenate([rows[below], rows[~below]]).tolist()
+            return
         column, threshold, rows = self.column_lists[split.feature], split.threshold, self.samples
         lo, hi = start, end
         while lo < hi:
