@@ -5,17 +5,23 @@ Three questions: the accuracy (and balanced accuracy) of always predicting the m
 (``sklearn.utils.class_weight.compute_class_weight``); and what random oversampling *before* the
 train/test split does to a test score, simulated with two scikit-learn pipelines (imbalanced-learn is not
 a dependency: oversampling here duplicates minority rows with numpy). The leak question's number, the
-chance that a test minority row has an identical copy in training, is ``scipy.stats.hypergeom``.
+chance that a test minority row has an identical copy in training, is hypergeometric. Making a problem
+imports neither scikit-learn nor scipy (~90 MB of a drill session): the baseline and the weights are
+computed as scikit-learn computes them, the split and the tree are scikit-learn's as
+:mod:`generators._splits` and :mod:`generators._tree` rebuild them, and the tests compare them all.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
 
+from generators._splits import train_test_split
+from generators._tree import fit_tree
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
 Ask = Literal["majority-accuracy", "class-weight", "oversampling-leak"]
@@ -65,45 +71,41 @@ def _counts(rng: np.random.Generator, scenario: Scenario) -> np.ndarray:
     return np.array([n - sum(minority), *minority])
 
 
-def _labels_for(counts: np.ndarray) -> np.ndarray:
-    return np.repeat(np.arange(len(counts)), counts)
-
-
 def majority_baseline(counts: np.ndarray) -> tuple[float, float]:
     """(accuracy, balanced accuracy) of ``DummyClassifier(strategy="most_frequent")`` on these labels.
 
     One row per class weighted by its count is the same data as ``counts`` repeated rows, and keeps this
     O(classes) instead of O(rows) (up to 100,000 rows would cost ~25 ms).
-    """
-    from sklearn.dummy import DummyClassifier
-    from sklearn.metrics import balanced_accuracy_score
 
+    Computed as scikit-learn computes it, without importing it: the prediction is the class with the largest
+    weighted count (the first on a tie), accuracy the weighted share of rows it gets right, balanced accuracy
+    the mean over classes of the confusion matrix's diagonal over its row sums (the tests compare the floats).
+    """
     y = np.arange(len(counts))
-    x = np.zeros((len(y), 1))
-    model = DummyClassifier(strategy="most_frequent").fit(x, y, sample_weight=counts)
-    predicted = model.predict(x)
-    accuracy = float(model.score(x, y, sample_weight=counts))
-    return accuracy, float(balanced_accuracy_score(y, predicted, sample_weight=counts))
+    predicted = np.full(len(y), int(np.argmax(counts)))
+    accuracy = float(np.average((predicted == y).astype(np.float64), weights=counts))
+    confusion = np.zeros((len(y), len(y)), dtype=np.int64)
+    np.add.at(confusion, (y, predicted), counts)
+    return accuracy, float(np.mean(np.diag(confusion) / confusion.sum(axis=1)))
 
 
 def balanced_weights(counts: np.ndarray) -> np.ndarray:
-    """``compute_class_weight("balanced")`` for labels with these class counts."""
-    from sklearn.utils.class_weight import compute_class_weight
-
-    y = _labels_for(counts)
-    return compute_class_weight("balanced", classes=np.arange(len(counts)), y=y)
+    """``compute_class_weight("balanced")`` for labels with these class counts: n / (classes x count), the
+    same float operations as scikit-learn's."""
+    class_counts = np.asarray(counts, dtype=np.float64)  # np.bincount of the labels, without the rows
+    return np.sum(class_counts) / (len(counts) * class_counts)
 
 
 def twin_probability(rows: int, test_rows: int, copies: int) -> float:
     """P(a given test row has at least one of its ``copies - 1`` duplicates in the training set).
 
     The other copies land among the remaining ``rows - 1`` rows, ``test_rows - 1`` of which are test
-    rows; the row has no twin in training only if all of them are in the test set (hypergeometric).
+    rows; the row has no twin in training only if all of them are in the test set (hypergeometric): that
+    chance is C(test_rows - 1, copies - 1) / C(rows - 1, copies - 1), taken exactly and rounded once (what
+    ``1 - scipy.stats.hypergeom.pmf`` approximates, sometimes one unit in the last place off).
     """
-    from scipy.stats import hypergeom
-
     others = copies - 1
-    return float(1.0 - hypergeom.pmf(others, rows - 1, test_rows - 1, others))
+    return float(1 - Fraction(math.comb(test_rows - 1, others), math.comb(rows - 1, others)))
 
 
 def _count_table(scenario: Scenario, counts: np.ndarray) -> Table:
@@ -409,9 +411,6 @@ def simulate_pipelines(
     Classes overlap (minority shifted by ~0.9 sd on 3 of 6 features), so honest recall is modest; the
     tree memorises duplicated rows, so a leaky pipeline's test copies are recalled almost perfectly.
     """
-    from sklearn.model_selection import train_test_split
-    from sklearn.tree import DecisionTreeClassifier
-
     rows = int(rng.choice([1000, 1200, 1500]))
     minority = int(round(rows * rng.uniform(0.05, 0.1)))
     shift = np.zeros(6)
@@ -428,7 +427,7 @@ def simulate_pipelines(
         return x_[keep], y_[keep], id_[keep]
 
     def fit_score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, y_te: np.ndarray) -> Scores:
-        tree = DecisionTreeClassifier(random_state=int(rng.integers(2**31))).fit(x_tr, y_tr)
+        tree = fit_tree(x_tr, y_tr, classification=True, random_state=int(rng.integers(2**31)))
         predicted = tree.predict(x_te)
         tp = int(np.count_nonzero((predicted == 1) & (y_te == 1)))
         recall = tp / int(np.count_nonzero(y_te == 1))

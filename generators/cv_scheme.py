@@ -21,7 +21,9 @@ scenario                      right answer               why the obvious alterna
 
 The grader builds the scenario's synthetic data (from ``data_seed``, with :func:`build_dataset`),
 runs *every* option's scikit-learn splitter on it and puts what it measured into the feedback of each
-wrong option, so the numbers change with every instance. Splitter conventions (the tests rebuild
+wrong option, so the numbers change with every instance. The splitters are scikit-learn's as
+:mod:`generators._splits` reproduces them in numpy (the same folds and error messages, without importing
+scikit-learn; the tests compare them). Splitter conventions (the tests rebuild
 them independently): shuffled splitters use ``random_state=split_seed``; ``holdout`` is
 ``ShuffleSplit(n_splits=1, test_size=0.2, random_state=split_seed)`` (what ``train_test_split``
 does); ``nested`` is an outer (Stratified)KFold with ``split_seed`` around an inner one with
@@ -33,14 +35,16 @@ per seed; after ``MAX_REDRAWS`` a fixed-seed stream known to verify is used.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
 
+from generators import _splits
 from generators.base import ChoiceAnswer, Generator, Option, Params, Part, Problem, Table, fmt
 
 Scenario = Literal[
@@ -82,6 +86,7 @@ RESHUFFLES = 10  # how many reshuffles / redraws measure the spread of an estima
 FRESH_ROWS = 2000  # new rows that give the "true" accuracy of a tuned model
 KNN_GRID = tuple(range(1, 40, 2))  # k values tuned in the `tuning` scenario
 MAX_REDRAWS = 12
+SORT_BLOCK = 256  # rows of a k-NN distance matrix sorted at a time
 
 
 class CVSchemeParams(Params):
@@ -284,11 +289,31 @@ def build_dataset(scenario: str, data_seed: int, n_splits: int) -> Dataset:
 Split = tuple[np.ndarray, np.ndarray]
 
 
+class _Rerun(Sequence[Split]):
+    """Leave-one-out's splits, made again on every pass instead of held: n folds of n - 1 training rows each
+    would hold n² indices at once (6.5 MB for 900 rows, a drill session's memory peak)."""
+
+    def __init__(self, make: Callable[[], Iterator[Split]], count: int) -> None:
+        self.make, self.count = make, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Split]:
+        return self.make()
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = range(self.count)[index]  # negative indices and bounds, as a tuple's
+        return next(itertools.islice(self.make(), position, None))
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
-    """An option's splits on the data, or the error scikit-learn raised."""
+    """An option's splits on the data, or the error scikit-learn raises there."""
 
-    splits: tuple[Split, ...] = ()
+    splits: Sequence[Split] = ()
     error: str = ""
 
     @property
@@ -297,27 +322,26 @@ class Run:
 
 
 def make_splitter(option: str, n_splits: int, split_seed: int, target: str) -> Any:
-    """The scikit-learn object behind an option (for ``nested``: the outer splitter)."""
-    from sklearn import model_selection as ms
-
+    """The splitter behind an option (for ``nested``: the outer splitter): scikit-learn's, as
+    :mod:`generators._splits` reproduces it without importing scikit-learn (the tests compare the two)."""
     stratified = target in ("binary", "multiclass")
     match option:
         case "KFold":
-            return ms.KFold(n_splits, shuffle=True, random_state=split_seed)
+            return _splits.KFold(n_splits, shuffle=True, random_state=split_seed)
         case "StratifiedKFold":
-            return ms.StratifiedKFold(n_splits, shuffle=True, random_state=split_seed)
+            return _splits.StratifiedKFold(n_splits, shuffle=True, random_state=split_seed)
         case "GroupKFold":
-            return ms.GroupKFold(n_splits)
+            return _splits.GroupKFold(n_splits)
         case "StratifiedGroupKFold":
-            return ms.StratifiedGroupKFold(n_splits, shuffle=True, random_state=split_seed)
+            return _splits.StratifiedGroupKFold(n_splits, shuffle=True, random_state=split_seed)
         case "TimeSeriesSplit":
-            return ms.TimeSeriesSplit(n_splits)
+            return _splits.TimeSeriesSplit(n_splits)
         case "LeaveOneOut":
-            return ms.LeaveOneOut()
+            return _splits.LeaveOneOut()
         case "holdout":
-            return ms.ShuffleSplit(n_splits=1, test_size=HOLDOUT_TEST_SIZE, random_state=split_seed)
+            return _splits.ShuffleSplit(n_splits=1, test_size=HOLDOUT_TEST_SIZE, random_state=split_seed)
         case "nested":
-            kind = ms.StratifiedKFold if stratified else ms.KFold
+            kind = _splits.StratifiedKFold if stratified else _splits.KFold
             return kind(n_splits, shuffle=True, random_state=split_seed)
     raise ValueError(f"unknown option {option!r}")
 
@@ -340,6 +364,9 @@ def run(
     labels = ds.y if y is None else y
     X = np.empty((ds.n_rows, 0))
     try:
+        if option == "LeaveOneOut":
+            next(splitter.split(X, labels))  # raises here, as it would when the splits are taken
+            return Run(_Rerun(lambda: splitter.split(X, labels), ds.n_rows))
         if option in ("GroupKFold", "StratifiedGroupKFold"):
             splits = splitter.split(X, labels, groups)
         else:
@@ -350,7 +377,8 @@ def run(
 
 
 def error_of(option: str, ds: Dataset, n_splits: int, split_seed: int) -> str:
-    """What scikit-learn says when the option is run as is on this data (no groups, numeric target...)."""
+    """What scikit-learn says (its message, reproduced) when the option is run as is on this data (no groups,
+    numeric target...)."""
     return run(option, ds, n_splits, split_seed, groups=ds.groups).error
 
 
@@ -865,10 +893,20 @@ def _knn_accuracy(
 
     With ``exclude_self`` (X_test is X_train) each row's own entry is dropped: exact leave-one-out.
     """
-    distances = (X_test**2).sum(axis=1)[:, None] - 2 * X_test @ X_train.T + (X_train**2).sum(axis=1)[None, :]
+    # |a|² − 2a·b + |b|², the two sums done in place on the product: the same floats as the plain expression
+    # without its three test x train temporaries, and the rows sorted a block at a time (the fresh rows'
+    # search was a drill session's memory peak).
+    distances = 2 * X_test @ X_train.T
+    np.subtract((X_test**2).sum(axis=1)[:, None], distances, out=distances)
+    distances += (X_train**2).sum(axis=1)[None, :]
     if exclude_self:
         np.fill_diagonal(distances, np.inf)
-    neighbours = np.argsort(distances, axis=1, kind="stable")[:, : KNN_GRID[-1]]
+    neighbours = np.concatenate(
+        [
+            np.argsort(distances[start : start + SORT_BLOCK], axis=1, kind="stable")[:, : KNN_GRID[-1]]
+            for start in range(0, len(distances), SORT_BLOCK)
+        ]
+    )
     ks = np.array(KNN_GRID)
     votes = np.cumsum(y_train[neighbours], axis=1)[:, ks - 1]
     return ((votes * 2 > ks) == y_test[:, None]).mean(axis=0)

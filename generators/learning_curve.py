@@ -34,6 +34,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from generators._splits import KFold, StratifiedKFold
+from generators._tree import fit_tree
 from generators.base import ChoiceAnswer, Figure, Generator, Option, Params, Part, Problem, Series, Table, fmt
 
 Diagnosis = Literal["high_bias", "high_variance", "good_fit"]
@@ -254,9 +256,10 @@ def _process(rng: np.random.Generator, recipe: Recipe) -> Process:
 # -- models ----------------------------------------------------------------------------------------
 #
 # A learning curve is 25 fits (5 folds x 5 sizes). scikit-learn's per-call checks cost more than these tiny
-# fits themselves, so the models are numpy here (trees excepted: a tree's fit is scikit-learn's, its
-# predictions are read once per evaluation set). The tests check every model against its scikit-learn
-# counterpart and the whole curve against ``sklearn.model_selection.learning_curve``.
+# fits themselves, so the models are numpy here, and importing scikit-learn would cost a drill session ~90 MB:
+# the trees are scikit-learn's as generators._tree rebuilds them, the folds its (Stratified)KFold as
+# generators._splits does. The tests check every model against its scikit-learn counterpart and the whole curve
+# against ``sklearn.model_selection.learning_curve``.
 
 LOGISTIC_C = 1.0  # scikit-learn's default: penalty ½‖w‖² + C·Σ log-loss, intercept not penalised
 TREE_DEPTHS = {"stump": 1, "tree7": 7, "tree": None}
@@ -306,14 +309,10 @@ def fit_predict(
         return [
             (np.column_stack([points, np.ones(len(points))]) @ theta > 0).astype(int) for points in evaluate
         ]
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
-    # float32 is what the tree's own input check would convert to; converting here and skipping that check
-    # (a large share of a small fit's time) builds and reads the very same tree.
-    kind = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
-    tree = kind(max_depth=TREE_DEPTHS[key], random_state=random_state)
-    tree.fit(np.asarray(X, dtype=np.float32), y, check_input=False)
-    return [tree.predict(np.asarray(points, dtype=np.float32), check_input=False) for points in evaluate]
+    tree = fit_tree(
+        X, y, classification=task == "classification", max_depth=TREE_DEPTHS[key], random_state=random_state
+    )
+    return [tree.predict(points) for points in evaluate]
 
 
 def score(task: str, y: np.ndarray, predicted: np.ndarray) -> float:
@@ -324,8 +323,8 @@ def score(task: str, y: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def _splitter(task: str, random_state: int) -> Any:
-    from sklearn.model_selection import KFold, StratifiedKFold
-
+    """The folds ``learning_curve(cv=...)`` gets: scikit-learn's (Stratified)KFold, as :mod:`generators._splits`
+    reproduces it."""
     kind = StratifiedKFold if task == "classification" else KFold
     return kind(n_splits=CV_FOLDS, shuffle=True, random_state=random_state)
 

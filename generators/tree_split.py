@@ -3,8 +3,8 @@
 Class counts in a node and in the two children of a yes/no split are shown; the question is the
 parent's impurity, the children's weighted impurity, the gain, or which of two candidate splits a tree
 would choose. Values come from a fitted ``sklearn.tree.DecisionTreeClassifier`` (``tree_.impurity`` and
-``tree_.feature``) on rows that realise the counts, with one binary feature per candidate split; entropy
-is in bits, as in scikit-learn.
+``tree_.feature``; rebuilt by :mod:`generators._tree`, so making a problem does not import scikit-learn) on rows
+that realise the counts, with one binary feature per candidate split; entropy is in bits, as in scikit-learn.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._tree import fit_tree
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
 Criterion = Literal["gini", "entropy"]
@@ -30,16 +31,36 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("A churn tree is being grown on subscribers", "subscribers", ("Stay", "Churn"),
-             ("contract is month-to-month", "tenure < 12 months", "3+ support calls last quarter")),
-    Scenario("A credit tree is being grown on past loans", "loans", ("Repaid", "Default"),
-             ("debt-to-income > 40%", "missed a payment last year", "income < $40k")),
-    Scenario("A spam tree is being grown on emails", "emails", ("Ham", "Spam"),
-             ("contains the word 'free'", "sender not in contacts", "more than 3 links")),
-    Scenario("A tree is being grown on iris flowers", "flowers", ("Setosa", "Versicolor", "Virginica"),
-             ("petal length < 2.5 cm", "petal width < 1.7 cm", "sepal length < 5.8 cm")),
-    Scenario("A triage tree is being grown on emergency visits", "visits", ("Low", "Medium", "High"),
-             ("temperature ≥ 38.5 °C", "age ≥ 65", "heart rate > 110")),
+    Scenario(
+        "A churn tree is being grown on subscribers",
+        "subscribers",
+        ("Stay", "Churn"),
+        ("contract is month-to-month", "tenure < 12 months", "3+ support calls last quarter"),
+    ),
+    Scenario(
+        "A credit tree is being grown on past loans",
+        "loans",
+        ("Repaid", "Default"),
+        ("debt-to-income > 40%", "missed a payment last year", "income < $40k"),
+    ),
+    Scenario(
+        "A spam tree is being grown on emails",
+        "emails",
+        ("Ham", "Spam"),
+        ("contains the word 'free'", "sender not in contacts", "more than 3 links"),
+    ),
+    Scenario(
+        "A tree is being grown on iris flowers",
+        "flowers",
+        ("Setosa", "Versicolor", "Virginica"),
+        ("petal length < 2.5 cm", "petal width < 1.7 cm", "sepal length < 5.8 cm"),
+    ),
+    Scenario(
+        "A triage tree is being grown on emergency visits",
+        "visits",
+        ("Low", "Medium", "High"),
+        ("temperature ≥ 38.5 °C", "age ≥ 65", "heart rate > 110"),
+    ),
 )
 
 CRITERION_NAMES = {"gini": "Gini impurity", "entropy": "entropy (in bits, log base 2)"}
@@ -71,32 +92,44 @@ class FittedSplit:
     gain: float
 
 
-def fit_splits(parent: np.ndarray, splits: list[Split], criterion: str, seed: int) -> tuple[list[FittedSplit], int]:
+def fit_splits(
+    parent: np.ndarray, splits: list[Split], criterion: str, seed: int
+) -> tuple[list[FittedSplit], int]:
     """Impurities per candidate split from depth-1 trees, and the index of the split a tree picks among all.
 
-    Rows realise the parent's class counts; feature j is 1 on the rows that answer "yes" to split j.
+    Rows realise the parent's class counts; feature j is 1 on the rows that answer "yes" to split j. The trees
+    are scikit-learn's ``DecisionTreeClassifier(criterion, max_depth=1, random_state=seed)`` as
+    :mod:`generators._tree` rebuilds them without importing scikit-learn (the tests compare the two).
     """
-    from sklearn.tree import DecisionTreeClassifier
-
     y = np.repeat(np.arange(len(parent)), parent)
     features = np.column_stack([_yes_column(parent, s.left) for s in splits])
     fitted = []
     for j in range(len(splits)):
-        tree = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(features[:, [j]], y)
-        t = tree.tree_
+        t = fit_tree(
+            features[:, [j]], y, classification=True, max_depth=1, random_state=seed, criterion=criterion
+        )
         # Node 0 is the root; its children are nodes 1 and 2, "x <= 0.5" (the "no" rows) on the left.
-        no_child, yes_child = int(t.children_left[0]), int(t.children_right[0])
-        n, n_no, n_yes = t.n_node_samples[0], t.n_node_samples[no_child], t.n_node_samples[yes_child]
+        no_child, yes_child = t.left[0], t.right[0]
+        n, n_no, n_yes = t.n_samples[0], t.n_samples[no_child], t.n_samples[yes_child]
         weighted = (n_yes * t.impurity[yes_child] + n_no * t.impurity[no_child]) / n
-        fitted.append(FittedSplit(float(t.impurity[0]), float(t.impurity[yes_child]), float(t.impurity[no_child]),
-                                  float(weighted), float(t.impurity[0] - weighted)))
-    both = DecisionTreeClassifier(criterion=criterion, max_depth=1, random_state=seed).fit(features, y)
-    return fitted, int(both.tree_.feature[0])
+        fitted.append(
+            FittedSplit(
+                float(t.impurity[0]),
+                float(t.impurity[yes_child]),
+                float(t.impurity[no_child]),
+                float(weighted),
+                float(t.impurity[0] - weighted),
+            )
+        )
+    both = fit_tree(features, y, classification=True, max_depth=1, random_state=seed, criterion=criterion)
+    return fitted, both.feature[0]
 
 
 def _yes_column(parent: np.ndarray, left: np.ndarray) -> np.ndarray:
     """1 for the first ``left[k]`` rows of each class k (rows are grouped by class), else 0."""
-    return np.concatenate([np.r_[np.ones(l_k), np.zeros(p_k - l_k)] for p_k, l_k in zip(parent, left, strict=True)])
+    return np.concatenate(
+        [np.r_[np.ones(l_k), np.zeros(p_k - l_k)] for p_k, l_k in zip(parent, left, strict=True)]
+    )
 
 
 def impurity(counts: np.ndarray, criterion: str) -> float:
@@ -121,8 +154,10 @@ def _split(rng: np.random.Generator, parent: np.ndarray, question: str) -> Split
 
 def _gain_ok(parent: np.ndarray, split: Split, criterion: str) -> float:
     n = parent.sum()
-    weighted = (split.left.sum() * impurity(split.left, criterion) + split.right.sum() * impurity(split.right,
-                                                                                                   criterion)) / n
+    weighted = (
+        split.left.sum() * impurity(split.left, criterion)
+        + split.right.sum() * impurity(split.right, criterion)
+    ) / n
     return impurity(parent, criterion) - weighted
 
 
@@ -154,12 +189,23 @@ class TreeSplit(Generator):
             return self._best(seed, params, scenario, criterion, parent, splits, fitted, chosen)
         return self._value(seed, params, scenario, criterion, ask, parent, splits[0], fitted[0])
 
-    def _value(self, seed: int, params: TreeSplitParams, scenario: Scenario, criterion: str, ask: str,
-               parent: np.ndarray, split: Split, fit: FittedSplit) -> Problem:
+    def _value(
+        self,
+        seed: int,
+        params: TreeSplitParams,
+        scenario: Scenario,
+        criterion: str,
+        ask: str,
+        parent: np.ndarray,
+        split: Split,
+        fit: FittedSplit,
+    ) -> Problem:
         name, gain_name = CRITERION_NAMES[criterion], GAIN_NAMES[criterion]
-        asked = {"parent": f"{name} of the parent node",
-                 "children": f"weighted {name} of the two children",
-                 "gain": f"{gain_name} of the split ({'entropy in bits' if criterion == 'entropy' else 'Gini'})"}[ask]
+        asked = {
+            "parent": f"{name} of the parent node",
+            "children": f"weighted {name} of the two children",
+            "gain": f"{gain_name} of the split ({'entropy in bits' if criterion == 'entropy' else 'Gini'})",
+        }[ask]
         value = {"parent": fit.parent, "children": fit.weighted, "gain": fit.gain}[ask]
         prompt = (
             f"{scenario.context}. A node holds {int(parent.sum())} {scenario.items}; the candidate split "
@@ -167,49 +213,95 @@ class TreeSplit(Generator):
             f"What is the **{asked}**? Answer as a number to 3 decimals."
         )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
             parts=(Part(prompt=f"{asked[0].upper()}{asked[1:]}?", answer=NumberAnswer(value, decimals=3)),),
             solution=_solution(scenario, criterion, ask, parent, split, fit),
-            data={"ask": ask, "criterion": criterion, "labels": list(scenario.labels), "parent": parent.tolist(),
-                  "split": split.question, "left": split.left.tolist(), "right": split.right.tolist(),
-                  "impurity": {"parent": fit.parent, "left": fit.left, "right": fit.right,
-                               "weighted_children": fit.weighted, "gain": fit.gain}},
+            data={
+                "ask": ask,
+                "criterion": criterion,
+                "labels": list(scenario.labels),
+                "parent": parent.tolist(),
+                "split": split.question,
+                "left": split.left.tolist(),
+                "right": split.right.tolist(),
+                "impurity": {
+                    "parent": fit.parent,
+                    "left": fit.left,
+                    "right": fit.right,
+                    "weighted_children": fit.weighted,
+                    "gain": fit.gain,
+                },
+            },
             table=_table(scenario, parent, [split]),
         )
 
-    def _best(self, seed: int, params: TreeSplitParams, scenario: Scenario, criterion: str, parent: np.ndarray,
-              splits: list[Split], fitted: list[FittedSplit], chosen: int) -> Problem:
+    def _best(
+        self,
+        seed: int,
+        params: TreeSplitParams,
+        scenario: Scenario,
+        criterion: str,
+        parent: np.ndarray,
+        splits: list[Split],
+        fitted: list[FittedSplit],
+        chosen: int,
+    ) -> Problem:
         gain_name = GAIN_NAMES[criterion]
-        options = tuple(Option(f"split-{j + 1}", f"Split {j + 1}: {s.question}") for j, s in enumerate(splits))
+        options = tuple(
+            Option(f"split-{j + 1}", f"Split {j + 1}: {s.question}") for j, s in enumerate(splits)
+        )
         other = 1 - chosen
-        feedback = {f"split-{other + 1}": f"Its {gain_name} is {fmt(fitted[other].gain, 4)}, below split "
-                                          f"{chosen + 1}'s {fmt(fitted[chosen].gain, 4)}."}
+        feedback = {
+            f"split-{other + 1}": f"Its {gain_name} is {fmt(fitted[other].gain, 4)}, below split "
+            f"{chosen + 1}'s {fmt(fitted[chosen].gain, 4)}."
+        }
         prompt = (
-            f"{scenario.context} with criterion=\"{criterion}\". A node holds {int(parent.sum())} "
+            f'{scenario.context} with criterion="{criterion}". A node holds {int(parent.sum())} '
             f"{scenario.items}, and two candidate splits would divide them as below.\n\n"
             "Which split does the tree choose?"
         )
         lines = [f"Parent {CRITERION_NAMES[criterion]}: {fmt(fitted[0].parent, 4)}."]
         for j, (s, f) in enumerate(zip(splits, fitted, strict=True)):
             nl, nr, n = int(s.left.sum()), int(s.right.sum()), int(parent.sum())
-            lines.append(f"Split {j + 1} ({s.question}): yes-child {fmt(f.left, 4)} on {nl} rows, no-child "
-                         f"{fmt(f.right, 4)} on {nr} rows → weighted ({nl} × {fmt(f.left, 4)} + {nr} × "
-                         f"{fmt(f.right, 4)}) / {n} = {fmt(f.weighted, 4)}; {gain_name} = {fmt(f.gain, 4)}")
-        lines.append(f"The tree takes the split with the larger {gain_name}: **Split {chosen + 1}** "
-                     f"({splits[chosen].question}).")
-        lines.append("Greedy: the tree picks the best split for this node only; it never looks ahead to what the "
-                     "children could do next.")
+            lines.append(
+                f"Split {j + 1} ({s.question}): yes-child {fmt(f.left, 4)} on {nl} rows, no-child "
+                f"{fmt(f.right, 4)} on {nr} rows → weighted ({nl} × {fmt(f.left, 4)} + {nr} × "
+                f"{fmt(f.right, 4)}) / {n} = {fmt(f.weighted, 4)}; {gain_name} = {fmt(f.gain, 4)}"
+            )
+        lines.append(
+            f"The tree takes the split with the larger {gain_name}: **Split {chosen + 1}** "
+            f"({splits[chosen].question})."
+        )
+        lines.append(
+            "Greedy: the tree picks the best split for this node only; it never looks ahead to what the "
+            "children could do next."
+        )
         return self.problem(
-            seed, params,
+            seed,
+            params,
             prompt=prompt,
-            parts=(Part(prompt="Which split?", answer=ChoiceAnswer(options, f"split-{chosen + 1}", feedback)),),
+            parts=(
+                Part(prompt="Which split?", answer=ChoiceAnswer(options, f"split-{chosen + 1}", feedback)),
+            ),
             solution="\n\n".join(lines),
-            data={"ask": "best-split", "criterion": criterion, "labels": list(scenario.labels),
-                  "parent": parent.tolist(),
-                  "splits": [{"question": s.question, "left": s.left.tolist(), "right": s.right.tolist(),
-                              "gain": f.gain} for s, f in zip(splits, fitted, strict=True)],
-                  "chosen": chosen + 1},
+            data={
+                "ask": "best-split",
+                "criterion": criterion,
+                "labels": list(scenario.labels),
+                "parent": parent.tolist(),
+                "splits": [
+                    {
+                        "question": s.question,
+                        "left": s.left.tolist(),
+                        "right": s.right.tolist(),
+                        "gain": f.gain,
+                    }
+                    for s, f in zip(splits, fitted, strict=True)
+                ],
+                "chosen": chosen + 1,
+            },
             table=_table(scenario, parent, splits),
         )
 
@@ -233,24 +325,33 @@ def _impurity_line(label: str, counts: np.ndarray, criterion: str) -> str:
     return f"{label}: −{terms} = {fmt(impurity(counts, 'entropy'), 4)}" if terms else f"{label}: 0"
 
 
-def _solution(scenario: Scenario, criterion: str, ask: str, parent: np.ndarray, split: Split,
-              fit: FittedSplit) -> str:
+def _solution(
+    scenario: Scenario, criterion: str, ask: str, parent: np.ndarray, split: Split, fit: FittedSplit
+) -> str:
     n, nl, nr = int(parent.sum()), int(split.left.sum()), int(split.right.sum())
     lines = [_impurity_line("Parent", parent, criterion)]
     result = {"parent": fit.parent, "children": fit.weighted, "gain": fit.gain}[ask]
     if ask == "parent":
         lines[0] = lines[0].rsplit(" = ", 1)[0] + f" = **{fmt(result)}**"
         top = math.log2(len(parent)) if criterion == "entropy" else 1 - 1 / len(parent)
-        lines.append(f"The maximum for {len(parent)} classes is {fmt(top, 4)} (all classes equally common); "
-                     "a pure node scores 0. A split is worth making when its children are purer on average.")
+        lines.append(
+            f"The maximum for {len(parent)} classes is {fmt(top, 4)} (all classes equally common); "
+            "a pure node scores 0. A split is worth making when its children are purer on average."
+        )
         return "\n\n".join(lines)
     lines.append(_impurity_line(f"Yes-child ({nl} rows)", split.left, criterion))
     lines.append(_impurity_line(f"No-child ({nr} rows)", split.right, criterion))
-    lines.append(f"Weighted children = ({nl} × {fmt(fit.left, 4)} + {nr} × {fmt(fit.right, 4)}) / {n} = "
-                 + (f"**{fmt(fit.weighted)}**" if ask == "children" else fmt(fit.weighted, 4)))
+    lines.append(
+        f"Weighted children = ({nl} × {fmt(fit.left, 4)} + {nr} × {fmt(fit.right, 4)}) / {n} = "
+        + (f"**{fmt(fit.weighted)}**" if ask == "children" else fmt(fit.weighted, 4))
+    )
     if ask == "gain":
-        lines.append(f"{GAIN_NAMES[criterion].capitalize()} = parent − weighted children = {fmt(fit.parent, 4)} − "
-                     f"{fmt(fit.weighted, 4)} = **{fmt(fit.gain)}**")
-    lines.append("Weighting by child size matters: a tiny pure child barely lowers the weighted impurity. "
-                 "Gini and entropy almost always rank splits the same way; Gini is cheaper (no logarithms).")
+        lines.append(
+            f"{GAIN_NAMES[criterion].capitalize()} = parent − weighted children = {fmt(fit.parent, 4)} − "
+            f"{fmt(fit.weighted, 4)} = **{fmt(fit.gain)}**"
+        )
+    lines.append(
+        "Weighting by child size matters: a tiny pure child barely lowers the weighted impurity. "
+        "Gini and entropy almost always rank splits the same way; Gini is cheaper (no logarithms)."
+    )
     return "\n\n".join(lines)

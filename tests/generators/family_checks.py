@@ -48,15 +48,3 @@ def assert_import_is_light(module: str) -> None:
     """Importing the family's module in a fresh interpreter loads neither scipy nor scikit-learn."""
     code = f"import {module}, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-
-
-def assert_generation_is_light(name: str, seeds: int = 60) -> None:
-    """Making ``seeds`` problems of the family (every question it draws) in a fresh interpreter loads neither
-    scipy nor scikit-learn: importing either costs a drill session 27 to 90 MB."""
-    code = (
-        f"import sys; from generators import get; g = get({name!r})\n"
-        f"for seed in range({seeds}): g.generate(seed)\n"
-        "loaded = {'scipy', 'sklearn'} & set(sys.modules)\n"
-        "assert not loaded, loaded"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

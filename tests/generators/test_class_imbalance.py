@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from generators import class_imbalance as ci
 from generators import get
 from generators.class_imbalance import twin_probability
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators import sklearn_paths
 from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
 
@@ -158,4 +160,66 @@ def test_bad_params_rejected() -> None:
 
 def test_import_does_not_import_sklearn() -> None:
     code = "import generators.class_imbalance, sys; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_baseline_and_weights_are_sklearns_floats() -> None:
+    """Over random class counts (2 or 3 classes, ties for the majority included), the numpy baseline and
+    weights are bit for bit ``DummyClassifier`` + ``balanced_accuracy_score`` and ``compute_class_weight``."""
+    rng = np.random.default_rng(11)
+    cases = [np.array([40, 40, 7]), np.array([5, 9, 9]), np.array([10, 10])]
+    cases += [rng.integers(10, 100_000, size=int(rng.integers(2, 4))) for _ in range(80)]  # 15 ms each
+    for counts in cases:
+        assert ci.majority_baseline(counts) == sklearn_paths.majority_baseline(counts), counts
+        assert np.array_equal(ci.balanced_weights(counts), sklearn_paths.balanced_weights(counts)), counts
+
+
+def test_twin_probability_is_exact_and_scipys_to_the_last_bit_or_so() -> None:
+    """The exact hypergeometric value, rounded once; scipy's ``1 - hypergeom.pmf`` lands on it or one unit in
+    the last place away (never far enough to change the 3-decimal answer)."""
+    from fractions import Fraction
+
+    for rows in (1000, 1130, 1500, 2000, 2875):
+        for copies in range(2, 9):
+            test_rows = math.ceil(0.25 * rows)
+            ours = twin_probability(rows, test_rows, copies)
+            exact = 1 - Fraction(math.comb(test_rows - 1, copies - 1), math.comb(rows - 1, copies - 1))
+            assert ours == float(exact)
+            assert abs(ours - sklearn_paths.twin_probability(rows, test_rows, copies)) <= 2 * math.ulp(ours)
+
+
+def _without_last_bits(problem: dict) -> dict:
+    """A leak problem's JSON with the twin probability rounded to 12 decimals (where scipy's value and the
+    exact one may differ in the last bit)."""
+    data = {**problem["data"]}
+    if "twin_probability" in data:
+        data["twin_probability"] = round(data["twin_probability"], 12)
+        expected = [*problem["expected"][:-1], round(problem["expected"][-1], 12)]
+        return {**problem, "data": data, "expected": expected}
+    return problem
+
+
+def test_instances_are_those_sklearn_and_scipy_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With scikit-learn's DummyClassifier, class weights, train_test_split and tree and scipy's hypergeom
+    swapped back in, every question makes the same instances seed by seed: the same prompt, tables, scores,
+    feedback and solution; the twin probability at most a last bit apart in the stored float."""
+    cases = [(seed, LEAK) for seed in range(100)]
+    cases += [(seed, {"ask": ask}) for ask in ("majority-accuracy", "class-weight") for seed in range(60)]
+    ours = [_without_last_bits(generated(GEN, seed, params).to_json()) for seed, params in cases]
+    for name in ("majority_baseline", "balanced_weights", "twin_probability"):
+        monkeypatch.setattr(ci, name, getattr(sklearn_paths, name))
+    monkeypatch.setattr(ci, "train_test_split", sklearn_paths.sklearn_train_test_split)
+    monkeypatch.setattr(ci, "fit_tree", sklearn_paths.sklearn_fit_tree)
+    theirs = [_without_last_bits(GEN.generate(seed, params).to_json()) for seed, params in cases]
+    assert theirs == ours
+
+
+def test_generating_does_not_import_sklearn_or_scipy() -> None:
+    """Every question is made without scikit-learn or scipy (~90 MB of a drill session)."""
+    code = (
+        "import sys; from generators import get; g = get('class-imbalance')\n"
+        "for ask in ('majority-accuracy', 'class-weight', 'oversampling-leak'):\n"
+        "    for seed in range(4): g.generate(seed, {'ask': ask})\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -28,6 +28,7 @@ from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
 from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
+from tests.generators.sklearn_paths import cv_splitter
 
 GEN = get("cv-scheme")
 ROOT = Path(__file__).resolve().parents[2]
@@ -442,6 +443,27 @@ def test_import_does_not_load_sklearn() -> None:
     code = "import sys, generators.cv_scheme; print('sklearn' in sys.modules or 'scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_instances_are_those_sklearn_splitters_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy splitters (generators._splits) make, seed by seed, the very instances scikit-learn's
+    splitters made: the same redraws, prompt, data sheet, feedback with every measured number and error
+    message, solution and data."""
+    seeds = range(200)
+    ours = [generated(GEN, seed).to_json() for seed in seeds]
+    monkeypatch.setattr(cv, "make_splitter", cv_splitter)
+    assert [GEN.generate(seed).to_json() for seed in seeds] == ours
+
+
+def test_generating_does_not_import_sklearn() -> None:
+    """Every scenario at every fold count is made without scikit-learn or scipy (~90 MB of a session)."""
+    code = (
+        "import sys; from generators import get; g = get('cv-scheme')\n"
+        f"for scenario in {cv.SCENARIOS!r}:\n"
+        "    for k in (3, 10): g.generate(0, {'scenario': scenario, 'n_splits': k})\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 @pytest.mark.parametrize("scenario", ["imbalanced", "grouped_imbalanced", "tuning", "plain"])

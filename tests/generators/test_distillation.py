@@ -9,7 +9,6 @@ import pytest
 from generators import get
 from tests.generators.family_checks import (
     assert_deterministic_and_mixed,
-    assert_generation_is_light,
     assert_import_is_light,
     assert_params_rejected,
 )
@@ -109,7 +108,3 @@ def test_instances_are_those_scipy_gave(monkeypatch: pytest.MonkeyPatch) -> None
     ours = [GEN.generate(seed).to_json() for seed in range(150)]
     monkeypatch.setattr(module, "log_softmax", special.log_softmax)
     assert [GEN.generate(seed).to_json() for seed in range(150)] == ours
-
-
-def test_generating_loads_neither_scipy_nor_sklearn() -> None:
-    assert_generation_is_light("distillation")

@@ -21,6 +21,7 @@ from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
 from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
+from tests.generators.sklearn_paths import learning_curve_fit_predict, learning_curve_splitter
 
 GEN = get("learning-curve")
 ROOT = Path(__file__).resolve().parents[2]
@@ -292,6 +293,29 @@ def test_params_are_validated() -> None:
         GEN.generate(0, {"diagnosis": "overfit"})
     with pytest.raises(ValidationError):
         GEN.generate(0, {"bogus": 1})
+
+
+def test_instances_are_those_sklearn_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy trees (generators._tree) and folds (generators._splits) make, seed by seed, the very instances
+    scikit-learn's trees and (Stratified)KFold made: the same redraws, curves (every float), targets, steps and
+    text."""
+    seeds = range(200)
+    ours = [problem(seed).to_json() for seed in seeds]
+    monkeypatch.setattr(lc, "fit_predict", learning_curve_fit_predict)
+    monkeypatch.setattr(lc, "_splitter", learning_curve_splitter)
+    assert [GEN.generate(seed).to_json() for seed in seeds] == ours
+
+
+def test_generating_does_not_import_sklearn() -> None:
+    """Every diagnosis and task is made without scikit-learn or scipy (~90 MB of a drill session)."""
+    code = (
+        "import sys; from generators import get; g = get('learning-curve')\n"
+        "for d in ('high_bias', 'high_variance', 'good_fit'):\n"
+        "    for t in ('classification', 'regression'):\n"
+        "        for seed in range(3): g.generate(seed, {'diagnosis': d, 'task': t})\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_import_does_not_load_sklearn() -> None:

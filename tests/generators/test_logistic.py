@@ -16,7 +16,6 @@ import generators.logistic as lg
 from generators import ChoiceAnswer, NumberAnswer, get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
-from tests.generators.family_checks import assert_generation_is_light
 from tests.generators.grading_checks import assert_grades
 from tests.generators.shortcuts import assert_no_shortcut
 
@@ -235,7 +234,3 @@ def test_instances_are_those_scipy_gave(monkeypatch: pytest.MonkeyPatch) -> None
     ours = [GEN.generate(seed).to_json() for seed in range(150)]
     monkeypatch.setattr(lg, "probability", _scipy_probability)
     assert [GEN.generate(seed).to_json() for seed in range(150)] == ours
-
-
-def test_generating_loads_neither_scipy_nor_sklearn() -> None:
-    assert_generation_is_light("logistic")

@@ -16,7 +16,6 @@ import generators.ranking_metrics as rm
 from generators import get
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
-from tests.generators.family_checks import assert_generation_is_light
 
 GEN = get("ranking-metrics")
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +136,3 @@ def test_instances_are_those_sklearn_gave(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(rm, "ndcg_at_k", rm.sklearn_ndcg_at_k)
     monkeypatch.setattr(rm, "average_precision", rm.sklearn_average_precision)
     assert [GEN.generate(seed).to_json() for seed in seeds] == ours
-
-
-def test_generating_loads_neither_scipy_nor_sklearn() -> None:
-    assert_generation_is_light("ranking-metrics")

@@ -12,7 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from generators import get
+from generators import tree_split as ts
 from tests.generators.grading_checks import assert_grades
+from tests.generators.sklearn_paths import tree_split_fit_splits
 
 GEN = get("tree-split")
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,3 +106,28 @@ def test_best_split_has_no_shortcut() -> None:
     from tests.generators.shortcuts import assert_no_shortcut
 
     assert_no_shortcut(GEN, {"ask": "best-split"}, range(300))
+
+
+def test_instances_are_those_sklearn_trees_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy trees (generators._tree) give, seed by seed, the instances scikit-learn's depth-1 trees gave:
+    every impurity to the last bit, the split a tree picks, the text; both criteria and every question."""
+    cases = [(seed, {}) for seed in range(200)] + [
+        (seed, {"criterion": criterion, "ask": "best-split"})
+        for seed in range(30)
+        for criterion in ("gini", "entropy")
+    ]
+    ours = [GEN.generate(seed, params).to_json() for seed, params in cases]
+    monkeypatch.setattr(ts, "fit_splits", tree_split_fit_splits)
+    assert [GEN.generate(seed, params).to_json() for seed, params in cases] == ours
+
+
+def test_generating_does_not_import_sklearn() -> None:
+    """Every question under both criteria is made without scikit-learn or scipy (~90 MB of a drill session)."""
+    code = (
+        "import sys; from generators import get; g = get('tree-split')\n"
+        "for c in ('gini', 'entropy'):\n"
+        "    for ask in ('parent', 'children', 'gain', 'best-split'):\n"
+        "        for seed in range(5): g.generate(seed, {'criterion': c, 'ask': ask})\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
