@@ -279,13 +279,19 @@ def _tally_new_rows(where: str, first: str) -> str:
     its flags (first of the day, review class) worked out once: in one query SQLite works a flag out again for
     every sum that reads it. The per-deck sums of both families are then made in one grouping, and the
     all-decks days summed from them.
+
+    The scratch tables are emptied, never dropped: the statistics run this in a worker thread, and SQLite refuses
+    to drop a table ("database table is locked") while a statement of the same connection is still running,
+    such as another thread's read of the log.
     """
     day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
     # In the scratch table the class columns are c_<name>, beside the day columns of the same names.
     classes = [f"c_{name}" for name in _CLASS_COLUMNS]
     day_columns, class_columns = ", ".join(_DAY_COLUMNS), ", ".join(_CLASS_COLUMNS)
     return f"""
-        CREATE TEMP TABLE new_rows AS
+        CREATE TEMP TABLE IF NOT EXISTS new_rows
+            (card_key, deck_id, day, reask, quality, correct, response_ms, pass, ivl, counted, cls);
+        INSERT INTO temp.new_rows
         SELECT r.card_key AS card_key, c.deck_id AS deck_id, {day} AS day, r.reask AS reask,
                r.quality AS quality, r.correct AS correct, r.response_ms AS response_ms,
                COALESCE(r.correct, r.quality >= 3) AS pass,
@@ -294,7 +300,7 @@ def _tally_new_rows(where: str, first: str) -> str:
                {_review_class("r", day)} AS cls
         FROM reviews r JOIN cards c ON c.key = r.card_key
         WHERE {where};
-        CREATE TEMP TABLE new_days (deck_id, study_day, {day_columns}, {", ".join(classes)});
+        CREATE TEMP TABLE IF NOT EXISTS new_days (deck_id, study_day, {day_columns}, {", ".join(classes)});
         INSERT INTO temp.new_days
         SELECT deck_id, day, {_DAY_SUMS}, {_class_counts("r", "SUM")}
         FROM temp.new_rows r
@@ -319,8 +325,8 @@ def _tally_new_rows(where: str, first: str) -> str:
         FROM temp.new_rows WHERE true
         GROUP BY card_key
         {_add_on_conflict("card_key", _CARD_COLUMNS)};
-        DROP TABLE temp.new_days;
-        DROP TABLE temp.new_rows;
+        DELETE FROM temp.new_days;
+        DELETE FROM temp.new_rows;
     """
 
 

@@ -115,8 +115,27 @@ def record_varied_history(store: Store) -> None:
             session.record(item, 5 if right else 2, now=now, correct=right, response_ms=4_000 + 1_000 * index)
 
 
+async def open_stats(pilot: Pilot) -> None:
+    """Press ``s`` and wait until both of the screen's workers have shown what they computed: the figures (the
+    body shown, the loading indicator gone) and the calibration table. Under load the screen can be pushed, and
+    its workers started, after a settle has already found no worker running."""
+    await pressing([["s"]])(pilot)
+    for _ in range(200):
+        screen = pilot.app.screen
+        body, calibration = screen.query("#stats-body"), screen.query("#calibration")
+        if (
+            body
+            and body.first().display
+            and calibration.first().display
+            and not screen.query_one("#stats").loading
+        ):
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_stats(snap_compare, make_app: AppFactory, store: Store, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     record_varied_history(store)
     app = make_app(TOPICS_DECK, GENERATED_DECK)
-    assert snap_compare(app, terminal_size=size, run_before=pressing([["s"]]))
+    assert snap_compare(app, terminal_size=size, run_before=open_stats)
