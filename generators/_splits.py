@@ -81,13 +81,18 @@ class _KFolds:
     random_state: int | None = None
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Split]:
+        n_samples = self._checked_size(X)
+        yield from _from_tests(n_samples, self._tests(n_samples, y, groups))
+
+    def _checked_size(self, X: Any) -> int:
+        """The number of rows, refused as scikit-learn refuses it when there are fewer than folds."""
         n_samples = len(X)
         if self.n_splits > n_samples:
             raise ValueError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater than the number of samples: "
                 f"n_samples={n_samples}."
             )
-        yield from _from_tests(n_samples, self._tests(n_samples, y, groups))
+        return n_samples
 
     def _tests(self, n_samples: int, y: Any, groups: Any) -> Iterator[Any]:
         raise NotImplementedError  # each splitter yields its test folds
@@ -116,12 +121,7 @@ class StratifiedKFold(_KFolds):
     numbers shuffled when ``shuffle``."""
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Split]:
-        n_samples = len(X)
-        if self.n_splits > n_samples:
-            raise ValueError(
-                f"Cannot have number of splits n_splits={self.n_splits} greater than the number of samples: "
-                f"n_samples={n_samples}."
-            )
+        n_samples = self._checked_size(X)
         folds = self._test_folds(y)
         yield from _from_masks(n_samples, (folds == i for i in range(self.n_splits)))
 
