@@ -274,12 +274,19 @@ class _NewCards:
         self._deck = deck
 
     @cached_property
-    def _scheduled(self) -> set[str]:
-        return self._store.scheduled_card_ids(self._deck.id)
+    def _kinds(self) -> set[str]:
+        return {card.kind for card in self._deck.cards}
+
+    @cached_property
+    def _new(self) -> list[AnyCard]:
+        scheduled = self._store.scheduled_card_ids(self._deck.id)
+        return [card for card in self._deck.cards if card.id not in scheduled]
 
     def of_kind(self, kind: str) -> Iterator[AnyCard]:
-        for card in self._deck.cards:
-            if card.kind == kind and card.id not in self._scheduled:
+        if kind not in self._kinds:
+            return  # a deck is read only for a kind of card it has
+        for card in self._new:
+            if card.kind == kind:
                 yield card
 
 

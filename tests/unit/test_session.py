@@ -76,6 +76,32 @@ def test_new_cards_read_only_the_decks_the_allowance_reaches(
     assert scheduled("d1") == {"c0"} and scheduled("d2") == set() and scheduled("d9") == set()
 
 
+def test_answered_ids_are_read_again_once_the_database_changes(store: Store) -> None:
+    """The ids a queue read are kept for the next queue only while nothing was written: an answer here, or one
+    committed by another terminal, makes its card not new."""
+    decks = [deck("d0", 3)]
+    today = date(2026, 5, 4)
+
+    def new_cards() -> list[str]:
+        return [card.id for _, card in build_queue(store, decks, today, new_per_day=3)]
+
+    def answer_first(on: Store) -> None:
+        session = Session(on, decks, now=NOW, seed=1, config=CONFIG)
+        item = session.next()
+        assert item is not None
+        session.record(item, 4, now=NOW)
+
+    assert new_cards() == new_cards() == ["c0", "c1", "c2"]
+    answer_first(store)
+    assert new_cards() == ["c1", "c2"]
+    other = Store(store.path)
+    try:
+        answer_first(other)
+    finally:
+        other.close()
+    assert new_cards() == ["c2"]
+
+
 def test_due_cards_come_first_most_overdue_first(store: Store) -> None:
     a = deck("a", 4)
     for offset, card in ((0, "c2"), (3, "c0")):
