@@ -678,24 +678,12 @@ class Store:
             tallies[deck_id] = DeckTally(count, scheduled, due, ids)
         return tallies
 
-    def scheduled_card_ids(self, deck_id: str) -> frozenset[str]:
+    def scheduled_card_ids(self, deck_id: str) -> set[str]:
         """The ids of ``deck_id``'s card rows that have a schedule (a due day): the deck's cards that are not
         new. One deck's range of an index, for a queue that needs only the few decks its new cards come from
-        (:meth:`deck_tallies` reads every deck's ids).
-
-        Kept per deck until the database changes (a write on this connection or a commit on another), so a
-        queue built again with nothing answered in between (study more, Home's counts) reads nothing: when no
-        deck has new cards left, every deck is read once."""
-        stamp = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
-        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_scheduled_ids", {})
-        if self.__dict__.get("_scheduled_stamp") != stamp:
-            cache.clear()
-            self.__dict__["_scheduled_stamp"] = stamp
-        ids = cache.get(deck_id)
-        if ids is None:
-            rows = self.conn.execute("SELECT card_id FROM cards WHERE deck_id = ? AND due IS NOT NULL", (deck_id,))
-            ids = cache[deck_id] = frozenset(card_id for (card_id,) in rows)
-        return ids
+        (:meth:`deck_tallies` reads every deck's ids)."""
+        rows = self.conn.execute("SELECT card_id FROM cards WHERE deck_id = ? AND due IS NOT NULL", (deck_id,))
+        return {card_id for (card_id,) in rows}
 
     def unscheduled_ids(self, deck_ids: list[str]) -> dict[str, set[str]]:
         """deck id -> ids of its card rows without a schedule (read as new), from the ``cards_due`` index's

@@ -77,8 +77,8 @@ def test_new_cards_read_only_the_decks_the_allowance_reaches(
 
 
 def test_answered_ids_are_read_again_once_the_database_changes(store: Store) -> None:
-    """The ids a queue read are kept for the next queue only while nothing was written: an answer here, or one
-    committed by another terminal, makes its card not new."""
+    """A queue built again after an answer here, or one committed by another terminal, no longer offers that
+    card as new (whatever the queue keeps of the ids it read must not outlive a write)."""
     decks = [deck("d0", 3)]
     today = date(2026, 5, 4)
 
