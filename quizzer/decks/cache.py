@@ -14,7 +14,6 @@ contents are nine-tenths of the parsing, so the first card no longer waits for e
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import threading
@@ -23,6 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+try:  # CPython's own SHA-1: hashlib loads OpenSSL's libcrypto (about 4 MB of a session) for this one digest
+    from _sha1 import sha1 as _sha1
+except ImportError:  # another Python
+    from hashlib import sha1 as _sha1
 
 from quizzer import __version__
 from quizzer.decks.model import CARD_CLASSES, PENDING, AnyCard, Deck, KeyPoint, Record, trusted
@@ -34,7 +38,7 @@ FORMAT = 4
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:
-    digest = hashlib.sha1(os.path.abspath(path).encode("utf-8")).hexdigest()
+    digest = _sha1(os.path.abspath(path).encode("utf-8")).hexdigest()
     return cache_dir / "decks" / f"{digest}.json"
 
 

@@ -7,7 +7,7 @@ A backup is taken before migrating a database that already holds reviews (see ``
 from __future__ import annotations
 
 import json
-import secrets
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
 
@@ -507,7 +507,7 @@ def m005_review_origins(conn: sqlite3.Connection) -> None:
     card's review times in commit order, which replays them in commit order, as before. ``reviews_order``
     serves the replay and the trigger's look-up of the card's latest ``order_at``.
     """
-    device = secrets.token_hex(8)
+    device = os.urandom(8).hex()
     _run(
         conn,
         f"""

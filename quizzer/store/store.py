@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sqlite3
 import sys
 import threading
@@ -365,7 +364,7 @@ class Store:
         """
 
         def change() -> tuple[str, int]:
-            new = secrets.token_hex(8)
+            new = os.urandom(8).hex()
             old_key = self.conn.execute("SELECT key FROM devices WHERE local = 1").fetchone()[0]
             new_key = self.conn.execute("INSERT INTO devices (id, local) VALUES (?, 0)", (new,)).lastrowid
             self.conn.execute("UPDATE devices SET local = (key = ?)", (new_key,))
