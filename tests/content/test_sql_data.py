@@ -248,3 +248,18 @@ def test_function_on_column_defeats_index(db: sqlite3.Connection) -> None:
         "WHERE CAST(created_at AS TEXT) LIKE '2024-01-05%'",
     ):
         assert "SEARCH" not in plan(where)
+
+
+@pytest.mark.parametrize("values", [[1, 2, 10, 20], [7, 1, 3, 9, 5]])
+def test_median_recipe_without_percentile_cont(db: sqlite3.Connection, values: list[int]) -> None:
+    """The median-in-sql back's fallback: keep rows numbered (n+1)/2 and (n+2)/2 (integer division) and average."""
+    load(db, "t", "x", [(value,) for value in values])
+    query = (
+        "SELECT AVG(x) FROM (SELECT x, ROW_NUMBER() OVER (ORDER BY x) AS rn, COUNT(*) OVER () AS n FROM t) "
+        "WHERE rn IN ((n + 1) / 2, (n + 2) / 2)"
+    )
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    assert scalar(db, query) == median
+    assert "(n+1)/2, (n+2)/2" in DECK.card("median-in-sql").back
