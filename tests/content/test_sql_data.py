@@ -263,3 +263,15 @@ def test_median_recipe_without_percentile_cont(db: sqlite3.Connection, values: l
     median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     assert scalar(db, query) == median
     assert "(n+1)/2, (n+2)/2" in DECK.card("median-in-sql").back
+
+
+def test_alias_claims_of_the_query_order_card(db: sqlite3.Connection) -> None:
+    """The explanation says SQLite tolerates a SELECT alias in WHERE (standard SQL does not) and that ORDER BY
+    may use it everywhere; the key is ORDER BY."""
+    load(db, "sales", "price, qty", [(10, 20), (1, 2), (50, 1)])
+    kept = [r for (r,) in db.execute("SELECT price * qty AS revenue FROM sales WHERE revenue > 100")]
+    assert kept == [200]
+    ordered = [r for (r,) in db.execute("SELECT price * qty AS revenue FROM sales ORDER BY revenue")]
+    assert ordered == [2, 50, 200]
+    assert choice("logical-order-alias").answer.startswith("ORDER BY")
+    assert "SQLite tolerates it" in (choice("logical-order-alias").explanation or "")
