@@ -53,7 +53,9 @@ def node2vec_probability() -> float:
     # distance from the previous node t: t itself 0, x1 (linked to t) 1, x2 and x3 2.
     distance = {"t": 0, "x1": 1, "x2": 2, "x3": 2}
     weight = {node: {0: 1 / p, 1: 1.0, 2: 1 / q}[d] for node, d in distance.items()}
-    assert weight["x2"] / sum(weight.values()) != pytest.approx(0.25)  # not the uniform (DeepWalk) step
+    # The slip the explanation quotes: 1/q on going back and 1/p on outward moves.
+    swapped = {node: {0: 1 / q, 1: 1.0, 2: 1 / p}[d] for node, d in distance.items()}
+    assert swapped["x2"] / sum(swapped.values()) == pytest.approx(0.125)
     return weight["x2"] / sum(weight.values())
 
 
