@@ -146,6 +146,26 @@ def test_pagerank_converged_value() -> None:
     assert "0.394" in card.explanation
 
 
+def test_damping_alone_does_not_fix_dead_ends() -> None:
+    """The definition card says dead ends need their own fix: with a page that links nowhere, r ← (1 − d)/n + d·P r
+    converges but its scores no longer sum to 1; letting the dead end jump to a random page restores a distribution."""
+    links = {"A": ["B", "C"], "B": ["C"], "C": [], "D": ["C"]}  # C is a dead end
+    pages = sorted(links)
+    n = len(pages)
+    p = np.zeros((n, n))
+    for source, targets in links.items():
+        for target in targets:
+            p[pages.index(target), pages.index(source)] = 1 / len(targets)
+    leaky = np.linalg.solve(np.eye(n) - DAMPING * p, np.full(n, (1 - DAMPING) / n))
+    assert leaky.sum() < 0.9
+    fixed = p.copy()
+    fixed[:, pages.index("C")] = 1 / n
+    repaired = np.linalg.solve(np.eye(n) - DAMPING * fixed, np.full(n, (1 - DAMPING) / n))
+    assert repaired.sum() == pytest.approx(1.0)
+    card = DECK.card("pagerank-definition")
+    assert card.back is not None and "dead ends" in card.back
+
+
 def test_readout_only_sum_separates_sizes() -> None:
     """Three or six identical node embeddings: mean and max agree, only the sum differs, as the key says."""
     card = DECK.card("readout-sum-vs-mean")
