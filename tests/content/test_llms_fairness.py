@@ -10,8 +10,9 @@ import pytest
 from sklearn.metrics import confusion_matrix
 
 from quizzer.decks.loader import load_sources
-from quizzer.decks.model import ChoiceCard, NumericCard
+from quizzer.decks.model import ChoiceCard
 from quizzer.paths import builtin_decks_dir
+from tests.content.numeric_checks import numeric_card_tests
 
 DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
 DECK = DECKS["llms-fairness"]
@@ -108,18 +109,7 @@ RECOMPUTE = {
 }
 
 
-def test_every_numeric_card_is_recomputed() -> None:
-    ids = {card.id for card in DECK.cards if isinstance(card, NumericCard)}
-    assert ids == set(RECOMPUTE)
-
-
-@pytest.mark.parametrize("card_id", sorted(RECOMPUTE))
-def test_numeric_answer(card_id: str) -> None:
-    card = DECK.card(card_id)
-    assert isinstance(card, NumericCard)
-    assert card.tolerance is not None
-    expected = RECOMPUTE[card_id]()
-    assert abs(card.answer - expected) <= card.tolerance + 1e-9, (card_id, expected)
+test_every_numeric_card_is_recomputed, test_numeric_answer = numeric_card_tests(DECK, RECOMPUTE)
 
 
 @pytest.mark.parametrize("groups", [PARITY_GROUPS, LOAN_GROUPS])
