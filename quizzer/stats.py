@@ -19,7 +19,6 @@ Anki.
 
 from __future__ import annotations
 
-import gc
 import math
 import sqlite3
 import textwrap
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
+from quizzer.collector import collector_paused
 from quizzer.decks.model import AnyCard, Deck, GeneratedCard
 from quizzer.session import DEFAULT_DAY_START_HOUR, current_day
 from quizzer.store import Store
@@ -605,13 +605,8 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
     The cyclic garbage collector is paused meanwhile: the figures build tens of thousands of short-lived
     tuples (a few per card), which set off collections that each walk every object alive, the loaded
     decks' cards included (about a tenth of the time at 20,000 cards); none of them makes a cycle."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _compute(store, decks, now=now, deck_id=deck_id, days=days, day_start_hour=day_start_hour, tz=tz)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None, days: int,

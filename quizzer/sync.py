@@ -16,13 +16,11 @@ reviews the database lacks, not by a list of files seen.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -31,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from quizzer.collector import collector_paused
 from quizzer.errors import QuizzerError
 from quizzer.files import FileTooLarge, open_regular, read_regular
 from quizzer.store import Store
@@ -191,7 +190,7 @@ def sync(store: Store, folder: Path, *, new_device: bool = False) -> SyncReport:
     store.conn.execute(f"PRAGMA cache_size = {-64 * 1024}")
     store.conn.execute("PRAGMA temp_store = MEMORY")
     try:
-        with _collector_paused():
+        with collector_paused():
             _receive(store, folder, report)
     finally:
         store.conn.execute(f"PRAGMA cache_size = {cache}")
@@ -206,25 +205,6 @@ def sync(store: Store, folder: Path, *, new_device: bool = False) -> SyncReport:
             report,
         ) from None
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a merge, resuming it (if it was on) afterwards.
-
-    A large merge makes hundreds of thousands of lists and tuples (the segment's rows, the replay's rows)
-    that hold only numbers and strings and form no cycles, so a collection finds nothing in them; but each
-    allocation counts towards the next one, and the collector walks all of them again each time: a tenth
-    of a second or more per hundred thousand reviews. Memory is still freed as usual (by reference
-    counting); only the search for cycles waits until the merge is over.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def sync_configured(store: Store, settings: Path | None = None) -> SyncReport | None:

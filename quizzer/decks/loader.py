@@ -11,13 +11,12 @@ every deck in the parsed-deck cache never imports PyYAML or builds a validator.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.collector import collector_paused
 from quizzer.decks.model import Deck
 from quizzer.files import FileTooLarge, read_regular
 
@@ -114,27 +113,8 @@ def load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None = 
     Two decks with the same id: the first one wins and the other is reported. With ``cache_dir``,
     unchanged files are served from the parsed-deck cache.
     """
-    with _gc_paused():
+    with collector_paused():
         return _load_sources(sources, cache_dir)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading builds many small objects and no cycles: the cyclic GC would only rescan them, again and
-    again (it costs a third of the load time at 20,000 cards)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # Everything built while paused sits in the youngest generation, so the first allocation after
-        # re-enabling would scan all of it (~100k objects at 20,000 cards, the slowest step of a load).
-        # freeze + unfreeze moves every tracked object to the oldest generation in O(1): still collected,
-        # but only by the rare full passes.
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _load_sources(sources: Iterable[tuple[Path, bool]], cache_dir: Path | None) -> DeckCollection:
