@@ -350,12 +350,6 @@ def _has_mark(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally_mark'").fetchone() is not None
 
 
-def _set_mark(conn: sqlite3.Connection) -> None:
-    """Record that the tallies now hold every review in the log (m009), when the mark exists."""
-    if _has_mark(conn):
-        conn.execute("UPDATE tally_mark SET through = (SELECT COALESCE(MAX(id), 0) FROM reviews)")
-
-
 def rebuild_tallies(conn: sqlite3.Connection) -> None:
     """Recompute the tally tables from the log, inside the caller's transaction."""
     for table in ("review_days", "deck_review_days", "card_tallies"):

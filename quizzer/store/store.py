@@ -458,17 +458,6 @@ class Store:
             raise _friendly(error, self.path) from None
         return result
 
-    def logged_states(self, row_id: int) -> tuple[SM2State, SM2State]:
-        """The (before, after) states the review ``row_id`` logged."""
-        row = self.conn.execute(
-            "SELECT ef_before, interval_before, reps_before, due_before, ef_after, interval_after, reps_after, "
-            "due_after FROM reviews WHERE id = ?",
-            (row_id,),
-        ).fetchone()
-        if row is None:
-            raise StoreError(f"{self.path}: review {row_id} is not in the log.")
-        return _state(*row[:4]), _state(*row[4:])
-
     def _append(self, review: ReviewRecord, key: int) -> int:
         """Insert the review row and update the card row (inside the caller's transaction)."""
         before, after = review.before, review.after
