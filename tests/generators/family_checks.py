@@ -48,3 +48,15 @@ def assert_import_is_light(module: str) -> None:
     """Importing the family's module in a fresh interpreter loads neither scipy nor scikit-learn."""
     code = f"import {module}, sys; assert 'scipy' not in sys.modules and 'sklearn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def assert_generation_is_light(name: str, cases: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+    """Making the family's problem for each (seed, params) of ``cases`` in a fresh interpreter loads neither
+    scikit-learn nor scipy (about 90 MB of a drill session): the params name every question a family asks, which
+    its default draws over a few seeds may not reach."""
+    code = (
+        f"import sys; from generators import get; g = get({name!r})\n"
+        f"for seed, params in {[(seed, dict(params)) for seed, params in cases]!r}: g.generate(seed, params)\n"
+        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -19,6 +19,7 @@ from generators import Problem, get
 from generators import learning_curve as lc
 from quizzer.answers import Unreadable
 from quizzer.grading import grade_parts
+from tests.generators.family_checks import assert_generation_is_light
 from tests.generators.instances import generated
 from tests.generators.shortcuts import assert_no_shortcut
 from tests.generators.sklearn_paths import learning_curve_fit_predict, learning_curve_splitter
@@ -308,14 +309,15 @@ def test_instances_are_those_sklearn_gave(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_generating_does_not_import_sklearn() -> None:
     """Every diagnosis and task is made without scikit-learn or scipy (~90 MB of a drill session)."""
-    code = (
-        "import sys; from generators import get; g = get('learning-curve')\n"
-        "for d in ('high_bias', 'high_variance', 'good_fit'):\n"
-        "    for t in ('classification', 'regression'):\n"
-        "        for seed in range(3): g.generate(seed, {'diagnosis': d, 'task': t})\n"
-        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    assert_generation_is_light(
+        "learning-curve",
+        [
+            (seed, {"diagnosis": diagnosis, "task": task})
+            for diagnosis in ("high_bias", "high_variance", "good_fit")
+            for task in ("classification", "regression")
+            for seed in range(3)
+        ],
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_import_does_not_load_sklearn() -> None:

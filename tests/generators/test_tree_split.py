@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from generators import get
 from generators import tree_split as ts
+from tests.generators.family_checks import assert_generation_is_light
 from tests.generators.grading_checks import assert_grades
 from tests.generators.sklearn_paths import tree_split_fit_splits
 
@@ -123,11 +124,12 @@ def test_instances_are_those_sklearn_trees_gave(monkeypatch: pytest.MonkeyPatch)
 
 def test_generating_does_not_import_sklearn() -> None:
     """Every question under both criteria is made without scikit-learn or scipy (~90 MB of a drill session)."""
-    code = (
-        "import sys; from generators import get; g = get('tree-split')\n"
-        "for c in ('gini', 'entropy'):\n"
-        "    for ask in ('parent', 'children', 'gain', 'best-split'):\n"
-        "        for seed in range(5): g.generate(seed, {'criterion': c, 'ask': ask})\n"
-        "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    assert_generation_is_light(
+        "tree-split",
+        [
+            (seed, {"criterion": criterion, "ask": ask})
+            for criterion in ("gini", "entropy")
+            for ask in ("parent", "children", "gain", "best-split")
+            for seed in range(5)
+        ],
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
