@@ -69,6 +69,12 @@ def cached_twice(tmp_path: Path, text: str) -> tuple[Path, Path]:
     return deck_file, cache
 
 
+def damage_content(cache: Path) -> None:
+    """Keep the cache entry's head line and make its content line unreadable."""
+    (entry,) = (cache / "decks").iterdir()
+    entry.write_bytes(entry.read_bytes().split(b"\n")[0] + b"\n{not json")
+
+
 LAZY = (
     "id: lazy\ntitle: Lazy\ntags: [t]\ncards:\n"
     "  - {id: a, front: 'Q one?', back: A one., tags: [x], source: S}\n"
@@ -105,17 +111,14 @@ def test_load_content_parses_every_deck_still_waiting(tmp_path: Path) -> None:
 
 def test_damaged_content_is_read_from_the_deck_file_again(tmp_path: Path) -> None:
     deck_file, cache = cached_twice(tmp_path, LAZY)
-    (entry,) = (cache / "decks").iterdir()
-    head = entry.read_bytes().split(b"\n")[0]
-    entry.write_bytes(head + b"\n{not json")
+    damage_content(cache)
     cached = load_deck_cached(deck_file, "lazy.yaml", cache, load_deck)
     assert cached == load_deck(deck_file)
 
 
 def test_a_deck_whose_cards_changed_before_its_content_was_read_says_so(tmp_path: Path) -> None:
     deck_file, cache = cached_twice(tmp_path, LAZY)
-    (entry,) = (cache / "decks").iterdir()
-    entry.write_bytes(entry.read_bytes().split(b"\n")[0] + b"\n{not json")
+    damage_content(cache)
     cached = load_deck_cached(deck_file, "lazy.yaml", cache, load_deck)
     deck_file.write_text(LAZY.replace("id: c,", "id: d,"))
     with pytest.raises(DeckChangedError, match="lazy.yaml changed"):
@@ -144,8 +147,7 @@ def test_threads_asking_for_content_at_once_parse_it_once(tmp_path: Path) -> Non
 
 def test_a_deck_file_broken_before_its_content_was_read_says_it_changed(tmp_path: Path) -> None:
     deck_file, cache = cached_twice(tmp_path, LAZY)
-    (entry,) = (cache / "decks").iterdir()
-    entry.write_bytes(entry.read_bytes().split(b"\n")[0] + b"\n{not json")
+    damage_content(cache)
     cached = load_deck_cached(deck_file, "lazy.yaml", cache, load_deck)
     deck_file.write_text("id: [broken")
     with pytest.raises(DeckChangedError, match="Restart Quizzer"):
