@@ -33,8 +33,8 @@ from quizzer.decks.model import CARD_CLASSES, PENDING, AnyCard, Deck, KeyPoint, 
 from quizzer.errors import DeckError
 
 # 2: decks with control characters are refused, so entries from before are re-read; 3: key points;
-# 4: a head line and a content line.
-FORMAT = 4
+# 4: a head line and a content line; 5: the content leaves out fields at their default and the cards' kinds.
+FORMAT = 5
 
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:
@@ -92,15 +92,22 @@ class _Content:
                     raise DeckChangedError(self._display) from error
                 if [card.id for card in deck.cards] != [card.__dict__["id"] for card in cards]:
                     raise DeckChangedError(self._display) from None
-                found = [card.model_dump() for card in deck.cards]
+                found = [_content_fields(card) for card in deck.cards]
             for card, fields in zip(cards, found, strict=True):
                 _share_strings(fields)
-                del fields["id"], fields["kind"]  # the head's: already the shared strings
-                state = card.__dict__
-                state.update(fields)
-                del state[PENDING]
+                fields["id"] = card.__dict__["id"]  # the head's: already the shared string
+                _set_state(card, fields)  # a dict of just its fields (a grown one would stay bigger)
             self._data = None
             self._cards = []
+
+
+def _content_fields(card: AnyCard) -> dict[str, Any]:
+    """A card's fields as its deck's content holds them: those at their default left out (a card keeps only
+    its own, see ``model._compact``; it also makes the entry a third smaller), and no kind (the head has it).
+    """
+    fields = card.model_dump(mode="json", exclude_defaults=True)
+    fields.pop("kind", None)
+    return fields
 
 
 def _share_strings(card: dict[str, Any]) -> None:
@@ -120,13 +127,14 @@ def _from_head(head: dict[str, Any], content: _Content) -> Deck:
     The cost of a cached start is this loop (20,000 cards at scale): no call per card beyond the intern."""
     cards: list[AnyCard] = []
     append = cards.append
-    kinds = _KINDS
+    kinds = CARD_CLASSES
     new, set_state, intern = _new, _set_state, _intern
     for card_id, kind in head["cards"]:
-        cls, kind = kinds[kind]
+        cls = kinds[kind]
         card = new(cls)
-        # The id: the same string as the database's card ids (Store.deck_tallies), not kept twice.
-        set_state(card, {"id": intern(card_id), "kind": kind, PENDING: content})
+        # The id: the same string as the database's card ids (Store.deck_tallies), not kept twice. The kind
+        # is the class's.
+        set_state(card, {"id": intern(card_id), PENDING: content})
         append(card)
     head["cards"] = cards
     head[PENDING] = content  # no field: dumps and equality ignore it (see load_content)
@@ -134,7 +142,6 @@ def _from_head(head: dict[str, Any], content: _Content) -> Deck:
     return trusted(Deck, head)
 
 
-_KINDS = {kind: (cls, sys.intern(kind)) for kind, cls in CARD_CLASSES.items()}
 _new = object.__new__
 _set_state = Record.__dict__["__dict__"].__set__
 _intern = sys.intern
@@ -173,8 +180,8 @@ def load_deck_cached(
 
 def _write(entry: Path, stamp: dict[str, Any], deck: Deck) -> None:
     dump = deck.model_dump(mode="json")
-    cards = dump.pop("cards")
-    dump["cards"] = [[card["id"], card["kind"]] for card in cards]
+    dump["cards"] = [[card["id"], card["kind"]] for card in dump["cards"]]
+    cards = [_content_fields(card) for card in deck.cards]
     try:
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = entry.with_suffix(f".{os.getpid()}.tmp")

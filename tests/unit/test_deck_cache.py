@@ -90,7 +90,8 @@ def test_a_cached_deck_holds_ids_and_kinds_until_a_card_is_looked_at(tmp_path: P
     assert cached.id == "lazy" and cached.title == "Lazy" and cached.tags == ["t"]
     assert list(cached.positions) == ["a", "b", "c"]
     assert [type(card) for card in cached.cards] == [type(card) for card in fresh.cards]
-    assert all(set(card.__dict__) == {"id", "kind", PENDING} for card in cached.cards)
+    assert all(set(card.__dict__) == {"id", PENDING} for card in cached.cards)
+    assert [card.kind for card in cached.cards] == ["open", "choice", "numeric"]  # the class's
     assert cached.cards[1].options == [
         "Yes please",
         "No thanks",
@@ -99,6 +100,22 @@ def test_a_cached_deck_holds_ids_and_kinds_until_a_card_is_looked_at(tmp_path: P
     assert cached == fresh
     with pytest.raises(AttributeError):
         cached.cards[0].no_such_field  # noqa: B018 - the lookup is the test
+
+
+def test_a_field_at_its_default_is_not_kept_but_reads_as_it_and_still_parses_the_content(tmp_path: Path) -> None:
+    deck_file, cache = cached_twice(tmp_path, LAZY)
+    cached = load_deck_cached(deck_file, "lazy.yaml", cache, load_deck)
+    assert cached.cards[2].unit == ""  # a default, but read before the content: it parses it
+    assert all(PENDING not in card.__dict__ for card in cached.cards)
+    for card in (*cached.cards, *load_deck(deck_file).cards):  # from the cache and from the file alike
+        kept = set(card.__dict__)
+        assert kept == {name for name, value in card.model_dump().items() if name not in card.DEFAULTS
+                        or value != card.DEFAULTS[name]} - {"kind"}
+    choice = cached.cards[1]
+    assert set(choice.__dict__) == {"id", "front", "options", "answer"}
+    choice.aliases["yes please"] = ["y"]  # a default read is the reader's own copy
+    assert choice.aliases == {} and load_deck(deck_file).cards[1].aliases == {}
+    assert choice.model_dump()["shuffle"] is True and choice.back is None
 
 
 def test_load_content_parses_every_deck_still_waiting(tmp_path: Path) -> None:
