@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from generators._arrays import distinct
+
 Split = tuple[np.ndarray, np.ndarray]
 ALLOWED_TARGETS = ("binary", "multiclass")
 
@@ -33,7 +35,7 @@ def type_of_target(y: Any) -> str:
     y = np.asarray(y)
     if y.dtype.kind == "f" and np.any(y != y.astype(int)):
         return "continuous"
-    return "multiclass" if len(np.unique(y)) > 2 else "binary"
+    return "multiclass" if len(distinct(y)) > 2 else "binary"
 
 
 def _check_target(y: Any) -> np.ndarray:
@@ -291,7 +293,7 @@ def _approximate_mode(class_counts: np.ndarray, n_draws: int, rng: np.random.Ran
     need_to_add = int(n_draws - floored.sum())
     if need_to_add > 0:
         remainder = continuous - floored
-        for value in np.sort(np.unique(remainder))[::-1]:
+        for value in distinct(remainder)[::-1]:
             (inds,) = np.where(remainder == value)
             add_now = min(len(inds), need_to_add)
             inds = rng.choice(inds, size=add_now, replace=False)

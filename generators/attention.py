@@ -16,9 +16,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Field,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    fmt,
+)
 
 Ask = Literal["weight", "most-attended", "output"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]

@@ -3,68 +3,219 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
 if TYPE_CHECKING:
     import numpy as np
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
 
 
-class Params(BaseModel):
-    """Base of every generator's params model: unknown keys are errors, every field has a default.
+class _Field:
+    """What :func:`Field` gives: a param's default and the constraints its validator checks."""
+
+    __slots__ = ("default", "constraints")
+
+    def __init__(self, default: Any, constraints: dict[str, Any]) -> None:
+        self.default = default
+        self.constraints = constraints
+
+
+def Field(default: Any = None, **constraints: Any) -> Any:  # noqa: N802 - pydantic's name, as families use it
+    """``pydantic.Field`` for a family's params (``ge``, ``le``, ``gt``, ``lt``, ``description``...), without
+    importing pydantic: the validator built from the params class (:meth:`Params.model_validate`) gets it."""
+    return _Field(default, constraints)
+
+
+def model_validator(*, mode: Literal["before", "after"]) -> Callable[[Any], Any]:
+    """``pydantic.model_validator`` for a family's params, without importing pydantic: marks the method, and
+    the validator built from the params class runs it as pydantic would (an ``after`` one gets the params and
+    raises ``ValueError`` for a combination the family rejects)."""
+
+    def mark(method: Any) -> Any:
+        method.__params_validator__ = mode
+        return method
+
+    return mark
+
+
+class _ParamsType(type):
+    @property
+    def model_fields(cls) -> dict[str, FieldInfo]:
+        """The fields as pydantic describes them (annotation, default, description): for listings."""
+        return cls._validator().model_fields
+
+
+class Params(metaclass=_ParamsType):
+    """Base of every generator's params: unknown keys are errors, every field has a default, frozen.
+
+    A family declares its params as a pydantic model would (annotated fields with defaults, :func:`Field`
+    constraints, :func:`model_validator` methods), but the class is plain: a drill session makes problems
+    from params every card leaves at their defaults, and a pydantic model class would cost the session
+    pydantic itself (about 8 MB of its peak memory). The pydantic model is built from the class the first
+    time params are validated
+    (a deck that sets them, ``quizzer decks lint``, ``quizzer generate --param``) and checks them exactly
+    as before: the same errors, the same coercions (an int given for a float field becomes a float).
 
     Choice values may be spelled with dashes or underscores (``mape-zero`` / ``mape_zero``): families differ
     in which they use, and a deck author should not have to remember which.
     """
 
-    # defer_build: a family's validator is built when its params are first validated, not when its module
-    # is imported (and the first build is what loads pydantic's plugin lookup, importlib.metadata).
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    _fields: ClassVar[dict[str, Any]] = {}  # name -> a plain default or a _Field, in declaration order
+    _defaults: ClassVar[dict[str, Any]] = {}
 
-    @model_validator(mode="before")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = dict(cls._fields)
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+            if name.startswith("_") or "ClassVar" in str(annotation):
+                continue
+            # A field without a default (a plugin's: the built-in families give every field one) is required.
+            fields[name] = cls.__dict__.get(name, _Field(..., {}))
+        cls._fields = fields
+        defaults = {name: _default_of(spec) for name, spec in fields.items()}
+        cls._defaults = {name: default for name, default in defaults.items() if default is not ...}
+        for name, default in cls._defaults.items():
+            setattr(cls, name, default)  # not the _Field: the class reads as its defaults
+
     @classmethod
-    def _either_separator(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+    def model_validate(cls, data: Any) -> Self:
+        """``data`` (a mapping) checked and coerced by the family's pydantic model; raises
+        ``pydantic.ValidationError``."""
+        if isinstance(data, cls):
             return data
-        fixed = dict(data)
-        for key, value in data.items():
-            field = cls.model_fields.get(key)
-            if field is None or not isinstance(value, str):
-                continue
-            allowed = _literal_strings(field.annotation)
-            if value in allowed:
-                continue
-            for candidate in (value.replace("_", "-"), value.replace("-", "_")):
-                if candidate in allowed:
-                    fixed[key] = candidate
-                    break
-        return fixed
+        validated = cls._validator().model_validate(data)
+        return cls._made({name: getattr(validated, name) for name in cls._fields})
 
     @classmethod
     def defaults(cls) -> Self:
         """The params of a card that sets none: every field at its default, as ``model_validate({})`` gives.
 
-        For the built-in families this is made without pydantic's validator: there is no input to check, and
-        building a family's validator is what first imports ``importlib.metadata`` and scans every installed
-        distribution for pydantic plugins (about 3 MB of a drill session's peak memory, for cards that almost
-        never set params). Their own validators only reject combinations of set fields, which the defaults
-        never are; a test checks this equals the validated empty params for every built-in family. A
-        plugin's params may validate or fill in anything, so they go through pydantic.
+        Made without the validator for the built-in families: there is no input to check, and their own
+        validators only reject combinations of set fields, which the defaults never are (a test checks this
+        equals the validated empty params for every built-in family). A plugin's params may validate or fill
+        in anything, so they go through the validator.
         """
         if not _built_in(cls):
             return cls.model_validate({})
-        return cls.model_construct()
+        return cls._made(dict(cls._defaults))
+
+    @classmethod
+    def model_construct(cls, **values: Any) -> Self:
+        """Params from ``values`` (the rest at their defaults), unchecked, as pydantic's ``model_construct``."""
+        return cls._made({**cls._defaults, **values})
+
+    @classmethod
+    def _made(cls, values: dict[str, Any]) -> Self:
+        made = object.__new__(cls)
+        made.__dict__.update(values)
+        return made
+
+    @classmethod
+    def _validator(cls) -> type[BaseModel]:
+        """The pydantic model of these params, built on first need (and kept on the class)."""
+        built = cls.__dict__.get("_pydantic")
+        if built is None:
+            built = _pydantic_model(cls)
+            type.__setattr__(cls, "_pydantic", built)
+        return built
+
+    def model_dump(self, *, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
+        """The field values by name, in declaration order. In JSON mode as pydantic dumps them; read straight
+        off the fields when each is a JSON scalar (a built-in family's always are, checked by a test), so that
+        making a problem never builds the pydantic model."""
+        values = {name: getattr(self, name) for name in self._fields}
+        if mode == "json" and not all(map(_json_scalar, values.values())):
+            return self._validator().model_construct(**values).model_dump(mode="json")
+        return values
 
     def as_json(self) -> dict[str, Any]:
-        """``model_dump(mode="json")``; for a built-in family read straight off the fields when each is a JSON
-        scalar (they all are, checked by a test), so that :meth:`defaults` never makes pydantic build the
-        model's serializer either. Anything else goes through pydantic."""
-        values = {name: getattr(self, name) for name in type(self).model_fields}
-        if _built_in(type(self)) and all(map(_json_scalar, values.values())):
-            return values
+        """``model_dump(mode="json")``: what a problem records of its params."""
         return self.model_dump(mode="json")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be deleted")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash((type(self), *self.model_dump().values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self.model_dump().items())
+        return f"{type(self).__name__}({fields})"
+
+
+def _default_of(spec: Any) -> Any:
+    """A field's default: a plain value, :func:`Field`'s, or that of a ``pydantic.Field`` a plugin used."""
+    if isinstance(spec, _Field):
+        return spec.default
+    if type(spec).__name__ == "FieldInfo":
+        return spec.get_default(call_default_factory=True)
+    return spec
+
+
+def _pydantic_model(cls: type[Params]) -> type[BaseModel]:
+    """The pydantic model that validates ``cls``'s params: its fields with their annotations (resolved in the
+    family's module), defaults and constraints, extra keys forbidden, frozen, the dash/underscore fix-up
+    and the family's own model validators, under the class's name (which error messages show)."""
+    from typing import get_type_hints
+
+    from pydantic import ConfigDict, create_model
+    from pydantic import Field as PydanticField
+    from pydantic import model_validator as pydantic_validator
+
+    hints = get_type_hints(cls)
+    definitions: dict[str, Any] = {}
+    for name, spec in cls._fields.items():
+        if isinstance(spec, _Field):
+            spec = PydanticField(spec.default, **spec.constraints)
+        definitions[name] = (hints[name], spec)
+    validators: dict[str, Any] = {
+        "_either_separator": pydantic_validator(mode="before")(classmethod(_either_separator))
+    }
+    for klass in reversed(cls.__mro__):
+        for name, member in vars(klass).items():
+            mode = getattr(member, "__params_validator__", None)
+            if mode is not None:
+                validators[name] = pydantic_validator(mode=mode)(member)
+            elif type(member).__name__ == "PydanticDescriptorProxy":  # a plugin's own pydantic validator
+                validators[name] = member
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        cls.__name__,
+        __config__=ConfigDict(extra="forbid", frozen=True),
+        __module__=cls.__module__,
+        __validators__=validators,
+        **definitions,
+    )
+
+
+def _either_separator(model: type[BaseModel], data: Any) -> Any:
+    """A choice value spelled with the other separator (``mape_zero`` for ``mape-zero``) made the one its
+    field allows."""
+    if not isinstance(data, dict):
+        return data
+    fixed = dict(data)
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None or not isinstance(value, str):
+            continue
+        allowed = _literal_strings(field.annotation)
+        if value in allowed:
+            continue
+        for candidate in (value.replace("_", "-"), value.replace("-", "_")):
+            if candidate in allowed:
+                fixed[key] = candidate
+                break
+    return fixed
 
 
 def _built_in(cls: type) -> bool:
@@ -123,8 +274,12 @@ class NumberAnswer:
         """A whole number is asked for (a count, a size, an amount in whole units)."""
         if self.decimals is not None:
             return self.decimals == 0
-        return self.significant is None and self.value == int(self.value) and self.tolerance < 1 and (
-            self.rel_tolerance == 0 or abs(self.value) * self.rel_tolerance < 1)
+        return (
+            self.significant is None
+            and self.value == int(self.value)
+            and self.tolerance < 1
+            and (self.rel_tolerance == 0 or abs(self.value) * self.rel_tolerance < 1)
+        )
 
     def shown(self) -> str:
         """The expected value as the prompt asked for it: at the stated decimals or significant figures."""
@@ -276,7 +431,10 @@ def scored_rows_table(labels: Any, scores: Any, item: str, positive: str, negati
     names = {1: positive, 0: negative}
     return Table(
         headers=(item, "Score", "Actual"),
-        rows=tuple((str(i + 1), f"{s:.2f}", names[int(v)]) for i, (s, v) in enumerate(zip(scores, labels, strict=True))),
+        rows=tuple(
+            (str(i + 1), f"{s:.2f}", names[int(v)])
+            for i, (s, v) in enumerate(zip(scores, labels, strict=True))
+        ),
         title=title,
     )
 

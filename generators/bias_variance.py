@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from generators._arrays import quantile
 from generators._regress import LinearFit, NearestNeighbour, RegressionTree
 from generators.base import (
     ChoiceAnswer,
@@ -205,7 +206,7 @@ def draw_conditions(rng: np.random.Generator, scenario: Scenario, model: str, ta
                 low, x0 = high - cover, high - span * rng.uniform(0.85, 0.97)
         elif model == "linear":  # where the curve bends furthest from the best line
             grid, residual = _line_residual(scenario, low, high)
-            far = grid[np.abs(residual) >= np.quantile(np.abs(residual), 0.7)]
+            far = grid[np.abs(residual) >= quantile(np.abs(residual), 0.7)]
             x0 = float(rng.choice(far))
         else:
             x0 = low + span * rng.uniform(0.05, 0.95)

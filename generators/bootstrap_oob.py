@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem
+from generators.base import Field, Generator, NumberAnswer, Params, Part, Problem
 
 Ask = Literal["oob-share", "unique-rows", "oob-rows", "oob-trees"]
 

@@ -42,10 +42,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
 
 from generators import _splits
-from generators.base import ChoiceAnswer, Generator, Option, Params, Part, Problem, Table, fmt
+from generators._arrays import distinct, quantile
+from generators.base import ChoiceAnswer, Field, Generator, Option, Params, Part, Problem, Table, fmt
 
 Scenario = Literal[
     "time_ordered",
@@ -111,7 +111,7 @@ class Dataset:
 
     @property
     def n_groups(self) -> int | None:
-        return None if self.groups is None else len(np.unique(self.groups))
+        return None if self.groups is None else len(distinct(self.groups))
 
     @property
     def positives(self) -> int | None:
@@ -389,7 +389,7 @@ def leaked_groups(splits: Sequence[Split], groups: np.ndarray) -> list[tuple[int
     """Per fold: (test groups that also have rows in training, test groups)."""
     out = []
     for train, test in splits:
-        test_groups = np.unique(groups[test])
+        test_groups = distinct(groups[test])
         out.append((int(np.isin(test_groups, groups[train]).sum()), len(test_groups)))
     return out
 
@@ -398,7 +398,7 @@ def straddling_groups(splits: Sequence[Split], groups: np.ndarray) -> int:
     """Groups that had rows on both sides of at least one split."""
     seen: set[int] = set()
     for train, test in splits:
-        seen.update(np.intersect1d(groups[train], groups[test]).tolist())
+        seen.update(set(groups[train].tolist()) & set(groups[test].tolist()))  # np.intersect1d loads numpy.ma
     return len(seen)
 
 
@@ -476,7 +476,7 @@ def _leak_sentence(name: str, run_: Run, groups: np.ndarray, who: str) -> tuple[
     leaks = leaked_groups(run_.splits, groups)
     i = _worst(leaks)
     total = straddling_groups(run_.splits, groups)
-    n_groups = len(np.unique(groups))
+    n_groups = len(distinct(groups))
     if len(leaks) == 1:
         text = f"{name} put rows of {leaks[0][0]} of its {leaks[0][1]} test {who} into training too"
     else:
@@ -579,7 +579,7 @@ def _analyse_grouped_time(ds: Dataset, k: int, seed: int) -> Analysis:
             "holdout": "The shuffled holdout",
         }.get(option, option)
         if "Group" in option:
-            unseen = [len(np.unique(ds.groups[test])) for _, test in r.splits]
+            unseen = [len(distinct(ds.groups[test])) for _, test in r.splits]
             feedback[option] = (
                 f"{name} tests on {who} it never trained on ({_list(unseen)} per fold), but the model will forecast "
                 f"the same {n_groups} {who} it knows; and it trains on the future in {folds} of {len(scored)} "
@@ -630,7 +630,7 @@ def _analyse_grouped(ds: Dataset, k: int, seed: int) -> Analysis:
         "The dates do not matter here: the model scores new "
         f"{who}, not the next day. " + feedback["TimeSeriesSplit"]
     )
-    quintiles = np.searchsorted(np.quantile(ds.y, [0.2, 0.4, 0.6, 0.8]), ds.y)
+    quintiles = np.searchsorted(quantile(ds.y, [0.2, 0.4, 0.6, 0.8]), ds.y)
     text, measured["StratifiedKFold"] = _leak_sentence(
         "Stratifying on quintiles of the target instead",
         run("StratifiedKFold", ds, k, seed, y=quintiles),
@@ -655,7 +655,7 @@ def _analyse_grouped(ds: Dataset, k: int, seed: int) -> Analysis:
     )
     measured["LeaveOneOut"] = {"leaking_folds": loo_leaks}
     gkf = run("GroupKFold", ds, k, seed, groups=ds.groups)
-    sizes = [len(np.unique(ds.groups[te])) for _, te in gkf.splits]
+    sizes = [len(distinct(ds.groups[te])) for _, te in gkf.splits]
     measured["GroupKFold"] = {
         "leaked_per_fold": [a for a, _ in leaked_groups(gkf.splits, ds.groups)],
         "test_groups_per_fold": sizes,

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt, model_validator
 
 Optimiser = Literal["sgd", "momentum", "rmsprop", "adam"]
 OPTIMISERS: tuple[str, ...] = Optimiser.__args__  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._arrays import median
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
 Ask = Literal["unscaled", "scaled", "both", "nearest-distance"]
@@ -135,7 +136,7 @@ def _draw(rng: np.random.Generator, scenario: Scenario) -> Data:
     """7-8 points whose class follows the small-scale feature (with some noise), and a query point."""
     n = int(rng.integers(7, 9))
     big, small = _grid(rng, scenario.big, n), _grid(rng, scenario.small, n)
-    cut = np.median(small)
+    cut = median(small)
     y = ((small > cut) ^ (rng.random(n) < 0.15)).astype(int)
     query = np.array([float(_grid(rng, scenario.big)), float(_grid(rng, scenario.small))])
     return Data(np.column_stack([big, small]).astype(float), y, query)

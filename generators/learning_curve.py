@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from generators._arrays import distinct
 from generators._splits import KFold, StratifiedKFold
 from generators._tree import fit_tree
 from generators.base import ChoiceAnswer, Figure, Generator, Option, Params, Part, Problem, Series, Table, fmt
@@ -348,7 +349,7 @@ def learning_curve(model: str, X: np.ndarray, y: np.ndarray, task: str, random_s
     """Mean training and validation scores over CV_FOLDS folds at growing sizes (each fold's first rows)."""
     splits = list(_splitter(task, random_state).split(X, y))
     largest = len(splits[0][0])  # as scikit-learn does: the first split's training part
-    sizes = tuple(int(s) for s in np.unique((np.array(TRAIN_FRACTIONS) * largest).astype(int)))
+    sizes = tuple(int(s) for s in distinct((np.array(TRAIN_FRACTIONS) * largest).astype(int)))
     train_scores = np.zeros((len(sizes), len(splits)))
     val_scores = np.zeros((len(sizes), len(splits)))
     for j, (train, test) in enumerate(splits):

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._arrays import distinct
 from generators.base import Figure, Generator, NumberAnswer, Params, Part, Problem, Series, fmt
 
 Kind = Literal["step", "cosine", "cosine_restarts", "warmup_cosine", "warmup_linear"]
@@ -262,7 +263,7 @@ def _config(s: Schedule) -> dict[str, object]:
 
 
 def _figure(s: Schedule, t: int) -> Figure:
-    steps = np.unique(np.linspace(0, s.total - 1, min(s.total, MAX_POINTS)).round().astype(int))
+    steps = distinct(np.linspace(0, s.total - 1, min(s.total, MAX_POINTS)).round().astype(int))
     lrs = s.lr(steps)
     return Figure(title=f"learning rate ({s.kind.replace('_', ' ')})", x_label=s.unit, y_label="learning rate",
                   series=(Series("lr", tuple(float(x) for x in steps), tuple(float(y) for y in lrs)),),

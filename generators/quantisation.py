@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt, model_validator
 
 Ask = Literal["scale_zero_point", "quantise", "dequantise"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
+from generators.base import Field, Generator, NumberAnswer, Params, Part, Problem, Table, fmt, model_validator
 
 Metric = Literal["ndcg", "mrr", "ap", "map"]
 METRICS: tuple[str, ...] = Metric.__args__  # type: ignore[attr-defined]

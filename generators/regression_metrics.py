@@ -16,9 +16,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
 
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    fmt,
+    model_validator,
+)
 
 Metric = Literal["mae", "mse", "rmse", "r2", "mape"]
 Ask = Literal["value", "outlier", "mape-zero"]

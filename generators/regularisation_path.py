@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._arrays import distinct
 from generators._regress import lasso_path, ridge_coefs
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table
 
@@ -289,7 +290,7 @@ def _zero_count(
 ) -> tuple[tuple[Part, ...], str, str, dict]:
     counts = (paths.lasso == 0).sum(axis=1)
     # Pick the count first (0 to 3, among those the grid shows), then a row with it: every count is common.
-    count = int(rng.choice(np.unique(counts[(counts <= 3)])))
+    count = int(rng.choice(distinct(counts[(counts <= 3)])))
     row = int(rng.choice(np.flatnonzero(counts == count)))
     lasso_zeros = int(counts[row])
     zero_names = [names[j] for j in np.flatnonzero(paths.lasso[row] == 0)]

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt, log_softmax
+from generators.base import Field, Generator, NumberAnswer, Params, Part, Problem, Table, fmt, log_softmax
 from generators.base import softmax as base_softmax
 
 Ask = Literal["probability", "loss", "initial_loss"]

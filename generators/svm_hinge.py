@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from generators._arrays import distinct
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
 Ask = Literal["margin", "hinge-point", "hinge-mean", "violations", "width", "status"]
@@ -125,7 +126,7 @@ def _ok(data: Data, ask: str, index: int, target_status: str) -> bool:
     m, h = data.margins, data.hinge
     if np.any(data.f == 0) or len(set(data.y.tolist())) < 2:  # f = 0 has no class; show both labels
         return False
-    if len(np.unique(data.x, axis=0)) < len(data.x):  # no repeated points
+    if len(distinct(data.x, axis=0)) < len(data.x):  # no repeated points
         return False
     if ask == "margin":
         return abs(m[index] - data.f[index]) >= 0.01 and abs(m[index]) >= 0.25  # forgetting y shows

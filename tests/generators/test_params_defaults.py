@@ -89,7 +89,7 @@ def test_non_scalar_and_plugin_params_still_go_through_pydantic() -> None:
 
 def test_a_generated_problem_with_default_params_builds_no_pydantic_validator() -> None:
     """What the shortcut is for, in a fresh interpreter: generating and grading a card with no params loads
-    neither pydantic's plugin lookup nor ``importlib.metadata`` (set params still validate as before)."""
+    neither pydantic, its plugin lookup nor ``importlib.metadata`` (set params still validate as before)."""
     code = textwrap.dedent(
         """
         import sys
@@ -98,7 +98,7 @@ def test_a_generated_problem_with_default_params_builds_no_pydantic_validator() 
         problem = get("bootstrap-oob").generate(4, {})
         grade_parts(problem.parts, "1")
         assert problem.params == {"ask": None, "n": None}, problem.params
-        loaded = {"pydantic.plugin._loader", "importlib.metadata"} & set(sys.modules)
+        loaded = {"pydantic", "pydantic.plugin._loader", "importlib.metadata"} & set(sys.modules)
         assert not loaded, loaded
         get("bootstrap-oob").generate(4, {"n": 10})
         assert "pydantic.plugin._loader" in sys.modules
