@@ -23,6 +23,19 @@ CHECKOUT = {"desktop": {"A": (40, 100), "B": (350, 1000)}, "mobile": {"A": (90, 
 BH_P_VALUES = [0.001, 0.013, 0.015, 0.024, 0.2, 0.35, 0.6, 0.9]
 
 
+def att_from_table() -> float:
+    """The ATT from both potential outcomes, and the ATE and naive contrast the explanation quotes."""
+    treated = np.array([(5, 9), (6, 9), (4, 6)], dtype=float)
+    untreated = np.array([(3, 3), (7, 8), (2, 2)], dtype=float)
+    effects = np.concatenate([treated[:, 1] - treated[:, 0], untreated[:, 1] - untreated[:, 0]])
+    att = float((treated[:, 1] - treated[:, 0]).mean())
+    naive = float(treated[:, 1].mean() - untreated[:, 0].mean())
+    selection_bias = float(treated[:, 0].mean() - untreated[:, 0].mean())
+    assert round(float(effects.mean()), 2) == 1.67
+    assert naive == pytest.approx(4.0) and naive == pytest.approx(att + selection_bias)
+    return att
+
+
 def simpson_adjusted_difference() -> float:
     """P(convert | do(A)) − P(convert | do(B)) in points, standardised to the device mix of all users."""
     users = {device: sum(n for _, n in arms.values()) for device, arms in CHECKOUT.items()}
@@ -112,6 +125,7 @@ def bh_rejections() -> float:
 
 
 RECOMPUTE = {
+    "att-from-potential-outcomes": att_from_table,
     "simpson-adjusted-difference": simpson_adjusted_difference,
     "ipw-weighted-mean": ipw_mean,
     "did-two-by-two": did_estimate,
