@@ -80,3 +80,24 @@ def test_making_every_familys_problems_from_default_params_imports_no_pydantic()
         "assert 'pydantic' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_a_plugins_params_written_with_pydantics_own_field_and_validators_still_validate() -> None:
+    import pydantic
+
+    class Plugin(Params):
+        n: int = pydantic.Field(3, ge=1)
+        name: str = "a"
+
+        @pydantic.field_validator("name")
+        @classmethod
+        def _lower(cls, value: str) -> str:
+            if value != value.lower():
+                raise ValueError("lower case only")
+            return value
+
+    assert Plugin.defaults() == Plugin.model_construct() and Plugin.model_validate({"n": 2}).n == 2
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        Plugin.model_validate({"n": 0})
+    with pytest.raises(ValidationError, match="lower case only"):
+        Plugin.model_validate({"name": "X"})
