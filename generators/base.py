@@ -55,9 +55,9 @@ class Params(metaclass=_ParamsType):
     constraints, :func:`model_validator` methods), but the class is plain: a drill session makes problems
     from params every card leaves at their defaults, and a pydantic model class would cost the session
     pydantic itself (about 8 MB of its peak memory). The pydantic model is built from the class the first
-    time params are validated
-    (a deck that sets them, ``quizzer decks lint``, ``quizzer generate --param``) and checks them exactly
-    as before: the same errors, the same coercions (an int given for a float field becomes a float).
+    time params are validated (a deck that sets them, ``quizzer decks lint``, ``quizzer generate --param``)
+    and checks them exactly as before: the same errors, the same coercions (an int given for a float field
+    becomes a float).
 
     Choice values may be spelled with dashes or underscores (``mape-zero`` / ``mape_zero``): families differ
     in which they use, and a deck author should not have to remember which.
