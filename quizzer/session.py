@@ -605,10 +605,6 @@ class Session:
         dates = [s.state.due for s in states.values() if s.state.due is not None and s.state.due > self.today]
         return min(dates) if dates else None
 
-    def due_on(self, day: date) -> int:
-        states = self.store.card_states([deck.id for deck in self.decks])
-        return sum(1 for s in states.values() if s.state.due is not None and s.state.due <= day)
-
 
 __all__ = [
     "DEFAULT_DAY_START_HOUR",

@@ -752,10 +752,6 @@ class Store:
                 "repetitions_after": rpa, "due_after": None if dua is None else date.fromordinal(dua).isoformat(),
             }
 
-    def last_review(self, deck_id: str, card_id: str) -> dict[str, Any] | None:
-        rows = [row for row in self.reviews(deck_id) if row["card_id"] == card_id]
-        return rows[-1] if rows else None
-
     # -- mock interviews (see quizzer.interview) ----------------------------------------------
 
     def start_interview(self, started_at: datetime, *, minutes: int, planned: int, seed: int | None,

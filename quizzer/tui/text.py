@@ -12,9 +12,6 @@ if TYPE_CHECKING:  # the first card's screen needs neither the generators nor th
     from generators.base import Figure, Problem, Table
     from quizzer.session import QueueItem
 
-KIND_NAMES = {"open": "recall", "choice": "choice", "numeric": "numeric", "generated": "generated"}
-
-
 def duration(seconds: float) -> str:
     """``75`` -> ``1 min 15 s``; short and human."""
     seconds = max(0, round(seconds))
@@ -60,12 +57,6 @@ def explanation_markdown(card: AnyCard, problem: Problem | None) -> str:
     if card.back and not isinstance(card, OpenCard):
         pieces.append(card.back.strip())
     return "\n\n".join(pieces)
-
-
-def quality_line(quality: int) -> str:
-    from quizzer.grading import QUALITY_MEANINGS
-
-    return f"{quality} {QUALITY_MEANINGS[quality]}"
 
 
 def generator_title(name: str) -> str:
