@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -52,6 +53,22 @@ def test_choice_cards_explain_and_numeric_cards_show_working() -> None:
         for card in deck.cards:
             if isinstance(card, ChoiceCard | NumericCard):
                 assert card.explanation or card.back, (deck.id, card.id)
+
+
+_DECIMALS = re.compile(r"\b(\d) decimals?\b")
+
+
+def test_a_numeric_cards_tolerance_is_no_looser_than_the_precision_its_front_asks_for() -> None:
+    """"(3 decimals)" grades within 0.001: a looser tolerance accepts answers the front said were not precise
+    enough (and some a slip would give)."""
+    loose = []
+    for deck in DECKS.values():
+        for card in deck.cards:
+            if isinstance(card, NumericCard) and (found := _DECIMALS.search(card.front)):
+                absolute, relative = card.effective_tolerance
+                if absolute > 10 ** -int(found.group(1)) * (1 + 1e-9) or relative * abs(card.answer) > absolute:
+                    loose.append((deck.id, card.id, absolute, relative))
+    assert not loose
 
 
 def test_every_generator_family_is_used() -> None:
