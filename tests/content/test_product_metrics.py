@@ -95,6 +95,15 @@ def delta_se() -> float:
     return math.sqrt(variance)
 
 
+def dau_churned() -> float:
+    yesterday, new, retained, resurrected = 50_000, 4_000, 38_000, 6_000
+    churned = yesterday - retained
+    today = new + retained + resurrected
+    # The identity the explanation shows, and the net change a hasty reading mistakes for churn.
+    assert today - yesterday == new + resurrected - churned == -2_000
+    return churned
+
+
 def funnel_overall() -> float:
     counts = funnel_counts()
     return 100 * counts[-1] / counts[0]
@@ -108,6 +117,7 @@ RECOMPUTE = {
     "annual-churn-numeric": annual_churn,
     "ltv-discounted-numeric": ltv_discounted,
     "delta-method-numeric": delta_se,
+    "dau-churned-numeric": dau_churned,
     "funnel-overall-numeric": funnel_overall,
 }
 
