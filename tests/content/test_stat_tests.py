@@ -39,6 +39,23 @@ PERM_CONTROL = [3, 4, 7]
 Z_95 = 1.96
 
 
+def goodness_of_fit_df() -> float:
+    """Six bins of daily counts against a Poisson whose mean is fitted: scipy's chisquare with ddof=1 must use the
+    chi-square tail at k − 1 − 1 df, so the df are read back from its p-value rather than assumed."""
+    rng = np.random.default_rng(1)
+    days = rng.poisson(1.8, size=200)
+    observed = np.array([np.sum(days == k) for k in range(5)] + [np.sum(days >= 5)])
+    mean = days.mean()
+    probabilities = np.append(stats.poisson.pmf(np.arange(5), mean), stats.poisson.sf(4, mean))
+    result = stats.chisquare(observed, probabilities * len(days), ddof=1)
+    matching = [
+        df for df in range(1, 10) if stats.chi2.sf(result.statistic, df) == pytest.approx(result.pvalue)
+    ]
+    assert len(observed) == 6 and observed.sum() == 200
+    (df,) = matching
+    return float(df)
+
+
 def welch_t() -> float:
     (n1, m1, s1), (n2, m2, s2) = WELCH_A, WELCH_B
     welch = stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False)
@@ -144,6 +161,7 @@ def cohens_d() -> float:
 
 
 RECOMPUTE = {
+    "goodness-of-fit-df": goodness_of_fit_df,
     "welch-t-statistic": welch_t,
     "welch-df": welch_df,
     "paired-vs-unpaired-t": paired_t,
