@@ -247,3 +247,20 @@ def test_every_numeric_card_states_its_precision() -> None:
     for card in DECK.cards:
         if isinstance(card, NumericCard):
             assert "decimal" in card.front or "whole number" in card.front, card.id
+
+
+def test_anova_choice_p_value() -> None:
+    """F = 4.1 with four designs of 500 users each (3 and 1,996 df) gives p ≈ 0.007, as the front says."""
+    groups, per_group = 4, 500
+    p = float(stats.f.sf(4.1, groups - 1, groups * per_group - groups))
+    assert round(p, 3) == 0.007
+
+
+def test_paired_design_variance_figures() -> None:
+    """The pairing card: σ = 10 and ρ = 0.8 give a difference SD of √40 ≈ 6.3 against √200 ≈ 14.1 unpaired, and the
+    figure holds for simulated correlated pairs."""
+    sigma, rho = 10.0, 0.8
+    assert round(math.sqrt(2 * sigma**2 * (1 - rho)), 1) == 6.3 and round(math.sqrt(2 * sigma**2), 1) == 14.1
+    covariance = sigma**2 * np.array([[1.0, rho], [rho, 1.0]])
+    pairs = np.random.default_rng(2).multivariate_normal([0.0, 0.0], covariance, size=200_000)
+    assert float(np.std(pairs[:, 0] - pairs[:, 1])) == pytest.approx(math.sqrt(40), rel=0.01)
