@@ -223,11 +223,14 @@ def test_chi_square_equals_squared_pooled_z() -> None:
 
 
 def test_tost_choice_intervals_are_consistent() -> None:
-    """The TOST card's 90% and 95% intervals come from one normal standard error around −0.1."""
-    estimate, half90 = -0.1, 0.3
+    """The TOST card's 90% and 95% intervals come from one normal standard error around −0.1, and they split the
+    way the card needs: the 90% interval fits inside ±0.5 while the 95% interval crosses −0.5."""
+    estimate, half90, margin = -0.1, 0.35, 0.5
     se = half90 / stats.norm.ppf(0.95)
     half95 = stats.norm.ppf(0.975) * se
-    assert (round(estimate - half95, 2), round(estimate + half95, 2)) == (-0.46, 0.26)
+    assert (round(estimate - half95, 2), round(estimate + half95, 2)) == (-0.52, 0.32)
+    assert -margin < estimate - half90 and estimate + half90 < margin
+    assert estimate - half95 < -margin
 
 
 def test_correlation_choice_p_value() -> None:
