@@ -59,14 +59,15 @@ _DECIMALS = re.compile(r"\b(\d) decimals?\b")
 
 
 def test_a_numeric_cards_tolerance_is_no_looser_than_the_precision_its_front_asks_for() -> None:
-    """"(3 decimals)" grades within 0.001: a looser tolerance accepts answers the front said were not precise
+    """A front's "(3 decimals)" grades within 0.001: a looser tolerance accepts answers the front said were not precise
     enough (and some a slip would give)."""
     loose = []
     for deck in DECKS.values():
         for card in deck.cards:
             if isinstance(card, NumericCard) and (found := _DECIMALS.search(card.front)):
                 absolute, relative = card.effective_tolerance
-                if absolute > 10 ** -int(found.group(1)) * (1 + 1e-9) or relative * abs(card.answer) > absolute:
+                limit = 10 ** -int(found.group(1)) * (1 + 1e-9)
+                if absolute > limit or relative * abs(card.answer) > absolute:
                     loose.append((deck.id, card.id, absolute, relative))
     assert not loose
 
@@ -106,3 +107,21 @@ def test_every_open_card_has_key_points() -> None:
     missing = [(deck.id, card.id) for deck in DECKS.values() for card in deck.cards
                if isinstance(card, OpenCard) and not card.points]
     assert not missing
+
+
+def test_no_deck_lets_raw_option_length_pick_the_key() -> None:
+    """The audit counts options within a noticeable margin as tied; this counts characters. A key that is the
+    strictly longest (or shortest) option, by however little, in a third of a deck's cards would still reward
+    a learner who measures instead of knowing."""
+    longest = shortest = total = 0
+    for deck in DECKS.values():
+        lengths = [
+            (len(card.answer), [len(option) for option in card.options])
+            for card in deck.cards
+            if isinstance(card, ChoiceCard) and isinstance(card.answer, str)
+        ]
+        deck_longest = sum(key == max(sizes) and sizes.count(key) == 1 for key, sizes in lengths)
+        deck_shortest = sum(key == min(sizes) and sizes.count(key) == 1 for key, sizes in lengths)
+        assert max(deck_longest, deck_shortest) <= len(lengths) / 3, (deck.id, deck_longest, deck_shortest)
+        longest, shortest, total = longest + deck_longest, shortest + deck_shortest, total + len(lengths)
+    assert longest / total <= 0.15 and shortest / total <= 0.2, (longest, shortest, total)
