@@ -300,7 +300,7 @@ def test_instances_are_those_sklearn_gave(monkeypatch: pytest.MonkeyPatch) -> No
     """The numpy trees (generators._tree) and folds (generators._splits) make, seed by seed, the very instances
     scikit-learn's trees and (Stratified)KFold made: the same redraws, curves (every float), targets, steps and
     text."""
-    seeds = range(200)
+    seeds = range(120)
     ours = [problem(seed).to_json() for seed in seeds]
     monkeypatch.setattr(lc, "fit_predict", learning_curve_fit_predict)
     monkeypatch.setattr(lc, "_splitter", learning_curve_splitter)
