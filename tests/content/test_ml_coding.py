@@ -298,3 +298,56 @@ def test_kmeans_plus_plus_weights_by_squared_distance() -> None:
     p = d2 / d2.sum()
     assert p[2] / p[1] == pytest.approx(9.0)
     assert math.isclose(p.sum(), 1.0)
+
+
+def logistic_regression_gd(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> np.ndarray:
+    """The logreg-from-scratch card's loop: a bias column, the gradient Xᵀ(σ(Xw) − y) / n, a fixed learning rate."""
+    xb = np.c_[np.ones(len(x)), x]
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        w -= lr * xb.T @ (expit(xb @ w) - y) / len(y)
+    return w
+
+
+def test_logistic_regression_from_scratch_matches_sklearn() -> None:
+    """The testing card's reference check: unpenalised scikit-learn agrees with the hand-written gradient descent."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2))
+    y = (x @ np.array([1.5, -2.0]) + 0.3 + rng.normal(size=300) > 0).astype(float)
+    w = logistic_regression_gd(x, y, lr=1.0, steps=20_000)
+    model = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(x, y)
+    assert np.allclose(w, np.r_[model.intercept_, model.coef_.ravel()], atol=1e-4)
+
+
+def test_kmeans_from_scratch_inertia_never_rises_and_matches_sklearn() -> None:
+    """The k-means card's loop (vectorised assignment, per-cluster means, stop on unchanged labels), checked as the
+    testing card says: inertia never rises, and the partition equals scikit-learn's from the same start."""
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.normal(loc, 0.5, size=(50, 2)) for loc in ((0, 0), (4, 0), (0, 4))])
+    init = x[[0, 1, 2]].copy()  # a poor start: three points of the same blob
+    centroids, labels, inertias = init.copy(), np.full(len(x), -1), []
+    for _ in range(100):
+        d = (x**2).sum(1)[:, None] + (centroids**2).sum(1)[None, :] - 2 * x @ centroids.T
+        new_labels = np.maximum(d, 0).argmin(axis=1)
+        inertias.append(float(((x - centroids[new_labels]) ** 2).sum()))
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        centroids = np.array([x[labels == j].mean(axis=0) for j in range(3)])
+    assert all(later <= earlier + 1e-9 for earlier, later in zip(inertias, inertias[1:], strict=False))
+    reference = KMeans(n_clusters=3, init=init, n_init=1, tol=0.0, max_iter=300).fit(x)
+    assert np.array_equal(labels, reference.labels_)
+
+
+def test_python_loop_float32_total_matches_cumsum() -> None:
+    """The float32 card says the plain loop drifts like cumsum: a float32 running total over a million 0.1s."""
+    x = np.full(1_000_000, 0.1, dtype=np.float32)
+    total = np.float32(0.0)
+    for value in x:
+        total = np.float32(total + value)
+    assert float(total) == float(np.cumsum(x)[-1])
+    assert abs(float(total) - 1e5) > 100  # far off already at a million terms
