@@ -42,6 +42,14 @@ def uint8_sum() -> float:
     return float(total[0])
 
 
+def test_uint8_with_python_ints_follows_nep_50() -> None:
+    """The uint8 card's numpy 2 note: a Python int that fits keeps uint8 and wraps; one that does not raises."""
+    img = np.array([200], dtype=np.uint8)
+    assert (img + 100).dtype == np.uint8 and (img + 100).tolist() == [44]
+    with pytest.raises(OverflowError):
+        img + 300
+
+
 def distance_matrix_gb() -> float:
     n, m = 30_000, 120_000
     nbytes = n * m * np.dtype(np.float64).itemsize
@@ -58,13 +66,15 @@ def matmul_multiply_adds() -> float:
 
 
 def softmax_third() -> float:
-    z = np.array([1000.0, 1001.0, 1002.0])
+    z = np.array([1000.0, 1001.0, 1003.0])
     with np.errstate(over="ignore", invalid="ignore"):
         naive = np.exp(z) / np.exp(z).sum()
     assert np.isnan(naive).all()  # what the explanation says the naive version gives
     shifted = np.exp(z - z.max())
     p = shifted / shifted.sum()
     assert p[2] == pytest.approx(np.exp(z[2] - logsumexp(z)))
+    # Not the arithmetic of the problem-framing deck's card (logits 2, 1, 0 give 0.665).
+    assert round(float(np.exp(2.0) / np.exp([2.0, 1.0, 0.0]).sum()), 3) != round(float(p[2]), 3)
     return float(p[2])
 
 
@@ -214,6 +224,8 @@ def test_stable_sigmoid_branches() -> None:
     assert np.allclose(branch, expit(z))
     with pytest.warns(RuntimeWarning):
         sigmoid(np.array([-1000.0]))
+    with np.errstate(all="raise"):  # the card's "expit is safe for any z": no floating-point error raised
+        assert np.array_equal(expit(np.array([-1000.0, 1000.0])), [0.0, 1.0])
 
 
 def test_argpartition_top_k() -> None:
@@ -235,6 +247,17 @@ def test_empty_cluster_mean_is_nan_not_zero() -> None:
     with pytest.warns(RuntimeWarning):
         centre = points[np.array([False, False])].mean(axis=0)
     assert np.isnan(centre).all()
+
+
+def test_sklearn_moves_an_empty_cluster_to_the_worst_fit_point() -> None:
+    """The empty-cluster key: the centre at 1000 gets no points, and scikit-learn re-seeds it at 20, the point
+    farthest from its own assigned centre (0)."""
+    from sklearn.cluster import KMeans
+
+    x = np.array([[0.0], [1.0], [2.0], [20.0]])
+    model = KMeans(n_clusters=2, init=np.array([[0.0], [1000.0]]), n_init=1).fit(x)
+    assert model.labels_.tolist() == [0, 0, 0, 1]
+    assert np.allclose(model.cluster_centers_.ravel(), [1.0, 20.0])
 
 
 def test_gradient_check_float32_versus_float64() -> None:
@@ -344,10 +367,12 @@ def test_kmeans_from_scratch_inertia_never_rises_and_matches_sklearn() -> None:
 
 
 def test_python_loop_float32_total_matches_cumsum() -> None:
-    """The float32 card says the plain loop drifts like cumsum: a float32 running total over a million 0.1s."""
+    """The float32 card says the plain loop drifts like cumsum: under numpy 2's NEP 50 a loop started from the
+    Python float 0.0 stays float32 (numpy 1.x promoted it to float64), so it equals the float32 cumsum."""
     x = np.full(1_000_000, 0.1, dtype=np.float32)
-    total = np.float32(0.0)
+    total = 0.0
     for value in x:
-        total = np.float32(total + value)
+        total += value
+    assert isinstance(total, np.float32)
     assert float(total) == float(np.cumsum(x)[-1])
     assert abs(float(total) - 1e5) > 100  # far off already at a million terms
