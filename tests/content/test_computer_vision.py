@@ -7,15 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import Deck, NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
 DECK_ID = "computer-vision"
 
 
 def load_deck() -> Deck:
-    decks = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+    decks = builtin_decks()
     return decks[DECK_ID]
 
 

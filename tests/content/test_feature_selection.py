@@ -12,15 +12,14 @@ from sklearn.feature_selection import SelectKBest, SequentialFeatureSelector, f_
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard, Deck, NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
 DECK_ID = "feature-selection"
 
 
 def load_deck() -> Deck:
-    decks = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+    decks = builtin_decks()
     return decks[DECK_ID]
 
 

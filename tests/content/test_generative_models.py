@@ -10,11 +10,10 @@ from scipy.special import logsumexp
 from scipy.stats import entropy
 from sklearn.decomposition import PCA
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
-DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+DECKS = builtin_decks()
 DECK = DECKS["generative-models"]
 
 

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 from tests.content.numeric_checks import numeric_card_tests
 
-DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+DECKS = builtin_decks()
 DECK = DECKS["llms-fairness"]
 
 # Per-group confusion matrices quoted in the fronts, as (TP, FN, FP, TN).

@@ -11,12 +11,11 @@ import pytest
 from scipy.special import logsumexp, softmax
 from sklearn.linear_model import LinearRegression
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard, NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 from tests.content.numeric_checks import numeric_card_tests
 
-DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+DECKS = builtin_decks()
 DECK = DECKS["math"]
 
 

@@ -9,15 +9,14 @@ from collections.abc import Callable
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard, Deck, NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
 DECK_ID = "nlp-text"
 
 
 def load_deck() -> Deck:
-    decks = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+    decks = builtin_decks()
     return decks[DECK_ID]
 
 

@@ -7,15 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
-DECK = next(
-    loaded.deck
-    for loaded in load_sources([(builtin_decks_dir(), True)]).decks
-    if loaded.deck.id == "recommender-systems"
-)
+DECK = builtin_decks()["recommender-systems"]
 CARDS = {card.id: card for card in DECK.cards}
 
 

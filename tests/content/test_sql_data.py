@@ -9,11 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard, NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
-DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+DECKS = builtin_decks()
 DECK = DECKS["sql-data"]
 
 

@@ -9,15 +9,10 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import NumericCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
-DECK = next(
-    loaded.deck
-    for loaded in load_sources([(builtin_decks_dir(), True)]).decks
-    if loaded.deck.id == "time-series"
-)
+DECK = builtin_decks()["time-series"]
 CARDS = {card.id: card for card in DECK.cards}
 
 

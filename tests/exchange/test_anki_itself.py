@@ -8,15 +8,14 @@ from pathlib import Path
 from anki.collection import Collection, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageOptions
 
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import GeneratedCard
 from quizzer.exchange.anki_export import export_anki
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 from tests.exchange.test_anki_export import NOW
 
 
 def test_builtin_decks_import_into_anki(tmp_path: Path) -> None:
-    decks = [loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks]
+    decks = list(builtin_decks().values())
     result = export_anki(decks, tmp_path / "quizzer.apkg", now=NOW)
     static = sum(1 for deck in decks for card in deck.cards if not isinstance(card, GeneratedCard))
 

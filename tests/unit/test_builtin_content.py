@@ -8,11 +8,10 @@ from collections import Counter
 import pytest
 
 from generators import names
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
-DECKS = {loaded.deck.id: loaded.deck for loaded in load_sources([(builtin_decks_dir(), True)]).decks}
+DECKS = builtin_decks()
 
 # Pitfalls per stage of the 12-stage course (counted in the source's "Pitfall ..." entries).
 COURSE_PITFALLS = {1: 6, 2: 6, 3: 5, 4: 4, 5: 5, 6: 3, 7: 4, 8: 2, 9: 2, 10: 2, 11: 3, 12: 3}

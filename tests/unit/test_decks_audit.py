@@ -12,12 +12,10 @@ import re
 import pytest
 
 from quizzer.audit import DUPLICATE_THRESHOLD, REVIEW_THRESHOLD, audit, card_text, near_duplicates
-from quizzer.decks.loader import load_sources
 from quizzer.decks.model import ChoiceCard
-from quizzer.paths import builtin_decks_dir
+from tests.builtin_decks import builtin_decks
 
-LOADED = load_sources([(builtin_decks_dir(), True)]).decks
-ALL_DECKS = [loaded.deck for loaded in LOADED]
+ALL_DECKS = list(builtin_decks().values())
 COURSE_IDS = (
     "interview-notes",
     "problem-framing",
