@@ -21,7 +21,7 @@ from quizzer.answers import Unreadable
 from quizzer.grading import Grade, grade_parts
 from tests.generators.instances import generated
 
-SEEDS = range(200)
+SEEDS = range(120)
 # Families whose every instance runs a simulation (a learning curve, CV folds, a resampling or regularisation
 # path): fewer seeds keep the suite's time, and each still reaches every question it asks.
 HEAVY = {"learning-curve", "class-imbalance", "cv-scheme", "regularisation-path", "bias-variance"}
