@@ -10,33 +10,8 @@ from typing import Any
 import numpy as np
 from sklearn import model_selection as ms
 
-from generators import cv_scheme as cv
 from generators import learning_curve as lc
 from generators import tree_split as ts
-
-
-def cv_splitter(option: str, n_splits: int, split_seed: int, target: str) -> Any:
-    """``cv_scheme.make_splitter`` as it was: the scikit-learn object behind an option."""
-    stratified = target in ("binary", "multiclass")
-    match option:
-        case "KFold":
-            return ms.KFold(n_splits, shuffle=True, random_state=split_seed)
-        case "StratifiedKFold":
-            return ms.StratifiedKFold(n_splits, shuffle=True, random_state=split_seed)
-        case "GroupKFold":
-            return ms.GroupKFold(n_splits)
-        case "StratifiedGroupKFold":
-            return ms.StratifiedGroupKFold(n_splits, shuffle=True, random_state=split_seed)
-        case "TimeSeriesSplit":
-            return ms.TimeSeriesSplit(n_splits)
-        case "LeaveOneOut":
-            return ms.LeaveOneOut()
-        case "holdout":
-            return ms.ShuffleSplit(n_splits=1, test_size=cv.HOLDOUT_TEST_SIZE, random_state=split_seed)
-        case "nested":
-            kind = ms.StratifiedKFold if stratified else ms.KFold
-            return kind(n_splits, shuffle=True, random_state=split_seed)
-    raise ValueError(f"unknown option {option!r}")
 
 
 def same_splits(
