@@ -2,20 +2,17 @@
 
 The families declare their params as pydantic models would; what a deck, ``decks lint`` or ``generate
 --param`` gets from them is pydantic's own validation, errors and coercions. These tests hold the plain
-class to that, and to what a session relies on: making problems from default params imports no pydantic.
+class to that. (That making problems from default params imports no pydantic is held by
+``test_generation_memory`` and ``test_params_defaults``.)
 """
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 from pydantic import ValidationError
 
 from generators import get
 from generators.base import Field, Params
-from tests.generators.family_checks import ROOT
 
 
 def errors(name: str, params: dict) -> list[tuple[tuple, str, str]]:
@@ -69,17 +66,6 @@ def test_a_subclass_declares_fields_with_field_and_inherits_its_parents() -> Non
     with pytest.raises(ValidationError):
         Child.model_validate({"size": 0})
     assert Child.model_fields["size"].description == "how many"
-
-
-def test_making_every_familys_problems_from_default_params_imports_no_pydantic() -> None:
-    code = (
-        "import sys; from generators import get, names\n"
-        "for name in names(): get(name).generate(1)\n"
-        "assert 'pydantic' not in sys.modules, name\n"
-        "get('cv-scheme').generate(1, {'n_splits': 4})\n"
-        "assert 'pydantic' in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_a_plugins_params_written_with_pydantics_own_field_and_validators_still_validate() -> None:
