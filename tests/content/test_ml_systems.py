@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from quizzer.decks.model import ChoiceCard, NumericCard
+from quizzer.decks.model import ChoiceCard
 from tests.builtin_decks import builtin_decks
 from tests.content.numeric_checks import numeric_card_tests
 
@@ -181,9 +181,3 @@ def test_billion_vector_memory_claims() -> None:
     assert n * d * 4 / GB == pytest.approx(1024) and n * d * 4 / GB > ram
     assert n * 2 * 32 * 4 / GB == pytest.approx(256)
     assert n * 32 / GB == pytest.approx(32) and n * 32 / GB < ram
-
-
-def test_numeric_fronts_state_their_precision() -> None:
-    for card in DECK.cards:
-        if isinstance(card, NumericCard):
-            assert "decimal" in card.front or "whole number" in card.front, card.id

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from quizzer.decks.model import ChoiceCard, NumericCard
+from quizzer.decks.model import ChoiceCard
 from tests.builtin_decks import builtin_decks
 from tests.content.numeric_checks import numeric_card_tests
 
@@ -243,12 +243,6 @@ def test_small_counts_choice_margins_exist() -> None:
     """The front's expected counts 2.1 and 2.9 arise from 40 patients with 5 side effects split 17 / 23."""
     expected = stats.contingency.expected_freq(np.array([[3, 14], [2, 21]]))
     assert round(float(expected[0, 0]), 1) == 2.1 and round(float(expected[1, 0]), 1) == 2.9
-
-
-def test_every_numeric_card_states_its_precision() -> None:
-    for card in DECK.cards:
-        if isinstance(card, NumericCard):
-            assert "decimal" in card.front or "whole number" in card.front, card.id
 
 
 def test_anova_choice_p_value() -> None:

@@ -55,6 +55,7 @@ def test_choice_cards_explain_and_numeric_cards_show_working() -> None:
 
 
 _DECIMALS = re.compile(r"\b(\d) decimals?\b")
+_PRECISION = re.compile(r"\b\d decimals?\b|\bwhole number\b|\bnearest\b")
 
 
 def test_a_numeric_cards_tolerance_is_no_looser_than_the_precision_its_front_asks_for() -> None:
@@ -87,7 +88,8 @@ def test_twenty_one_topic_decks_go_beyond_the_course() -> None:
 def test_topic_deck_shape(deck_id: str) -> None:
     """Each topic deck beyond the course: at least 32 cards; a real mix (at least 30% choice, numeric or
     generated, and a good share of explain-it cards); its traps tagged `pitfall`; its classic questions
-    tagged `interview`; every open card with key points for typed answers."""
+    tagged `interview`; every open card with key points for typed answers; every numeric card saying how
+    precise its answer must be."""
     from quizzer.audit import DECK_LONGEST_LIMIT, audit
 
     cards = DECKS[deck_id].cards
@@ -98,6 +100,7 @@ def test_topic_deck_shape(deck_id: str) -> None:
     assert 4 <= sum("pitfall" in card.tags for card in cards) <= 8
     assert sum("interview" in card.tags for card in cards) >= 5
     assert all(card.points for card in cards if isinstance(card, OpenCard))
+    assert all(_PRECISION.search(card.front) for card in cards if isinstance(card, NumericCard))
     (figures,) = audit([DECKS[deck_id]], duplicates=False).decks
     assert figures.longest_rate <= DECK_LONGEST_LIMIT and figures.shortest_rate <= DECK_LONGEST_LIMIT
 
