@@ -103,11 +103,6 @@ class Params(metaclass=_ParamsType):
         return cls._made(dict(cls._defaults))
 
     @classmethod
-    def model_construct(cls, **values: Any) -> Self:
-        """Params from ``values`` (the rest at their defaults), unchecked, as pydantic's ``model_construct``."""
-        return cls._made({**cls._defaults, **values})
-
-    @classmethod
     def _made(cls, values: dict[str, Any]) -> Self:
         made = object.__new__(cls)
         made.__dict__.update(values)

@@ -82,7 +82,7 @@ def test_a_plugins_params_written_with_pydantics_own_field_and_validators_still_
                 raise ValueError("lower case only")
             return value
 
-    assert Plugin.defaults() == Plugin.model_construct() and Plugin.model_validate({"n": 2}).n == 2
+    assert Plugin.defaults().model_dump() == {"n": 3, "name": "a"} and Plugin.model_validate({"n": 2}).n == 2
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         Plugin.model_validate({"n": 0})
     with pytest.raises(ValidationError, match="lower case only"):
