@@ -26,7 +26,7 @@ from tests.generators.sklearn_paths import learning_curve_fit_predict, learning_
 
 GEN = get("learning-curve")
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = range(300)  # one cached instance per seed serves every test below and the answer contract's 200
+SEEDS = range(300)  # one cached instance per seed serves every test below and the answer contract's 80
 pytestmark = pytest.mark.xdist_group("learning-curve")  # the worker that holds those instances
 
 
