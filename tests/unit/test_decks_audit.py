@@ -92,6 +92,16 @@ def test_always_pick_shortest_is_no_better_than_chance(deck_id: str) -> None:
     assert figures.shortest_rate <= 0.30, (deck_id, figures.shortest_rate)
 
 
+def test_the_key_is_not_the_option_most_alike_the_others_more_often_than_chance() -> None:
+    """Distractors written as one-part changes of the key leave the key in the middle of them; a learner who picks
+    the option sharing the most words with the rest would beat chance. Over all decks that strategy stays near
+    chance (25%), and in no deck does it reach the audit's warning zone."""
+    whole = audit(ALL_DECKS, duplicates=False)
+    assert whole.alike_rate <= 0.25, whole.alike_rate
+    high = {deck.deck_id: round(deck.alike_rate, 2) for deck in whole.decks if deck.alike_rate > 0.30}
+    assert not high
+
+
 def test_no_length_or_wording_cue_left_in_the_course_decks(course_report: object) -> None:
     cues = [(f.deck_id, f.card_id, f.kind, f.detail) for f in course_report.findings]
     assert cues == []
