@@ -129,7 +129,7 @@ def test_rsj_idf_turns_negative_above_half() -> None:
     assert rsj_idf(n_docs, 500) == pytest.approx(0.0)
     assert all(lucene_idf(n_docs, df) > 0 for df in range(1, n_docs + 1))
     card = DECK.card("rsj-idf-negative")
-    assert isinstance(card, ChoiceCard) and isinstance(card.answer, str) and card.answer.startswith("Documents")
+    assert isinstance(card, ChoiceCard) and isinstance(card.answer, str)
     assert "lose score" in card.answer
 
 
