@@ -187,21 +187,109 @@ def test_state_baseline_leaves_the_policy_gradient_unbiased() -> None:
     assert isinstance(card, ChoiceCard) and "does not depend on the action" in card.answer
 
 
-def test_doubly_robust_is_unbiased_with_a_wrong_reward_model() -> None:
+def test_doubly_robust_is_unbiased_either_way_and_cuts_variance_only_with_a_good_model() -> None:
     """The DR card: with exact propensities, DR averaged over the logging distribution equals the target policy's value
-    even when the reward model is far off, while the direct method alone inherits the model's bias."""
-    actions = [0, 1, 2]
+    whatever the reward model, like IPS; its variance is below IPS's with an accurate model and can exceed it with a
+    bad one; and a single DR term can leave the reward range [0, 1]."""
     logging = np.array([0.5, 0.3, 0.2])
-    true_reward = np.array([0.2, 0.6, 0.4])
-    model = np.array([0.9, 0.1, 0.5])  # badly misspecified
+    click_rate = np.array([0.2, 0.1, 0.4])  # Bernoulli clicks
     target_action = 1
-    truth = true_reward[target_action]
-    expected_dr = sum(
-        logging[a] * (model[target_action] + (a == target_action) / logging[a] * (true_reward[a] - model[a]))
-        for a in actions
+    truth = click_rate[target_action]
+
+    def moments(model: np.ndarray | None) -> tuple[float, float]:
+        """Mean and variance of one logged round's estimate, exactly, over the logged action and its click."""
+        values, probs = [], []
+        for a in range(3):
+            for click, p_click in ((1.0, click_rate[a]), (0.0, 1 - click_rate[a])):
+                w = float(a == target_action) / logging[a]
+                base = 0.0 if model is None else model[target_action]
+                residual = click - (0.0 if model is None else model[a])
+                values.append(base + w * residual)
+                probs.append(logging[a] * p_click)
+        values_arr, probs_arr = np.array(values), np.array(probs)
+        mean = float(probs_arr @ values_arr)
+        return mean, float(probs_arr @ (values_arr - mean) ** 2)
+
+    ips_mean, ips_var = moments(None)
+    good_mean, good_var = moments(click_rate)
+    bad = np.array([0.9, 0.9, 0.5])  # badly misspecified: 0.9 for an action clicked 10% of the time
+    bad_mean, bad_var = moments(bad)
+    assert (
+        ips_mean == pytest.approx(truth)
+        and good_mean == pytest.approx(truth)
+        and bad_mean == pytest.approx(truth)
     )
-    assert expected_dr == pytest.approx(truth)
-    assert model[target_action] != pytest.approx(truth)
+    assert bad[target_action] != pytest.approx(truth)  # the direct method alone would be off
+    assert good_var < ips_var < bad_var
+    # Not bounded: model 0.9 for the target action, no click on it, weight 1/0.3.
+    assert 0.9 + (1 / 0.3) * (0.0 - 0.9) < 0
+    card = DECK.card("doubly-robust-ope")
+    assert isinstance(card, ChoiceCard) and card.answer.startswith("Lower variance when r̂ is accurate")
+
+
+# Cliff walking (Sutton & Barto, Example 6.6): 4 × 12 grid, start bottom-left, goal bottom-right, the bottom row between
+# them is the cliff (−100 and back to the start); every other step costs −1; undiscounted.
+CLIFF_ROWS, CLIFF_COLS = 4, 12
+CLIFF_START, CLIFF_GOAL = (3, 0), (3, 11)
+CLIFF_MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))
+
+
+def cliff_step(state: tuple[int, int], action: int) -> tuple[float, tuple[int, int]]:
+    row, col = state
+    d_row, d_col = CLIFF_MOVES[action]
+    row, col = min(max(row + d_row, 0), CLIFF_ROWS - 1), min(max(col + d_col, 0), CLIFF_COLS - 1)
+    if row == 3 and 1 <= col <= 10:
+        return -100.0, CLIFF_START
+    return -1.0, (row, col)
+
+
+def cliff_fixed_point(epsilon: float) -> np.ndarray:
+    """The Q that SARSA's expected update leaves unchanged when it follows ε-greedy on Q: r + Σ π_ε(a′|s′) Q(s′, a′).
+    With ε = 0 the backup is Q-learning's max, so the same function gives Q*."""
+    cells = [(r, c) for r in range(CLIFF_ROWS) for c in range(CLIFF_COLS)]
+    index = {cell: i for i, cell in enumerate(cells)}
+    rewards = np.zeros((len(cells), 4))
+    nxt = np.zeros((len(cells), 4), dtype=int)
+    for cell in cells:
+        for action in range(4):
+            reward, landing = cliff_step(cell, action)
+            rewards[index[cell], action], nxt[index[cell], action] = reward, index[landing]
+    goal = index[CLIFF_GOAL]
+    q = np.zeros((len(cells), 4))
+    for _ in range(5000):
+        policy = np.full_like(q, epsilon / 4)
+        policy[np.arange(len(cells)), q.argmax(axis=1)] += 1 - epsilon
+        v = (policy * q).sum(axis=1)
+        v[goal] = 0.0
+        updated = rewards + v[nxt]
+        updated[goal] = 0.0
+        if np.allclose(updated, q, atol=1e-10):
+            return q
+        q = updated
+    raise AssertionError(f"no fixed point for ε = {epsilon}")
+
+
+def cliff_greedy_path(q: np.ndarray) -> list[tuple[int, int]]:
+    cell, path = CLIFF_START, [CLIFF_START]
+    while cell != CLIFF_GOAL:
+        _, cell = cliff_step(cell, int(q[cell[0] * CLIFF_COLS + cell[1]].argmax()))
+        path.append(cell)
+        assert len(path) < 60
+    return path
+
+
+def test_cliff_walking_paths_meet_as_epsilon_decays() -> None:
+    """The cliff card: SARSA's fixed point for ε = 0.1 keeps off the row beside the cliff (a longer path), while Q*
+    (Q-learning's, whatever ε it explores with) takes the 13-step path along it; as ε shrinks toward 0, SARSA's
+    fixed point moves onto that same edge path."""
+    edge_row = {(2, col) for col in range(1, 11)}
+    sarsa_path = cliff_greedy_path(cliff_fixed_point(0.1))
+    q_star_path = cliff_greedy_path(cliff_fixed_point(0.0))
+    assert len(q_star_path) - 1 == 13 and edge_row <= set(q_star_path)
+    assert len(sarsa_path) - 1 > 13 and not edge_row & set(sarsa_path)
+    assert cliff_greedy_path(cliff_fixed_point(0.001)) == q_star_path
+    card = DECK.card("cliff-walking-decaying-epsilon")
+    assert isinstance(card, ChoiceCard) and card.answer.startswith("Both end on the shortest path")
 
 
 def test_constant_epsilon_regret_grows_linearly() -> None:
