@@ -9,7 +9,7 @@ and q̂ = ∞.
 
 | ask        | answer                                                          | mistakes the numbers are drawn to expose |
 |------------|-----------------------------------------------------------------|-------------------------------------------|
-| `quantile` | q̂ = the k-th smallest of n unsorted residuals (n 8–24, k ≤ n)  | k = ⌈n(1 − α)⌉ (no +1); numpy's default linearly interpolated quantile at 1 − α; mean + 2·sd (sample or population sd) |
+| `quantile` | q̂ = the k-th smallest of n unsorted residuals (n 8–24, k ≤ n)  | k = ⌈n(1 − α)⌉ (no +1); numpy's default linearly interpolated quantile at 1 − α; mean + 2·sd (sample or population sd); the largest score when k < n |
 | `interval` | the lower or upper end of ŷ ± q̂ for a new point                | the same three slips in q̂; the other end |
 | `set-size` | how many classes have 1 − p̂(y) ≤ q̂, given q̂ and 4–6 softmax probabilities | the top-1 class only; the classes with p̂ ≥ 1 − α; the classes with p̂ ≥ q̂ |
 | `finite`   | the smallest n with k ≤ n, ⌈1/α − 1⌉; and k for the n the team holds | 1/α and 1/α + 1 (rounded up); k = ⌈n(1 − α)⌉ |
@@ -37,6 +37,7 @@ ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 MISTAKE_STEPS = 3  # a slip lands at least this many units of the answer's last decimal away
+LARGEST_SHARE = 1 / 3  # share of `quantile` / `interval` instances where q̂ is the largest score (k = n)
 ALPHA_PCT = (5, 10, 20)  # miscoverage for the regression asks, in percent
 FINITE_ALPHA_PER_MILLE = (10, 20, 25, 50, 100, 150, 200, 250)
 
@@ -163,12 +164,15 @@ def mean_plus_two_sd(scores: list[float], ddof: int) -> float:
 def quantile_slips(scores: list[float], alpha_pct: int) -> dict[str, float]:
     """The q̂ each slip gives for these scores."""
     ordered = sorted(scores)
-    return {
+    slips = {
         "no_plus_one": ordered[naive_rank(len(scores), alpha_pct) - 1],
         "linear_quantile": linear_quantile(scores, 1 - alpha_pct / 100),
         "mean_2sd": mean_plus_two_sd(scores, ddof=1),
         "mean_2sd_population": mean_plus_two_sd(scores, ddof=0),
     }
+    if conformal_rank(len(scores), alpha_pct) < len(scores):
+        slips["largest"] = ordered[-1]  # "to be safe, take the max": valid, but wider than needed
+    return slips
 
 
 def prediction_set(probs_pct: list[int], qhat_per_mille: int) -> list[int]:
@@ -199,12 +203,15 @@ class Conformal(Generator):
         s = REGRESSIONS[int(rng.integers(len(REGRESSIONS)))]
         step = 10.0**-s.decimals
         gap = MISTAKE_STEPS * step - 1e-9
+        # With n ≤ 24, α = 0.05 and α = 0.1 with n ≤ 18 make q̂ the largest score; left to chance that would
+        # be most instances, and "pick the maximum" a shortcut. A third are drawn so, the rest have k < n.
+        want_largest = bool(rng.random() < LARGEST_SHARE)
         for _ in range(MAX_DRAWS):
             n = int(rng.integers(8, 25))
             alpha_pct = int(rng.choice(ALPHA_PCT))
             k = conformal_rank(n, alpha_pct)
-            if k > n or naive_rank(n, alpha_pct) == k:
-                continue  # q̂ would be ∞, or forgetting the +1 would change nothing
+            if k > n or naive_rank(n, alpha_pct) == k or (k == n) != want_largest:
+                continue  # q̂ would be ∞, forgetting the +1 would change nothing, or the other kind is wanted
             draws = np.abs(rng.standard_t(5, size=n)) * s.scale
             scores = [round(float(x), s.decimals) for x in draws]
             if len(set(scores)) < n or min(scores) <= 0:
@@ -450,7 +457,13 @@ def _quantile_working(scores: list[float], alpha_pct: int, k: int, qhat: float, 
         f"{ordered[naive - 1]:.{d}f}, which covers only {naive}/{n + 1} = {fmt(100 * naive / (n + 1), 1)}%.",
         f"numpy's default quantile at 1 − α interpolates to {fmt(slips['linear_quantile'], d + 2)}, below q̂ "
         f"for the same reason; mean + 2·sd = {fmt(slips['mean_2sd'], d + 2)} assumes Gaussian residuals and "
-        "carries no guarantee at all.",
+        "carries no guarantee at all."
+        + (
+            f" The largest score, {ordered[-1]:.{d}f}, is safe but wider than needed: it covers {n}/{n + 1} = "
+            f"{fmt(100 * n / (n + 1), 1)}%."
+            if k < n
+            else ""
+        ),
     ]
 
 
