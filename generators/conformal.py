@@ -456,8 +456,8 @@ def _quantile_working(scores: list[float], alpha_pct: int, k: int, qhat: float, 
         f"{fmt(100 * k / (n + 1), 1)}% ≥ {100 - alpha_pct}%. Without it, k = ⌈n(1 − α)⌉ = {naive} gives "
         f"{ordered[naive - 1]:.{d}f}, which covers only {naive}/{n + 1} = {fmt(100 * naive / (n + 1), 1)}%.",
         f"numpy's default quantile at 1 − α interpolates to {fmt(slips['linear_quantile'], d + 2)}, below q̂ "
-        f"for the same reason; mean + 2·sd = {fmt(slips['mean_2sd'], d + 2)} assumes Gaussian residuals and "
-        "carries no guarantee at all."
+        f"for the same reason; mean + 2·sd = {fmt(slips['mean_2sd'], d + 2)} treats the scores as Gaussian "
+        "(absolute residuals are skewed) and carries no coverage guarantee."
         + (
             f" The largest score, {ordered[-1]:.{d}f}, is safe but wider than needed: it covers {n}/{n + 1} = "
             f"{fmt(100 * n / (n + 1), 1)}%."
