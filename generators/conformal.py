@@ -11,7 +11,7 @@ and q̂ = ∞.
 |------------|-----------------------------------------------------------------|-------------------------------------------|
 | `quantile` | q̂ = the k-th smallest of n unsorted residuals (n 8–24, k ≤ n)  | k = ⌈n(1 − α)⌉ (no +1); numpy's default linearly interpolated quantile at 1 − α; mean + 2·sd (sample or population sd); the largest score when k < n |
 | `interval` | the lower or upper end of ŷ ± q̂ for a new point                | the same three slips in q̂; the other end |
-| `set-size` | how many classes have 1 − p̂(y) ≤ q̂, given q̂ and 4–6 softmax probabilities | the top-1 class only; the classes with p̂ ≥ 1 − α; the classes with p̂ ≥ q̂ |
+| `set-size` | how many classes have 1 − p̂(y) ≤ q̂, given 4–6 softmax probabilities and q̂ (or, in a third, the true class's p̂ on 8–24 calibration examples) | the top-1 class only; the classes with p̂ ≥ 1 − α; the classes with p̂ ≥ q̂; q̂ without the +1 |
 | `finite`   | the smallest n with k ≤ n, ⌈1/α − 1⌉; and k for the n the team holds | 1/α and 1/α + 1 (rounded up); k = ⌈n(1 − α)⌉ |
 
 Every slip lands at least ``MISTAKE_STEPS`` units of the last stated decimal from the answer (whole-number
@@ -38,6 +38,7 @@ MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 MISTAKE_STEPS = 3  # a slip lands at least this many units of the answer's last decimal away
 LARGEST_SHARE = 1 / 3  # share of `quantile` / `interval` instances where q̂ is the largest score (k = n)
+FROM_SCORES_SHARE = 1 / 3  # share of `set-size` instances that give calibration probabilities, not q̂
 ALPHA_PCT = (5, 10, 20)  # miscoverage for the regression asks, in percent
 FINITE_ALPHA_PER_MILLE = (10, 20, 25, 50, 100, 150, 200, 250)
 
@@ -292,6 +293,10 @@ class Conformal(Generator):
 
     def _set_size(self, rng: np.random.Generator, seed: int, params: ConformalParams) -> Problem:
         s = CLASSIFICATIONS[int(rng.integers(len(CLASSIFICATIONS)))]
+        # Mostly q̂ is stated (as from a large calibration set); sometimes the learner computes it first from a
+        # small one, the true class's probability on each calibration example.
+        from_scores = bool(rng.random() < FROM_SCORES_SHARE)
+        calibration: list[int] = []  # p̂(true class) of each calibration example, in hundredths
         for _ in range(MAX_DRAWS):
             n_classes = int(rng.integers(4, 7))
             raw = rng.dirichlet(np.full(n_classes, float(rng.choice([0.6, 1.0, 1.6]))))
@@ -300,7 +305,18 @@ class Conformal(Generator):
             if min(probs) < 1 or len(set(probs)) < n_classes:
                 continue
             alpha_pct = int(rng.choice(ALPHA_PCT))
-            qhat = int(rng.integers(500, 975))  # per mille
+            if from_scores:
+                n_cal = int(rng.integers(8, 25))
+                k = conformal_rank(n_cal, alpha_pct)
+                if k > n_cal:
+                    continue
+                calibration = [int(p) for p in np.clip(np.round(rng.beta(2.5, 1.0, n_cal) * 100), 1, 99)]
+                ordered = sorted(100 - p for p in calibration)
+                qhat = 10 * ordered[k - 1]  # per mille
+                naive_qhat = 10 * ordered[naive_rank(n_cal, alpha_pct) - 1]
+            else:
+                n_cal = int(rng.integers(4, 41)) * 50
+                qhat = naive_qhat = int(rng.integers(500, 975))  # per mille
             threshold = 1000 - qhat
             if min(abs(10 * p - threshold) for p in probs) < 15:
                 continue  # no class sits within 0.015 of the threshold: the count does not hinge on a hair
@@ -309,27 +325,39 @@ class Conformal(Generator):
                 "top_1": 1,
                 "p_at_least_1_minus_alpha": sum(p >= 100 - alpha_pct for p in probs),
                 "p_at_least_qhat": sum(10 * p >= qhat for p in probs),
+                "no_plus_one": len(prediction_set(probs, naive_qhat)),
             }
-            if size >= 2 and all(v != size for k, v in slips.items() if k != "p_at_least_qhat"):
+            if size >= 2 and slips["top_1"] != size and slips["p_at_least_1_minus_alpha"] != size:
                 break
         else:
             raise RuntimeError(
                 "no instance met the constraints: they contradict each other"
             )  # pragma: no cover
-        n_cal = int(rng.integers(4, 41)) * 50
         names = list(s.classes[:n_classes])
         order = rng.permutation(n_classes)
         names = [names[i] for i in order]
         alpha = alpha_pct / 100
-        q_text = f"{qhat / 1000:.3f}"
-        prompt = (
-            f"{s.model} outputs softmax probabilities over {n_classes} classes. Split conformal prediction "
-            f"scores each of **{n_cal}** held-out calibration {s.items} by **s = 1 − p̂(true class)**; at "
-            f"miscoverage **α = {fmt(alpha)}** the conformal quantile of those scores is **q̂ = {q_text}**. The "
-            f"prediction set of a new {s.item} holds every class y with 1 − p̂(y) ≤ q̂.\n\n"
+        q_text = f"{qhat / 1000:.2f}" if from_scores else f"{qhat / 1000:.3f}"
+        question = (
             f"A new {s.item} gets the probabilities below. How many classes are in its prediction set? "
             "Answer as a whole number."
         )
+        if from_scores:
+            shown = ", ".join(f"{p / 100:.2f}" for p in calibration)
+            prompt = (
+                f"{s.model} outputs softmax probabilities over {n_classes} classes. Split conformal prediction "
+                f"scores each held-out calibration {s.item} by **s = 1 − p̂(true class)**. On **n = {n_cal}** "
+                f"calibration {s.items} the model gave the true class these probabilities:\n\n{shown}\n\n"
+                f"At miscoverage **α = {fmt(alpha)}**, the prediction set of a new {s.item} holds every class y "
+                f"with 1 − p̂(y) ≤ q̂, q̂ the split-conformal quantile of the calibration scores.\n\n{question}"
+            )
+        else:
+            prompt = (
+                f"{s.model} outputs softmax probabilities over {n_classes} classes. Split conformal prediction "
+                f"scores each of **{n_cal}** held-out calibration {s.items} by **s = 1 − p̂(true class)**; at "
+                f"miscoverage **α = {fmt(alpha)}** the conformal quantile of those scores is **q̂ = {q_text}**. "
+                f"The prediction set of a new {s.item} holds every class y with 1 − p̂(y) ≤ q̂.\n\n{question}"
+            )
         table = Table(
             headers=("class", "p̂"),
             rows=tuple((name, f"{p / 100:.2f}") for name, p in zip(names, probs, strict=True)),
@@ -343,16 +371,33 @@ class Conformal(Generator):
             f"{names[i]} ({probs[i] / 100:.2f})"
             for i in sorted(set(range(n_classes)) - members, key=lambda i: -probs[i])
         )
-        lines = [
-            f"1 − p̂(y) ≤ q̂ is the same as p̂(y) ≥ 1 − q̂ = 1 − {q_text} = **{threshold / 1000:.3f}**.",
+        lines = []
+        if from_scores:
+            ordered = sorted(100 - p for p in calibration)
+            k, naive = conformal_rank(n_cal, alpha_pct), naive_rank(n_cal, alpha_pct)
+            lines += [
+                f"Scores s = 1 − p̂(true class), sorted: {', '.join(f'{x / 100:.2f}' for x in ordered)}.",
+                f"k = ⌈(n + 1)(1 − α)⌉ = ⌈{n_cal + 1}·{fmt(1 - alpha)}⌉ = "
+                f"⌈{fmt((n_cal + 1) * (100 - alpha_pct) / 100, 2)}⌉ = {k}, so q̂ = the {_ordinal(k)} smallest "
+                f"score = {q_text}.",
+            ]
+        lines += [
+            f"1 − p̂(y) ≤ q̂ is the same as p̂(y) ≥ 1 − q̂ = 1 − {q_text} = **{threshold / 1000:.{len(q_text) - 2}f}**.",
             f"In the set: {kept}." + (f" Out: {dropped}." if dropped else " No class is left out."),
             f"Set size = **{size}**.",
+        ]
+        if from_scores and slips["no_plus_one"] != size:
+            lines.append(
+                f"Without the +1, k = ⌈n(1 − α)⌉ = {naive} gives q̂ = {naive_qhat / 1000:.2f} and a set of "
+                f"{slips['no_plus_one']}: one rank too low, it no longer guarantees {100 - alpha_pct}% coverage."
+            )
+        lines.append(
             f"Not the top-1 class alone: conformal sets grow when the model is unsure, and this {s.item} is "
             f"a hard one. Not the classes with p̂ ≥ 1 − α = {fmt(1 - alpha)} (here "
             f"{slips['p_at_least_1_minus_alpha']}): α sets the coverage, and q̂ is where the calibration "
             f"scores put the bar. Over exchangeable {s.items}, sets built this way contain the true class at "
-            f"least {100 - alpha_pct}% of the time; the guarantee is on average, not for this {s.item}.",
-        ]
+            f"least {100 - alpha_pct}% of the time; the guarantee is on average, not for this {s.item}."
+        )
         return self.problem(
             seed,
             params,
@@ -364,6 +409,8 @@ class Conformal(Generator):
                 "classes": names,
                 "probs": [p / 100 for p in probs],
                 "qhat": qhat / 1000,
+                "qhat_given": not from_scores,
+                "calibration_true_probs": [p / 100 for p in calibration],
                 "alpha": alpha,
                 "n_calibration": n_cal,
                 "size": size,

@@ -160,29 +160,50 @@ def test_regression_grading(ask: str) -> None:
 
 
 def printed_set(problem: Problem) -> tuple[list[Fraction], Fraction, Fraction]:
-    """Class probabilities, q̂ and α as printed."""
+    """Class probabilities, q̂ and α as printed; q̂ computed by its definition when the prompt gives the
+    calibration examples' true-class probabilities instead."""
     assert problem.table is not None
     probs = [Fraction(p) for _, p in problem.table.rows]
-    qhat = Fraction(re.search(r"q̂ = ([0-9.]+)\*\*", problem.prompt).group(1))  # type: ignore[union-attr]
     alpha = Fraction(re.search(r"α = ([0-9.]+)\*\*", problem.prompt).group(1))  # type: ignore[union-attr]
+    given = re.search(r"q̂ = ([0-9.]+)\*\*", problem.prompt)
+    calibration = re.search(r"true class these probabilities:\n\n([^\n]+)\n", problem.prompt)
+    assert (given is None) != (calibration is None)
+    assert (given is not None) == problem.data["qhat_given"]
+    if given:
+        return probs, Fraction(given.group(1)), alpha
+    scores = [1 - Fraction(text) for text in calibration.group(1).split(", ")]  # type: ignore[union-attr]
+    assert 8 <= len(scores) <= 24
+    qhat = by_definition(scores, alpha)
+    assert qhat is not None
     return probs, qhat, alpha
 
 
 def test_set_size_recounted() -> None:
-    sizes = set()
+    sizes, kinds = set(), set()
     for seed in SEEDS:
         problem = generated(GEN, seed, {"ask": "set-size"})
         probs, qhat, alpha = printed_set(problem)
         assert sum(probs) == 1 and 4 <= len(probs) <= 6
+        assert problem.data["qhat"] == float(qhat)
         size = sum(1 for p in probs if 1 - p <= qhat)
         assert problem.expected == size, seed
         # No class within 0.015 of the bar, so the count does not hinge on rounding.
         assert min(abs(p - (1 - qhat)) for p in probs) >= Fraction(15, 1000), seed
         top_1, sure = 1, sum(1 for p in probs if p >= 1 - alpha)
         assert size not in (top_1, sure), seed
-        assert_grades(problem, [str(size)], [str(top_1), str(sure)], seed)
+        wrong = [str(top_1), str(sure)]
+        if not problem.data["qhat_given"]:
+            # q̂ without the +1: the smallest score whose count reaches n(1 − α), not (n + 1)(1 − α).
+            scores = [1 - Fraction(str(p)) for p in problem.data["calibration_true_probs"]]
+            naive = min(s for s in scores if sum(t <= s for t in scores) >= len(scores) * (1 - alpha))
+            naive_size = sum(1 for p in probs if 1 - p <= naive)
+            assert naive_size <= size
+            if naive_size != size:
+                wrong.append(str(naive_size))
+        assert_grades(problem, [str(size)], wrong, seed)
         sizes.add(size)
-    assert len(sizes) >= 3
+        kinds.add(problem.data["qhat_given"])
+    assert len(sizes) >= 3 and kinds == {True, False}
 
 
 def test_finite_by_search() -> None:
