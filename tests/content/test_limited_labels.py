@@ -97,7 +97,8 @@ def prior_shift_posterior() -> float:
     score, train_prior, new_prior = 0.8, 0.30, 0.05
     likelihood_ratio = (score / (1 - score)) / (train_prior / (1 - train_prior))  # p(x|+)/p(x|−)
     corrected = new_prior * likelihood_ratio / (new_prior * likelihood_ratio + (1 - new_prior))
-    assert score * new_prior / train_prior == pytest.approx(0.1333, abs=1e-4)  # the slip the explanation names
+    # The slip the explanation names: scaling the probability, not the odds.
+    assert score * new_prior / train_prior == pytest.approx(0.1333, abs=1e-4)
     return corrected
 
 
