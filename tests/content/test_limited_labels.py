@@ -199,3 +199,17 @@ def test_infonce_slips_in_the_explanation() -> None:
     assert isinstance(card, NumericCard) and card.explanation is not None
     assert round(math.log(512), 3) == 6.238 and round(math.log(510), 3) == 6.234
     assert "6.238" in card.explanation and "6.234" in card.explanation
+
+
+def test_loss_scale_explanation_gradients() -> None:
+    """An MSE near 10⁹ dollars² means errors near √10⁹ dollars and a gradient 2 × error ≈ 6 × 10⁴ per output, tens
+    of thousands of times cross-entropy's per-logit gradient p − y (at most 1), not 10⁹ times."""
+    error = math.sqrt(1e9)
+    assert round(error, -3) == 32_000
+    assert 2 * error == pytest.approx(6e4, rel=0.06)
+    probabilities = softmax(np.array([3.0, -1.0, 0.5]))
+    ce_gradient = probabilities - np.array([0.0, 1.0, 0.0])
+    assert np.abs(ce_gradient).max() <= 1.0
+    card = DECK.card("multi-task-loss-scales")
+    assert isinstance(card, ChoiceCard) and card.explanation is not None
+    assert "6 × 10⁴" in card.explanation and "32,000" in card.explanation
