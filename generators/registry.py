@@ -55,6 +55,7 @@ BUILTIN: dict[str, str] = {
     "lr-schedule": "generators.lr_schedule:LRSchedule",
     "quantisation": "generators.quantisation:Quantisation",
     "q-learning": "generators.q_learning:QLearning",
+    "off-policy": "generators.off_policy:OffPolicy",
 }
 
 

@@ -103,8 +103,10 @@ def within(given: float, expected: float, tolerance: float = 0.0, rel_tolerance:
     if not (math.isfinite(given) and math.isfinite(expected)):
         return False
     gap = abs(given - expected)
-    # A hair of slack for numbers that were typed exactly but travelled through binary floats.
-    slack = 1e-9 * max(1.0, abs(expected))
+    # A hair of slack, relative to the answer, for numbers that were typed exactly but travelled through binary
+    # floats (a fixed 1e-9 would be 2.5% of a 4e-8 learning rate); the floor covers an answer computed as 1e-17
+    # where the truth is 0.
+    slack = 1e-9 * max(abs(expected), 1e-6)
     return gap <= tolerance + slack or gap <= rel_tolerance * abs(expected) + slack
 
 

@@ -8,6 +8,9 @@ recognises a card they have already seen in another deck. For the decks given, t
 - options whose length differs from the key's by more than ``LENGTH_RATIO``× (a key much longer or much
   shorter than the distractors stands out);
 - keys that share a distinctive word with the front that no distractor shares;
+- the score of "always pick the option most alike the others": distractors made by changing one part of the
+  key each share more words with the key than with each other, so the key sits in the middle of them (test
+  coaches call it the convergence strategy). Alikeness is the summed Jaccard overlap of distinctive words;
 - near-duplicate cards across the decks: cosine of character n-gram TF-IDF over front + answer side. Pairs
   at or above ``DUPLICATE_THRESHOLD`` fail the audit; pairs above ``REVIEW_THRESHOLD`` are listed to check by
   hand. Calibrated on ten duplicate pairs found by reading the decks (same fact, different words): they
@@ -124,7 +127,7 @@ _PLAIN = frozenset(
 class CueFinding:
     deck_id: str
     card_id: str
-    kind: str  # "longest-key", "length-outlier", "shared-word"
+    kind: str  # "longest-key", "length-outlier", "shared-word", "most-alike-key"
     detail: str
 
 
@@ -146,6 +149,7 @@ class DeckAudit:
     key_longest: int = 0
     longest_score: float = 0.0  # expected score of "always pick the longest" (ties share)
     shortest_score: float = 0.0  # ... and of "always pick the shortest", the cue left when keys are cut short
+    alike_score: float = 0.0  # ... and of "always pick the option most alike the others"
 
     @property
     def longest_share(self) -> float:
@@ -158,6 +162,14 @@ class DeckAudit:
     @property
     def shortest_rate(self) -> float:
         return self.shortest_score / self.single_choice if self.single_choice else 0.0
+
+    @property
+    def alike_rate(self) -> float:
+        return self.alike_score / self.single_choice if self.single_choice else 0.0
+
+    def rates(self) -> dict[str, float]:
+        """Each pattern strategy's score, by the name the report gives it."""
+        return {"longest": self.longest_rate, "shortest": self.shortest_rate, "most-alike": self.alike_rate}
 
 
 @dataclass(slots=True)
@@ -181,6 +193,11 @@ class AuditReport:
         return sum(deck.shortest_score for deck in self.decks) / total if total else 0.0
 
     @property
+    def alike_rate(self) -> float:
+        total = self.single_choice
+        return sum(deck.alike_score for deck in self.decks) / total if total else 0.0
+
+    @property
     def longest_share(self) -> float:
         total = self.single_choice
         return sum(deck.key_longest for deck in self.decks) / total if total else 0.0
@@ -193,14 +210,13 @@ class AuditReport:
                 f"always-pick-longest scores {self.longest_rate:.0%} over {self.single_choice} "
                 f"single-answer choice cards (limit {OVERALL_LONGEST_LIMIT:.0%})"
             )
-        if self.shortest_rate > OVERALL_LONGEST_LIMIT:
-            found.append(
-                f"always-pick-shortest scores {self.shortest_rate:.0%} (limit {OVERALL_LONGEST_LIMIT:.0%})"
-            )
+        for rule, rate in (("shortest", self.shortest_rate), ("most-alike", self.alike_rate)):
+            if rate > OVERALL_LONGEST_LIMIT:
+                found.append(f"always-pick-{rule} scores {rate:.0%} (limit {OVERALL_LONGEST_LIMIT:.0%})")
         for deck in self.decks:
             if deck.single_choice < MIN_CARDS_FOR_DECK_LIMIT:
                 continue
-            for rule, rate in (("longest", deck.longest_rate), ("shortest", deck.shortest_rate)):
+            for rule, rate in deck.rates().items():
                 if rate > DECK_LONGEST_LIMIT:
                     found.append(
                         f"{deck.deck_id}: always-pick-{rule} scores {rate:.0%} (limit {DECK_LONGEST_LIMIT:.0%})"
@@ -215,12 +231,14 @@ class AuditReport:
             "key_longest_share": round(self.longest_share, 4),
             "always_pick_longest": round(self.longest_rate, 4),
             "always_pick_shortest": round(self.shortest_rate, 4),
+            "always_pick_most_alike": round(self.alike_rate, 4),
             "decks": [
                 {
                     **asdict(deck),
                     "key_longest_share": round(deck.longest_share, 4),
                     "always_pick_longest": round(deck.longest_rate, 4),
                     "always_pick_shortest": round(deck.shortest_rate, 4),
+                    "always_pick_most_alike": round(deck.alike_rate, 4),
                 }
                 for deck in self.decks
             ],
@@ -239,6 +257,19 @@ def words(text: str) -> set[str]:
             continue
         found.add(word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word)
     return found
+
+
+def alikeness(options: Sequence[str]) -> dict[str, float]:
+    """How alike each option is to the others: the sum of its Jaccard overlaps of distinctive words with each."""
+    found = {option: words(option) for option in options}
+    return {
+        option: sum(
+            len(mine & theirs) / len(mine | theirs)
+            for other, theirs in found.items()
+            if other != option and (mine | theirs)
+        )
+        for option, mine in found.items()
+    }
 
 
 def noticeable(length: int) -> int:
@@ -285,6 +316,21 @@ def choice_findings(deck: Deck, card: ChoiceCard, audit: DeckAudit) -> list[CueF
                 f"the key has {lengths[key]} characters, the distractors' median {median:g}",
             )
         )
+    alike = alikeness(card.options)
+    most = max(alike.values())
+    central = [option for option in card.options if alike[option] >= most - 1e-9]
+    if key in central:
+        audit.alike_score += 1 / len(central)
+        if len(central) == 1 and most > 0:
+            findings.append(
+                CueFinding(
+                    deck.id,
+                    card.id,
+                    "most-alike-key",
+                    "the key shares the most words with the other options: each distractor looks like the key "
+                    "with one part changed",
+                )
+            )
     shared = words(card.front) & words(key)
     for distractor in distractors:
         shared -= words(distractor)
@@ -358,10 +404,11 @@ def report_text(report: AuditReport) -> str:
             lines.append(
                 f"{deck.deck_id}: {deck.single_choice} single-answer choice cards, key longest in "
                 f"{deck.key_longest} ({deck.longest_share:.0%}); always-pick-longest {deck.longest_rate:.0%}, "
-                f"always-pick-shortest {deck.shortest_rate:.0%}"
+                f"always-pick-shortest {deck.shortest_rate:.0%}, always-pick-most-alike {deck.alike_rate:.0%}"
             )
     lines.append(
-        f"overall: always-pick-longest {report.longest_rate:.0%}, always-pick-shortest {report.shortest_rate:.0%} "
+        f"overall: always-pick-longest {report.longest_rate:.0%}, always-pick-shortest {report.shortest_rate:.0%}, "
+        f"always-pick-most-alike {report.alike_rate:.0%} "
         f"over {report.single_choice} cards "
         f"(limit {OVERALL_LONGEST_LIMIT:.0%}; per deck {DECK_LONGEST_LIMIT:.0%})"
     )

@@ -20,6 +20,7 @@ from tui_support import (
 )
 
 from generators.base import ChoiceAnswer, NumberAnswer
+from quizzer.decks.model import Deck
 from quizzer.errors import StoreError
 from quizzer.session import Session
 from quizzer.store import Store
@@ -121,6 +122,13 @@ cards:
 """
 
 
+def fitted(deck: Deck) -> bool:
+    """Is the key-point grader of this very deck object fitted and kept?"""
+    from quizzer import keypoints
+
+    return any(model.deck is deck for model in keypoints._models.values())
+
+
 async def until_phase(pilot: Pilot, phase: Phase) -> None:
     """Typed answers are graded off the event loop: wait for the result to reach the panel."""
     for _ in range(400):
@@ -135,6 +143,8 @@ async def test_open_card_with_points_grades_a_typed_answer(make_app: AppFactory,
     answer = "Lasso sets some coefficients exactly to zero, while ridge shrinks every coefficient."
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        # The deck's grader was fitted while the first card was on screen, before anything was typed.
+        assert fitted(panel(pilot).item.deck)
         for _ in range(2):
             card_id = panel(pilot).item.card.id
             if card_id == "lasso-vs-ridge":
@@ -169,6 +179,7 @@ async def test_open_answers_reveal_keeps_self_grading(make_app: AppFactory, db_p
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not panel(pilot).query(Input)
+        assert not fitted(panel(pilot).item.deck)  # nothing will be typed: no grader to fit
         await pilot.press("space")
         assert panel(pilot).phase is Phase.REVEALED
 

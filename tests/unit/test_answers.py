@@ -55,3 +55,16 @@ def test_round_trips_floats(value: float) -> None:
     result = read_number(repr(value))
     assert isinstance(result, Number)
     assert result.value == value
+
+
+def test_float_slack_is_relative_to_the_answer() -> None:
+    """Exactly typed numbers pass through binary floats with a hair of error; that slack must not grow into a
+    tolerance for tiny answers: 3.9e-8 is not 4e-8 at 1% (a fixed 1e-9 slack accepted it)."""
+    from quizzer.answers import within
+
+    assert within(0.1 + 0.2, 0.3)
+    assert within(4e-8, 0.04 * 1e-6, rel_tolerance=0.01)
+    assert not within(3.9e-8, 4e-8, rel_tolerance=0.01)
+    assert not within(4.1e-8, 4e-8, rel_tolerance=0.01)
+    assert within(0.0, 1e-17)  # an answer computed as float noise around 0
+    assert within(1e6 + 1e-4, 1e6)  # 1e-10 relative

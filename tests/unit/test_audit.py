@@ -73,6 +73,33 @@ def test_a_word_only_the_key_repeats_from_the_front_is_a_cue() -> None:
     assert shared and "patient" in shared[0].detail
 
 
+def test_the_key_every_distractor_is_a_variation_of_is_a_cue() -> None:
+    """Distractors made by changing one part of the key each look like the key more than like each other: the
+    option most alike the rest is then the key (the convergence strategy), and the audit scores that strategy."""
+    cards = [
+        choice(
+            f"c{i}",
+            f"Which split for case {i}?",
+            "stratified folds grouped by patient over time",
+            [
+                "random folds grouped by patient over time",
+                "stratified folds grouped by hospital over time",
+                "stratified folds grouped by patient shuffled",
+            ],
+        )
+        for i in range(6)
+    ]
+    report = audit([deck("convergent", cards)], duplicates=False)
+    (figures,) = report.decks
+    assert figures.alike_score == 6 and report.alike_rate == 1.0
+    assert any("always-pick-most-alike" in failure for failure in report.failures())
+    assert sum(f.kind == "most-alike-key" for f in report.findings) == 6
+    # Options that share nothing give no pattern to play: every option ties, and the tie shares the point.
+    plain = [choice("p", "Which metric?", "recall", ["precision", "accuracy", "log loss"])]
+    (figures,) = audit([deck("plain", plain)], duplicates=False).decks
+    assert figures.alike_score == 0.25
+
+
 def test_the_same_card_in_two_decks_is_a_blocking_duplicate() -> None:
     text = {
         "front": "Why do we scale features before k-NN?",

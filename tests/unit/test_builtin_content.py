@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -9,6 +10,7 @@ import pytest
 
 from generators import names
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
+from quizzer.grading import Grade, grade_numeric_card
 from tests.builtin_decks import builtin_decks
 
 DECKS = builtin_decks()
@@ -55,7 +57,54 @@ def test_choice_cards_explain_and_numeric_cards_show_working() -> None:
 
 
 _DECIMALS = re.compile(r"\b(\d) decimals?\b")
-_PRECISION = re.compile(r"\b\d decimals?\b|\bwhole number\b|\bnearest\b")
+_FIGURES = re.compile(r"\b(\d) significant figures?\b")
+_PRECISION = re.compile(
+    r"\b\d decimals?\b|\bwhole number\b|\bnearest\b|\b\d significant figures?\b|\bwithin \d+%"
+)
+
+
+def _graded_right(card: NumericCard, text: str) -> bool:
+    grade = grade_numeric_card(card, text)
+    assert isinstance(grade, Grade), (card.id, text, grade)
+    return grade.correct
+
+
+def test_every_numeric_card_says_how_precise_its_answer_must_be() -> None:
+    """Without "(3 decimals)" on the front a learner cannot know whether 0.78 is enough for 0.7778: only an exact
+    whole-number answer (tolerance 0) needs no statement."""
+    silent = []
+    for deck in DECKS.values():
+        for card in deck.cards:
+            if isinstance(card, NumericCard) and not _PRECISION.search(card.front):
+                absolute, relative = card.effective_tolerance
+                if card.answer != int(card.answer) or absolute or relative > 1e-9:
+                    silent.append((deck.id, card.id))
+    assert not silent
+
+
+def test_the_precision_a_front_asks_for_is_graded_right_and_two_steps_off_is_not() -> None:
+    """The key typed to the decimals (or significant figures) its front asks for is accepted, so the tolerance is
+    not tighter than the question; two units off in that last digit is refused, so it is not looser either."""
+    wrong = []
+    for deck in DECKS.values():
+        for card in deck.cards:
+            if not isinstance(card, NumericCard):
+                continue
+            key = card.answer
+            if found := _DECIMALS.search(card.front):
+                digits = int(found.group(1))
+                typed, step = f"{key:.{digits}f}", 10.0**-digits
+            elif found := _FIGURES.search(card.front):
+                digits = int(found.group(1))
+                typed, step = f"{key:.{digits}g}", 10.0 ** (math.floor(math.log10(abs(key))) - digits + 1)
+            else:
+                continue
+            if not _graded_right(card, typed):
+                wrong.append((deck.id, card.id, "refuses", typed))
+            for off in (key - 2 * step, key + 2 * step):
+                if _graded_right(card, repr(off)):
+                    wrong.append((deck.id, card.id, "accepts", off))
+    assert not wrong
 
 
 def test_a_numeric_cards_tolerance_is_no_looser_than_the_precision_its_front_asks_for() -> None:

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, LoadingIndicator
 
+from quizzer.decks.model import Deck, OpenCard
 from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
@@ -99,6 +100,7 @@ class DrillScreen(Screen[None]):
         self._leaving = False  # leave once the answer on screen is committed
         self._notice = notice  # said on the next card's notice line (see say)
         self._warmed = False  # the graders were imported in the background (see _warm_up)
+        self._fitted: set[int] = set()  # id() of decks whose key-point grader a worker fitted (see prefetch)
         self.body = CardBody(id="body")  # holds the card on screen: its panel, or the loading line
         self._resumed = False  # the screen has had its first ScreenResume (see post_message)
 
@@ -182,10 +184,26 @@ class DrillScreen(Screen[None]):
         import quizzer.grading  # noqa: F401
 
     def prefetch(self) -> None:
-        """Make the next card's problem while the user reads this one."""
+        """Make the next card's problem while the user reads this one, and fit the key-point grader of a deck
+        whose open card is on screen or next, while the user types the answer."""
         upcoming = self.session.peek()
         if upcoming is not None and upcoming.kind == "generated" and upcoming.problem is None:
             self.prepare(upcoming)
+        if self.session.config.open_answers != "type":  # type: ignore[attr-defined]
+            return
+        for item in (self.session.current, upcoming):
+            card = item.card if item is not None else None
+            if isinstance(card, OpenCard) and card.points and id(item.deck) not in self._fitted:
+                self._fitted.add(id(item.deck))
+                self._fit_points(item.deck)
+
+    @work(thread=True, group="points", exit_on_error=False)
+    def _fit_points(self, deck: Deck) -> None:
+        """The first typed answer of a deck would otherwise wait on this: scikit-learn's import and the deck's
+        TF-IDF fit take one to several seconds."""
+        from quizzer.keypoints import deck_model
+
+        deck_model(deck)
 
     def prepare(self, item: QueueItem) -> None:
         if id(item) not in self._preparing:
