@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-from scipy.special import logsumexp, softmax
+from scipy.optimize import minimize_scalar
+from scipy.special import expit, logsumexp, softmax
 from sklearn.metrics import brier_score_loss, mean_pinball_loss
 
 from quizzer.decks.model import ChoiceCard, NumericCard
@@ -85,12 +86,20 @@ def conformal_upper_end() -> float:
     return 20.0 + q_hat
 
 
-def temperature_top() -> float:
-    logits = np.array([3.0, 1.0, 0.0])
-    assert softmax(logits)[0] == pytest.approx(0.844, abs=5e-4)
-    assert softmax(logits * 2)[0] == pytest.approx(0.980, abs=5e-4)
-    assert np.argmax(softmax(logits / 2)) == np.argmax(logits)
-    return float(softmax(logits / 2)[0])
+def temperature_fit() -> float:
+    """Fit T by minimising the validation NLL numerically (not from the closed form the explanation derives)."""
+    z, positive_rate = 3.0, 0.8
+
+    def nll(t: float) -> float:
+        p = float(expit(z / t))
+        return -(positive_rate * math.log(p) + (1 - positive_rate) * math.log(1 - p))
+
+    fitted = float(minimize_scalar(nll, bounds=(0.05, 50.0), method="bounded", options={"xatol": 1e-8}).x)
+    assert expit(z) == pytest.approx(0.953, abs=5e-4)
+    assert expit(z / fitted) == pytest.approx(positive_rate, abs=1e-6)  # confidence now matches accuracy
+    assert expit(z) / positive_rate == pytest.approx(1.19, abs=0.005)  # the probability-ratio slip
+    assert z / 4 == 0.75  # the odds-instead-of-log-odds slip
+    return fitted
 
 
 def brier() -> float:
@@ -99,16 +108,6 @@ def brier() -> float:
     score = float(brier_score_loss(y, p))
     assert 0.64 / (score * len(y)) == pytest.approx(0.70, abs=0.005)  # the confident miss's share
     return score
-
-
-def bald_b() -> float:
-    members = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1]])
-    bald = entropy(members.mean(axis=0)) - float(np.mean([entropy(m) for m in members]))
-    point_a = np.array([0.34, 0.33, 0.33])
-    # Point A: higher total entropy than B, but zero mutual information when the members agree.
-    assert entropy(point_a) > entropy(members.mean(axis=0))
-    assert entropy(point_a) - np.mean([entropy(point_a), entropy(point_a)]) == pytest.approx(0.0)
-    return bald
 
 
 def selective_risk() -> float:
@@ -143,9 +142,8 @@ RECOMPUTE = {
     "pinball-loss-numeric": pinball,
     "conformal-quantile-index": conformal_index,
     "conformal-interval-numeric": conformal_upper_end,
-    "temperature-softmax-numeric": temperature_top,
+    "temperature-fit-numeric": temperature_fit,
     "brier-numeric": brier,
-    "bald-numeric": bald_b,
     "selective-risk-numeric": selective_risk,
     "defer-threshold-numeric": defer_threshold,
     "interval-coverage-numeric": interval_coverage,
@@ -280,3 +278,22 @@ def test_numeric_cards_state_their_working() -> None:
             card_id,
             shown,
         )
+
+
+def bald(members: np.ndarray) -> float:
+    """Mutual information between the label and the ensemble member: entropy of the mean minus mean entropy."""
+    return entropy(members.mean(axis=0)) - float(np.mean([entropy(m) for m in members]))
+
+
+def test_bald_discounts_noise_and_double_counts_copies() -> None:
+    """The batch-bald-redundancy card: BALD, unlike max entropy, gives zero to a point the members agree is noisy;
+    and two copies of one point carry less joint information than the sum top-k selection credits them with."""
+    disagree = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1]])
+    noisy = np.array([[0.34, 0.33, 0.33], [0.34, 0.33, 0.33]])
+    assert entropy(noisy.mean(axis=0)) > entropy(disagree.mean(axis=0))  # max entropy prefers the noisy point
+    assert bald(noisy) == pytest.approx(0.0) and bald(disagree) > 0.3  # BALD prefers the disputed one
+    # Joint label distribution of two copies under each member (labels independent given the member).
+    pairs = np.array([np.outer(m, m).ravel() for m in disagree])
+    assert bald(pairs) < 2 * bald(disagree) - 0.1
+    card = choice("batch-bald-redundancy")
+    assert isinstance(card.answer, str) and "BatchBALD" in card.answer
