@@ -32,6 +32,19 @@ def log_uniform_share() -> float:
     return 100 * share
 
 
+def random_trials_for_two_important() -> float:
+    good = 0.2 * 0.2  # the 6 irrelevant hyperparameters do not enter
+    trials = next(n for n in range(1, 1000) if 1 - (1 - good) ** n >= 0.95)
+    # Simulated: with that many trials a good one turns up about 95% of the time, and with one fewer less often.
+    rng = np.random.default_rng(2)
+    draws = rng.uniform(size=(20_000, trials, 8))
+    hit = ((draws[:, :, 0] < 0.2) & (draws[:, :, 1] < 0.2)).any(axis=1)
+    assert float(hit.mean()) == pytest.approx(0.951, abs=0.01)
+    assert 1 - (1 - good) ** (trials - 1) < 0.95
+    assert next(n for n in range(1, 1000) if 1 - 0.8**n >= 0.95) == 14  # the 0.2-alone slip
+    return float(trials)
+
+
 def conditional_grid_size() -> float:
     c_values, gammas, degrees = [0.01, 0.1, 1, 10, 100], [1e-3, 1e-2, 1e-1, 1], [2, 3, 4]
     grid = [
@@ -111,6 +124,7 @@ def halving_last_iteration_samples() -> float:
 
 RECOMPUTE = {
     "log-uniform-subrange-mass": log_uniform_share,
+    "random-trials-two-important": random_trials_for_two_important,
     "conditional-grid-count": conditional_grid_size,
     "expected-improvement-value": expected_improvement,
     "ucb-kappa-switch": ucb_switch_kappa,
