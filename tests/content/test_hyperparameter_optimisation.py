@@ -54,6 +54,13 @@ def conditional_grid_size() -> float:
     ]
     flat = {"kernel": ["linear", "rbf", "poly"], "C": c_values, "gamma": gammas, "degree": degrees}
     assert len(ParameterGrid(flat)) == 180  # the flat-dict slip of the explanation
+    # Of those 180, only 85 differ as SVC models: linear ignores gamma and degree, rbf ignores degree.
+    ignored = {"linear": {"gamma", "degree"}, "rbf": {"degree"}, "poly": set()}
+    distinct = {
+        tuple(sorted((k, v) for k, v in params.items() if k not in ignored[params["kernel"]]))
+        for params in ParameterGrid(flat)
+    }
+    assert len(distinct) == 85
     return float(len(ParameterGrid(grid)))
 
 
@@ -108,10 +115,21 @@ def expected_max_noise() -> float:
     return sigma * expected
 
 
+class _FitSizeRecorder(DecisionTreeClassifier):
+    """A tree that records how many rows each fit sees, to check what the halving card says about CV fits."""
+
+    fit_sizes: list[int] = []
+
+    def fit(self, X, y, sample_weight=None, check_input=True):  # noqa: N803 (scikit-learn's signature)
+        type(self).fit_sizes.append(len(X))
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+
 def halving_last_iteration_samples() -> float:
     x, y = make_classification(n_samples=1000, random_state=0)
+    _FitSizeRecorder.fit_sizes = []
     search = HalvingGridSearchCV(
-        DecisionTreeClassifier(random_state=0),
+        _FitSizeRecorder(random_state=0),
         {"max_depth": list(range(1, 31))},
         factor=3,
         min_resources=20,
@@ -119,6 +137,9 @@ def halving_last_iteration_samples() -> float:
     ).fit(x, y)
     assert search.n_candidates_ == [30, 10, 4, 2]
     assert search.n_resources_ == [20, 60, 180, 540]
+    # The explanation: the 540 are cross-validated, so each of the last 2 × 5 fits trains on 4/5 of them.
+    assert _FitSizeRecorder.fit_sizes[-11:-1] == [432] * 10
+    assert _FitSizeRecorder.fit_sizes[-1] == 1000  # the refit of the winner on all rows
     return float(search.n_resources_[-1])
 
 
