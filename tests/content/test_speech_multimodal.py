@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from quizzer.decks.model import ChoiceCard
+from quizzer.decks.model import ChoiceCard, NumericCard
 from tests.builtin_decks import builtin_decks
 from tests.content.numeric_checks import numeric_card_tests
 
@@ -228,3 +228,13 @@ def test_pope_yes_ratio_key() -> None:
 def test_clip_weak_spot_key_is_counting() -> None:
     card = DECK.card("clip-weak-spots")
     assert isinstance(card, ChoiceCard) and "how many" in card.answer
+
+
+def test_normalising_the_wer_example_leaves_one_error() -> None:
+    """The WER card's explanation: mapping mom to mum and rejoining "to night" leaves one deletion, 1/9 = 11.1%."""
+    reference, hypothesis = quoted("wer-by-hand")
+    normalised = hypothesis.replace("mom", "mum").replace("to night", "tonight")
+    assert edit_counts(reference.split(), normalised.split()) == (0, 1, 0)
+    assert round(100 * word_error_rate(reference, normalised), 1) == 11.1
+    card = DECK.card("wer-by-hand")
+    assert isinstance(card, NumericCard) and "11.1%" in (card.explanation or "")
