@@ -207,11 +207,11 @@ def _draw(rng: np.random.Generator, s: Scenario, *, with_model: bool) -> Log:
     if not with_model:
         return Log(actions, mu, pi, rewards, (), ())
     top = max(s.rewards)
-    # A reward model that is roughly right, to one decimal (two significant steps of the reward scale).
-    r_hat = tuple(
-        float(np.clip(np.round(r + rng.normal(0, 0.25 * top), 1 if top <= 1 else 0), 0, top)) for r in rewards
-    )
-    v_hat = tuple(float(np.round(rng.uniform(0.1, 0.9) * top, 2 if top <= 1 else 1)) for _ in range(n))
+    digits = 2 if top <= 1 else 1
+    # A reward model predicts an expected reward (a click probability, an expected order value), never the
+    # reward a row happened to get: DR's correction is then the model's error on what was observed.
+    r_hat = tuple(float(np.round(rng.uniform(0.1, 0.9) * top, digits)) for _ in range(n))
+    v_hat = tuple(float(np.round(rng.uniform(0.1, 0.9) * top, digits)) for _ in range(n))
     return Log(actions, mu, pi, rewards, r_hat, v_hat)
 
 
