@@ -225,9 +225,13 @@ def test_pope_yes_ratio_key() -> None:
     assert "recall is high" in card.answer and "precision sits near chance" in card.answer
 
 
-def test_clip_weak_spot_key_is_counting() -> None:
-    card = DECK.card("clip-weak-spots")
-    assert isinstance(card, ChoiceCard) and "how many" in card.answer
+def test_clip_mnist_key_is_the_papers_coverage_explanation() -> None:
+    """The CLIP paper (§6) blames MNIST on training data with almost no digit-like images; the key says so, and
+    the ten-class distractor is refuted by the STL-10 figure the explanation quotes."""
+    card = DECK.card("clip-mnist-out-of-distribution")
+    assert isinstance(card, ChoiceCard)
+    assert "almost no images" in card.answer and "88%" in card.front
+    assert "99.3%" in (card.explanation or "") and "ten-class" in (card.explanation or "")
 
 
 def test_normalising_the_wer_example_leaves_one_error() -> None:
