@@ -56,6 +56,7 @@ BUILTIN: dict[str, str] = {
     "quantisation": "generators.quantisation:Quantisation",
     "q-learning": "generators.q_learning:QLearning",
     "off-policy": "generators.off_policy:OffPolicy",
+    "conformal": "generators.conformal:Conformal",
 }
 
 

@@ -177,6 +177,7 @@ class AuditReport:
     decks: list[DeckAudit]
     findings: list[CueFinding] = field(default_factory=list)
     duplicates: list[DuplicatePair] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # deck files that could not be loaded, and why
 
     @property
     def single_choice(self) -> int:
@@ -203,8 +204,9 @@ class AuditReport:
         return sum(deck.key_longest for deck in self.decks) / total if total else 0.0
 
     def failures(self) -> list[str]:
-        """What breaks the thresholds; empty when the decks pass."""
-        found = []
+        """What breaks the thresholds; empty when the decks pass. A deck that could not be read was not audited,
+        so it fails the audit too."""
+        found = [f"{len(self.unreadable)} deck file(s) could not be read"] if self.unreadable else []
         if self.longest_rate > OVERALL_LONGEST_LIMIT:
             found.append(
                 f"always-pick-longest scores {self.longest_rate:.0%} over {self.single_choice} "
@@ -244,6 +246,7 @@ class AuditReport:
             ],
             "findings": [asdict(finding) for finding in self.findings],
             "duplicates": [{**asdict(pair), "blocking": pair.blocking} for pair in self.duplicates],
+            "unreadable": self.unreadable,
             "passed": not self.failures(),
             "failures": self.failures(),
         }
@@ -384,8 +387,8 @@ def near_duplicates(decks: Sequence[Deck], threshold: float = REVIEW_THRESHOLD) 
     return sorted(pairs, key=lambda pair: -pair.similarity)
 
 
-def audit(decks: Sequence[Deck], *, duplicates: bool = True) -> AuditReport:
-    report = AuditReport(decks=[])
+def audit(decks: Sequence[Deck], *, duplicates: bool = True, unreadable: Sequence[str] = ()) -> AuditReport:
+    report = AuditReport(decks=[], unreadable=list(unreadable))
     for deck in decks:
         deck_audit = DeckAudit(deck.id)
         for card in deck.cards:

@@ -171,12 +171,12 @@ def decks_audit(targets: tuple[Path, ...], as_json: bool) -> None:
     collection = load_sources([(path, False) for path in targets] or deck_sources())
     for issue in collection.issues:
         click.echo(str(issue), err=True)
-    report = audit([loaded.deck for loaded in collection.decks])
+    report = audit([loaded.deck for loaded in collection.decks], unreadable=[str(issue) for issue in collection.issues])
     if as_json:
         _echo_json(report.to_dict())
     else:
         click.echo(report_text(report))
-    if report.failures() or collection.issues:
+    if report.failures():
         sys.exit(1)
 
 

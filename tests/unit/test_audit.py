@@ -134,3 +134,17 @@ def test_cli_audit_reports_and_exits_non_zero_on_failure(tmp_path: Path) -> None
     assert out.returncode == 1
     report = json.loads(out.stdout)
     assert report["always_pick_longest"] == 1.0 and not report["passed"]
+
+
+def test_a_deck_that_cannot_be_read_fails_the_audit(tmp_path: Path) -> None:
+    """An unreadable deck was not audited: the report must not say PASS over it (it said "0 cards ... PASS")."""
+    from click.testing import CliRunner
+
+    from quizzer.cli import cli
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\ntitle: Broken\ncards:\n  - id: a\n    front: x: y\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["decks", "audit", str(broken)])
+    assert result.exit_code == 1
+    assert "PASS" not in result.output and "FAIL: 1 deck file(s) could not be read" in result.output
+    assert "broken.yaml:5" in result.output  # the reason, with file and line

@@ -2,7 +2,7 @@
 
 Every answer the probe builds is wrong by construction (a keyword list, every point negated or swapped, the question
 said back, a stock answer, another card's points, one bare ``also`` phrase), so each pass is a defect. The whole probe
-over all 23 built-in decks takes over a minute; here it runs on four decks of different subjects (about 80 open cards,
+over all the built-in decks takes over a minute; here it runs on four decks of different subjects (about 80 open cards,
 1,400 answers, some 8 s). The rates are what the grader reaches now with a margin; before the fixes it passed 18% of
 these cards on a keyword salad, 60% on a comma-separated one, 54% with every point negated (33% after the first fixes,
 4% since a point the answer denies is no longer made by another of its sentences) and credited 94% of the points whose

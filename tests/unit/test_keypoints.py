@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import zlib
 from pathlib import Path
 
@@ -239,23 +238,6 @@ def test_cards_without_points_are_not_graded(decks: dict[str, Deck]) -> None:
     assert not keypoints.grades_typed_answers(bare)
     with pytest.raises(ValueError, match="no key points"):
         keypoints.grade_answer(deck, bare, "least squares")
-
-
-def test_grading_is_fast_once_the_deck_is_fitted(decks: dict[str, Deck], labels: list[dict]) -> None:
-    rows = [row for row in labels if row["deck"] == "evaluation-metrics"]
-    deck = decks["evaluation-metrics"]
-    keypoints.deck_model(deck)
-    times = []
-    for row in rows:
-        card = deck.card(row["card"])
-        best = float("inf")
-        for _ in range(3):  # the best of three: the machine may be busy with other work
-            start = time.perf_counter()
-            keypoints.grade_answer(deck, card, row["answer"])
-            best = min(best, time.perf_counter() - start)
-        times.append(best)
-    times.sort()
-    assert times[int(0.95 * (len(times) - 1))] < 0.030
 
 
 def test_cli_grade_prints_points_and_the_json_contract(tmp_path: Path) -> None:
