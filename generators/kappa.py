@@ -137,7 +137,8 @@ class Agreement:
 
     def weighted(self, weighting: str) -> float:
         """κ_w = 1 − Σ w·O / Σ w·E with disagreement weights abs(i − j) or (i − j)², E = outer(rows, cols) / n."""
-        return 1 - self.weighted_sums(weighting)[0] / self.weighted_sums(weighting)[1]
+        observed, expected = self.weighted_sums(weighting)
+        return 1 - observed / expected
 
     def weighted_sums(self, weighting: str) -> tuple[float, float]:
         """(Σ w·O, Σ w·E): observed and chance-expected weighted disagreement, in item counts."""
@@ -224,7 +225,7 @@ class Kappa(Generator):
         "weighted κ for ordered classes."
     )
     Params = KappaParams
-    topics = ("annotation", "metrics", "data-labelling")
+    topics = ("annotator-agreement", "cohens-kappa", "metrics")
 
     def make(self, rng: np.random.Generator, seed: int, params: KappaParams) -> Problem:
         ask = params.ask or str(rng.choice(ASKS))
