@@ -12,8 +12,8 @@ of labels given (annotator A on the rows, B on the columns). The questions:
 
 Every mistake lands at least ``MISTAKE_GAP`` (ten times the 3-decimal tolerance) from the answer. Some 25–45 %
 of the unweighted instances (35 % before the rejections) are drawn with one class dominating; among the
-`kappa` ones, those with pₒ ≥ 0.85 and κ ≤ 0.5 (about one in five) are the kappa paradox (high raw agreement, modest κ, because pₑ is high), and the
-solution says so. Cohen (1960), A Coefficient of Agreement for Nominal Scales; Cohen (1968), Weighted Kappa;
+`kappa` ones, those with pₒ ≥ 0.85 and κ ≤ 0.5 (about one in five) are the kappa paradox (high raw
+agreement, modest κ, because pₑ is high), and the solution says so. Cohen (1960), A Coefficient of Agreement for Nominal Scales; Cohen (1968), Weighted Kappa;
 Feinstein & Cicchetti (1990), High Agreement but Low Kappa: I. The Problems of Two Paradoxes. The tests
 recompute every answer with ``sklearn.metrics.cohen_kappa_score`` on label vectors rebuilt from the table.
 """
