@@ -1,8 +1,9 @@
 """`bm25`: BM25 idf, term and document scores, and the top-ranked document, on a tiny collection by hand.
 
 N = 4–8 documents are given as rows of term counts over five index terms, with each document's length dl
-(which counts its other words too) and the average length avgdl (a whole number). Scores follow Robertson &
-Zaragoza (2009) with the idf Lucene and Elasticsearch use, the same conventions as deck 35's BM25 cards:
+(which counts its other words too) and the average length avgdl (a whole number). Scores follow BM25
+(Robertson & Zaragoza 2009) in the textbook form with (k1 + 1) in the numerator (Manning, Raghavan & Schütze,
+IIR §11.4.3) and the idf Lucene and Elasticsearch use: the same conventions as deck 35's BM25 cards.
 
     idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))
     score(t, d) = idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl))
@@ -19,9 +20,9 @@ with k1 ∈ {0.9, 1.2, 1.5, 2.0} and b ∈ {0.5, 0.75, 1.0} drawn per instance.
 
 Every numeric slip lands at least ``IDF_GAP`` (idf) or ``SCORE_GAP`` (scores) from the answer, so it grades
 wrong; in every `top-doc` instance the raw tf·idf pick is another document, and both winners lead clearly.
-Lucene ≥ 8 drops the constant (k1 + 1) from its scores (it changes no ranking); the prompt's formula keeps it,
-as Robertson & Zaragoza write it, and says so. The tests rescore token lists with an implementation written
-from the paper.
+Lucene ≥ 8 drops the constant (k1 + 1) from its scores (LUCENE-8563: it changes no ranking); the prompt's
+formula keeps it, and the term-score solution says so. The tests rescore token lists with a BM25 written
+separately from the formulas above.
 """
 
 from __future__ import annotations
@@ -273,7 +274,8 @@ class BM25(Generator):
             f"{s.context}. The table gives, for each of the **N = {c.n}** {s.kind}s, how often five index "
             f"terms occur in it and its length dl in words (its other words included); the average length is "
             f"**avgdl = {fmt(c.avgdl)}** words.\n\n"
-            "Score with BM25 as Robertson & Zaragoza (2009) write it, with the idf Lucene and Elasticsearch use: "
+            "Score with BM25 (Robertson & Zaragoza 2009) in its textbook form, with the idf Lucene and "
+            "Elasticsearch use: "
             f"idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5)), where df is the number of {s.kind}s containing t; "
             f"term t's score in {s.kind} d = idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)), where tf is "
             f"the count of t in d; a {s.kind}'s score for a query is the sum of its query terms' scores (a term "
@@ -294,8 +296,8 @@ class BM25(Generator):
             f"The classic Robertson–Spärck Jones idf ln({fmt(ratio)}) = {fmt(slips['rsj'], 3)} is {sign} here; it "
             "goes negative once a term is in more than half the documents, so matching it would lower a score. "
             "Lucene's + 1 inside the log keeps the idf positive for every df.",
-            f"Plain ln(N/df) = ln({c.n}/{df}) = {fmt(slips['ln_n_over_df'], 3)}, and log base 10 of the right ratio "
-            f"gives {fmt(slips['log10'], 3)}: BM25's idf is a natural log.",
+            f"Plain ln(N/df) = ln({c.n}/{df}) = {fmt(slips['ln_n_over_df'], 3)}, and log base 10 of 1 + "
+            f"{fmt(ratio)} gives {fmt(slips['log10'], 3)}: BM25's idf is a natural log.",
         ]
         return self.problem(
             seed,
@@ -372,8 +374,10 @@ class BM25(Generator):
         total = " + ".join(fmt(c.score(d, t)) for t in query)
         lines.append(f"Sum: {total} = **{fmt(value)}**")
         lines.append(
-            f"BM25 adds the query terms' scores; averaging them gives {fmt(slips['average'], 2)}, which would "
-            "punish longer queries, and one term's score alone misses what the others contribute."
+            f"The document's score is the sum of its query terms' scores. Their average, "
+            f"{fmt(slips['average'], 2)}, divides it by the {len(query)} query terms: it would rank the documents "
+            "the same for this query, but it is not the score. One term's score alone leaves out what the other "
+            "query terms add."
         )
         return self.problem(
             seed,

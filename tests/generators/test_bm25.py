@@ -33,8 +33,9 @@ pytestmark = pytest.mark.xdist_group("bm25")  # the answer contract's instances 
 
 class OkapiReference:
     """BM25 over tokenised documents: idf = ln((N − n(q) + 0.5)/(n(q) + 0.5) + 1) (Lucene's), and for each
-    document tf·(k1 + 1) / (tf + k1·(1 − b + b·|D|/avgdl)) (Robertson & Zaragoza 2009, eq. 3.15 with the
-    (k1 + 1) numerator). Written independently of ``generators.bm25``."""
+    document tf·(k1 + 1) / (tf + k1·(1 − b + b·|D|/avgdl)) (Robertson & Zaragoza 2009's saturation and length
+    normalisation, with the (k1 + 1) numerator of Manning, Raghavan & Schütze, IIR §11.4.3). Written
+    independently of ``generators.bm25``."""
 
     def __init__(self, corpus: list[list[str]], k1: float, b: float) -> None:
         self.k1, self.b = k1, b
