@@ -46,6 +46,7 @@ BUILTIN: dict[str, str] = {
     "attention": "generators.attention:Attention",
     "transformer-cost": "generators.transformer_cost:TransformerCost",
     "tfidf-cosine": "generators.tfidf_cosine:TfidfCosine",
+    "bm25": "generators.bm25:BM25",
     "perplexity": "generators.perplexity:Perplexity",
     "bleu": "generators.bleu:Bleu",
     "kmeans-step": "generators.kmeans_step:KMeansStep",
