@@ -1,0 +1,416 @@
+"""`successive-halving`: rungs and epoch budgets of successive halving, and Hyperband's brackets.
+
+| ask            | answer                                                              | mistakes the numbers are drawn to expose |
+|----------------|---------------------------------------------------------------------|------------------------------------------|
+| `rungs`        | (a) rungs run, 1 + min(⌊log_η n⌋, log_η(R/r)); (b) configs in the last rung, ⌊n/η^K⌋ | (a) the limit that does not bind (the other of n and R); the number of promotions K instead of the rungs K + 1; (b) rounding survivors up (⌈n/η^K⌉, scikit-learn's convention) |
+| `total-budget` | epochs of one run: Σ nᵢ·(rᵢ − rᵢ₋₁) if survivors resume from checkpoints, Σ nᵢ·rᵢ if they retrain | the other convention; n·R (every config trained to the maximum, plain random search); the last rung left out |
+| `hyperband`    | (a) brackets s_max + 1, s_max = log_η(R/r); (b) configs bracket s samples, ⌈(s_max + 1)·η^s/(s + 1)⌉, or the total over all brackets | (a) s_max itself; (b) η^s alone; s_max + 1 taken off by one; the ceilings dropped; for the total, only the first bracket |
+
+Conventions, stated in every prompt: rung i trains nᵢ configs to r·ηⁱ epochs; the best ⌊nᵢ/η⌋ (rounded down)
+go on; the run stops after the rung at R epochs or after a rung with fewer than η configs (⌊nᵢ/η⌋ = 0, so
+nothing is promoted), whichever comes first. Instances are drawn so that each limit binds about half the time
+and the other limit would give a different number of rungs, and so that rounding survivors up changes the
+last rung. Hyperband's brackets follow Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar (2018), Hyperband: A
+Novel Bandit-Based Approach to Hyperparameter Optimization, JMLR, Algorithm 1 (R = 81, η = 3 gives brackets of
+81, 34, 15, 8 and 5 configs); successive halving is Jamieson & Talwalkar (2016). The tests replay the
+schedule with random scores and an epoch counter, and compare rungs with scikit-learn's
+HalvingRandomSearchCV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from generators.base import Generator, NumberAnswer, Params, Part, Problem
+
+Ask = Literal["rungs", "total-budget", "hyperband"]
+ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
+MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
+
+# η -> (rung exponents k with R = r·η^k, range of n): runs of 3 to 7 rungs, R at most a few hundred epochs.
+HALVING_RANGES: dict[int, tuple[tuple[int, ...], tuple[int, int]]] = {
+    2: ((2, 3, 4, 5, 6), (8, 160)),
+    3: ((2, 3, 4), (9, 300)),
+    4: ((2, 3), (16, 300)),
+}
+# η -> exponents k with R/r = η^k for Hyperband: 3 to 7 brackets.
+HYPERBAND_EXPONENTS: dict[int, tuple[int, ...]] = {2: (4, 5, 6), 3: (3, 4, 5), 4: (2, 3, 4)}
+MIN_EPOCHS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    team: str  # who tunes what: "A vision team tunes a ResNet-18 on CIFAR-10"
+    space: str  # what each configuration sets
+
+
+SCENARIOS = (
+    Scenario("A vision team tunes a ResNet-18 on CIFAR-10", "learning rate, weight decay and augmentation strength"),
+    Scenario("A speech team tunes a small keyword-spotting network", "learning rate, dropout and the mel filter count"),
+    Scenario("A search team tunes a two-tower retrieval model", "embedding size, temperature and learning rate"),
+    Scenario("An NLP team tunes a DistilBERT fine-tune for ticket routing", "learning rate, warm-up share and dropout"),
+    Scenario("A forecasting team tunes an LSTM on hourly energy demand", "hidden size, lookback window and learning rate"),
+    Scenario("A fraud team tunes a tabular MLP on transaction data", "depth, width, dropout and learning rate"),
+)
+
+
+class SuccessiveHalvingParams(Params):
+    ask: Ask | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rung:
+    configs: int  # configurations trained in this rung
+    epochs: int  # epochs each of them has been trained to at the end of the rung
+
+
+def halving_rungs(n: int, r: int, eta: int, max_epochs: int, *, round_up: bool = False) -> list[Rung]:
+    """The rungs of one successive-halving run: rung i trains nᵢ configs to r·ηⁱ epochs; ⌊nᵢ/η⌋ go on
+    (⌈nᵢ/η⌉ with ``round_up``, scikit-learn's rule, which only the mistakes use). It stops after the rung at
+    ``max_epochs`` or after a rung with fewer than η configs, as the prompt states."""
+    rungs = [Rung(n, r)]
+    while rungs[-1].configs >= eta and rungs[-1].epochs * eta <= max_epochs:
+        last = rungs[-1]
+        kept = -(-last.configs // eta) if round_up else last.configs // eta
+        rungs.append(Rung(kept, last.epochs * eta))
+    return rungs
+
+
+def run_epochs(rungs: list[Rung], retrain: bool) -> int:
+    """Epochs the run trains: a resumed survivor pays only its extra epochs; a retrained one pays them all."""
+    total, before = 0, 0
+    for rung in rungs:
+        total += rung.configs * (rung.epochs if retrain else rung.epochs - before)
+        before = rung.epochs
+    return total
+
+
+def integer_log(value: int, base: int) -> int:
+    """⌊log_base value⌋ in integers (floating-point logs misround exact powers, e.g. log₃ 243)."""
+    k = 0
+    while base ** (k + 1) <= value:
+        k += 1
+    return k
+
+
+def hyperband_brackets(s_max: int, eta: int) -> list[int]:
+    """Configurations sampled by bracket s = s_max, …, 0: ⌈(s_max + 1)·η^s/(s + 1)⌉ (Li et al. 2018)."""
+    return [-(-(s_max + 1) * eta**s // (s + 1)) for s in range(s_max, -1, -1)]
+
+
+class SuccessiveHalving(Generator):
+    name = "successive-halving"
+    title = "Successive halving and Hyperband budgets"
+    description = (
+        "How many rungs a successive-halving run has and how many configs reach the last one, the epochs it "
+        "spends when survivors resume or retrain, and Hyperband's brackets and the configs each samples."
+    )
+    Params = SuccessiveHalvingParams
+    topics = ("hyperparameter-optimisation",)
+
+    def make(self, rng: np.random.Generator, seed: int, params: SuccessiveHalvingParams) -> Problem:
+        ask = params.ask or str(rng.choice(ASKS))
+        s = SCENARIOS[int(rng.integers(len(SCENARIOS)))]
+        if ask == "hyperband":
+            return self._hyperband(rng, seed, params, s)
+        return self._halving(rng, seed, params, s, ask)
+
+    def _halving(
+        self, rng: np.random.Generator, seed: int, params: SuccessiveHalvingParams, s: Scenario, ask: str
+    ) -> Problem:
+        r_binds = bool(rng.random() < 0.5)  # the maximum R ends the run (else too few configs are left)
+        for _ in range(MAX_DRAWS):
+            eta = int(rng.choice([2, 3, 4]))
+            exponents, (low, high) = HALVING_RANGES[eta]
+            k_r = int(rng.choice(exponents))
+            n = int(rng.integers(low, high + 1))
+            k_n = integer_log(n, eta)
+            k = min(k_n, k_r)
+            if k < 2 or k_n == k_r or (k_r < k_n) != r_binds:
+                continue
+            if n % eta**k == 0:  # rounding up would not change the last rung: the slip is invisible
+                continue
+            break
+        else:
+            raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
+        r = int(rng.choice(MIN_EPOCHS))
+        max_epochs = r * eta**k_r
+        rungs = halving_rungs(n, r, eta, max_epochs)
+        retrain = bool(rng.random() < 0.5)
+        setting = (
+            f"{s.team} with **successive halving**: it samples **n = {n}** configurations ({s.space}) and "
+            f"trains each for **r = {r} epoch{'s' if r > 1 else ''}** (rung 0). After each rung the best "
+            f"**⌊m/η⌋** of the rung's m configurations (rounded down) are promoted, with **η = {eta}**, and "
+            f"trained to {eta} times the epochs of the rung before. The maximum is **R = {max_epochs} epochs** "
+            f"per configuration. The run ends after the rung that trains to R epochs, or after a rung with fewer "
+            f"than {eta} configurations (⌊m/η⌋ = 0: nobody to promote, its best one wins), whichever comes first."
+        )
+        data = {
+            "ask": ask,
+            "n": n,
+            "r": r,
+            "eta": eta,
+            "R": max_epochs,
+            "rungs": [[rung.configs, rung.epochs] for rung in rungs],
+            "stopped_by": "R" if r_binds else "configs",
+        }
+        if ask == "rungs":
+            answers = [len(rungs), rungs[-1].configs]
+            other = (k_n if r_binds else k_r) + 1
+            up = -(-n // eta**k)
+            mistakes = {
+                "other_limit": [other, answers[1]],
+                "promotions": [k, answers[1]],
+                "rounded_up": [answers[0], up],
+            }
+            question = (
+                "(a) How many rungs does the run have, rung 0 included? (b) How many configurations are trained "
+                "in its last rung? Answer each as a whole number, separated by ';'."
+            )
+            parts = (
+                Part("rungs?", NumberAnswer(answers[0], tolerance=0), label="rungs"),
+                Part("configs in the last rung?", NumberAnswer(answers[1], tolerance=0), label="last rung"),
+            )
+            solution = _rungs_solution(n, r, eta, max_epochs, k_n, k_r, rungs, mistakes)
+        else:
+            total = run_epochs(rungs, retrain)
+            answers = [total]
+            last = rungs[-1]
+            last_cost = last.configs * (last.epochs if retrain else last.epochs - rungs[-2].epochs)
+            mistakes = {
+                "other_convention": [run_epochs(rungs, not retrain)],
+                "all_to_max": [n * max_epochs],
+                "no_last_rung": [total - last_cost],
+            }
+            how = (
+                "A promoted configuration is **retrained from scratch** at each rung (no checkpoints are kept), "
+                "so a rung at e epochs costs e epochs per configuration."
+                if retrain
+                else "A promoted configuration **resumes from its checkpoint**, so it only trains the extra "
+                "epochs between its last rung and the new one."
+            )
+            question = f"{how}\n\nHow many epochs does the whole run train in total? Answer as a whole number."
+            parts = (Part("total epochs?", NumberAnswer(total, tolerance=0, unit="epochs")),)
+            solution = _budget_solution(n, eta, max_epochs, rungs, retrain, total, mistakes)
+            data["retrain"] = retrain
+        data["answers"] = answers
+        data["mistakes"] = mistakes
+        return self.problem(
+            seed, params, prompt=f"{setting}\n\n{question}", parts=parts, solution=solution, data=data
+        )
+
+    def _hyperband(
+        self, rng: np.random.Generator, seed: int, params: SuccessiveHalvingParams, s: Scenario
+    ) -> Problem:
+        whole_run = bool(rng.random() < 0.4)  # else one bracket s
+        for _ in range(MAX_DRAWS):
+            eta = int(rng.choice([2, 3, 4]))
+            s_max = int(rng.choice(HYPERBAND_EXPONENTS[eta]))
+            r = int(rng.choice(MIN_EPOCHS))
+            bracket = None if whole_run else int(rng.integers(0, s_max))  # s = s_max would be η^s itself
+            answers, mistakes = _hyperband_values(s_max, eta, bracket)
+            if all(m[1] != answers[1] for name, m in mistakes.items() if name != "off_by_one_brackets"):
+                break
+        else:
+            raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
+        max_epochs = r * eta**s_max
+        setting = (
+            f"{s.team} with **Hyperband** (Li et al. 2018): minimum **r = {r} epoch{'s' if r > 1 else ''}**, "
+            f"maximum **R = {max_epochs} epochs** per configuration, **η = {eta}**. Each bracket s is one "
+            f"successive-halving run whose configurations start at R·η^(−s) epochs; the most aggressive "
+            f"bracket, s = s_max, starts at r, and bracket s = 0 trains every configuration to R. Bracket s "
+            f"samples **n = ⌈(s_max + 1)·η^s/(s + 1)⌉** new configurations ({s.space})."
+        )
+        second = (
+            "How many configurations does one full Hyperband run sample over all its brackets?"
+            if whole_run
+            else f"How many configurations does bracket **s = {bracket}** sample?"
+        )
+        question = f"(a) How many brackets does one Hyperband run have? (b) {second} Answer each as a whole number, separated by ';'."
+        parts = (
+            Part("brackets?", NumberAnswer(answers[0], tolerance=0), label="brackets"),
+            Part(
+                "configs over all brackets?" if whole_run else f"configs in bracket s = {bracket}?",
+                NumberAnswer(answers[1], tolerance=0),
+                label="configs",
+            ),
+        )
+        return self.problem(
+            seed,
+            params,
+            prompt=f"{setting}\n\n{question}",
+            parts=parts,
+            solution=_hyperband_solution(r, max_epochs, eta, s_max, bracket, answers, mistakes),
+            data={
+                "ask": "hyperband",
+                "r": r,
+                "R": max_epochs,
+                "eta": eta,
+                "s_max": s_max,
+                "bracket": bracket,
+                "brackets": hyperband_brackets(s_max, eta),
+                "answers": answers,
+                "mistakes": mistakes,
+            },
+        )
+
+
+def _hyperband_values(s_max: int, eta: int, bracket: int | None) -> tuple[list[int], dict[str, list[int]]]:
+    """The answers (brackets, configs) and each slip as a full answer: one part wrong, the other right."""
+    brackets = s_max + 1
+    configs = hyperband_brackets(s_max, eta)
+    if bracket is None:
+        right = sum(configs)
+        slips = {
+            "eta_power_alone": sum(eta**s for s in range(s_max + 1)),
+            "off_by_one_s_max": sum(hyperband_brackets(s_max - 1, eta)),
+            "no_ceiling": sum((s_max + 1) * eta**s // (s + 1) for s in range(s_max + 1)),
+            "first_bracket_only": configs[0],
+        }
+    else:
+        right = configs[s_max - bracket]
+        slips = {
+            "eta_power_alone": eta**bracket,
+            "off_by_one_s_max": -(-s_max * eta**bracket // (bracket + 1)),
+            "no_ceiling": (s_max + 1) * eta**bracket // (bracket + 1),
+        }
+    mistakes = {"off_by_one_brackets": [s_max, right]}
+    # Flooring changes nothing when the ratio is whole; the other slips are kept, and the caller redraws an
+    # instance where one of them happens to equal the answer.
+    mistakes.update({name: [brackets, v] for name, v in slips.items() if name != "no_ceiling" or v != right})
+    return [brackets, right], mistakes
+
+
+def _rungs_table(rungs: list[Rung]) -> str:
+    return "\n".join(
+        [
+            "| rung | configs | epochs each |",
+            "|---|---|---|",
+            *(f"| {i} | {rung.configs} | {rung.epochs} |" for i, rung in enumerate(rungs)),
+        ]
+    )
+
+
+def _rungs_solution(
+    n: int,
+    r: int,
+    eta: int,
+    max_epochs: int,
+    k_n: int,
+    k_r: int,
+    rungs: list[Rung],
+    mistakes: dict[str, list[int]],
+) -> str:
+    k = len(rungs) - 1
+    counts = " → ".join(str(rung.configs) for rung in rungs)
+    if k_r < k_n:
+        why = (
+            f"Epochs grow {r}, {', '.join(str(rung.epochs) for rung in rungs[1:])}: rung {k} reaches R = "
+            f"{max_epochs} = {r}·{eta}^{k_r}, so **R ends the run** with {rungs[-1].configs} configurations still "
+            f"in it (the best of them wins). Without the cap, the configs would last "
+            f"{mistakes['other_limit'][0]} rungs, since {eta}^{k_n} ≤ {n} < {eta}^{k_n + 1}."
+        )
+    else:
+        why = (
+            f"Rung {k} has {rungs[-1].configs} configuration{'s' if rungs[-1].configs > 1 else ''}, fewer than "
+            f"η = {eta}, so **too few configurations end the run** at {rungs[-1].epochs} epochs, before R = "
+            f"{max_epochs}: {eta}^{k_n} ≤ {n} < {eta}^{k_n + 1}, so there are 1 + ⌊log_{eta} {n}⌋ = {k + 1} rungs. R "
+            f"alone would allow {mistakes['other_limit'][0]} (1 + log_{eta}({max_epochs}/{r}))."
+        )
+    return "\n\n".join(
+        [
+            f"Rounding down at each rung: {counts}.",
+            _rungs_table(rungs),
+            why,
+            f"Rungs: **{k + 1}**, counting rung 0 ({k} is the number of promotions). Configs in the last rung: "
+            f"⌊{n}/{eta}^{k}⌋ = **{rungs[-1].configs}**.",
+            f"Rounding survivors up, ⌈m/η⌉ as scikit-learn's halving searches do, would leave "
+            f"⌈{n}/{eta}^{k}⌉ = {mistakes['rounded_up'][1]} in the last rung.",
+        ]
+    )
+
+
+def _budget_solution(
+    n: int,
+    eta: int,
+    max_epochs: int,
+    rungs: list[Rung],
+    retrain: bool,
+    total: int,
+    mistakes: dict[str, list[int]],
+) -> str:
+    terms, before = [], 0
+    for rung in rungs:
+        extra = rung.epochs if retrain else rung.epochs - before
+        terms.append(f"{rung.configs} × {extra}")
+        before = rung.epochs
+    stop = (
+        f"the run stops at R = {max_epochs} epochs"
+        if rungs[-1].epochs * eta > max_epochs
+        else f"the run stops when {rungs[-1].configs} < η = {eta} configurations are left"
+    )
+    rule = (
+        "Retraining from scratch: each rung costs configs × its epochs."
+        if retrain
+        else "Resuming from checkpoints: each rung costs configs × the extra epochs since the rung before."
+    )
+    other = "resuming from checkpoints" if retrain else "retraining from scratch"
+    return "\n\n".join(
+        [
+            f"Rungs (survivors rounded down; {stop}): "
+            + ", ".join(f"{rung.configs} configs to {rung.epochs} epochs" for rung in rungs)
+            + ".",
+            rule,
+            f"Total = {' + '.join(terms)} = **{total}** epochs.",
+            f"With {other} it would be {mistakes['other_convention'][0]}. Training all {n} configurations to "
+            f"R = {max_epochs} epochs (plain random search) would cost {mistakes['all_to_max'][0]}; leaving out "
+            f"the last rung gives {mistakes['no_last_rung'][0]}.",
+        ]
+    )
+
+
+def _hyperband_solution(
+    r: int,
+    max_epochs: int,
+    eta: int,
+    s_max: int,
+    bracket: int | None,
+    answers: list[int],
+    mistakes: dict[str, list[int]],
+) -> str:
+    configs = hyperband_brackets(s_max, eta)
+    rows = "\n".join(
+        f"| {s} | ⌈{s_max + 1}·{eta}^{s}/{s + 1}⌉ = {n} | {max_epochs // eta**s} |"
+        for s, n in zip(range(s_max, -1, -1), configs, strict=True)
+    )
+    lines = [
+        f"The most aggressive bracket starts at r = R·η^(−s_max), so η^s_max = R/r = {max_epochs}/{r} = "
+        f"{max_epochs // r} = {eta}^{s_max}: s_max = {s_max}, and brackets s = {s_max}, …, 0 make "
+        f"**{answers[0]}** brackets (s_max = {s_max} alone is the off-by-one).",
+        f"| bracket s | configs sampled | epochs at start |\n|---|---|---|\n{rows}",
+    ]
+    if bracket is None:
+        lines.append(
+            f"Over all brackets: {' + '.join(map(str, configs))} = **{answers[1]}** configurations. Only the "
+            f"most aggressive bracket would give {configs[0]}; η^s alone gives "
+            f"{mistakes['eta_power_alone'][1]}; taking s_max = {s_max - 1} gives "
+            f"{mistakes['off_by_one_s_max'][1]}."
+        )
+    else:
+        lines.append(
+            f"Bracket s = {bracket}: ⌈{s_max + 1}·{eta}^{bracket}/{bracket + 1}⌉ = "
+            f"⌈{fmt_ratio((s_max + 1) * eta**bracket, bracket + 1)}⌉ = **{answers[1]}** configurations, each "
+            f"started at {max_epochs // eta**bracket} epochs. η^s alone gives {eta**bracket}: the factor "
+            f"(s_max + 1)/(s + 1) gives each bracket about the same total budget, (s_max + 1)·R epochs."
+        )
+    return "\n\n".join(lines)
+
+
+def fmt_ratio(numerator: int, denominator: int) -> str:
+    """numerator/denominator as a short decimal (the value inside a ceiling), exact when whole."""
+    if numerator % denominator == 0:
+        return str(numerator // denominator)
+    return f"{numerator / denominator:.2f}".rstrip("0").rstrip(".")
