@@ -48,12 +48,27 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("A vision team tunes a ResNet-18 on CIFAR-10", "learning rate, weight decay and augmentation strength"),
-    Scenario("A speech team tunes a small keyword-spotting network", "learning rate, dropout and the mel filter count"),
-    Scenario("A search team tunes a two-tower retrieval model", "embedding size, temperature and learning rate"),
-    Scenario("An NLP team tunes a DistilBERT fine-tune for ticket routing", "learning rate, warm-up share and dropout"),
-    Scenario("A forecasting team tunes an LSTM on hourly energy demand", "hidden size, lookback window and learning rate"),
-    Scenario("A fraud team tunes a tabular MLP on transaction data", "depth, width, dropout and learning rate"),
+    Scenario(
+        "A vision team tunes a ResNet-18 on CIFAR-10", "learning rate, weight decay and augmentation strength"
+    ),
+    Scenario(
+        "A speech team tunes a small keyword-spotting network",
+        "learning rate, dropout and the mel filter count",
+    ),
+    Scenario(
+        "A search team tunes a two-tower retrieval model", "embedding size, temperature and learning rate"
+    ),
+    Scenario(
+        "An NLP team tunes a DistilBERT fine-tune for ticket routing",
+        "learning rate, warm-up share and dropout",
+    ),
+    Scenario(
+        "A forecasting team tunes an LSTM on hourly energy demand",
+        "hidden size, lookback window and learning rate",
+    ),
+    Scenario(
+        "A fraud team tunes a tabular MLP on transaction data", "depth, width, dropout and learning rate"
+    ),
 )
 
 
@@ -135,7 +150,9 @@ class SuccessiveHalving(Generator):
                 continue
             break
         else:
-            raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         r = int(rng.choice(MIN_EPOCHS))
         max_epochs = r * eta**k_r
         rungs = halving_rungs(n, r, eta, max_epochs)
@@ -192,7 +209,9 @@ class SuccessiveHalving(Generator):
                 else "A promoted configuration **resumes from its checkpoint**, so it only trains the extra "
                 "epochs between its last rung and the new one."
             )
-            question = f"{how}\n\nHow many epochs does the whole run train in total? Answer as a whole number."
+            question = (
+                f"{how}\n\nHow many epochs does the whole run train in total? Answer as a whole number."
+            )
             parts = (Part("total epochs?", NumberAnswer(total, tolerance=0, unit="epochs")),)
             solution = _budget_solution(n, eta, max_epochs, rungs, retrain, total, mistakes)
             data["retrain"] = retrain
@@ -215,7 +234,9 @@ class SuccessiveHalving(Generator):
             if all(m[1] != answers[1] for name, m in mistakes.items() if name != "off_by_one_brackets"):
                 break
         else:
-            raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
         max_epochs = r * eta**s_max
         setting = (
             f"{s.team} with **Hyperband** (Li et al. 2018): minimum **r = {r} epoch{'s' if r > 1 else ''}**, "

@@ -110,8 +110,12 @@ def test_hyperband_matches_the_paper_table() -> None:
         n = bracket_configs(s_max, eta, s)
         assert Run(n, max_epochs // eta**s, eta, max_epochs, retrain=True).rungs == table, s
     problem = next(
-        p for seed in range(400) if (p := generated(GEN, seed, {"ask": "hyperband"})).data["R"] == 81
-        and p.data["eta"] == 3 and p.data["r"] == 1 and p.data["bracket"] is None
+        p
+        for seed in range(400)
+        if (p := generated(GEN, seed, {"ask": "hyperband"})).data["R"] == 81
+        and p.data["eta"] == 3
+        and p.data["r"] == 1
+        and p.data["bracket"] is None
     )
     assert problem.expected == [5, 143]
 
@@ -153,11 +157,7 @@ def test_rungs_match_scikit_learn() -> None:
             return self.quality * (1 - 1 / (1 + self.epochs))
 
     x, y = np.zeros((4, 1)), np.zeros(4)
-    small = [
-        p
-        for seed in SEEDS
-        if (p := generated(GEN, seed, {"ask": "rungs"})).data["n"] <= 40
-    ][:4]
+    small = [p for seed in SEEDS if (p := generated(GEN, seed, {"ask": "rungs"})).data["n"] <= 40][:4]
     assert len(small) == 4
     for problem in small:
         d = problem.data
