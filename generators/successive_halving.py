@@ -159,7 +159,7 @@ class SuccessiveHalving(Generator):
         retrain = bool(rng.random() < 0.5)
         setting = (
             f"{s.team} with **successive halving**: it samples **n = {n}** configurations ({s.space}) and "
-            f"trains each for **r = {r} epoch{'s' if r > 1 else ''}** (rung 0). After each rung the best "
+            f"trains each for **r = {_count(r, 'epoch')}** (rung 0). After each rung the best "
             f"**⌊m/η⌋** of the rung's m configurations (rounded down) are promoted, with **η = {eta}**, and "
             f"trained to {eta} times the epochs of the rung before. The maximum is **R = {max_epochs} epochs** "
             f"per configuration. The run ends after the rung that trains to R epochs, or after a rung with fewer "
@@ -239,7 +239,7 @@ class SuccessiveHalving(Generator):
             )  # pragma: no cover
         max_epochs = r * eta**s_max
         setting = (
-            f"{s.team} with **Hyperband** (Li et al. 2018): minimum **r = {r} epoch{'s' if r > 1 else ''}**, "
+            f"{s.team} with **Hyperband** (Li et al. 2018): minimum **r = {_count(r, 'epoch')}**, "
             f"maximum **R = {max_epochs} epochs** per configuration, **η = {eta}**. Each bracket s is one "
             f"successive-halving run whose configurations start at R·η^(−s) epochs; the most aggressive "
             f"bracket, s = s_max, starts at r, and bracket s = 0 trains every configuration to R. Bracket s "
@@ -336,7 +336,7 @@ def _rungs_solution(
         )
     else:
         why = (
-            f"Rung {k} has {rungs[-1].configs} configuration{'s' if rungs[-1].configs > 1 else ''}, fewer than "
+            f"Rung {k} has {_count(rungs[-1].configs, 'configuration')}, fewer than "
             f"η = {eta}, so **too few configurations end the run** at {rungs[-1].epochs} epochs, before R = "
             f"{max_epochs}: {eta}^{k_n} ≤ {n} < {eta}^{k_n + 1}, so there are 1 + ⌊log_{eta} {n}⌋ = {k + 1} rungs. R "
             f"alone would allow {mistakes['other_limit'][0]} (1 + log_{eta}({max_epochs}/{r}))."
@@ -349,7 +349,7 @@ def _rungs_solution(
             f"Rungs: **{k + 1}**, counting rung 0 ({k} is the number of promotions). Configs in the last rung: "
             f"⌊{n}/{eta}^{k}⌋ = **{rungs[-1].configs}**.",
             f"Rounding survivors up, ⌈m/η⌉ as scikit-learn's halving searches do, would leave "
-            f"⌈{n}/{eta}^{k}⌉ = {mistakes['rounded_up'][1]} in the last rung.",
+            f"⌈{n}/{eta}^{k}⌉ = {mistakes['rounded_up'][1]} in rung {k}.",
         ]
     )
 
@@ -371,22 +371,25 @@ def _budget_solution(
     stop = (
         f"the run stops at R = {max_epochs} epochs"
         if rungs[-1].epochs * eta > max_epochs
-        else f"the run stops when {rungs[-1].configs} < η = {eta} configurations are left"
+        else f"the run stops after rung {len(rungs) - 1}, where only {_count(rungs[-1].configs, 'configuration')} "
+        f"{'is' if rungs[-1].configs == 1 else 'are'} left, fewer than η = {eta}"
     )
     rule = (
         "Retraining from scratch: each rung costs configs × its epochs."
         if retrain
         else "Resuming from checkpoints: each rung costs configs × the extra epochs since the rung before."
     )
-    other = "resuming from checkpoints" if retrain else "retraining from scratch"
+    other = "Resuming from checkpoints" if retrain else "Retraining from scratch"
     return "\n\n".join(
         [
             f"Rungs (survivors rounded down; {stop}): "
-            + ", ".join(f"{rung.configs} configs to {rung.epochs} epochs" for rung in rungs)
+            + ", ".join(
+                f"{_count(rung.configs, 'config')} to {_count(rung.epochs, 'epoch')}" for rung in rungs
+            )
             + ".",
             rule,
             f"Total = {' + '.join(terms)} = **{total}** epochs.",
-            f"With {other} it would be {mistakes['other_convention'][0]}. Training all {n} configurations to "
+            f"{other} instead would cost {mistakes['other_convention'][0]}. Training all {n} configurations to "
             f"R = {max_epochs} epochs (plain random search) would cost {mistakes['all_to_max'][0]}; leaving out "
             f"the last rung gives {mistakes['no_last_rung'][0]}.",
         ]
@@ -428,6 +431,11 @@ def _hyperband_solution(
             f"(s_max + 1)/(s + 1) gives each bracket about the same total budget, (s_max + 1)·R epochs."
         )
     return "\n\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 epoch", "3 epochs": a whole count with its noun."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def fmt_ratio(numerator: int, denominator: int) -> str:
