@@ -5,12 +5,15 @@
 | `rungs`        | (a) rungs run, 1 + min(⌊log_η n⌋, log_η(R/r)); (b) configs in the last rung, ⌊n/η^K⌋ | (a) the limit that does not bind (the other of n and R); the number of promotions K instead of the rungs K + 1; (b) rounding survivors up (⌈n/η^K⌉, scikit-learn's convention) |
 | `total-budget` | epochs of one run: Σ nᵢ·(rᵢ − rᵢ₋₁) if survivors resume from checkpoints, Σ nᵢ·rᵢ if they retrain | the other convention; n·R (every config trained to the maximum, plain random search); the last rung left out |
 | `hyperband`    | (a) brackets s_max + 1, s_max = log_η(R/r); (b) configs bracket s samples, ⌈(s_max + 1)·η^s/(s + 1)⌉, or the total over all brackets | (a) s_max itself; (b) η^s alone; s_max + 1 taken off by one; the ceilings dropped; for the total, only the first bracket |
+| `asha`         | the trial ASHA promotes from rung 0 when a trial has just finished there: the best not yet promoted among the top ⌊m/η⌋ of the m completed so far, or 0 (a new configuration) | the top ⌈m/η⌉; only the trial that just finished considered; the rung's best trial though it was promoted already; waiting for the rung to fill (0) |
 
 Conventions, stated in every prompt: rung i trains nᵢ configs to r·ηⁱ epochs; the best ⌊nᵢ/η⌋ (rounded down)
 go on; the run stops after the rung at R epochs or after a rung with fewer than η configs (⌊nᵢ/η⌋ = 0, so
 nothing is promoted), whichever comes first. Instances are drawn so that each limit binds about half the time
 and the other limit would give a different number of rungs, and so that rounding survivors up changes the
-last rung. Hyperband's brackets follow Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar (2018), Hyperband: A
+last rung. ASHA's states are replayed with its own rule (Li, Jamieson, Rostamizadeh, Gonina, Ben-tzur, Hardt,
+Recht & Talwalkar, 2020, A System for Massively Parallel Hyperparameter Tuning, MLSys, Algorithm 2), so the
+trials already promoted are the ones ASHA would have promoted, some of them since outranked. Hyperband's brackets follow Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar (2018), Hyperband: A
 Novel Bandit-Based Approach to Hyperparameter Optimization, JMLR, Algorithm 1 (R = 81, η = 3 gives brackets of
 81, 34, 15, 8 and 5 configs); successive halving is Jamieson & Talwalkar (2016). The tests replay the
 schedule with random scores and an epoch counter, and compare rungs with scikit-learn's
@@ -24,9 +27,9 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table
 
-Ask = Literal["rungs", "total-budget", "hyperband"]
+Ask = Literal["rungs", "total-budget", "hyperband", "asha"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
@@ -131,6 +134,8 @@ class SuccessiveHalving(Generator):
         s = SCENARIOS[int(rng.integers(len(SCENARIOS)))]
         if ask == "hyperband":
             return self._hyperband(rng, seed, params, s)
+        if ask == "asha":
+            return self._asha(rng, seed, params, s)
         return self._halving(rng, seed, params, s, ask)
 
     def _halving(
@@ -277,6 +282,148 @@ class SuccessiveHalving(Generator):
                 "mistakes": mistakes,
             },
         )
+
+    def _asha(
+        self, rng: np.random.Generator, seed: int, params: SuccessiveHalvingParams, s: Scenario
+    ) -> Problem:
+        kind = str(rng.choice(["new", "older", "none"]))  # what the right answer promotes
+        for _ in range(MAX_DRAWS):
+            eta = int(rng.choice([2, 3, 4]))
+            m = int(rng.integers(5, 15))  # trials done before the one that just finished
+            losses = [float(x) / 1000 for x in rng.choice(np.arange(150, 900), size=m + 1, replace=False)]
+            promoted = asha_promoted(losses[:m], eta)
+            answer, mistakes = _asha_values(losses, promoted, eta)
+            got = "none" if answer == 0 else "new" if answer == m + 1 else "older"
+            if got == kind and len(mistakes) >= 2:
+                break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
+        r = int(rng.choice(MIN_EPOCHS))
+        table = Table(
+            headers=("trial", "validation loss", "status"),
+            rows=tuple(
+                (
+                    str(i + 1),
+                    f"{loss:.3f}",
+                    "just finished" if i == m else "promoted to rung 1" if i + 1 in promoted else "",
+                )
+                for i, loss in enumerate(losses)
+            ),
+            title=f"rung 0 ({_count(r, 'epoch')}), in order of completion",
+        )
+        prompt = (
+            f"{s.team} with **ASHA**, asynchronous successive halving (Li et al. 2020), **η = {eta}**, on many "
+            f"workers. Rung 0 trains a configuration ({s.space}) for {_count(r, 'epoch')}; rung 1 for "
+            f"{r * eta}. When a worker frees up, a trial of rung 0 is promoted if it ranks in the **top ⌊m/η⌋** "
+            f"(rounded down, lowest loss first) of the **m trials completed at rung 0 so far**, promoted ones "
+            f"included, and has **not been promoted yet**; the best such trial goes first. If no trial qualifies, "
+            f"the worker starts a new configuration at rung 0. No trial of rung 1 can be promoted right now.\n\n"
+            f"Trial {m + 1} has just finished rung 0 and its worker is free. Which trial does it promote to rung "
+            f"1? Answer with the trial's number as a whole number, or 0 if it starts a new configuration."
+        )
+        return self.problem(
+            seed,
+            params,
+            prompt=prompt,
+            parts=(Part("trial promoted (0 = new configuration)?", NumberAnswer(answer, tolerance=0)),),
+            solution=_asha_solution(losses, promoted, eta, answer, mistakes),
+            data={
+                "ask": "asha",
+                "eta": eta,
+                "r": r,
+                "losses": losses,
+                "promoted": sorted(promoted),
+                "answers": [answer],
+                "mistakes": {name: [value] for name, value in mistakes.items()},
+            },
+            table=table,
+        )
+
+
+def asha_ranking(losses: list[float]) -> list[int]:
+    """Trial numbers (1-based, in completion order) from the lowest loss up."""
+    return sorted(range(1, len(losses) + 1), key=lambda trial: losses[trial - 1])
+
+
+def asha_pick(losses: list[float], promoted: set[int], eta: int, *, round_up: bool = False) -> int:
+    """The trial ASHA promotes: the best not yet promoted among the top ⌊m/η⌋ (⌈m/η⌉ for the slip), else 0."""
+    m = len(losses)
+    top = asha_ranking(losses)[: -(-m // eta) if round_up else m // eta]
+    return next((trial for trial in top if trial not in promoted), 0)
+
+
+def asha_promoted(losses: list[float], eta: int) -> set[int]:
+    """The trials promoted by the time ``losses`` have all completed, one decision after each completion."""
+    promoted: set[int] = set()
+    for done in range(1, len(losses) + 1):
+        trial = asha_pick(losses[:done], promoted, eta)
+        if trial:
+            promoted.add(trial)
+    return promoted
+
+
+def _asha_values(losses: list[float], promoted: set[int], eta: int) -> tuple[int, dict[str, int]]:
+    """The trial promoted now (0: a new configuration) and each slip that gives another answer."""
+    newest = len(losses)
+    right = asha_pick(losses, promoted, eta)
+    top = asha_ranking(losses)[: newest // eta]
+    slips = {
+        "rounded_up": asha_pick(losses, promoted, eta, round_up=True),
+        "only_newest": newest if newest in top else 0,
+        "best_even_if_promoted": asha_ranking(losses)[0],
+        "wait_for_rung": 0,
+    }
+    return right, {name: value for name, value in slips.items() if value != right}
+
+
+def _asha_solution(
+    losses: list[float], promoted: set[int], eta: int, answer: int, mistakes: dict[str, int]
+) -> str:
+    m = len(losses)
+    k = m // eta
+    ranking = asha_ranking(losses)
+    ranked = ", ".join(
+        f"{trial} ({losses[trial - 1]:.3f}{', promoted' if trial in promoted else ''})"
+        for trial in ranking[: k + 2]
+    )
+    outranked = sorted(trial for trial in promoted if trial not in ranking[:k])
+    lines = [
+        f"With trial {m} done, m = {m} trials have completed rung 0, so the top ⌊{m}/{eta}⌋ = {k} may be "
+        f"promoted. Best first: {ranked}, …",
+    ]
+    if answer:
+        lines.append(
+            f"Among the top {k}, trial {answer} is the best not yet promoted: it goes to rung 1. Answer: "
+            f"**{answer}**."
+        )
+    else:
+        lines.append(
+            f"All of the top {k} have been promoted already, so the worker starts a new configuration at rung 0. "
+            "Answer: **0**."
+        )
+    if outranked:
+        lines.append(
+            f"Trial{'s' if len(outranked) > 1 else ''} {', '.join(map(str, outranked))} "
+            f"{'were' if len(outranked) > 1 else 'was'} promoted when fewer results were in and "
+            f"{'have' if len(outranked) > 1 else 'has'} since been outranked: ASHA accepts a few such promotions "
+            "as the price of never waiting for a rung to fill."
+        )
+    slips = []
+    if "rounded_up" in mistakes:
+        slips.append(f"taking the top ⌈{m}/{eta}⌉ = {-(-m // eta)} gives {mistakes['rounded_up']}")
+    if "only_newest" in mistakes:
+        slips.append(f"looking only at the trial that just finished gives {mistakes['only_newest']}")
+    if "best_even_if_promoted" in mistakes:
+        slips.append(
+            f"promoting the rung's best, trial {mistakes['best_even_if_promoted']}, would run it twice: it is "
+            "already on rung 1"
+        )
+    if "wait_for_rung" in mistakes:
+        slips.append("waiting for the rung to fill (0) is synchronous halving, which leaves the worker idle")
+    lines.append("Slips: " + "; ".join(slips) + ".")
+    return "\n\n".join(lines)
 
 
 def _hyperband_values(s_max: int, eta: int, bracket: int | None) -> tuple[list[int], dict[str, list[int]]]:
