@@ -1,4 +1,4 @@
-"""`successive-halving`: rungs and epoch budgets of successive halving, and Hyperband's brackets.
+"""`successive-halving`: rungs and epoch budgets of successive halving, Hyperband's brackets, ASHA's promotions.
 
 | ask            | answer                                                              | mistakes the numbers are drawn to expose |
 |----------------|---------------------------------------------------------------------|------------------------------------------|
@@ -13,11 +13,11 @@ nothing is promoted), whichever comes first. Instances are drawn so that each li
 and the other limit would give a different number of rungs, and so that rounding survivors up changes the
 last rung. ASHA's states are replayed with its own rule (Li, Jamieson, Rostamizadeh, Gonina, Ben-tzur, Hardt,
 Recht & Talwalkar, 2020, A System for Massively Parallel Hyperparameter Tuning, MLSys, Algorithm 2), so the
-trials already promoted are the ones ASHA would have promoted, some of them since outranked. Hyperband's brackets follow Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar (2018), Hyperband: A
-Novel Bandit-Based Approach to Hyperparameter Optimization, JMLR, Algorithm 1 (R = 81, η = 3 gives brackets of
-81, 34, 15, 8 and 5 configs); successive halving is Jamieson & Talwalkar (2016). The tests replay the
-schedule with random scores and an epoch counter, and compare rungs with scikit-learn's
-HalvingRandomSearchCV.
+trials already promoted are the ones ASHA would have promoted, some of them since outranked. Hyperband's
+brackets follow Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar (2018), Hyperband: A Novel Bandit-Based Approach
+to Hyperparameter Optimization, JMLR, Algorithm 1 (R = 81, η = 3 gives brackets of 81, 34, 15, 8 and 5
+configs); successive halving is Jamieson & Talwalkar (2016). The tests replay the schedule with random scores
+and an epoch counter, compare rungs with scikit-learn's HalvingRandomSearchCV, and replay ASHA's rung 0.
 """
 
 from __future__ import annotations
@@ -85,15 +85,13 @@ class Rung:
     epochs: int  # epochs each of them has been trained to at the end of the rung
 
 
-def halving_rungs(n: int, r: int, eta: int, max_epochs: int, *, round_up: bool = False) -> list[Rung]:
-    """The rungs of one successive-halving run: rung i trains nᵢ configs to r·ηⁱ epochs; ⌊nᵢ/η⌋ go on
-    (⌈nᵢ/η⌉ with ``round_up``, scikit-learn's rule, which only the mistakes use). It stops after the rung at
-    ``max_epochs`` or after a rung with fewer than η configs, as the prompt states."""
+def halving_rungs(n: int, r: int, eta: int, max_epochs: int) -> list[Rung]:
+    """The rungs of one successive-halving run: rung i trains nᵢ configs to r·ηⁱ epochs and ⌊nᵢ/η⌋ go on. It
+    stops after the rung at ``max_epochs`` or after a rung with fewer than η configs, as the prompt states."""
     rungs = [Rung(n, r)]
     while rungs[-1].configs >= eta and rungs[-1].epochs * eta <= max_epochs:
         last = rungs[-1]
-        kept = -(-last.configs // eta) if round_up else last.configs // eta
-        rungs.append(Rung(kept, last.epochs * eta))
+        rungs.append(Rung(last.configs // eta, last.epochs * eta))
     return rungs
 
 
