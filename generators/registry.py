@@ -59,6 +59,7 @@ BUILTIN: dict[str, str] = {
     "off-policy": "generators.off_policy:OffPolicy",
     "conformal": "generators.conformal:Conformal",
     "kappa": "generators.kappa:Kappa",
+    "successive-halving": "generators.successive_halving:SuccessiveHalving",
 }
 
 
