@@ -9,18 +9,23 @@ of two.
 | ask          | answer                                                              | mistakes the numbers are drawn to expose |
 |--------------|---------------------------------------------------------------------|-------------------------------------------|
 | `bloom-fpr`  | p = (1 − e^(−kn/m))^k, in % to 2 decimals                           | e^(−kn/m) alone; (kn/m)^k (no collisions); 1 − e^(−kn/m) (the share of bits set, no k-th power); n/m for kn/m |
-| `bloom-k`    | k* = (m/n)·ln 2 to 2 decimals; the best whole k (both neighbours compared) | k = m/n; (m/n)·log₁₀ 2; the whole k: ⌊k*⌋ when ⌈k*⌉ wins, ⌈k*⌉ when ⌊k*⌋ wins, and round(m/n) |
+| `bloom-k`    | k* = (m/n)·ln 2 to 2 decimals; the best whole k (both neighbours compared, their rates ≥ 0.3% apart) | k = m/n; (m/n)·log₁₀ 2; the whole k: the other neighbour of k*, and round(m/n) |
 | `bloom-bits` | bits per item m/n = −ln p / (ln 2)² (1 decimal); the filter's size for n items in MB (3 significant figures) | −log₂ p = −ln p / ln 2 (that is the optimal k, not the bits); −ln p (no (ln 2)²); −log₁₀ p / (ln 2)²; bits for bytes (no ÷ 8); MiB for MB |
 | `count-min`  | w = ⌈e/ε⌉, d = ⌈ln(1/δ)⌉ and w·d counters (whole numbers)           | width ⌈1/ε⌉; depth ⌈log₂(1/δ)⌉ or ⌈log₁₀(1/δ)⌉; e/ε rounded to nearest when that rounds down |
-| `hll`        | registers for a target error: the smallest power of two m with 1.04/√m ≤ target; or the error 1.04/√m of a given m = 2^b, in % to 2 decimals | 1/√m (no 1.04), which in half the target instances settles on a smaller power of two; (1.04/target)² not rounded up to a power of two; the power of two below; 1.04/√b for the index bits b |
+| `hll`        | registers for a target error: the smallest power of two m with 1.04/√m ≤ target (whole number); or the error 1.04/√m of a given m = 2^b (b 6–13), in % to 2 decimals | 1/√m (no 1.04), which in half the target instances settles on a smaller power of two; ⌈(1.04/target)²⌉ not rounded up to a power of two (never itself the answer); the power of two below; 1.04/√b for the index bits b; 1.04/m |
 
-Every slip lands at least ``MISTAKE_STEPS`` units of the answer's last stated digit away (whole numbers: at
-least 1), so a slip is graded wrong. Count-Min ε is a round share (given directly or as an over-count among N
+−log₂ p and −ln p / ln 2 are one number (log₂(1/p) is the optimal k for the target, a common stand-in for
+the bits). With a clear gap between the neighbours' rates, round(k*) is the best whole k (the exceptions sit
+in a window of k* just below each half, 0.035 wide at 2.5 and narrowing to 0.006 at 14.5, where the two rates
+differ by a hair); the solution still
+compares both neighbours, as a filter's designer should. Every slip lands at least ``MISTAKE_STEPS`` units of
+the answer's last stated digit away (whole numbers: at least 1), so a slip is graded wrong. Count-Min ε is a round share (given directly or as an over-count among N
 events), δ a round probability, and neither e/ε nor ln(1/δ) is within 10⁻⁶ of a whole number, so the ceilings
 are not at the mercy of floating point. Sources: Bloom 1970; Broder & Mitzenmacher 2004 (the approximation
 and the optimal k); Cormode & Muthukrishnan 2005 (Count-Min); Flajolet et al. 2007 (HyperLogLog). The tests
-simulate Bloom filters with a seeded hash family, brute-force the best whole k, and check the ceilings and
-powers of two with exact decimal arithmetic.
+simulate Bloom filters with a seeded hash family, recompute k* and the bits per item with scipy's optimisers
+(no closed form), brute-force the best whole k, and check the ceilings and powers of two in exact decimal or
+integer arithmetic.
 """
 
 from __future__ import annotations
@@ -267,6 +272,7 @@ class Sketches(Generator):
             )  # pragma: no cover
         other = low + 1 if best == low else low
         whole_slips = {"other_neighbour": other, "round_m_over_n": round(m / n)}
+        whole_slips = {key: value for key, value in whole_slips.items() if value != best}
         prompt = (
             f"{use.setting}. It gets **m = {_int(m)} bits** for **n = {_int(n)} {use.items}**. Take the "
             "false-positive rate as the standard approximation p ≈ (1 − e^(−kn/m))^k for k hash functions.\n\n"
@@ -341,7 +347,7 @@ class Sketches(Generator):
                 "With the optimal k = (m/n)·ln 2 half the bits are set, so p = (1/2)^k = (1/2)^((m/n)·ln 2). "
                 "Solving for m/n: m/n = −ln p / (ln 2)² = 1.44·log₂(1/p).",
                 f"m/n = −ln {fmt(p, 6)} / 0.4805 = {fmt(-math.log(p))} / 0.4805 = **{bits:.1f}** bits per item "
-                f"({fmt(bits)} unrounded), with k = {fmt(bits * LN2, 2)}, so {round(bits * LN2)} hashes in practice.",
+                f"({fmt(bits)} unrounded), with k = {fmt(bits * LN2, 2)}, so about {round(bits * LN2)} hashes in practice.",
                 f"Size: {_int(n)} × {fmt(bits)} bits = {_int(round(n * bits))} bits; ÷ 8 = "
                 f"{_int(round(n * bits / 8))} bytes = **{significant_text(megabytes, 3)} MB**",
                 f"−log₂ p = {fmt(slips['log2'], 2)} is the optimal number of hashes, not the bits; −ln p alone = "
@@ -467,15 +473,16 @@ class Sketches(Generator):
             needed = (1.04 / target) ** 2
             m = next_power_of_two(needed)
             without = next_power_of_two((1 / target) ** 2)
-            if (without != m) == trap and abs(needed - round(needed)) > 1e-6:
+            if (without != m) == trap and math.ceil(needed) != m and abs(needed - round(needed)) > 1e-6:
                 break
         else:
             raise RuntimeError(
                 "no instance met the constraints: they contradict each other"
             )  # pragma: no cover
-        slips = {"not_power_of_two": math.ceil(needed), "power_below": m // 2}
-        if without != m:
-            slips["no_1_04"] = without
+        slips = {"not_power_of_two": math.ceil(needed), "power_below": m // 2, "no_1_04": without}
+        slips = {
+            key: value for key, value in slips.items() if value != m
+        }  # a slip that lands on m is no slip
         prompt = (
             f"{use.setting}. Its relative standard error is ≈ 1.04/√m for m registers, and m must be a power "
             f"of two. What is the smallest m that gives a standard error of at most **{target_bp / 100:.2f}%**? "
@@ -532,8 +539,9 @@ class Sketches(Generator):
                 f"√m = √{_int(m)} = {fmt(math.sqrt(m), 2)}; 1.04 / {fmt(math.sqrt(m), 2)} = {fmt(value / 100, 6)} "
                 f"= **{value:.2f}%**",
                 f"Dropping the 1.04 gives {slips['no_1_04']:.2f}%; taking m as the {b} index bits gives "
-                f"{slips['index_bits']:.2f}%. Each extra index bit doubles m and divides the error by √2; a "
-                f"count of 1,000,000 {use.items} is then typically within ±{_int(round(10_000 * value))}.",
+                f"{slips['index_bits']:.2f}%. Each extra index bit doubles m and divides the error by √2; for "
+                f"1,000,000 distinct {use.items} the estimate's standard deviation is about "
+                f"{_int(round(10_000 * value))}.",
             ]
         )
         return self.problem(

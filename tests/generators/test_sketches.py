@@ -168,6 +168,7 @@ def test_hll_registers_and_error_in_integers() -> None:
             assert m * basis_points**2 >= 108_160_000, problem.seed
             assert (m // 2) * basis_points**2 < 108_160_000, problem.seed
             assert problem.expected == m
+            assert {"not_power_of_two", "power_below"} <= set(d["mistakes"]), problem.seed
             assert f"{basis_points / 100:.2f}%" in problem.prompt
             # Dropping the 1.04: the smallest power of two with 10⁸ ≤ m·bp².
             without = next(2**j for j in range(40) if 2**j * basis_points**2 >= 100_000_000)
