@@ -177,6 +177,13 @@ def _int(value: int) -> str:
     return f"{value:,}"
 
 
+def _significant(value: float, digits: int = 3) -> str:
+    """``value`` rounded to ``digits`` significant figures with thousands separators: 1,020 for 1017.8, where
+    ``significant_text`` keeps every digit before the point (1018)."""
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    return f"{round(value, decimals):,.{max(0, decimals)}f}"
+
+
 class Sketches(Generator):
     name = "sketches"
     title = "Sketches sized by hand: Bloom filters, Count-Min, HyperLogLog"
@@ -349,10 +356,10 @@ class Sketches(Generator):
                 f"m/n = −ln {fmt(p, 6)} / 0.4805 = {fmt(-math.log(p))} / 0.4805 = **{bits:.1f}** bits per item "
                 f"({fmt(bits)} unrounded), with k = {fmt(bits * LN2, 2)}, so about {round(bits * LN2)} hashes in practice.",
                 f"Size: {_int(n)} × {fmt(bits)} bits = {_int(round(n * bits))} bits; ÷ 8 = "
-                f"{_int(round(n * bits / 8))} bytes = **{significant_text(megabytes, 3)} MB**",
+                f"{_int(round(n * bits / 8))} bytes = **{_significant(megabytes)} MB**",
                 f"−log₂ p = {fmt(slips['log2'], 2)} is the optimal number of hashes, not the bits; −ln p alone = "
                 f"{fmt(slips['ln_only'], 2)} drops the (ln 2)²; forgetting ÷ 8 gives "
-                f"{significant_text(size_slips['bits_not_bytes'], 3)} MB. Each tenfold cut in p costs "
+                f"{_significant(size_slips['bits_not_bytes'])} MB. Each tenfold cut in p costs "
                 "about 4.8 more bits per item, whatever the items are.",
             ]
         )

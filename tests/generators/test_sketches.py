@@ -5,6 +5,7 @@ arithmetic; every slip graded wrong; determinism, params, light import."""
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -200,7 +201,7 @@ def right_and_wrong(problem: Problem) -> tuple[list[str], list[str]]:
         wrong += [f"{k_star:.2f}; {v}" for v in d["whole_mistakes"].values()]
     elif ask == "bloom-bits":
         bits, megabytes = expected
-        right = [f"{bits:.1f}; {significant_text(megabytes, 3)}", f"{bits:.2f}; {megabytes:.4f}"]
+        right = [f"{bits:.1f}; {float(f'{megabytes:.3g}'):,g}", f"{bits:.2f}; {megabytes:.4f}"]
         # A slip in the bits carries into the size, as it would for a learner.
         wrong = [f"{v:.1f}; {significant_text(d['n'] * v / 8 / 1e6, 3)}" for v in d["mistakes"].values()]
         wrong += [f"{bits:.1f}; {significant_text(v, 3)}" for v in d["size_mistakes"].values()]
@@ -240,7 +241,10 @@ def test_solution_shows_each_answer_in_bold() -> None:
         elif ask == "bloom-k":
             shown = [f"**{expected[0]:.2f}**", f"**k = {expected[1]}**"]
         elif ask == "bloom-bits":
-            shown = [f"**{expected[0]:.1f}**", f"**{significant_text(expected[1], 3)} MB**"]
+            shown = [f"**{expected[0]:.1f}**"]
+            # The size in bold, at 3 significant figures (1,020 for 1017.8, not 1018).
+            (size,) = re.findall(r"\*\*([\d,.]+) MB\*\*", problem.solution)
+            assert float(size.replace(",", "")) == float(f"{expected[1]:.3g}"), (seed, size)
         elif ask == "count-min":
             shown = [f"**{value:,}**" for value in expected]
         else:
