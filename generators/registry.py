@@ -60,6 +60,7 @@ BUILTIN: dict[str, str] = {
     "conformal": "generators.conformal:Conformal",
     "kappa": "generators.kappa:Kappa",
     "successive-halving": "generators.successive_halving:SuccessiveHalving",
+    "sketches": "generators.sketches:Sketches",
 }
 
 
