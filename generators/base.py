@@ -291,13 +291,15 @@ class NumberAnswer:
 
 
 def significant_text(value: float, digits: int) -> str:
-    """``value`` to ``digits`` significant figures, in plain notation (0.00833, 1250, 0.5)."""
+    """``value`` to ``digits`` significant figures, in plain notation (0.00833, 1250, 0.5, 1020 for 1017.8)."""
     if value == 0:
         return "0"
     exponent = math.floor(math.log10(abs(value)))
-    decimals = max(0, digits - 1 - exponent)
+    decimals = digits - 1 - exponent  # negative for digits left of the point: 1017.8 to 3 figures is 1020
     rounded = round(value, decimals)
-    return f"{rounded:.{decimals}f}" if decimals else str(int(round(rounded)))
+    if abs(rounded) >= 10 ** (exponent + 1):  # rounding carried into a new digit: 99.96 -> 100, not 100.0
+        decimals -= 1
+    return f"{rounded:.{decimals}f}" if decimals > 0 else str(int(rounded))
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,3 +102,21 @@ def test_answer_contract(name: str) -> None:
         for junk in JUNK:
             result = grade_parts(parts, junk)
             assert isinstance(result, Unreadable) or not result.correct, (name, seed, junk)
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "shown"),
+    [
+        (1017.8, 3, "1020"),
+        (0.008333, 3, "0.00833"),
+        (99.96, 3, "100"),
+        (0.09996, 2, "0.10"),
+        (-1017.8, 3, "-1020"),
+        (123456, 2, "120000"),
+        (2.5, 2, "2.5"),
+        (0.5, 1, "0.5"),
+    ],
+)
+def test_significant_text_shows_exactly_the_figures_asked_for(value: float, digits: int, shown: str) -> None:
+    """ "Expected: 1018" for 3 significant figures showed four; "100.0" for 99.96 likewise."""
+    assert significant_text(value, digits) == shown
