@@ -57,6 +57,7 @@ BUILTIN: dict[str, str] = {
     "q-learning": "generators.q_learning:QLearning",
     "off-policy": "generators.off_policy:OffPolicy",
     "conformal": "generators.conformal:Conformal",
+    "wer": "generators.wer:WER",
 }
 
 
