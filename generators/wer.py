@@ -157,59 +157,44 @@ CONFUSIONS: dict[str, tuple[str, ...]] = {
 }
 FALLBACK_SUBSTITUTES = ("it", "is", "then", "at", "on", "this", "had", "been")
 
-# Character error rate: short phrases whose words have spelling variants, splits or joins a recogniser writes.
-CER_PHRASES = (
-    "call mum tonight",
-    "text jon back",
-    "grey car for catherine",
-    "lunch with stephen",
-    "alright cancel that",
-    "the programme at nine",
-    "okay see you tonight",
-    "call sean tonight",
-    "pay the cheque today",
-    "buy a doughnut",
-    "order the catalogue",
-    "ring geoff at noon",
-    "go through the list",
-    "pick a colour",
-    "call niamh",
-    "text isobel",
-    "ring siobhan",
-    "meet ann",
-    "see you later",
-    "want to go",
-    "email phillip",
+# Character error rate: a short request naming a contact, whose words have spellings a recogniser writes
+# differently (names above all, which is where CER or exact match is used in practice).
+CER_VERBS = ("call", "text", "ring", "email", "remind", "meet")
+CER_NAMES = (
+    "catherine",
+    "stephen",
+    "geoff",
+    "sean",
+    "niamh",
+    "siobhan",
+    "isobel",
+    "phillip",
+    "ann",
+    "jon",
+    "margaret",
+    "claire",
 )
+CER_TIMES = ("tonight", "today", "at nine", "at noon", "tomorrow", "this evening")
 SPELLINGS: dict[str, tuple[str, ...]] = {
-    "mum": ("mom",),
-    "tonight": ("to night", "tonite"),
-    "grey": ("gray",),
-    "catherine": ("kathryn", "katherine"),
-    "stephen": ("steven",),
-    "jon": ("john",),
-    "alright": ("all right",),
-    "programme": ("program",),
-    "nine": ("nein",),
-    "okay": ("ok",),
-    "sean": ("shawn", "shaun"),
-    "cheque": ("check",),
-    "doughnut": ("donut",),
-    "catalogue": ("catalog",),
-    "geoff": ("jeff",),
-    "through": ("thru",),
-    "today": ("to day",),
-    "colour": ("color",),
-    "niamh": ("neve", "neev"),
-    "isobel": ("isabel", "isabelle"),
-    "siobhan": ("shivon", "shevaun"),
-    "ann": ("anne",),
-    "you": ("ya",),
-    "want": ("wont",),
-    "phillip": ("philip", "filip"),
-    "meet": ("meat",),
     "call": ("cal",),
     "text": ("tex",),
+    "meet": ("meat",),
+    "catherine": ("kathryn", "katherine"),
+    "stephen": ("steven",),
+    "geoff": ("jeff",),
+    "sean": ("shawn", "shaun"),
+    "niamh": ("neve", "neev"),
+    "siobhan": ("shivon", "shevaun"),
+    "isobel": ("isabel", "isabelle"),
+    "phillip": ("philip", "filip"),
+    "ann": ("anne",),
+    "jon": ("john",),
+    "margaret": ("margret",),
+    "claire": ("clare",),
+    "tonight": ("to night", "tonite"),
+    "today": ("to day",),
+    "nine": ("nein",),
+    "evening": ("evenin",),
 }
 
 
@@ -489,7 +474,7 @@ class WER(Generator):
 
     def _cer(self, rng: np.random.Generator, seed: int, params: WERParams) -> Problem:
         for _ in range(MAX_DRAWS):
-            phrase = str(rng.choice(CER_PHRASES))
+            phrase = " ".join(str(rng.choice(words)) for words in (CER_VERBS, CER_NAMES, CER_TIMES))
             words = phrase.split()
             variable = [k for k, w in enumerate(words) if w in SPELLINGS]
             changed = rng.choice(
