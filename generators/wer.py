@@ -305,6 +305,10 @@ def _kinds(rng: np.random.Generator, count: int) -> tuple[str, ...]:
     return tuple(str(k) for k in rng.choice(("S", "D", "I"), size=count))
 
 
+def _edits(count: int, kind: str = "") -> str:
+    return f"{count} {kind}edit" + ("" if count == 1 else "s")
+
+
 def _percent(part: int, whole: int) -> float:
     return 100 * part / whole
 
@@ -408,7 +412,7 @@ class WER(Generator):
         )
         lines = [
             _alignment_text(result),
-            f"S = {s}, D = {d}, I = {i}: {s} + {d} + {i} = {result.edits} edits, the fewest that turn the "
+            f"S = {s}, D = {d}, I = {i}: {s} + {d} + {i} = {_edits(result.edits)}, the fewest that turn the "
             "reference into the hypothesis.",
             f"The denominator is the reference's length, N = {n} words, so WER = {result.edits} / {n} = "
             f"**{value:.1f}%**",
@@ -465,7 +469,7 @@ class WER(Generator):
         shift = f"deletion of “{first[1]}”" if first[0] == "D" else f"insertion of “{first[2]}”"
         lines = [
             _alignment_text(result),
-            f"S = {s}, D = {d}, I = {i}: the minimum is {s} + {d} + {i} = **{result.edits}** edits.",
+            f"S = {s}, D = {d}, I = {i}: the minimum is {s} + {d} + {i} = **{result.edits}** edit{'' if result.edits == 1 else 's'}.",
             f"Comparing position by position without aligning finds {naive} mismatches: after the {shift} "
             "every later word is compared with its neighbour's partner, so words that match count as errors. The alignment lets them line up again, which is why WER is computed on the "
             "minimum-edit alignment and not word by word.",
@@ -515,7 +519,7 @@ class WER(Generator):
         )
         lines = [
             _alignment_text(result, characters=True),
-            f"S = {s}, D = {d}, I = {i}: {result.edits} character edits, the fewest possible.",
+            f"S = {s}, D = {d}, I = {i}: {_edits(result.edits, 'character ')}, the fewest possible.",
             f"The reference has N = {len(ref_text)} characters (spaces included), so CER = {result.edits} / "
             f"{len(ref_text)} = **{value:.1f}%**",
             f"Dividing by the hypothesis's {len(hyp_text)} characters gives {slips['hypothesis_length']:.1f}%. "
