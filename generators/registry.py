@@ -61,6 +61,7 @@ BUILTIN: dict[str, str] = {
     "kappa": "generators.kappa:Kappa",
     "successive-halving": "generators.successive_halving:SuccessiveHalving",
     "sketches": "generators.sketches:Sketches",
+    "wer": "generators.wer:WER",
 }
 
 
