@@ -20,6 +20,7 @@ Applications* vol. 1 (3rd ed.), §II.3 (birthdays), §IX.3 (coupons), §XIV.2 (r
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -46,6 +47,10 @@ class Collection:
     """A coupon-collector setting: what is drawn, what counts as one type."""
 
     intro: str  # formatted with n
+    already: str  # formatted with j: how many types are already in hand
+    kind: str  # singular noun for one type
+    goal: str  # formatted with n: the end of the collection
+    partial: str  # formatted with g: holding g different types
     draw: str  # singular noun for one draw
     draws: str  # plural
     sizes: tuple[int, ...]
@@ -53,14 +58,22 @@ class Collection:
 
 COLLECTIONS = (
     Collection(
-        "You roll a fair {n}-sided die until every face has come up at least once.",
+        "You roll a fair {n}-sided die again and again.",
+        "So far **{j}** different face{s} {have} come up.",
+        "face",
+        "every one of the {n} faces has come up",
+        "{g} different faces have come up",
         "roll",
         "rolls",
         (4, 6, 8, 10, 12),
     ),
     Collection(
-        "Each cereal box holds one of {n} toy types, every type equally likely and independent from box to box. "
-        "You buy boxes until you own every type.",
+        "Each cereal box holds one of {n} toy types, every type equally likely and independent from box to box, "
+        "and you keep buying boxes.",
+        "You already own **{j}** different type{s}.",
+        "type",
+        "you own all {n} types",
+        "you own {g} different types",
         "box",
         "boxes",
         tuple(range(3, 13)),
@@ -68,8 +81,23 @@ COLLECTIONS = (
     Collection(
         "A cache is split into {n} shards, and a consistent hash sends each request to a shard uniformly at "
         "random, independently. A shard is warm once it has served one request.",
+        "Right now **{j}** shard{s} {are} already warm.",
+        "shard",
+        "all {n} shards are warm",
+        "{g} different shards are warm",
         "request",
         "requests",
+        tuple(range(3, 13)),
+    ),
+    Collection(
+        "A data loader draws each training example's class uniformly at random from {n} balanced classes, "
+        "independently.",
+        "The examples so far already cover **{j}** different class{es}.",
+        "class",
+        "every one of the {n} classes has appeared at least once",
+        "{g} different classes have appeared",
+        "example",
+        "examples",
         tuple(range(3, 13)),
     ),
 )
@@ -135,13 +163,13 @@ SPACES = (
         "A hash table has **{d}** buckets, and a good hash sends each key to a bucket uniformly at random.",
         "keys",
         "land in the same bucket",
-        (100, 256, 500, 1000, 1024, 4096),
+        (*range(50, 5001, 10), 64, 128, 256, 512, 1024, 2048, 4096, 8192),
     ),
     Space(
-        "A service gives each new job a random ID drawn uniformly from **{d:,}** possible values.",
+        "A service gives each new job a random ID drawn uniformly from **{d}** possible values.",
         "jobs",
         "get the same ID",
-        (10_000, 65_536, 100_000),
+        (*range(10_000, 100_001, 1000), 32_768, 65_536),
     ),
 )
 
@@ -197,41 +225,139 @@ def _far(value: float, mistakes: dict[str, float], gap: float) -> bool:
 # ── coupon ────────────────────────────────────────────────────────────────
 
 
-def coupon_expectation(n: int) -> Fraction:
-    """E[draws] = Σ_(j=0..n−1) n/(n − j): after j types, a new one comes with probability (n − j)/n."""
-    return sum((Fraction(n, n - j) for j in range(n)), Fraction(0))
+def coupon_expectation(n: int, seen: int = 0, goal: int | None = None) -> Fraction:
+    """E[further draws to hold ``goal`` (default all n) distinct types, holding ``seen`` now] =
+    Σ_(j=seen..goal−1) n/(n − j): with j types in hand, a new one comes with probability (n − j)/n, so each
+    stage is geometric with mean n/(n − j)."""
+    top = n if goal is None else goal
+    return sum((Fraction(n, n - j) for j in range(seen, top)), Fraction(0))
 
 
 def _coupon(rng: np.random.Generator) -> Drawn | None:
     c = COLLECTIONS[int(rng.integers(len(COLLECTIONS)))]
     n = int(rng.choice(c.sizes))
-    exact = coupon_expectation(n)
+    # The classic, a head start (some types in hand) or a partial goal (g of the n types), in 4 : 3 : 3.
+    variant = str(
+        rng.choice(
+            ["full", "full", "full", "full", "head_start", "head_start", "head_start"] + ["partial"] * 3
+        )
+    )
+    seen = int(rng.integers(1, n - 1)) if variant == "head_start" else 0
+    goal = int(rng.integers(2, n)) if variant == "partial" else n
+    exact = coupon_expectation(n, seen, goal)
     value = float(exact)
-    mistakes = {"n": float(n), "n_ln_n": n * math.log(n), "n_squared_half": n * n / 2}
+    missing = n - seen
+    if variant == "full":
+        mistakes = {"n": float(n), "n_ln_n": n * math.log(n), "n_squared_half": n * n / 2}
+    elif variant == "head_start":
+        mistakes = {
+            "one_per_missing": float(missing),
+            "from_scratch": float(coupon_expectation(n)),
+            "smaller_collection": float(coupon_expectation(missing)),
+        }
+    else:
+        mistakes = {
+            "one_per_type": float(goal),
+            "whole_collection": float(coupon_expectation(n)),
+            "smaller_collection": float(coupon_expectation(goal)),
+        }
     if not _far(value, mistakes, GAPS["coupon"]):
         return None
-    kind = "face" if c.draw == "roll" else "type" if c.draw == "box" else "shard"
+    plural = seen > 1
+    where = (
+        " "
+        + c.already.format(
+            j=seen,
+            s="s" if plural else "",
+            es="es" if plural else "",
+            have="have" if plural else "has",
+            are="are" if plural else "is",
+        )
+        if seen
+        else ""
+    )
+    further = "further " if seen else ""
+    target = c.partial.format(g=goal) if variant == "partial" else c.goal.format(n=n)
     prompt = (
-        f"{c.intro.format(n=n)}\n\nWhat is the **expected number of {c.draws}** until every one of the {n} "
-        f"{kind}s has appeared? Answer to 2 decimals."
+        f"{c.intro.format(n=n)}{where}\n\nWhat is the **expected number of {further}{c.draws}** until "
+        f"{target}? Answer to 2 decimals."
     )
-    waits = " + ".join(f"{n}/{n - j}" for j in range(n))
-    harmonic = value / n
-    solution = "\n\n".join(
-        [
-            f"Split the wait into stages: with j {kind}s already seen, each {c.draw} is new with probability "
-            f"({n} − j)/{n}, so that stage is geometric with mean {n}/({n} − j).",
-            f"E = {waits} = {n}·H_{n} = {n} × {fmt(harmonic, 4)} = {fmt(value, 4)}.",
-            f"The last {kind} alone takes {n} {c.draws} on average: that is why {n} (one {c.draw} per {kind}) is "
-            f"far too few. n·ln n = {fmt(n * math.log(n), 2)} is the large-n shape of n·H_n but misses the "
-            f"≈ 0.577·n (Euler's constant) term; n²/2 = {fmt(n * n / 2, 1)} has the wrong growth.",
-        ]
-    )
-    data: dict[str, object] = {"part": f"expected {c.draws}?", "n": n, "scenario": c.draw}
-    return prompt, value, mistakes, solution, data
+    waits = " + ".join(f"{n}/{n - j}" for j in range(seen, goal))
+    lines = [
+        f"Split the wait into stages: with j different {c.kind}s seen so far, each {c.draw} brings a new one with "
+        f"probability ({n} − j)/{n}, so that stage is geometric with mean {n}/({n} − j)."
+        + (
+            ""
+            if not seen
+            else " The stage j = 0 is already behind us."
+            if seen == 1
+            else f" The stages j = 0 to {seen - 1} are already behind us."
+        )
+        + (f" Only the stages j = 0 to {goal - 1} are needed." if variant == "partial" else ""),
+    ]
+    if variant == "partial":
+        lines.append(
+            f"E = {waits} = {n}·(H_{n} − H_{n - goal}) = {fmt(value, 4)}."
+            if n - goal
+            else f"E = {waits} = {fmt(value, 4)}."
+        )
+        lines.append(
+            f"The first few new {c.kind}s come almost every {c.draw}; it is the last ones that are slow, which is "
+            f"why {goal} {c.draws} is too few, but collecting only {goal} of {n} is far quicker than all "
+            f"({fmt(mistakes['whole_collection'], 2)}). Pretending there are only {goal} {c.kind}s "
+            f"({fmt(mistakes['smaller_collection'], 2)}) forgets that every {c.draw} is spread over all {n}."
+        )
+    else:
+        lines.append(f"E = {waits} = {n}·H_{missing} = {n} × {fmt(value / n, 4)} = {fmt(value, 4)}.")
+        if seen:
+            lines.append(
+                f"Each missing {c.kind} takes more than one {c.draw} on average, so {missing} {c.draws} is far too "
+                f"few. Starting over from none ({fmt(mistakes['from_scratch'], 2)}) ignores the {seen} in hand; "
+                f"treating the {missing} missing ones as a fresh collection of {missing} "
+                f"({fmt(mistakes['smaller_collection'], 2)}) forgets that a {c.draw} can still land on the {seen} "
+                "already seen."
+            )
+        else:
+            lines.append(
+                f"The last {c.kind} alone takes {n} {c.draws} on average: that is why {n} (one {c.draw} per "
+                f"{c.kind}) is far too few. n·ln n = {fmt(n * math.log(n), 2)} is the large-n shape of n·H_n but "
+                f"misses the ≈ 0.577·n (Euler's constant) term; n²/2 = {fmt(n * n / 2, 1)} has the wrong growth."
+            )
+    data: dict[str, object] = {
+        "part": f"expected {further}{c.draws}?",
+        "variant": variant,
+        "n": n,
+        "seen": seen,
+        "goal": goal,
+        "scenario": c.draw,
+    }
+    return prompt, value, mistakes, "\n\n".join(lines), data
 
 
 # ── pattern ───────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Flips:
+    """A coin-pattern setting; patterns are worked in H/T and shown in the setting's own two letters."""
+
+    intro: str  # formatted with coin (the P(heads) phrase)
+    heads: str  # how H is written
+    tails: str  # how T is written
+    flip: str
+    flips: str
+
+
+FLIPS = (
+    Flips("You flip {coin} (H = heads, T = tails)", "H", "T", "flip", "flips"),
+    Flips(
+        "A random bit generator emits independent bits, each 1 with {coin} (and 0 otherwise)",
+        "1",
+        "0",
+        "bit",
+        "bits",
+    ),
+)
 
 
 def _letter_p(letter: str, p: Fraction) -> Fraction:
@@ -252,37 +378,9 @@ def _p_text(p: Fraction) -> str:
     return f"{p.numerator}/{p.denominator}"
 
 
-def _pattern(rng: np.random.Generator) -> Drawn | None:
-    pattern = str(rng.choice(PATTERNS))
-    p = PATTERN_P[int(rng.integers(len(PATTERN_P)))]
-    exact = pattern_expectation(pattern, p)
-    value = float(exact)
-    flipped = pattern[:-1] + ("T" if pattern[-1] == "H" else "H")
-    whole = math.prod((_letter_p(x, p) for x in pattern), start=Fraction(1))
-    mistakes = {
-        "no_overlaps": float(1 / whole),
-        "flipped_pattern": float(pattern_expectation(flipped, p)),
-    }
-    if p != Fraction(1, 2):
-        mistakes["fair_coin"] = float(pattern_expectation(pattern, Fraction(1, 2)))
-    mistakes = {k: v for k, v in mistakes.items() if abs(v - value) > 1e-12}
-    if not _far(value, mistakes, GAPS["pattern"]):
-        return None
-    coin = "a fair coin" if p == Fraction(1, 2) else f"a biased coin with P(heads) = **{_p_text(p)}**"
-    prompt = (
-        f"You flip {coin} (H = heads, T = tails) until the sequence **{pattern}** first appears in consecutive "
-        "flips.\n\nWhat is the **expected number of flips**, the last flip of the pattern included? Answer to 2 "
-        "decimals."
-    )
-    q = 1 - p
-    lines = [
-        f"P(H) = {_p_text(p)}, P(T) = {_p_text(q)}. Picture a new gambler joining before every flip with 1 unit, "
-        f"betting everything at fair odds on the next letter of {pattern}, and leaving at the first loss. Every bet "
-        "is fair, so the expected stakes paid in (1 per flip: E[flips]) equal the expected winnings held when the "
-        f"pattern completes. The gambler who joined k flips before the end still holds 1/P(first k letters) exactly "
-        f"when the first k letters of {pattern} equal its last k.",
-    ]
-    terms = []
+def _overlap_lines(pattern: str, p: Fraction, show: Callable[[str], str], flips: str) -> list[str]:
+    """The overlap formula worked for one pattern: one line per k, then the sum."""
+    lines, terms = [], []
     for k in range(1, len(pattern) + 1):
         head, tail = pattern[:k], pattern[-k:]
         prob = math.prod((_letter_p(x, p) for x in head), start=Fraction(1))
@@ -290,25 +388,112 @@ def _pattern(rng: np.random.Generator) -> Drawn | None:
             factors = "·".join(_p_text(_letter_p(x, p)) for x in head)
             terms.append(float(1 / prob))
             lines.append(
-                f"k = {k}: first {k} = last {k} = {head}, term 1/({factors}) = {fmt(float(1 / prob), 4)}."
+                f"k = {k}: first {k} = last {k} = {show(head)}, term 1/({factors}) = {fmt(float(1 / prob), 4)}."
             )
         else:
-            lines.append(f"k = {k}: first {k} = {head} but last {k} = {tail}, no term.")
-    lines.append(f"E = {' + '.join(fmt(t, 4) for t in terms)} = {fmt(value, 4)}.")
-    lines.append(
-        f"Ignoring the overlaps gives 1/P({pattern}) = {fmt(float(1 / whole), 4)}, right only for a pattern that "
-        f"cannot restart inside itself. {flipped} needs {fmt(float(pattern_expectation(flipped, p)), 4)} flips: "
-        "a failed attempt at one pattern can be the start of the next attempt for one and not for the other, "
-        "which is the HH-vs-HT puzzle."
-        + (
-            f" The fair-coin shortcut Σ 2^k gives {fmt(mistakes['fair_coin'], 4)}, wrong for this coin."
-            if "fair_coin" in mistakes
-            else ""
+            lines.append(f"k = {k}: first {k} = {show(head)} but last {k} = {show(tail)}, no term.")
+    total = float(pattern_expectation(pattern, p))
+    sums = f"{' + '.join(fmt(t, 4) for t in terms)} = " if len(terms) > 1 else ""
+    lines.append(f"E[{flips} to {show(pattern)}] = {sums}{fmt(total, 4)}.")
+    return lines
+
+
+def _pattern(rng: np.random.Generator) -> Drawn | None:
+    setting = FLIPS[int(rng.integers(len(FLIPS)))]
+    pattern = str(rng.choice(PATTERNS))
+    p = PATTERN_P[int(rng.integers(len(PATTERN_P)))]
+    # A head start in about one instance in three: the first j flips already spell the pattern's first j letters.
+    start = int(rng.integers(1, len(pattern))) if rng.random() < 1 / 3 else 0
+    table = str.maketrans({"H": setting.heads, "T": setting.tails})
+
+    def show(letters: str) -> str:
+        return letters.translate(table)
+
+    full = pattern_expectation(pattern, p)
+    exact = full - pattern_expectation(pattern[:start], p) if start else full
+    value = float(exact)
+    flipped = pattern[:-1] + ("T" if pattern[-1] == "H" else "H")
+    whole = math.prod((_letter_p(x, p) for x in pattern), start=Fraction(1))
+    if start:
+        rest = math.prod((_letter_p(x, p) for x in pattern[start:]), start=Fraction(1))
+        mistakes = {
+            "minus_done": float(full) - start,
+            "ignore_head_start": float(full),
+            "rest_in_a_row": float(1 / rest),
+        }
+    else:
+        mistakes = {
+            "no_overlaps": float(1 / whole),
+            "flipped_pattern": float(pattern_expectation(flipped, p)),
+        }
+        if p != Fraction(1, 2):
+            mistakes["fair_coin"] = float(pattern_expectation(pattern, Fraction(1, 2)))
+    mistakes = {k: v for k, v in mistakes.items() if abs(v - value) > 1e-12}
+    if not _far(value, mistakes, GAPS["pattern"]):
+        return None
+    heads_name = "heads" if setting.heads == "H" else "a 1"
+    coin = (
+        ("a fair coin" if setting.heads == "H" else "probability **1/2**")
+        if p == Fraction(1, 2)
+        else (
+            f"a biased coin with P(heads) = **{_p_text(p)}**"
+            if setting.heads == "H"
+            else f"probability **{_p_text(p)}**"
         )
     )
+    shown = show(pattern)
+    if start:
+        question = (
+            f"The first {f'{start} {setting.flips}' if start > 1 else setting.flip} came out **{show(pattern[:start])}**. "
+            f"What is the **expected number of further {setting.flips}** until **{shown}** first appears in consecutive "
+            f"{setting.flips} (counting from now)? Answer to 2 decimals."
+        )
+    else:
+        question = (
+            f"What is the **expected number of {setting.flips}** until **{shown}** first appears in consecutive "
+            f"{setting.flips}, its last {setting.flip} included? Answer to 2 decimals."
+        )
+    prompt = f"{setting.intro.format(coin=coin)}.\n\n{question}"
+    q = 1 - p
+    lines = [
+        f"P({setting.heads}) = {_p_text(p)}, P({setting.tails}) = {_p_text(q)}. Picture a new gambler joining before "
+        f"every {setting.flip} with 1 unit, betting everything at fair odds on the next letter of {shown}, and "
+        f"leaving at the first loss. Every bet is fair, so the expected stakes paid in (1 per {setting.flip}: the "
+        "expected waiting time) equal the expected winnings held when the pattern completes. The gambler who "
+        f"joined k {setting.flips} before the end still holds 1/P(first k letters) exactly when the first k "
+        f"letters of {shown} equal its last k.",
+        *_overlap_lines(pattern, p, show, setting.flips),
+    ]
+    if start:
+        head = pattern[:start]
+        done = f"{start} {setting.flips}" if start > 1 else f"1 {setting.flip}"
+        lines += [
+            f"{shown} cannot appear before {show(head)} has, and the first {done} are exactly "
+            f"the first time {show(head)} appears, so E[further] = E[{setting.flips} to {shown}] − E[{setting.flips} to {show(head)}].",
+            *_overlap_lines(head, p, show, setting.flips),
+            f"E[further] = {fmt(float(full), 4)} − {fmt(float(full - exact), 4)} = {fmt(value, 4)}.",
+            f"Subtracting only the {done} already made gives {fmt(mistakes.get('minus_done', value), 4)}: "
+            f"reaching {show(head)} from scratch takes {fmt(float(full - exact), 4)} on average, not {start}, and that whole wait is "
+            "what the head start saves.",
+        ]
+    else:
+        lines.append(
+            f"Ignoring the overlaps gives 1/P({shown}) = {fmt(float(1 / whole), 4)}, right only for a pattern that "
+            f"cannot restart inside itself. {show(flipped)} needs {fmt(float(pattern_expectation(flipped, p)), 4)} "
+            f"{setting.flips}: a failed attempt at one pattern can be the start of the next attempt for one and "
+            "not for the other, which is the HH-vs-HT puzzle."
+            + (
+                f" The fair-coin shortcut Σ 2^k gives {fmt(mistakes['fair_coin'], 4)}, wrong for this {heads_name} "
+                f"probability."
+                if "fair_coin" in mistakes
+                else ""
+            )
+        )
     data: dict[str, object] = {
-        "part": "expected flips?",
+        "part": f"expected {'further ' if start else ''}{setting.flips}?",
         "pattern": pattern,
+        "shown": shown,
+        "start": start,
         "p_heads": float(p),
         "p_text": _p_text(p),
         "flipped": flipped,
@@ -383,29 +568,42 @@ def no_match(d: int, k: int) -> Fraction:
     return Fraction(math.perm(d, k), d**k)
 
 
-def smallest_k(d: int) -> int:
-    """The smallest k with P(some value shared) ≥ 1/2: 2·d(d − 1)···(d − k + 1) ≤ d^k, walked up in integers."""
+def smallest_k(d: int, target: Fraction = Fraction(1, 2)) -> int:
+    """The smallest k with P(some value shared) ≥ target, i.e. d(d − 1)···(d − k + 1)/d^k ≤ 1 − target, walked
+    up in integers."""
+    num, den = target.numerator, target.denominator
     falling, power, k = 1, 1, 0
-    while 2 * falling > power:
+    while falling * den > (den - num) * power:
         falling *= d - k
         power *= d
         k += 1
     return k
 
 
-def _half_by_squares(d: int) -> int:
-    """The smallest k with k²/d ≥ 1/2 (2k² ≥ d), in integers."""
-    k = math.isqrt(d // 2)
-    while 2 * k * k < d:
+def _squares_reach(d: int, target: Fraction) -> int:
+    """The smallest k with k²/d ≥ target, in integers."""
+    k = math.isqrt(int(target * d))
+    while k * k < target * d:
         k += 1
     return k
 
 
+TARGETS = (
+    Fraction(1, 4),
+    Fraction(1, 2),
+    Fraction(1, 2),
+    Fraction(3, 4),
+    Fraction(9, 10),
+)  # 1/2, the classic, twice
+
+
 def _birthday(rng: np.random.Generator) -> Drawn | None:
-    s = SPACES[int(rng.integers(len(SPACES)))]
+    probability = bool(rng.random() < 0.5)
+    # 365 days give one smallest k per target, so that question mostly uses the hash and ID spaces.
+    s = SPACES[int(rng.choice(len(SPACES), p=None if probability else [0.2, 0.4, 0.4]))]
     d = int(rng.choice(s.sizes))
     d_text = f"{d:,}"
-    if rng.random() < 0.5:
+    if probability:
         k = _birthday_k(rng, d)
         exact = 1 - no_match(d, k)
         value = float(exact)
@@ -415,7 +613,7 @@ def _birthday(rng: np.random.Generator) -> Drawn | None:
         if not _far(value, mistakes, GAPS["birthday"]):
             return None
         prompt = (
-            f"{s.intro.format(d=d)} There are **{k}** {s.items}.\n\nWhat is the probability that at least two "
+            f"{s.intro.format(d=d_text)} There are **{k}** {s.items}.\n\nWhat is the probability that at least two "
             f"of them {s.shared}? Answer to 3 decimals (exactly, not an approximation)."
         )
         pairs = k * (k - 1) // 2
@@ -432,27 +630,37 @@ def _birthday(rng: np.random.Generator) -> Drawn | None:
         ]
         data: dict[str, object] = {"part": "P(some value shared)?", "variant": "probability", "d": d, "k": k}
         return prompt, value, mistakes, "\n\n".join(lines), data
-    k = smallest_k(d)
+    target = TARGETS[int(rng.integers(len(TARGETS)))]
+    share = f"{float(target):.0%}"
+    k = smallest_k(d, target)
+    log_odds = -math.log(1 - float(target))
     mistakes = {
-        "k_over_d": float(-(-d // 2)),
-        "k_squared_over_d": float(_half_by_squares(d)),
-        "fixed_item": float(math.ceil(math.log(2) / -math.log1p(-1 / d))),
+        "k_over_d": float(math.ceil(target * d)),
+        "k_squared_over_d": float(_squares_reach(d, target)),
+        "fixed_item": float(math.ceil(log_odds / -math.log1p(-1 / d))),
     }
     if not _far(float(k), mistakes, 1):
         return None
     prompt = (
-        f"{s.intro.format(d=d)}\n\nWhat is the **smallest number of {s.items}** for which the probability that "
-        f"at least two {s.shared} is at least 1/2? Answer as a whole number."
+        f"{s.intro.format(d=d_text)}\n\nWhat is the **smallest number of {s.items}** for which the probability "
+        f"that at least two {s.shared} is at least **{share}**? Answer as a whole number."
     )
     below, at = float(1 - no_match(d, k - 1)), float(1 - no_match(d, k))
     lines = [
-        "P(shared among k) = 1 − d·(d − 1)···(d − k + 1)/d^k grows with k; walk k up until it passes 1/2.",
+        f"P(shared among k) = 1 − d·(d − 1)···(d − k + 1)/d^k grows with k; walk k up until it reaches {share}.",
         f"With d = {d_text}: k = {k - 1} gives {fmt(below, 4)}, k = {k} gives {fmt(at, 4)}. So k = {k}.",
-        f"Rule of thumb: k ≈ 1.18·√d = {fmt(1.1774 * math.sqrt(d), 1)}, because the {k}·{k - 1}/2 pairs each "
-        f"match with probability 1/d. Solving k/d ≥ 1/2 gives {int(mistakes['k_over_d']):,}, a match with one "
-        f"fixed item {int(mistakes['fixed_item']):,}, and k²/d ≥ 1/2 gives {int(mistakes['k_squared_over_d']):,}.",
+        f"Rule of thumb: k ≈ √(2d·ln(1/(1 − {fmt(float(target), 2)}))) = {fmt(math.sqrt(2 * d * log_odds), 1)}, "
+        f"because the k(k − 1)/2 pairs each match with probability 1/d. Solving k/d ≥ {fmt(float(target), 2)} "
+        f"gives {int(mistakes['k_over_d']):,}, a match with one fixed item {int(mistakes['fixed_item']):,}, and "
+        f"k²/d ≥ {fmt(float(target), 2)} gives {int(mistakes['k_squared_over_d']):,}.",
     ]
-    data = {"part": f"smallest number of {s.items}?", "variant": "smallest_k", "d": d, "k": k}
+    data = {
+        "part": f"smallest number of {s.items}?",
+        "variant": "smallest_k",
+        "d": d,
+        "target": float(target),
+        "k": k,
+    }
     return prompt, float(k), mistakes, "\n\n".join(lines), data
 
 
@@ -476,33 +684,81 @@ def _dice(rng: np.random.Generator) -> Drawn | None:
     m = int(rng.choice([2, 3]))
     s = int(rng.choice([4, 6, 8, 10, 12, 20]))
     extreme = "max" if rng.random() < 0.6 else "min"
+    scenario = int(rng.choice(3, p=[0.2, 0.4, 0.4]))  # the plain roll has the fewest instances
+    # A tabletop bonus, or replica latencies on base + 1..base + s ms: the shift moves the answer and every slip
+    # alike.
+    base = (
+        int(rng.integers(0, 9))
+        if scenario == 1
+        else int(rng.choice([5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100]))
+    )
+    base = 0 if scenario == 0 else base
     exact = dice_expectation(m, s, extreme)
-    value = float(exact)
+    value = base + float(exact)
     continuous = s * m / (m + 1) if extreme == "max" else s / (m + 1)
-    mistakes = {"one_die": (s + 1) / 2, "continuous": continuous, "swapped": s + 1 - value}
+    mistakes = {
+        "one_die": base + (s + 1) / 2,
+        "continuous": base + continuous,
+        "swapped": base + s + 1 - float(exact),
+    }
     if not _far(value, mistakes, GAPS["dice-max"]):
         return None
     word = "maximum" if extreme == "max" else "minimum"
+    other = "min" if extreme == "max" else "max"
     count = {2: "two", 3: "three"}[m]
-    prompt = (
-        f"You roll {count} fair {s}-sided dice (faces 1 to {s}) and keep the **{word}** of the {count} "
-        f"faces.\n\nWhat is its **expected value**? Answer to 3 decimals."
-    )
+    if scenario == 0:
+        setting = f"You roll {count} fair {s}-sided dice (faces 1 to {s}) and keep the **{word}** of the {count} faces."
+        question = "What is its **expected value**?"
+    elif scenario == 1:
+        keep = "highest" if extreme == "max" else "lowest"
+        bonus = f", then add your **+{base}** bonus to it" if base else ""
+        setting = (
+            f"A tabletop game's rule has you roll {count} fair d{s} (faces 1 to {s}) and keep only the **{keep}** "
+            f"of them{bonus}."
+        )
+        question = "What is the **expected result**?"
+    else:
+        rule = (
+            "waits for every reply, so it takes as long as the **slowest** one"
+            if extreme == "max"
+            else "uses the first reply, so it takes as long as the **fastest** one"
+        )
+        setting = (
+            f"A request is sent to {count} replicas at once; each replies after a whole number of milliseconds "
+            f"drawn uniformly from {base + 1} to {base + s}, independently of the others. The client {rule}."
+        )
+        question = "What is the request's **expected latency** in ms?"
+    prompt = f"{setting}\n\n{question} Answer to 3 decimals."
     if extreme == "max":
-        rule = f"P(max ≥ x) = 1 − P(all {m} dice ≤ x − 1) = 1 − ((x − 1)/{s})^{m}"
+        rule = f"P(max ≥ x) = 1 − P(all {m} ≤ x − 1) = 1 − ((x − 1)/{s})^{m}"
         first = [1 - Fraction(x - 1, s) ** m for x in (1, 2, s)]
     else:
-        rule = f"P(min ≥ x) = P(all {m} dice ≥ x) = (({s} − x + 1)/{s})^{m}"
+        rule = f"P(min ≥ x) = P(all {m} ≥ x) = (({s} − x + 1)/{s})^{m}"
         first = [Fraction(s - x + 1, s) ** m for x in (1, 2, s)]
-    lines = [
+    lines = []
+    if base:
+        lines.append(
+            f"The result is {base} + the {word} of {m} values uniform on 1..{s} (adding the same {base} to every "
+            f"value adds it to their {word}), so work on 1..{s} and add {base} at the end."
+        )
+    lines += [
         f"For a variable on 1..{s}, E = Σ_(x=1..{s}) P(it ≥ x). Here {rule}.",
         f"x = 1: {fmt(float(first[0]), 4)}, x = 2: {fmt(float(first[1]), 4)}, …, x = {s}: "
-        f"{fmt(float(first[2]), 4)}; the {s} terms sum to {fmt(value, 4)}.",
-        f"One die alone averages {fmt((s + 1) / 2, 2)}; the {word} of {m} is pulled "
+        f"{fmt(float(first[2]), 4)}; the {s} terms sum to {fmt(float(exact), 4)}"
+        + (f", and {base} + {fmt(float(exact), 4)} = {fmt(value, 4)}." if base else "."),
+        f"A single one averages {fmt(base + (s + 1) / 2, 2)}; the {word} of {m} is pulled "
         f"{'up' if extreme == 'max' else 'down'}. The continuous-uniform formula "
-        f"{'s·m/(m + 1)' if extreme == 'max' else 's/(m + 1)'} = {fmt(continuous, 3)} treats each die as uniform "
-        f"on the interval [0, {s}], not on the faces 1..{s}; by symmetry E[{'min' if extreme == 'max' else 'max'}] = {s + 1} − "
-        f"{fmt(value, 4)} = {fmt(s + 1 - value, 4)}.",
+        f"{'s·m/(m + 1)' if extreme == 'max' else 's/(m + 1)'} = {fmt(continuous, 3)} treats each as uniform on the "
+        f"interval [0, {s}], not on the whole numbers 1..{s}; by symmetry E[{other}] = "
+        f"{s + 1} − {fmt(float(exact), 4)} = {fmt(s + 1 - float(exact), 4)}"
+        + (f" (plus {base})." if base else "."),
     ]
-    data: dict[str, object] = {"part": f"expected {word}?", "m": m, "s": s, "extreme": extreme}
+    data: dict[str, object] = {
+        "part": f"expected {word}?",
+        "m": m,
+        "s": s,
+        "extreme": extreme,
+        "scenario": scenario,
+        "base": base,
+    }
     return prompt, value, mistakes, "\n\n".join(lines), data
