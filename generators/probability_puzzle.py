@@ -3,18 +3,20 @@ fresh numbers, so the answer cannot be remembered, only worked out.
 
 | ask        | answer (exact, in fractions)                                        | mistakes the numbers are drawn to expose |
 |------------|---------------------------------------------------------------------|-------------------------------------------|
-| `coupon`   | expected draws to see all n equally likely types: n·H_n = Σ n/(n − j) | n; n·ln n; n²/2 |
-| `pattern`  | expected flips (P(heads) = p) until a 2- or 3-letter pattern first shows: Σ 1/P(first k letters) over every k where the first k letters equal the last k | 1/P(pattern) (overlaps ignored); the answer for the pattern with its last letter flipped (HH vs HT); the fair-coin Σ 2^k when p ≠ 1/2 |
-| `ruin`     | P(reach N before 0) from i, winning each ±1 step with probability p: (1 − r^i)/(1 − r^N), r = q/p; i/N when p = 1/2 | i/N when p ≠ 1/2; p^(N−i) (winning every step); r flipped to p/q; the ruin probability 1 − answer |
-| `birthday` | P(some value shared) among k items on d equally likely values: 1 − d·(d−1)···(d−k+1)/d^k; or the smallest k with that ≥ 1/2 | k/d; k²/d; 1 − (1 − 1/d)^k (a match with one fixed item); for the smallest k: the k those give (d/2, √(d/2), ≈0.69·d) |
-| `dice-max` | expected maximum (or minimum) of m fair s-sided dice: Σ_x P(max ≥ x) (Σ_x P(min ≥ x)) | one die's (s + 1)/2; the continuous s·m/(m + 1) (s/(m + 1) for the minimum); max and min swapped |
+| `coupon`   | expected draws to see all n equally likely types, n·H_n = Σ_j n/(n − j); or the further draws with j types in hand, n·H_(n−j); or the draws to see g of the n types, n·(H_n − H_(n−g)) | n, n·ln n, n²/2; with j in hand: n − j, starting over (n·H_n), a fresh collection of n − j types; for g of n: g, the whole collection, a collection of only g types |
+| `pattern`  | expected flips (P(heads) = p ∈ {1/2, 1/3, 2/3, 1/4, 3/4}) until a 2- or 3-letter pattern first shows: Σ 1/P(first k letters) over every k where the first k letters equal the last k; after a head start of its first j letters, E[pattern] − E[those j letters] | 1/P(pattern) (overlaps ignored); the answer for the pattern with its last letter flipped (HH vs HT); the fair-coin Σ 2^k when p ≠ 1/2; after a head start: E − j, E itself, 1/P(the letters still to come) |
+| `ruin`     | P(reach N before 0) from i, each ±1 step won with probability p: (1 − r^i)/(1 − r^N), r = q/p; i/N when p = 1/2 | i/N when p ≠ 1/2; p^(N−i) (winning every step); r flipped to p/q; the ruin probability 1 − answer |
+| `birthday` | P(some value shared) among k items on d equally likely values: 1 − d·(d−1)···(d−k+1)/d^k; or the smallest k with that ≥ 1/4, 1/2, 3/4 or 9/10 | k/d; k²/d; 1 − (1 − 1/d)^k (a match with one fixed item); for the smallest k: the k each of those gives, and k ± 1 |
+| `dice-max` | expected maximum (or minimum) of m ∈ {2, 3} fair s-sided dice, s ∈ {4, 6, 8, 10, 12, 20}: Σ_x P(max ≥ x) (Σ_x P(min ≥ x)), plus a tabletop bonus or a latency offset when the setting has one | one die's (s + 1)/2; the continuous s·m/(m + 1) (s/(m + 1) for the minimum); max and min swapped |
 
 Every instance is drawn so that each slip lands at least a grading step (and a clear margin) away from the
 answer. The pattern formula is the martingale ("fair casino") argument, which holds for any p, not only for a
-fair coin (Li 1980, *A martingale approach to the study of occurrence of sequence patterns*); the tests check
-it against the Markov chain's linear system. Feller, *An Introduction to Probability Theory and Its
-Applications* vol. 1 (3rd ed.), §II.3 (birthdays), §IX.3 (coupons), §XIV.2 (ruin); Blitzstein & Hwang,
-*Introduction to Probability* (2nd ed., 2019), ch. 2 and 4; Ross, *A First Course in Probability* (10th ed.).
+fair coin (S.-Y. R. Li 1980, *A martingale approach to the study of occurrence of sequence patterns in
+repeated experiments*, Ann. Probab.); the tests check it against the Markov chain's linear system. Feller, *An
+Introduction to Probability Theory and Its Applications* vol. 1 (3rd ed.), ch. II (birthdays) and ch. XIV (the
+classical ruin problem); Blitzstein & Hwang, *Introduction to Probability* (2nd ed., 2019), ch. 1 (birthdays),
+ch. 2 (gambler's ruin by first-step analysis), ch. 4 (coupon collector, expectation as a sum of tail
+probabilities); Ross, *A First Course in Probability* (10th ed.).
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ WALKS = (
     ),
     Walk(
         "A trader's position starts **{i} ticks** above its stop-loss, and its take-profit sits **{N} ticks** "
-        "above the stop-loss. Each tick the price moves up one with probability **{p}** and down one otherwise, "
+        "above the stop-loss. Each tick the price moves up one tick with probability **{p}** and down one otherwise, "
         "independently.",
         "What is the probability that the take-profit is hit before the stop-loss?",
     ),
@@ -547,14 +549,22 @@ def _ruin(rng: np.random.Generator) -> Drawn | None:
             f"Let P_j be the probability of reaching {n} first from j: P_j = p·P_(j+1) + q·P_(j−1), with P_0 = 0 "
             f"and P_{n} = 1. Its solution is P_j = (1 − r^j)/(1 − r^{n}) with r = q/p.",
             f"Here p = {_decimal_text(p)}, q = {_decimal_text(q)}, r = q/p = {fmt(float(r), 4)}.",
-            f"P_{i} = (1 − {fmt(float(r), 4)}^{i})/(1 − {fmt(float(r), 4)}^{n}) = "
-            f"{fmt(float(1 - r**i), 4)}/{fmt(float(1 - r**n), 4)} = {fmt(value, 4)}.",
+            (
+                f"P_{i} = (1 − {fmt(float(r), 4)}^{i})/(1 − {fmt(float(r), 4)}^{n}) = "
+                f"{fmt(float(1 - r**i), 4)}/{fmt(float(1 - r**n), 4)} = {fmt(value, 4)}."
+                if r < 1
+                else f"P_{i} = ({fmt(float(r), 4)}^{i} − 1)/({fmt(float(r), 4)}^{n} − 1) = "
+                f"{fmt(float(r**i - 1), 4)}/{fmt(float(r**n - 1), 4)} = {fmt(value, 4)} (the same ratio, both signs "
+                "flipped, since r > 1)."
+            ),
             f"The fair-game answer i/N = {fmt(i / n, 3)} ignores the drift, which compounds over a long walk; "
-            f"using p/q for r gives {fmt(mistakes['ratio_flipped'], 3)}, the answer for the other side.",
+            f"using p/q for r gives {fmt(mistakes['ratio_flipped'], 3)}, the answer for a walk with p and q "
+            "swapped.",
         ]
+    steps = f"all {n - i} remaining steps in a row" if n - i > 1 else "the one remaining step at once"
     lines.append(
-        f"Winning all {n - i} steps in a row, p^{n - i} = {fmt(mistakes['all_wins'], 4)}, is only one of the "
-        f"paths there; {fmt(1 - value, 3)} is the probability of the other end."
+        f"Winning {steps}, p^{n - i} = {fmt(mistakes['all_wins'], 4)}, is only one of the paths there; "
+        f"{fmt(1 - value, 3)} is the probability of the other end."
     )
     data: dict[str, object] = {"part": f"P(reach {n} first)?", "i": i, "N": n, "p": float(p)}
     return prompt, value, mistakes, "\n\n".join(lines), data
