@@ -433,7 +433,7 @@ def _pattern(rng: np.random.Generator) -> Drawn | None:
     mistakes = {k: v for k, v in mistakes.items() if abs(v - value) > 1e-12}
     if not _far(value, mistakes, GAPS["pattern"]):
         return None
-    heads_name = "heads" if setting.heads == "H" else "a 1"
+    unfair = "coin" if setting.heads == "H" else "generator"
     coin = (
         ("a fair coin" if setting.heads == "H" else "probability **1/2**")
         if p == Fraction(1, 2)
@@ -485,8 +485,8 @@ def _pattern(rng: np.random.Generator) -> Drawn | None:
             f"{setting.flips}: a failed attempt at one pattern can be the start of the next attempt for one and "
             "not for the other, which is the HH-vs-HT puzzle."
             + (
-                f" The fair-coin shortcut Σ 2^k gives {fmt(mistakes['fair_coin'], 4)}, wrong for this {heads_name} "
-                f"probability."
+                f" The fair-coin shortcut Σ 2^k gives {fmt(mistakes['fair_coin'], 4)}, wrong for this "
+                f"{unfair}, whose letters are not equally likely."
                 if "fair_coin" in mistakes
                 else ""
             )
