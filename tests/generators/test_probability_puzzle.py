@@ -153,6 +153,16 @@ def test_fair_coin_classics() -> None:
     assert [pattern_expectation(x, half) for x in ("HH", "HT", "HHH", "HTH", "HHT")] == [6, 4, 14, 10, 8]
 
 
+def test_textbook_values() -> None:
+    """A d6 takes 14.7 rolls to show every face; the max of two d6 is 161/36; a fair walk from 3 to 10 wins 3/10."""
+    from generators.probability_puzzle import coupon_expectation, dice_expectation, ruin_probability
+
+    assert coupon_expectation(6) == Fraction(147, 10)
+    assert dice_expectation(2, 6, "max") == Fraction(161, 36)
+    assert dice_expectation(2, 6, "min") == Fraction(91, 36)
+    assert ruin_probability(3, 10, Fraction(1, 2)) == Fraction(3, 10)
+
+
 def test_ruin_matches_the_linear_system() -> None:
     fair = 0
     for problem in instances("ruin"):
