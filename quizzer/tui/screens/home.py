@@ -38,7 +38,8 @@ class DeckTable(DataTable[Text]):
     height: after each resize the highlighted row is scrolled back into view (it was left below the new bottom)."""
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.move_cursor, row=self.cursor_row, scroll=True)
+        # No row given: the cursor stays wherever keys typed meanwhile have moved it.
+        self.call_after_refresh(self.move_cursor, scroll=True)
 
 
 class HomeScreen(Screen[None]):
