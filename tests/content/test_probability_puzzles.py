@@ -391,5 +391,10 @@ def test_figures_quoted_in_open_backs() -> None:
     # Derangements: from n = 6 on the no-fixed-point probability is 0.368 to 3 decimals.
     for n in range(6, 12):
         assert round(sum((-1) ** k / math.factorial(k) for k in range(n + 1)), 3) == 0.368
-    # Gambler's ruin: a fair walk from 50 between 0 and 100 lasts i(N − i) = 2,500 bets on average.
-    assert 50 * (100 - 50) == 2500
+    # Gambler's ruin: a fair walk from 50 between 0 and 100 lasts 2,500 bets on average (first-step analysis:
+    # D_i = 1 + (D_(i−1) + D_(i+1))/2 with D_0 = D_100 = 0).
+    a, b = np.eye(101), np.zeros(101)
+    for i in range(1, 100):
+        a[i, i - 1] = a[i, i + 1] = -0.5
+        b[i] = 1.0
+    assert float(np.linalg.solve(a, b)[50]) == pytest.approx(2500.0)
