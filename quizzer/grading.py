@@ -286,15 +286,23 @@ def _expected_text(answer: Answer) -> str:
     return next(option.text for option in answer.options if option.name == answer.correct)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def answer_hint(answer: Answer | None = None, *, unit: str = "", whole: bool = False) -> str:
     """What to type, for the input's placeholder: the form this answer expects."""
     if isinstance(answer, NumberAnswer):
         unit, whole = answer.unit, answer.whole
         if answer.decimals:
-            suffix = " in %" if unit == "%" else f" in {unit}" if unit else ""
-            return f"A number to {answer.decimals} decimals{suffix} (0.75, 75%, 3/4 work) — Enter submits"
+            places = _plural(answer.decimals, "decimal")
+            if unit == "%":  # the number typed is the percentage itself: 0.75 would mean 0.75%
+                return f"A percentage to {places}, e.g. 44.4 or 44.4% — Enter submits"
+            suffix = f" in {unit}" if unit else ""
+            return f"A number to {places}{suffix} (0.75, 75%, 3/4 work) — Enter submits"
         if answer.significant:
-            return f"A number to {answer.significant} significant figures (0.0083, 8.3e-3 work) — Enter submits"
+            figures = _plural(answer.significant, "significant figure")
+            return f"A number to {figures} (0.0083, 8.3e-3 work) — Enter submits"
     if unit == "%":
         return "A percentage, e.g. 8.8 or 8.8% — Enter submits"
     if whole:

@@ -68,3 +68,14 @@ def test_float_slack_is_relative_to_the_answer() -> None:
     assert not within(4.1e-8, 4e-8, rel_tolerance=0.01)
     assert within(0.0, 1e-17)  # an answer computed as float noise around 0
     assert within(1e6 + 1e-4, 1e6)  # 1e-10 relative
+
+
+def test_the_input_hint_says_what_to_type() -> None:
+    """One decimal is "1 decimal"; a percentage answer is typed as the percentage (0.75 there means 0.75%), so its
+    hint does not offer 0.75 or 3/4 as forms."""
+    from generators.base import NumberAnswer
+    from quizzer.grading import answer_hint
+
+    assert answer_hint(NumberAnswer(44.4, unit="%", decimals=1)).startswith("A percentage to 1 decimal, e.g. 44.4")
+    assert answer_hint(NumberAnswer(0.778, decimals=3)).startswith("A number to 3 decimals (0.75, 75%, 3/4 work)")
+    assert answer_hint(NumberAnswer(4e-8, significant=1)).startswith("A number to 1 significant figure (")
