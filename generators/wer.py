@@ -571,6 +571,9 @@ def _cer_slips(ref_text: str, hyp_text: str, result: Alignment) -> dict[str, flo
     return slips
 
 
+ALIGNMENT_WIDTH = 70  # the widest line of a shown alignment block
+
+
 def _alignment_text(result: Alignment, characters: bool = False) -> str:
     """The alignment as a fixed-width block: reference, hypothesis and the S/D/I marks in columns, a gap as
     ``*`` (a space as ``_`` when aligning characters)."""
@@ -581,13 +584,27 @@ def _alignment_text(result: Alignment, characters: bool = False) -> str:
         return "_" if characters and token == " " else token
 
     columns = [(shown(r), shown(h), "" if op == "=" else op) for op, r, h in result.steps]
-    widths = [max(len(r), len(h), len(mark)) for r, h, mark in columns]
     sep = "" if characters else " "
-    rows = [
-        "REF  " + sep.join(r.ljust(w) for (r, _, _), w in zip(columns, widths, strict=True)),
-        "HYP  " + sep.join(h.ljust(w) for (_, h, _), w in zip(columns, widths, strict=True)),
-        "     " + sep.join(mark.ljust(w) for (_, _, mark), w in zip(columns, widths, strict=True)),
-    ]
+    # Cut into blocks of at most ALIGNMENT_WIDTH characters, so an 80-column terminal shows every column without
+    # scrolling the block sideways.
+    blocks: list[list[tuple[str, str, str]]] = [[]]
+    width = 5
+    for column in columns:
+        size = max(map(len, column)) + len(sep)
+        if blocks[-1] and width + size > ALIGNMENT_WIDTH:
+            blocks.append([])
+            width = 5
+        blocks[-1].append(column)
+        width += size
+    rows: list[str] = []
+    for block in blocks:
+        widths = [max(map(len, column)) for column in block]
+        if rows:
+            rows.append("")
+        rows += [
+            label + sep.join(part.ljust(w) for part, w in zip(parts, widths, strict=True))
+            for label, parts in zip(("REF  ", "HYP  ", "     "), zip(*block, strict=True), strict=True)
+        ]
     unit = "character by character (a space shown as _)" if characters else "word by word"
     return (
         f"Align the reference and the hypothesis {unit} with the fewest edits (a Levenshtein alignment; * is the empty side of a "

@@ -14,7 +14,7 @@ from itertools import zip_longest
 import pytest
 
 from generators import get
-from generators.wer import MISTAKE_GAP, align
+from generators.wer import ALIGNMENT_WIDTH, MISTAKE_GAP, align
 from tests.generators.family_checks import (
     assert_deterministic_and_mixed,
     assert_import_is_light,
@@ -170,8 +170,14 @@ def test_solution_shows_alignment_and_answer() -> None:
         shown = f"**{int(problem.expected)}**" if d["ask"] == "counts" else f"**{problem.expected:.1f}%**"
         assert shown in problem.solution, seed
         assert "```\nREF  " in problem.solution and "\nHYP  " in problem.solution
-        marks = problem.solution.split("```")[1].splitlines()[-1]
+        lines = problem.solution.split("```")[1].strip("\n").splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("REF  ")]  # one block per screenful
+        marks = "".join(lines[i + 2] if i + 2 < len(lines) else "" for i in starts)
         assert sorted(marks.replace(" ", "")) == sorted(op for op, _, _ in d["steps"] if op != "=")
+        assert all(len(line) <= ALIGNMENT_WIDTH for line in lines)
+        if d["ask"] != "cer":  # the reference rows, read block by block, are the whole reference
+            shown_ref = [word for i in starts for word in lines[i].split()[1:]]
+            assert shown_ref == ["*" if r is None else r for _, r, _ in d["steps"]]
 
 
 def test_deterministic_varied_and_mixed() -> None:
