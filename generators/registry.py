@@ -62,6 +62,7 @@ BUILTIN: dict[str, str] = {
     "successive-halving": "generators.successive_halving:SuccessiveHalving",
     "sketches": "generators.sketches:Sketches",
     "wer": "generators.wer:WER",
+    "probability-puzzle": "generators.probability_puzzle:ProbabilityPuzzle",
 }
 
 

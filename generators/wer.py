@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table
+from generators.base import Generator, NumberAnswer, Params, Part, Problem
 
 Ask = Literal["wer", "counts", "cer"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -406,8 +406,8 @@ class WER(Generator):
         value = _percent(result.edits, n)
         slips = _wer_slips(ref, hyp, result)
         prompt = (
-            f"{context}. The reference and the recogniser's hypothesis are below, already lower-cased and "
-            "without punctuation; score them exactly as written.\n\n"
+            f"{context}. Here are the reference and the recogniser's hypothesis, already lower-cased and "
+            f"without punctuation; score them exactly as written.\n\n{_pair_lines(ref, hyp)}\n\n"
             "What is the **word error rate (WER)** of the hypothesis? Answer in %, to 1 decimal."
         )
         lines = [
@@ -440,7 +440,6 @@ class WER(Generator):
             parts=(Part("WER (%)?", NumberAnswer(value, unit="%", decimals=1)),),
             solution="\n\n".join(lines),
             data=_data("wer", ref, hyp, result, value, slips, " "),
-            table=_words_table(ref, hyp),
         )
 
     def _counts(
@@ -460,8 +459,8 @@ class WER(Generator):
         if abs(len(ref) - len(hyp)) != result.edits:
             slips["length_difference"] = float(abs(len(ref) - len(hyp)))
         prompt = (
-            f"{context}. The reference and the recogniser's hypothesis are below, already lower-cased and "
-            "without punctuation; score them exactly as written.\n\n"
+            f"{context}. Here are the reference and the recogniser's hypothesis, already lower-cased and "
+            f"without punctuation; score them exactly as written.\n\n{_pair_lines(ref, hyp)}\n\n"
             "What is the **smallest number of word edits** (substitutions, deletions and insertions) that turn "
             "the reference into the hypothesis, the numerator of WER? Answer as a whole number."
         )
@@ -483,7 +482,6 @@ class WER(Generator):
             parts=(Part("edits?", NumberAnswer(float(result.edits), tolerance=0)),),
             solution="\n\n".join(lines),
             data=_data("counts", ref, hyp, result, float(result.edits), slips, " "),
-            table=_words_table(ref, hyp),
         )
 
     def _cer(self, rng: np.random.Generator, seed: int, params: WERParams) -> Problem:
@@ -511,8 +509,9 @@ class WER(Generator):
             )  # pragma: no cover
         s, d, i = result.count("S"), result.count("D"), result.count("I")
         prompt = (
-            "A voice assistant transcribes a short request. Its reference and hypothesis are below, lower-cased "
-            "and without punctuation.\n\n"
+            "A voice assistant transcribes a short request. Here are its reference and hypothesis, lower-cased "
+            f"and without punctuation:\n\n**Reference** ({len(ref_text)} characters, spaces included): {ref_text}\n\n"
+            f"**Hypothesis** ({len(hyp_text)} characters): {hyp_text}\n\n"
             "What is the **character error rate (CER)**: the fewest character edits (substitutions, deletions, "
             "insertions) that turn the reference into the hypothesis, over the reference's characters, **spaces "
             "counted as characters**? Answer in %, to 1 decimal."
@@ -538,14 +537,6 @@ class WER(Generator):
             parts=(Part("CER (%)?", NumberAnswer(value, unit="%", decimals=1)),),
             solution="\n\n".join(lines),
             data=_data("cer", tuple(ref_text), tuple(hyp_text), result, value, slips, ""),
-            table=Table(
-                headers=("", "text", "characters (spaces included)"),
-                rows=(
-                    ("reference", ref_text, str(len(ref_text))),
-                    ("hypothesis", hyp_text, str(len(hyp_text))),
-                ),
-                title="reference and hypothesis",
-            ),
         )
 
 
@@ -629,9 +620,6 @@ def _data(
     }
 
 
-def _words_table(ref: tuple[str, ...], hyp: tuple[str, ...]) -> Table:
-    return Table(
-        headers=("", "transcript", "words"),
-        rows=(("reference", " ".join(ref), str(len(ref))), ("hypothesis", " ".join(hyp), str(len(hyp)))),
-        title="reference and hypothesis",
-    )
+def _pair_lines(ref: tuple[str, ...], hyp: tuple[str, ...]) -> str:
+    """The two transcripts as lines of the prompt, which wrap on a narrow screen (a table cell was cut off)."""
+    return f"**Reference** ({len(ref)} words): {' '.join(ref)}\n\n**Hypothesis** ({len(hyp)} words): {' '.join(hyp)}"

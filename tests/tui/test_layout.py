@@ -48,6 +48,34 @@ async def test_home_reaches_every_deck_and_shows_whole_titles_at_100_columns(mak
         assert "deck-22" in str(app.screen.query_one("#deck-detail").render())
 
 
+async def test_the_highlighted_deck_stays_on_screen_when_its_description_is_long(make_app: AppFactory) -> None:
+    """At 80×24 the description under the table grows with the highlighted deck; the table shrinks, and the row
+    the description belongs to must still be on screen (it was left hidden below the table's new bottom)."""
+    long = " ".join(["A description long enough to wrap over many lines at eighty columns."] * 6)
+    decks = [
+        f"id: deck-{n:02d}\ntitle: Deck number {n}\ndescription: {long if n % 4 == 3 else 'Short.'}\n"
+        f"cards:\n  - {{id: c, front: Question {n}?, back: Answer.}}\n"
+        for n in range(24)
+    ]
+    app = make_app(*decks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        for _ in range(23):
+            await pilot.press("down")
+            for _ in range(3):  # the description's new height, then the table's, then the scroll
+                await pilot.pause()
+            rows_shown = table.size.height - table.header_height
+            assert table.scroll_y <= table.cursor_row < table.scroll_y + rows_shown, (
+                table.cursor_row, table.scroll_y, rows_shown
+            )
+        # Keys typed faster than the screen redraws are all taken: the scroll-back keeps the cursor's new row.
+        await pilot.press(*["up"] * 23)
+        for _ in range(3):
+            await pilot.pause()
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
 async def test_space_ticks_without_moving(make_app: AppFactory) -> None:
     app = make_app(OPEN_DECK, NUMERIC_DECK)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -33,6 +33,15 @@ OTHER_COLUMNS = 32
 MIN_TITLE_WIDTH = 20
 
 
+class DeckTable(DataTable[Text]):
+    """The deck list. The description under it grows and shrinks with the highlighted deck, and so the table's
+    height: after each resize the highlighted row is scrolled back into view (it was left below the new bottom)."""
+
+    def on_resize(self) -> None:
+        # No row given: the cursor stays wherever keys typed meanwhile have moved it.
+        self.call_after_refresh(self.move_cursor, scroll=True)
+
+
 class HomeScreen(Screen[None]):
     DEFAULT_CSS = screen_css("home.tcss")  # parsed when the screen first mounts (see quizzer.tui.styles)
     SCOPED_CSS = False
@@ -83,7 +92,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield Static("", id="today", classes="screen-title")
-            table: DataTable[Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            table = DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="study-pick")
             yield Static("", id="home-notice")
