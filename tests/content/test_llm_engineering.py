@@ -115,7 +115,9 @@ def test_exact_match_and_f1_key() -> None:
     assert exact == 0.0 and round(f1, 2) == 0.67 and precision == 0.5 and recall == 1.0
     card = DECK.card("exact-match-vs-f1")
     assert isinstance(card, ChoiceCard)
-    assert card.answer == "Exact match 0 and token F1 0.67, since recall is 1 but precision is 2 out of 4 tokens"
+    assert (
+        card.answer == "Exact match 0 and token F1 0.67, since recall is 1 but precision is 2 out of 4 tokens"
+    )
 
 
 def test_lora_alpha_scale_factors() -> None:
@@ -124,4 +126,6 @@ def test_lora_alpha_scale_factors() -> None:
     assert alpha / 8 == 2 and alpha / 32 == 0.5 and (alpha / 8) / (alpha / 32) == 4
     card = DECK.card("lora-alpha-rank-scaling")
     assert isinstance(card, ChoiceCard)
-    assert isinstance(card.answer, str) and "from 2 to 0.5" in card.answer and "four times less" in card.answer
+    assert (
+        isinstance(card.answer, str) and "from 2 to 0.5" in card.answer and "four times less" in card.answer
+    )
