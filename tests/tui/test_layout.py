@@ -55,13 +55,13 @@ async def test_the_highlighted_deck_stays_on_screen_when_its_description_is_long
     decks = [
         f"id: deck-{n:02d}\ntitle: Deck number {n}\ndescription: {long if n % 4 == 3 else 'Short.'}\n"
         f"cards:\n  - {{id: c, front: Question {n}?, back: Answer.}}\n"
-        for n in range(24)
+        for n in range(14)
     ]
     app = make_app(*decks)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one("#decks", DataTable)
-        for _ in range(23):
+        for _ in range(13):
             await pilot.press("down")
             for _ in range(3):  # the description's new height, then the table's, then the scroll
                 await pilot.pause()
@@ -70,7 +70,7 @@ async def test_the_highlighted_deck_stays_on_screen_when_its_description_is_long
                 table.cursor_row, table.scroll_y, rows_shown
             )
         # Keys typed faster than the screen redraws are all taken: the scroll-back keeps the cursor's new row.
-        await pilot.press(*["up"] * 23)
+        await pilot.press(*["up"] * 13)
         for _ in range(3):
             await pilot.pause()
         assert table.cursor_row == 0 and table.scroll_y == 0
