@@ -174,6 +174,25 @@ async def test_open_card_with_points_grades_a_typed_answer(make_app: AppFactory,
     assert rows["r2"]["quality"] == 2 and rows["r2"]["answer"] is None
 
 
+async def test_a_grade_picked_over_the_key_point_proposal_is_the_verdict(make_app: AppFactory, db_path: Path) -> None:
+    """The grader only proposes a grade for an interview answer: a user who picks 4 over its "Not yet" has the
+    answer counted right (it was logged wrong, and the summary listed it as missed)."""
+    app = make_app(POINTS_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        while panel(pilot).item.card.id != "lasso-vs-ridge":
+            await pilot.press("enter", "4")  # reveal the other card and pass it
+            await settle(pilot)
+        panel(pilot).query_one(Input).value = "Both are penalties."
+        await pilot.press("enter")
+        await until_phase(pilot, Phase.FEEDBACK)
+        assert "Not yet" in shown(pilot) and panel(pilot).points_grade.quality < 3
+        await pilot.press("4")
+        await settle(pilot)
+    (row,) = [r for r in reviews(db_path) if r["card_id"] == "lasso-vs-ridge"]
+    assert (row["quality"], row["correct"]) == (4, 1)
+
+
 async def test_open_answers_reveal_keeps_self_grading(make_app: AppFactory, db_path: Path) -> None:
     app = make_app(POINTS_DECK, drill=True, open_answers="reveal")
     async with app.run_test(size=SIZE) as pilot:

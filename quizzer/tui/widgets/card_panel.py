@@ -580,7 +580,10 @@ class CardPanel(Vertical, can_focus=True):
         answer = "; ".join(self.shown) if self.shown else None
         correct = self.grade.correct if self.grade is not None else None
         if self.points_grade is not None:
-            correct = self.points_grade.correct
+            # The key-point grade of an interview answer is a proposal: a grade the user picks over it is their
+            # verdict, passed at 3 as the grader's own (a number or a choice is right or wrong whatever is picked).
+            proposal = self.points_grade
+            correct = proposal.correct if quality == proposal.quality else quality >= 3
         return self.Answered(self, self.item, quality, answer, correct, self.response_ms)
 
     async def submit_typed(self) -> bool:
