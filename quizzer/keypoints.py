@@ -316,6 +316,7 @@ _NOTATION = str.maketrans(
 )
 
 
+@lru_cache(maxsize=20_000)  # a deck's fit normalises each point and phrasing three or four times
 def normalise(text: str) -> str:
     """Lower case, notation spelled out ("σ²" -> "sigma^2"), contractions spelled out ("doesn't" -> "does not"),
     synonyms folded ("false positives" -> "fp")."""
