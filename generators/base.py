@@ -483,6 +483,11 @@ def log_softmax(x: Any, axis: int | None = -1) -> np.ndarray:
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
+def article(noun: str) -> str:
+    """The indefinite article a prompt puts before ``noun``: "a recipe", "an article"."""
+    return "an" if noun[0] in "aeiou" else "a"
+
+
 def fmt(value: float, digits: int = 4) -> str:
     """Round for display in prompts and solutions (trailing zeros dropped)."""
     if value == int(value) and abs(value) < 1e12:

@@ -43,6 +43,7 @@ from generators.base import (
     Part,
     Problem,
     Table,
+    article,
     fmt,
 )
 
@@ -278,7 +279,7 @@ class BM25(Generator):
             "Elasticsearch use: "
             f"idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5)), where df is the number of {s.kind}s containing t; "
             f"term t's score in {s.kind} d = idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl)), where tf is "
-            f"the count of t in d; {_a(s.kind)}'s score for a query is the sum of its query terms' scores (a term "
+            f"the count of t in d; {article(s.kind)} {s.kind}'s score for a query is the sum of its query terms' scores (a term "
             f"it lacks adds 0). Here **k1 = {fmt(c.k1)}** and **b = {fmt(c.b)}**."
         )
 
@@ -506,8 +507,3 @@ def _data(ask: str, c: Collection, **asked: object) -> dict[str, object]:
         "b": c.b,
         **asked,
     }
-
-
-def _a(noun: str) -> str:
-    """The noun with its indefinite article: "a recipe", "an article"."""
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"

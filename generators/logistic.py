@@ -26,6 +26,7 @@ from generators.base import (
     Part,
     Problem,
     Table,
+    article,
     fmt,
 )
 
@@ -271,7 +272,7 @@ class Logistic(Generator):
         change = int(rng.choice(feature.steps))
         value = odds_ratio(float(coefs[index]), change)
         if feature.binary:
-            what = f"for {_article(scenario.items)} {scenario.items} with **{feature.name} = 1** compared with one with {feature.name} = 0"
+            what = f"for {article(scenario.items)} {scenario.items} with **{feature.name} = 1** compared with one with {feature.name} = 0"
         elif change == 1:
             what = f"for **{feature.unit}** ({feature.name} + 1)"
         else:
@@ -426,10 +427,6 @@ def _decision_example(
 def _log_odds_line(scenario: Scenario, intercept: float, coefs: np.ndarray, x: np.ndarray, z: float) -> str:
     terms = " + ".join(f"{_paren(float(b))} × {fmt(float(v))}" for b, v in zip(coefs, x, strict=True))
     return f"Log-odds z = b₀ + Σ bᵢ·xᵢ = {fmt(intercept, 3)} + {terms} = {fmt(z, 4)}"
-
-
-def _article(noun: str) -> str:
-    return "an" if noun[0] in "aeiou" else "a"
 
 
 def _paren(value: float) -> str:

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, article, fmt
 
 Ask = Literal["coupon", "pattern", "ruin", "birthday", "dice-max"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -316,7 +316,7 @@ def _coupon(rng: np.random.Generator) -> Drawn | None:
                 f"Each missing {c.kind} takes more than one {c.draw} on average, so {missing} {c.draws} is far too "
                 f"few. Starting over from none ({fmt(mistakes['from_scratch'], 2)}) ignores the {seen} in hand; "
                 f"treating the {missing} missing ones as a fresh collection of {missing} "
-                f"({fmt(mistakes['smaller_collection'], 2)}) forgets that {_a(c.draw)} can still land on the {seen} "
+                f"({fmt(mistakes['smaller_collection'], 2)}) forgets that {article(c.draw)} {c.draw} can still land on the {seen} "
                 "already seen."
             )
         else:
@@ -772,8 +772,3 @@ def _dice(rng: np.random.Generator) -> Drawn | None:
         "base": base,
     }
     return prompt, value, mistakes, "\n\n".join(lines), data
-
-
-def _a(noun: str) -> str:
-    """The noun with its indefinite article: "a roll", "an example"."""
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
