@@ -178,10 +178,9 @@ def _int(value: int) -> str:
 
 
 def _significant(value: float, digits: int = 3) -> str:
-    """``value`` rounded to ``digits`` significant figures with thousands separators: 1,020 for 1017.8, where
-    ``significant_text`` keeps every digit before the point (1018)."""
-    decimals = digits - 1 - math.floor(math.log10(abs(value)))
-    return f"{round(value, decimals):,.{max(0, decimals)}f}"
+    """:func:`significant_text` with thousands separators: 1,020 for 1017.8."""
+    whole, point, fraction = significant_text(value, digits).partition(".")
+    return f"{int(whole):,}{point}{fraction}"
 
 
 class Sketches(Generator):

@@ -406,8 +406,7 @@ class WER(Generator):
         value = _percent(result.edits, n)
         slips = _wer_slips(ref, hyp, result)
         prompt = (
-            f"{context}. Here are the reference and the recogniser's hypothesis, already lower-cased and "
-            f"without punctuation; score them exactly as written.\n\n{_pair_lines(ref, hyp)}\n\n"
+            f"{_transcripts(context, ref, hyp)}\n\n"
             "What is the **word error rate (WER)** of the hypothesis? Answer in %, to 1 decimal."
         )
         lines = [
@@ -459,8 +458,7 @@ class WER(Generator):
         if abs(len(ref) - len(hyp)) != result.edits:
             slips["length_difference"] = float(abs(len(ref) - len(hyp)))
         prompt = (
-            f"{context}. Here are the reference and the recogniser's hypothesis, already lower-cased and "
-            f"without punctuation; score them exactly as written.\n\n{_pair_lines(ref, hyp)}\n\n"
+            f"{_transcripts(context, ref, hyp)}\n\n"
             "What is the **smallest number of word edits** (substitutions, deletions and insertions) that turn "
             "the reference into the hypothesis, the numerator of WER? Answer as a whole number."
         )
@@ -637,6 +635,11 @@ def _data(
     }
 
 
-def _pair_lines(ref: tuple[str, ...], hyp: tuple[str, ...]) -> str:
-    """The two transcripts as lines of the prompt, which wrap on a narrow screen (a table cell was cut off)."""
-    return f"**Reference** ({len(ref)} words): {' '.join(ref)}\n\n**Hypothesis** ({len(hyp)} words): {' '.join(hyp)}"
+def _transcripts(context: str, ref: tuple[str, ...], hyp: tuple[str, ...]) -> str:
+    """The prompt's opening: the scene, then the two transcripts as lines, which wrap on a narrow screen (a table
+    cell was cut off)."""
+    return (
+        f"{context}. Here are the reference and the recogniser's hypothesis, already lower-cased and without "
+        f"punctuation; score them exactly as written.\n\n**Reference** ({len(ref)} words): {' '.join(ref)}\n\n"
+        f"**Hypothesis** ({len(hyp)} words): {' '.join(hyp)}"
+    )
