@@ -24,11 +24,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, LoadingIndicator
 
-from quizzer.decks.model import Deck, OpenCard
+from quizzer.decks.model import Deck
 from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
-from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase
+from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase, asks_typed_answer
 
 STATUS_PADDING = 4  # the status line's padding and the gap between its two halves
 MIN_TITLE_WIDTH = 12
@@ -189,11 +189,9 @@ class DrillScreen(Screen[None]):
         upcoming = self.session.peek()
         if upcoming is not None and upcoming.kind == "generated" and upcoming.problem is None:
             self.prepare(upcoming)
-        if self.session.config.open_answers != "type":  # type: ignore[attr-defined]
-            return
+        open_answers = self.session.config.open_answers  # type: ignore[attr-defined]
         for item in (self.session.current, upcoming):
-            card = item.card if item is not None else None
-            if isinstance(card, OpenCard) and card.points and id(item.deck) not in self._fitted:
+            if item is not None and asks_typed_answer(item.card, open_answers) and id(item.deck) not in self._fitted:
                 self._fitted.add(id(item.deck))
                 self._fit_points(item.deck)
 

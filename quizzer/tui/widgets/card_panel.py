@@ -42,6 +42,13 @@ if TYPE_CHECKING:
 Grader = Callable[["QueueItem", str], "Grade | Unreadable"]
 
 
+def asks_typed_answer(card: object, open_answers: str) -> bool:
+    """An open card with key points, under ``open_answers = "type"``, takes a typed answer graded against its
+    points (:func:`quizzer.keypoints.grades_typed_answers`, which this module must not import before the first
+    card is on screen)."""
+    return open_answers == "type" and isinstance(card, OpenCard) and bool(card.points)
+
+
 def _is_choice(answer: object) -> bool:
     """Is a problem part answered by picking an option? (A part exists only once its generator ran.)"""
     from generators.base import ChoiceAnswer
@@ -264,8 +271,7 @@ class CardPanel(Vertical, can_focus=True):
     @property
     def types_answer(self) -> bool:
         """Is this an open card with key points, asked for a typed answer (the ``open_answers`` setting)?"""
-        card = self.item.card
-        return self.open_answers == "type" and isinstance(card, OpenCard) and bool(card.points)
+        return asks_typed_answer(self.item.card, self.open_answers)
 
     async def on_input_changed(self, event: Input.Changed) -> None:
         self._hint("")  # the hint was about the previous entry
