@@ -1,4 +1,5 @@
-"""Read numbers the way people type them: ``0.75``, ``.75``, ``75%``, ``3/4``, ``7.5e-1``, ``1,000``, ``$210``.
+"""Read numbers the way people type them: ``0.75``, ``.75``, ``75%``, ``3/4``, ``7.5e-1``, ``7.5×10^-1``,
+``1,000``, ``$210``.
 
 ``read_number`` never raises: junk comes back as a :class:`Unreadable` with a message to show. The rules
 (documented for users in ``docs/deck-format.md``, "How answers are read"):
@@ -31,8 +32,15 @@ _LEADING_ZERO_COMMA = re.compile(r"^[+-]?0,\d+$")
 _CURRENCY = "$€£¥"
 _UNIT_WORDS = re.compile(r"^(?P<number>.*?[\d%.])\s*(?P<unit>[^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*){0,2})$")
 _UNICODE_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "٫": ".", "⁄": "/", "∕": "/"})
+# Powers of ten as written by hand or copied from a solution: 5.6×10^22, 5.6*10**22, 5.6 x 10²², 10^-3.
+_SUPERSCRIPT_POWER = re.compile(r"10([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_TIMES_TEN = re.compile(
+    r"^(?:(?P<mantissa>[+-]?(?:\d+(?:\.\d*)?|\.\d+))[×x*·⋅])?(?P<sign>[+-]?)10(?:\^|\*\*)(?P<exponent>[+-]?\d+)(?P<percent>%?)$",
+    re.IGNORECASE,
+)
 
-UNREADABLE_HINT = "Could not read that as a number. Try 0.75, .75, 75%, 3/4 or 7.5e-1."
+UNREADABLE_HINT = "Could not read that as a number. Try 0.75, .75, 75%, 3/4, 7.5e-1 or 7.5×10^-1."
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +69,15 @@ def read_number(text: object, *, whole: bool = False) -> Number | Unreadable:
     if len(text) > MAX_INPUT:
         return Unreadable(text[:MAX_INPUT], "That answer is too long to be a number.")
     cleaned = text.strip().translate(_UNICODE_MINUS)
+    # Superscript powers first: ²² would otherwise read as a unit word, as letters do.
+    cleaned = _SUPERSCRIPT_POWER.sub(lambda match: "10^" + match.group(1).translate(_SUPERSCRIPTS), cleaned)
     cleaned = cleaned.lstrip("~≈").strip()
     unit = ""
     if cleaned and cleaned[0] in _CURRENCY:
         unit, cleaned = cleaned[0], cleaned[1:].strip()
     elif (match := _UNIT_WORDS.match(cleaned)) and match.group("unit").casefold() not in ("e", "nan", "inf"):
         unit, cleaned = match.group("unit"), match.group("number").strip()
-    cleaned = re.sub(r"\s+", "", cleaned)
+    cleaned = _as_e_notation(re.sub(r"\s+", "", cleaned))
     if not cleaned:
         return Unreadable(text, "Type a number first.")
     if _LEADING_ZERO_COMMA.match(cleaned):
@@ -96,6 +106,15 @@ def read_number(text: object, *, whole: bool = False) -> Number | Unreadable:
     if percent:
         value /= 100
     return Number(value=value, percent=percent, text=text.strip(), unit=unit)
+
+
+def _as_e_notation(text: str) -> str:
+    """``5.6×10^22`` (or ``*10**22``, ``x10^22``; ``10^-3`` alone) as ``5.6e22``; any other text unchanged."""
+    match = _TIMES_TEN.match(text)
+    if match is None:
+        return text
+    mantissa = match.group("mantissa") or match.group("sign") + "1"
+    return f"{mantissa}e{match.group('exponent')}{match.group('percent')}"
 
 
 def within(given: float, expected: float, tolerance: float = 0.0, rel_tolerance: float = 0.0) -> bool:

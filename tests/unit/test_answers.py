@@ -11,7 +11,10 @@ from quizzer.answers import Number, Unreadable, matches, read_number
     ("text", "value"),
     [("0.75", 0.75), (".75", 0.75), ("75%", 0.75), ("3/4", 0.75), ("7.5e-1", 0.75), ("  0.75  ", 0.75),
      ("75 %", 0.75), ("-2", -2.0), ("−2.5", -2.5), ("1,000", 1000.0), ("0,75", 0.75), ("+4", 4.0),
-     ("1E3", 1000.0), ("~0.5", 0.5), ("3 / 4", 0.75)],
+     ("1E3", 1000.0), ("~0.5", 0.5), ("3 / 4", 0.75),
+     # Powers of ten as a solution writes them, or by hand.
+     ("5.63×10^22", 5.63e22), ("5.63 x 10^22", 5.63e22), ("5.63*10**22", 5.63e22), ("5.63 · 10²²", 5.63e22),
+     ("2.5×10⁻³", 0.0025), ("10^-3", 0.001), ("-10^3", -1000.0), ("1.2×10^9 FLOPs", 1.2e9)],
 )
 def test_reads_what_people_type(text: str, value: float) -> None:
     number = read_number(text)
@@ -19,7 +22,11 @@ def test_reads_what_people_type(text: str, value: float) -> None:
     assert number.value == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "abc", "0.7.5", "1/0", "nan", "inf", "1e999", "3/4/5", "%", "--1", "x" * 500])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "abc", "0.7.5", "1/0", "nan", "inf", "1e999", "3/4/5", "%", "--1", "x" * 500, "5×10^", "x10^3",
+     "5×10^999", "5×2^3"],
+)
 def test_junk_is_unreadable(text: str) -> None:
     result = read_number(text)
     assert isinstance(result, Unreadable)

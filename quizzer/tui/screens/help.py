@@ -47,7 +47,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (
                 "type + Enter",
-                "a number: 0.75, .75, 75%, 3/4 or 7.5e-1",
+                "a number: 0.75, .75, 75%, 3/4, 7.5e-1 or 7.5×10^-1",
             ),
             ("1-9", "pick an option (tick it, when several are right)"),
             ("↑ ↓ Enter", "move between options; pick, or submit the ticks"),
