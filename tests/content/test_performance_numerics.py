@@ -17,7 +17,7 @@ from tests.content.numeric_checks import numeric_card_tests
 DECKS = builtin_decks()
 DECK = DECKS["performance"]
 
-# The hardware of the roofline cards, as their fronts give it.
+# The hardware of the decode and MFU cards, as their fronts give it.
 PEAK_FLOPS = 312e12
 BANDWIDTH = 2.0e12
 
@@ -121,12 +121,13 @@ def fp16_exp_overflow() -> float:
 
 
 def ridge_point() -> float:
-    return PEAK_FLOPS / BANDWIDTH
+    return 990e12 / 3.3e12
 
 
 def attainable_tflops() -> float:
-    intensity = 20.0
-    return min(PEAK_FLOPS, intensity * BANDWIDTH) / 1e12
+    intensity, peak, bandwidth = 50.0, 400e12, 1.6e12
+    assert intensity < peak / bandwidth == 250  # below the ridge: memory-bound, as the explanation says
+    return min(peak, intensity * bandwidth) / 1e12
 
 
 def matmul_intensity() -> float:
@@ -137,11 +138,19 @@ def matmul_intensity() -> float:
     return flops / traffic
 
 
-def decode_tokens_per_second() -> float:
-    parameters = 7e9
-    assert BANDWIDTH / (parameters * 4) == pytest.approx(71, abs=0.5)  # the fp32 slip
-    assert BANDWIDTH / (parameters * 1) == pytest.approx(286, abs=0.5)  # one byte per weight
-    return BANDWIDTH / (parameters * 2)
+def decode_batch_at_ridge() -> float:
+    """The smallest batch whose decode step reaches the ridge: intensity 2·N·B / (bytes per weight · N)."""
+    parameters, ridge = 7e9, PEAK_FLOPS / BANDWIDTH  # any model size: it cancels
+
+    def smallest_batch(flops_per_weight: float, bytes_per_weight: float) -> int:
+        def intensity(batch: int) -> float:
+            return flops_per_weight * parameters * batch / (bytes_per_weight * parameters)
+
+        return next(batch for batch in range(1, 10_000) if intensity(batch) >= ridge)
+
+    assert smallest_batch(2, 1) == 78  # fp8 weights
+    assert smallest_batch(1, 2) == 312  # one FLOP per weight
+    return float(smallest_batch(2, 2))
 
 
 def tokens_per_second() -> float:
@@ -167,7 +176,7 @@ RECOMPUTE = {
     "ridge-point-numeric": ridge_point,
     "attainable-flops-numeric": attainable_tflops,
     "matmul-intensity-numeric": matmul_intensity,
-    "decode-bandwidth-bound": decode_tokens_per_second,
+    "decode-batch-to-ridge": decode_batch_at_ridge,
     "tokens-per-second-mfu": tokens_per_second,
     "gpu-hours-numeric": gpu_hours,
 }
