@@ -502,8 +502,9 @@ def _intensity(rng: np.random.Generator) -> dict[str, Any]:
     flops = 2 * m * k * n
     moved = nbytes * (m * k + k * n + m * n)
     prompt = (
-        f"A matmul multiplies a **{m} × {k}** activation matrix by a **{k} × {n}** weight matrix, all in "
-        f"**{d['dtype']} ({nbytes} byte{'s' if nbytes > 1 else ''} per value)**, on a GPU with a peak of "
+        f"A matmul multiplies an activation matrix of shape **{m} × {k}** by a weight matrix of shape "
+        f"**{k} × {n}**, all in **{d['dtype']} ({nbytes} byte{'s' if nbytes > 1 else ''} per value)**, on a GPU "
+        "with a peak of "
         f"**{fmt(d['peak_tflops'])} TFLOP/s** at that precision and **{fmt(d['bandwidth_tbs'])} TB/s** of "
         "memory bandwidth.\n\n"
         "Count 2·m·k·n FLOPs (a multiply and an add per term) and the bytes of reading both inputs and writing "
