@@ -531,7 +531,7 @@ def _intensity(rng: np.random.Generator) -> dict[str, Any]:
             "in bf16 (one to a few hundred FLOP/byte): batching more tokens per weight read is what raises it.",
         ]
     )
-    feedback = {other: f"{why[bound].capitalize()}, so it is {bound}."}
+    feedback = {other: f"{why[bound][0].upper()}{why[bound][1:]}, so it is {bound}."}
     return {
         "prompt": prompt,
         "parts": (
