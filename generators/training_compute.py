@@ -5,7 +5,7 @@
 | `training-flops` | C ≈ 6·N·D FLOPs (N parameters, D tokens), 3 significant figures | the forward pass alone (2·N·D); no factor (N·D) |
 | `training-time`  | C / (G·P·u) / 86400 days on G GPUs of peak P at MFU u          | peak instead of achieved (no u); hours; forward pass alone; GPU-days (no ÷G) |
 | `chinchilla`     | N = √(C/120), D = 20·N from D = 20·N and C = 6·N·D              | forgetting the 6 (N = √(C/20)); D = N (N = √(C/6)) |
-| `state-memory`   | GB per GPU of 2 + 2 + 12 bytes/param under ZeRO stage 0-3       | the terms another stage shards; GiB (2³⁰) for GB; no fp32 master copy (12 bytes/param) |
+| `state-memory`   | GB per GPU of 2 + 2 + 12 bytes/param under ZeRO stage 0-3       | the terms another stage shards; GiB (2³⁰) for GB; no fp32 master copy (2 + 2 + 8 bytes/param) |
 | `kv-cache`       | 2·layers·kv_heads·head_dim·sequence·batch·bytes, in GB          | query heads for KV heads; K only (no 2); GiB for GB |
 | `intensity`      | 2·m·k·n / (bytes·(m·k + k·n + m·n)) FLOP/byte, and compute- or memory-bound against the ridge peak / bandwidth | FLOPs without the 2; elements for bytes; the output not counted (where it shows) |
 
@@ -387,7 +387,7 @@ def _state_memory(rng: np.random.Generator) -> dict[str, Any]:
             "Other stages here: "
             + ", ".join(f"stage {k[-1]} {sci(v)} GB" for k, v in mistakes.items() if k.startswith("stage_"))
             + f". In GiB (2³⁰ bytes) the same memory reads {sci(mistakes['gib'])}; leaving out the fp32 master "
-            f"copy (12 bytes/param) gives {sci(mistakes['no_master'])} GB.",
+            f"copy (8 bytes of optimizer state, not 12) gives {sci(mistakes['no_master'])} GB.",
         ]
     )
     return {
