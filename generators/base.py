@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, get_args, get_origin
 
 if TYPE_CHECKING:
@@ -299,7 +300,11 @@ def significant_text(value: float, digits: int) -> str:
     rounded = round(value, decimals)
     if abs(rounded) >= 10 ** (exponent + 1):  # rounding carried into a new digit: 99.96 -> 100, not 100.0
         decimals -= 1
-    return f"{rounded:.{decimals}f}" if decimals > 0 else str(int(rounded))
+    if decimals > 0:
+        return f"{rounded:.{decimals}f}"
+    # From the shortest text that reads back as the float: int() of 5.63e22 would spell out its binary
+    # approximation (56299999999999996854272) where 563 and twenty zeros are meant.
+    return f"{Decimal(repr(rounded)).to_integral_value():f}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,8 +115,11 @@ def test_answer_contract(name: str) -> None:
         (123456, 2, "120000"),
         (2.5, 2, "2.5"),
         (0.5, 1, "0.5"),
+        (5.63e22, 3, "56300000000000000000000"),  # not the float's binary approximation, 56299999999999996854272
+        (2.0**60, 4, "1153000000000000000"),
     ],
 )
 def test_significant_text_shows_exactly_the_figures_asked_for(value: float, digits: int, shown: str) -> None:
-    """ "Expected: 1018" for 3 significant figures showed four; "100.0" for 99.96 likewise."""
+    """ "Expected: 1018" for 3 significant figures showed four; "100.0" for 99.96 likewise; 5.63e22 showed
+    float noise past its third figure."""
     assert significant_text(value, digits) == shown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Static
 from tui_support import CHOICE_DECK, NUMERIC_DECK, OPEN_DECK, AppFactory
 
 from quizzer.grading import QUALITY_MEANINGS
@@ -89,8 +89,8 @@ async def test_drill_status_keeps_kind_and_counts_apart_at_60_columns(make_app: 
     app = make_app(NUMERIC_DECK, drill=True)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(pilot)
-        where = app.screen.query_one("#where", Label)
-        progress = app.screen.query_one("#progress", Label)
+        where = app.screen.query_one("#where", Static)
+        progress = app.screen.query_one("#progress", Static)
         assert str(where.render()).endswith("· numeric")
         assert where.region.right < progress.region.x  # a gap: never "numeric0 done"
         assert len(str(where.render())) <= where.region.width
@@ -213,7 +213,7 @@ async def test_deck_text_is_never_read_as_markup(make_app: AppFactory) -> None:
     app = make_app(tricky, drill=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert str(app.screen.query_one("#where", Label).render()).startswith("[b]Not bold[/b] and [red]x")
+        assert str(app.screen.query_one("#where", Static).render()).startswith("[b]Not bold[/b] and [red]x")
     app = make_app(tricky)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

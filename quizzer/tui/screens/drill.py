@@ -22,12 +22,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Label, LoadingIndicator
+from textual.widgets import LoadingIndicator, Static
 
 from quizzer.decks.model import Deck
 from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
+from quizzer.tui.footer import add_footer_after_first_frame
 from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase, asks_typed_answer
 
 STATUS_PADDING = 4  # the status line's padding and the gap between its two halves
@@ -118,14 +119,14 @@ class DrillScreen(Screen[None]):
         # added after, it restyles every widget of the screen once more on the way to the first card.
         self.add_class(*breakpoint_classes(self.app.size.height, self.app.VERTICAL_BREAKPOINTS or []))
         with Horizontal(id="status"):
-            yield Label("", id="where")
-            yield Label("", id="progress")
+            yield Static("", id="where")
+            yield Static("", id="progress")
         yield self.body
-        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.started = self.app.clock()  # type: ignore[attr-defined]
         await self.show_next()
+        add_footer_after_first_frame(self)
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class DrillScreen(Screen[None]):
         await body.remove_children()
         if item.kind == "generated" and item.problem is None:
             self._waiting = item
-            await body.mount(Vertical(Label("Making a fresh problem…"), LoadingIndicator(), id="loading"))
+            await body.mount(Vertical(Static("Making a fresh problem…"), LoadingIndicator(), id="loading"))
             self.prepare(item)
             return
         self._waiting = None
@@ -327,8 +328,8 @@ class DrillScreen(Screen[None]):
         # The deck title gives way (never the kind, "again" or the counts): it gets what the line leaves.
         title = fit_title(item.deck.title, self.size.width - STATUS_PADDING - len(progress) - len(f" · {kind}{again}"))
         # Deck text: shown as text (never markup), control characters made visible.
-        self.query_one("#where", Label).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
-        self.query_one("#progress", Label).update(progress)
+        self.query_one("#where", Static).update(Content(visible(f"{title} · {kind}{again}", one_line=True)))
+        self.query_one("#progress", Static).update(progress)
 
     def on_resize(self) -> None:
         item = self.session.current

@@ -14,12 +14,13 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from quizzer.decks.loader import LoadedDeck
 from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
 from quizzer.session import all_deck_counts, current_day
+from quizzer.tui.footer import add_footer_after_first_frame
 from quizzer.tui.host import Host
 from quizzer.tui.styles import screen_css
 
@@ -97,7 +98,6 @@ class HomeScreen(Screen[None]):
             yield Static("", id="study-pick")
             yield Static("", id="home-notice")
             yield Static("", id="deck-detail")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -110,6 +110,7 @@ class HomeScreen(Screen[None]):
         self.refresh_counts()
         table.focus()
         self.load_readiness()
+        add_footer_after_first_frame(self)
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()

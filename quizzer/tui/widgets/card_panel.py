@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from quizzer.decks.model import ChoiceCard, GeneratedCard, NumericCard, OpenCard
 from quizzer.tui.text import explanation_markdown
@@ -251,7 +251,7 @@ class CardPanel(Vertical, can_focus=True):
 
     async def _mount_input(self, area: Vertical, placeholder: str) -> None:
         field = Input(placeholder=placeholder, classes="answer-input", select_on_focus=False, compact=True)
-        await area.mount(Horizontal(Label("Answer › ", classes="answer-label"), field, classes="answer-line"))
+        await area.mount(Horizontal(Static("Answer › ", classes="answer-label"), field, classes="answer-line"))
         field.focus()
         body = self.parent
         if isinstance(body, CardBody):
