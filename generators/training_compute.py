@@ -38,7 +38,6 @@ from generators.base import (
     Params,
     Part,
     Problem,
-    Table,
     fmt,
     significant_text,
 )
@@ -232,8 +231,9 @@ def _training_flops(rng: np.random.Generator) -> dict[str, Any]:
             f"C ≈ 6 × {sci(n, 2)} × {sci(d, 2)} = {sci(c, 4)} ≈ **{sci(c)} FLOPs** (typed {_typed(c)}).",
             f"The forward pass alone, 2·N·D = {sci(mistakes['forward_only'])}, is what running the model over "
             f"the same tokens costs: a third of training. N·D = {sci(mistakes['no_factor'])} forgets the FLOPs "
-            "per parameter altogether. The rule leaves out the attention scores (about 2·layers·context·d_model "
-            "FLOPs per token forward), small while the context is short next to 12·d_model.",
+            "per parameter altogether. The rule leaves out attention over the context (about "
+            "2·layers·context·d_model FLOPs per token forward by Kaplan et al.'s count), small while the "
+            "context is short next to 12·d_model.",
         ]
     )
     return {
@@ -274,8 +274,8 @@ def _training_time(rng: np.random.Generator) -> dict[str, Any]:
         [
             f"Compute: C = 6·N·D = 6 × {sci(n, 2)} × {sci(d, 2)} = {sci(c, 4)} FLOPs.",
             f"Achieved throughput: G·P·u = {gpus} × {peak}×10¹² × {fmt(mfu)} = {sci(achieved, 4)} FLOP/s. MFU is "
-            "the share of the peak the model's own FLOPs reach (Chowdhery et al. 2022): communication, memory "
-            "stalls and the pipeline bubble take the rest.",
+            "the share of the peak the model's own FLOPs reach (Chowdhery et al. 2022): recomputed activations, "
+            "communication, memory stalls and pipeline bubbles take the rest.",
             f"Time: {sci(c, 4)} / {sci(achieved, 4)} = {sci(c / achieved, 4)} s, / 86,400 s per day = "
             f"**{sci(days)} days**.",
             f"At the peak (no MFU) it would look like {sci(mistakes['no_mfu'])} days; {sci(mistakes['hours'])} "
@@ -349,19 +349,13 @@ def _state_memory(rng: np.random.Generator) -> dict[str, Any]:
         return (n, gpus, stage, value, mistakes) if value >= 0.1 and apart(value, mistakes) else None
 
     n, gpus, stage, value, mistakes = _draw(rng, make)
-    rows = []
-    terms = []
-    for term, cost in STATE_BYTES.items():
-        sharded = stage >= SHARDED_FROM[term]
-        per_gpu = cost / gpus if sharded else cost
-        rows.append((term, str(cost), f"yes (÷ {gpus})" if sharded else "no", fmt(per_gpu, 4)))
-        terms.append(f"{cost}/{gpus}" if sharded else str(cost))
+    # The working names each term and whether it is sharded; the front shows no such table, since which terms
+    # a stage shards is the knowledge the ask tests.
+    terms = [
+        f"{cost}/{gpus} ({term})" if stage >= SHARDED_FROM[term] else f"{cost} ({term})"
+        for term, cost in STATE_BYTES.items()
+    ]
     per_param = zero_bytes_per_param(stage, gpus)
-    table = Table(
-        headers=("term", "bytes/param", f"sharded at stage {stage}?", "bytes/param per GPU"),
-        rows=tuple(rows),
-        title="mixed-precision Adam state",
-    )
     prompt = (
         f"A model with **N = {amount(n)} parameters** is trained with mixed-precision Adam, data-parallel over "
         f"**{gpus} GPUs** with **ZeRO stage {stage}** (stage 0 = plain data parallelism). Per parameter: "
@@ -394,7 +388,6 @@ def _state_memory(rng: np.random.Generator) -> dict[str, Any]:
         "prompt": prompt,
         "parts": (Part("GB per GPU?", _answer(value)),),
         "solution": solution,
-        "table": table,
         "data": {"params": n, "gpus": gpus, "stage": stage, "gb": value, "mistakes": mistakes},
     }
 
@@ -435,7 +428,8 @@ def _kv_cache(rng: np.random.Generator) -> dict[str, Any]:
     per_token = 2 * d["layers"] * d["kv_heads"] * d["head_dim"] * d["bytes_per_value"]
     prompt = (
         f"A decoder-only model has **{d['layers']} layers**, **d_model = {d['d_model']}**, **{d['heads']} query "
-        f"heads** and **{d['kv_heads']} KV heads** (grouped-query attention). It serves a batch of "
+        f"heads** and **{d['kv_heads']} KV heads** (grouped-query attention; every head has d_model / query "
+        "heads dimensions). It serves a batch of "
         f"**{d['batch']} sequences of {d['sequence']:,} tokens** each, caching keys and values in "
         f"**{d['dtype']} ({d['bytes_per_value']} byte{'s' if d['bytes_per_value'] > 1 else ''} per value)**.\n\n"
         "How many **GB (10⁹ bytes)** does the KV cache take in total, over all layers and the whole batch? "
@@ -502,8 +496,8 @@ def _intensity(rng: np.random.Generator) -> dict[str, Any]:
     flops = 2 * m * k * n
     moved = nbytes * (m * k + k * n + m * n)
     prompt = (
-        f"A matmul multiplies an activation matrix of shape **{m} × {k}** by a weight matrix of shape "
-        f"**{k} × {n}**, all in **{d['dtype']} ({nbytes} byte{'s' if nbytes > 1 else ''} per value)**, on a GPU "
+        f"A matmul multiplies an activation matrix of shape m × k = **{m} × {k}** by a weight matrix of shape "
+        f"k × n = **{k} × {n}**, all in **{d['dtype']} ({nbytes} byte{'s' if nbytes > 1 else ''} per value)**, on a GPU "
         "with a peak of "
         f"**{fmt(d['peak_tflops'])} TFLOP/s** at that precision and **{fmt(d['bandwidth_tbs'])} TB/s** of "
         "memory bandwidth.\n\n"
@@ -513,10 +507,10 @@ def _intensity(rng: np.random.Generator) -> dict[str, Any]:
     )
     other = "memory-bound" if bound == "compute-bound" else "compute-bound"
     why = {
-        "compute-bound": f"the intensity {sci(value)} is above the ridge {sci(ridge)}: the arithmetic units, "
-        "not memory, set the time",
-        "memory-bound": f"the intensity {sci(value)} is below the ridge {sci(ridge)}: the GPU waits on memory "
-        "and its arithmetic units idle",
+        "compute-bound": f"the intensity {sci(value)} is above the ridge {sci(ridge)} (the arithmetic units, "
+        "not memory, set the time)",
+        "memory-bound": f"the intensity {sci(value)} is below the ridge {sci(ridge)} (the GPU waits on memory "
+        "and its arithmetic units sit partly idle)",
     }
     solution = "\n\n".join(
         [

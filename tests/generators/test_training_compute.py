@@ -116,6 +116,8 @@ def test_state_memory_term_by_term() -> None:
         d = problem.data
         assert stated(problem.prompt)[0] == pytest.approx(d["params"])
         assert f"**{d['gpus']} GPUs**" in problem.prompt and f"**ZeRO stage {d['stage']}**" in problem.prompt
+        # Which terms the stage shards is what the ask tests: the front must not show it.
+        assert problem.table is None and "shard" not in problem.prompt
         assert problem.expected == pytest.approx(
             zero_memory_gb(d["params"], d["gpus"], d["stage"]), rel=1e-12
         )
@@ -146,7 +148,11 @@ def test_kv_cache_from_array_bytes() -> None:
         d = problem.data
         assert d["kv_heads"] < d["heads"] and d["heads"] % d["kv_heads"] == 0
         head_dim = d["d_model"] // d["heads"]
-        assert f"**d_model = {d['d_model']}**" in problem.prompt
+        assert (
+            f"**{d['layers']} layers**" in problem.prompt
+            and f"**d_model = {d['d_model']}**" in problem.prompt
+        )
+        assert f"**{d['dtype']} ({d['bytes_per_value']} byte" in problem.prompt
         assert (
             f"**{d['heads']} query heads**" in problem.prompt
             and f"**{d['kv_heads']} KV heads**" in problem.prompt
@@ -168,7 +174,10 @@ def test_intensity_from_array_bytes() -> None:
         problem = GEN.generate(seed, {"ask": "intensity"})
         d = problem.data
         m, k, n = d["m"], d["k"], d["n"]
-        assert f"**{m} × {k}**" in problem.prompt and f"**{k} × {n}**" in problem.prompt
+        assert f"m × k = **{m} × {k}**" in problem.prompt and f"k × n = **{k} × {n}**" in problem.prompt
+        assert f"**{d['dtype']} ({d['bytes_per_value']} byte" in problem.prompt
+        assert f"**{d['peak_tflops']:g} TFLOP/s**" in problem.prompt
+        assert f"**{d['bandwidth_tbs']:g} TB/s**" in problem.prompt
         zero = np.zeros((), dtype=MATMUL_DTYPES[d["dtype"]])  # broadcast views: the shapes without the memory
         moved = sum(np.broadcast_to(zero, shape).nbytes for shape in ((m, k), (k, n), (m, n)))
         intensity = 2 * m * k * n / moved
