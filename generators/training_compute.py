@@ -426,11 +426,12 @@ def _kv_cache(rng: np.random.Generator) -> dict[str, Any]:
     d = _draw(rng, make)
     value = d["gb"]
     per_token = 2 * d["layers"] * d["kv_heads"] * d["head_dim"] * d["bytes_per_value"]
+    sequences = "sequences" if d["batch"] > 1 else "sequence"
     prompt = (
         f"A decoder-only model has **{d['layers']} layers**, **d_model = {d['d_model']}**, **{d['heads']} query "
         f"heads** and **{d['kv_heads']} KV heads** (grouped-query attention; every head has d_model / query "
         "heads dimensions). It serves a batch of "
-        f"**{d['batch']} sequences of {d['sequence']:,} tokens** each, caching keys and values in "
+        f"**{d['batch']} {sequences} of {d['sequence']:,} tokens**{' each' if d['batch'] > 1 else ''}, caching keys and values in "
         f"**{d['dtype']} ({d['bytes_per_value']} byte{'s' if d['bytes_per_value'] > 1 else ''} per value)**.\n\n"
         "How many **GB (10⁹ bytes)** does the KV cache take in total, over all layers and the whole batch? "
         + PRECISION
@@ -442,7 +443,7 @@ def _kv_cache(rng: np.random.Generator) -> dict[str, Any]:
             "heads, and only those are cached.",
             f"Per token: 2 (K and V) × {d['layers']} layers × {d['kv_heads']} KV heads × {d['head_dim']} × "
             f"{d['bytes_per_value']} byte{'s' if d['bytes_per_value'] > 1 else ''} = {per_token:,} bytes.",
-            f"× {d['sequence']:,} tokens × {d['batch']} sequences = {per_token * d['sequence'] * d['batch']:,} "
+            f"× {d['sequence']:,} tokens × {d['batch']} {sequences} = {per_token * d['sequence'] * d['batch']:,} "
             f"bytes = **{sci(value)} GB**.",
             f"Caching all {d['heads']} heads, as multi-head attention would, gives {sci(d['mistakes']['query_heads'])}"
             f" GB ({d['heads'] // d['kv_heads']}× more, the saving GQA exists for); forgetting V gives "

@@ -157,7 +157,7 @@ def test_kv_cache_from_array_bytes() -> None:
             f"**{d['heads']} query heads**" in problem.prompt
             and f"**{d['kv_heads']} KV heads**" in problem.prompt
         )
-        assert f"{d['sequence']:,} tokens" in problem.prompt and f"**{d['batch']} sequences" in problem.prompt
+        assert f"{d['sequence']:,} tokens" in problem.prompt and f"**{d['batch']} sequence" in problem.prompt
         dtype = CACHE_DTYPES[d["dtype"]]
         layer = [np.empty((d["batch"], d["kv_heads"], short, head_dim), dtype=dtype) for _ in ("K", "V")]
         nbytes = d["layers"] * sum(a.nbytes for a in layer) * d["sequence"] / short
