@@ -63,6 +63,7 @@ BUILTIN: dict[str, str] = {
     "sketches": "generators.sketches:Sketches",
     "wer": "generators.wer:WER",
     "probability-puzzle": "generators.probability_puzzle:ProbabilityPuzzle",
+    "training-compute": "generators.training_compute:TrainingCompute",
 }
 
 
