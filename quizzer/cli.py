@@ -321,7 +321,8 @@ def generate(name: str, seed: int | None, count: int, param_values: tuple[str, .
 @click.argument("card_id")
 @click.option("--answer", required=True, metavar="TEXT", help="The answer, as you would type it in the drill.")
 @click.option("--json", "as_json", is_flag=True,
-              help='One JSON object: {"points": [{"text", "made", "score", "matched"}], "quality", "correct"}.')
+              help='One JSON object: {"points": [{"text", "made", "close", "score", "matched", "must"}], "quality", '
+                   '"correct", "unsure"}.')
 @pass_context
 def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) -> None:
     """Grade a typed ANSWER to open card CARD_ID of DECK_ID (an id or path) against the card's key points."""
@@ -340,7 +341,7 @@ def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) 
         _echo_json(verdict.as_json())
         return
     for point in verdict.points:
-        mark = "✓" if point.made else "✗"
+        mark = "✓" if point.made else "?" if point.close else "✗"
         must = " (must)" if point.must else ""
         matched = f": {', '.join(point.matched)}" if point.matched else ""
         click.echo(f"{mark} {point.text}{must}  [{point.score:.2f}{matched}]")
@@ -348,6 +349,10 @@ def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) 
            "other card": "the answer is about another card"}.get(verdict.refusal)
     if why:
         click.echo(f"No points credited: {why}.")
+    if verdict.unsure:
+        click.echo(f"{verdict.made}/{len(verdict.points)} points made; not sure: a must-point marked ? may be made in "
+                   "other words. Compare with the card's back and grade it yourself.")
+        return
     verdict_word = "correct" if verdict.correct else "not correct"
     click.echo(f"{verdict.made}/{len(verdict.points)} points made, {verdict_word}; "
                f"proposed quality {verdict.quality} ({QUALITY_MEANINGS[verdict.quality]}).")

@@ -516,9 +516,9 @@ class Round:
                 self.session.skip(queued)
         card = item.card
         if points is not None:
-            verdict, score = score_answer(
-                correct=points.correct, points_made=points.made, points_total=len(points.points)
-            )
+            # An unsure key-point verdict was left to the learner: their grade decides right or not.
+            decided = correct if points.unsure and correct is not None else points.correct
+            verdict, score = score_answer(correct=decided, points_made=points.made, points_total=len(points.points))
             missed = tuple(point.text for point in points.points if not point.made)
         elif grade is not None:
             verdict, score = score_answer(correct=grade.correct)

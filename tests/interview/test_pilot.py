@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from interview_support import METRICS, NOW, REGRESSION, TREES, collection
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from quizzer import keypoints
 from quizzer.decks.model import Deck, OpenCard
@@ -93,7 +93,7 @@ async def test_home_key_starts_a_round_and_leaving_at_once_stores_nothing(tmp_pa
             screen = app.screen
             assert isinstance(screen, InterviewScreen)
             assert screen.round.planned == 10 and screen.round.target == 180  # 30 minutes, 10 questions
-            assert str(screen.query_one("#where", Label).content).startswith("Q1/10 · ")
+            assert str(screen.query_one("#where", Static).content).startswith("Q1/10 · ")
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, HomeScreen), "back on Home")
         assert store.interviews() == [] and store.total_reviews() == 0
@@ -130,9 +130,9 @@ async def test_a_whole_round_and_its_report(tmp_path, monkeypatch) -> None:  # t
             typed = False
             for number in range(4):
                 await until(pilot, lambda: bool(app.screen.query(CardPanel)), "a question on screen")
-                where = str(app.screen.query_one("#where", Label).content)
+                where = str(app.screen.query_one("#where", Static).content)
                 assert where.startswith(f"Q{number + 1}/4 · ")
-                clock_line = str(app.screen.query_one("#progress", Label).content)
+                clock_line = str(app.screen.query_one("#progress", Static).content)
                 assert "/4:00" in clock_line and "/1:00" in clock_line
                 kind = app.screen.query_one(CardPanel).item.card.kind
                 first_open = kind == "open" and not typed
@@ -167,7 +167,7 @@ async def test_ending_early_keeps_the_answers(tmp_path) -> None:  # type: ignore
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: bool(app.screen.query(CardPanel)), "a question on screen")
             await answer_current(pilot, clock, slow=False, typed=False)
-            await until(pilot, lambda: "Q2/4" in str(app.screen.query_one("#where", Label).content), "Q2")
+            await until(pilot, lambda: "Q2/4" in str(app.screen.query_one("#where", Static).content), "Q2")
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, InterviewReportScreen), "the report")
             assert "ended early: 1 of 4 questions" in screen_text(pilot)

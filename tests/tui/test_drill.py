@@ -193,6 +193,33 @@ async def test_a_grade_picked_over_the_key_point_proposal_is_the_verdict(make_ap
     assert (row["quality"], row["correct"]) == (4, 1)
 
 
+async def test_an_unsure_key_point_verdict_is_left_to_the_learner(make_app: AppFactory, db_path: Path) -> None:
+    """"Lasso picks a subset of features" makes Lasso's point in other words, scored just under the bar: the panel
+    says it is not sure, marks the point with ?, proposes no grade (Enter accepts nothing), and the grade the
+    learner picks decides whether the answer counts as right."""
+    app = make_app(POINTS_DECK, drill=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        while panel(pilot).item.card.id != "lasso-vs-ridge":
+            await pilot.press("enter", "4")
+            await settle(pilot)
+        panel(pilot).query_one(Input).value = "Lasso picks a subset of features, ridge keeps them all but smaller."
+        await pilot.press("enter")
+        await until_phase(pilot, Phase.FEEDBACK)
+        text = shown(pilot)
+        assert "? Not sure" in text and "? Lasso sets some coefficients exactly to zero" in text
+        assert "proposed grade" not in text and "grade it yourself" in text
+        offered = {binding.description for _, binding, enabled, _ in app.screen.active_bindings.values() if enabled}
+        assert "Accept grade" not in offered and "Grade" in offered  # what the footer lists
+        await pilot.press("enter")
+        await settle(pilot)
+        assert panel(pilot).phase is Phase.FEEDBACK  # nothing was accepted
+        await pilot.press("4")
+        await settle(pilot)
+    (row,) = [r for r in reviews(db_path) if r["card_id"] == "lasso-vs-ridge"]
+    assert (row["quality"], row["correct"]) == (4, 1)
+
+
 async def test_open_answers_reveal_keeps_self_grading(make_app: AppFactory, db_path: Path) -> None:
     app = make_app(POINTS_DECK, drill=True, open_answers="reveal")
     async with app.run_test(size=SIZE) as pilot:

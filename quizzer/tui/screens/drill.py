@@ -236,7 +236,7 @@ class DrillScreen(Screen[None]):
             case "submit_now":
                 return current and panel.phase is Phase.ASKING and panel.expects_typing()
             case "accept_now":
-                return current and panel.phase is Phase.FEEDBACK
+                return current and panel.proposes_grade
             case "retry_now":
                 return current and panel.phase is Phase.UNSAVED
             case "grade_now":

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer, Static
 
 from quizzer.errors import QuizzerError
 from quizzer.interview import LANE_NAMES, InterviewAnswer, Report, Round, clock_text
@@ -86,8 +86,8 @@ class InterviewScreen(DrillScreen):
         )
         where = fit_title(where, self.size.width - STATUS_PADDING - clock.cell_length)
         # Deck titles are text from a file: never markup, control characters made visible.
-        self.query_one("#where", Label).update(Content(visible(where, one_line=True)))
-        self.query_one("#progress", Label).update(clock)
+        self.query_one("#where", Static).update(Content(visible(where, one_line=True)))
+        self.query_one("#progress", Static).update(clock)
 
     def record(self, event: CardPanel.Answered) -> str | None:
         """Record the answer in the log and in the round (never asked again, so no re-ask notice)."""

@@ -459,25 +459,31 @@ class CardPanel(Vertical, can_focus=True):
         self.shown = [text]
         marks = []
         for point in verdict.points:
-            line = [("✓ " if point.made else "✗ ", "bold green" if point.made else "bold red"), point.text]
+            mark = ("✓ ", "bold green") if point.made else ("? ", "bold yellow") if point.close else ("✗ ", "bold red")
+            line = [mark, point.text]
             if point.must:
                 line.append((" (must)", "dim"))
             if point.matched:
                 line += ["  · ", (", ".join(point.matched), "bold italic")]
             marks.append(Content.assemble(*line))
         made = f"{verdict.made} of {len(verdict.points)} key points"
-        verdict_line = Content.assemble(("✓ Right" if verdict.correct else "✗ Not yet", "bold"), f" · {made}")
+        if verdict.unsure:
+            # The grader would be wrong about as often as right here: it proposes nothing, the learner decides.
+            word, style = "? Not sure", "unsure"
+            proposal = Content.from_markup(
+                "A point marked [b]?[/b] may be made in your own words: compare with the answer, then grade it "
+                "yourself with [b]0-5[/b]:"
+            )
+        else:
+            word, style = ("✓ Right", "right") if verdict.correct else ("✗ Not yet", "wrong")
+            proposal = Content.from_markup(
+                "[b]Enter[/b] accepts the proposed grade [b]$q[/b] · [b]0-5[/b] grades it yourself:", q=verdict.quality
+            )
         grading: list[Static] = [
-            Static(verdict_line, classes="verdict " + ("right" if verdict.correct else "wrong")),
+            Static(Content.assemble((word, "bold"), f" · {made}"), classes=f"verdict {style}"),
             Static(Content("\n").join(marks), classes="key-points"),
-            Static(
-                Content.from_markup(
-                    "[b]Enter[/b] accepts the proposed grade [b]$q[/b] · [b]0-5[/b] grades it yourself:",
-                    q=verdict.quality,
-                ),
-                classes="proposal",
-            ),
-            QualityKeys(verdict.quality),
+            Static(proposal, classes="proposal"),
+            QualityKeys(None if verdict.unsure else verdict.quality),
         ]
         from textual.widgets import Markdown
 
@@ -550,19 +556,26 @@ class CardPanel(Vertical, can_focus=True):
             case "reveal":
                 return self.phase is Phase.ASKING and isinstance(self.item.card, OpenCard)
             case "accept":
-                return self.phase is Phase.FEEDBACK
+                return self.proposes_grade
             case "retry":
                 return self.phase is Phase.UNSAVED
             case "quality":
                 return self.phase in (Phase.REVEALED, Phase.FEEDBACK, Phase.UNSAVED)
         return True
 
+    @property
+    def proposes_grade(self) -> bool:
+        """Is there a proposed grade for Enter to accept? Not before the feedback, nor when the key-point grader is
+        unsure: then the learner grades the answer."""
+        return self.phase is Phase.FEEDBACK and not (self.points_grade is not None and self.points_grade.unsure)
+
     def action_quality(self, quality: int) -> None:
         self._settle(quality)
 
     def action_accept(self) -> None:
         if self.points_grade is not None:
-            self._settle(self.points_grade.quality)
+            if not self.points_grade.unsure:
+                self._settle(self.points_grade.quality)
         elif self.grade is not None:
             self._settle(self.grade.proposed_quality)
 
@@ -589,7 +602,7 @@ class CardPanel(Vertical, can_focus=True):
             # The key-point grade of an interview answer is a proposal: a grade the user picks over it is their
             # verdict, passed at 3 as the grader's own (a number or a choice is right or wrong whatever is picked).
             proposal = self.points_grade
-            correct = proposal.correct if quality == proposal.quality else quality >= 3
+            correct = proposal.correct if quality == proposal.quality and not proposal.unsure else quality >= 3
         return self.Answered(self, self.item, quality, answer, correct, self.response_ms)
 
     async def submit_typed(self) -> bool:
