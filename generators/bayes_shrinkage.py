@@ -10,9 +10,11 @@ variants compared with Beta posteriors. Each prompt states its model and convent
 | `partial-pooling` | B·μ + (1 − B)·ȳⱼ with B = (σ²/nⱼ) / (σ²/nⱼ + τ²); and which group moves furthest | B inverted; no pooling ȳⱼ; complete pooling μ; for the move: the smallest group or the group furthest from μ (each is the key in only some instances) |
 | `bayes-average`   | the item with the highest (C·m + n·x̄) / (C + n), and that score | the raw-mean leader; the most-rated item; the raw mean as the score; C and n swapped; (m + x̄)/2 |
 | `beta-ab`         | P(p_B > p_A) under Beta posteriors, exact (Evan Miller's sum)    | the one-sided p-value of the pooled z-test; 1 or 0 from comparing posterior means only; the stated prior ignored (Beta(1, 1) used) |
+| `expected-loss`   | E[max(p_A − p_B, 0)] in percentage points: m_A·P(p_A⁺ > p_B) − m_B·P(p_A > p_B⁺), ⁺ = one more success | the other direction E[max(p_B − p_A, 0)]; the gap of posterior means max(m_A − m_B, 0); the stated prior ignored |
 
-Every numeric slip lands at least ``GAP`` (ten answer tolerances) from the answer, and the choice parts have a
-clear winner. The ``partial-pooling`` and ``bayes-average`` instances are drawn by case so that the obvious
+Every numeric slip lands at least ten answer tolerances from the answer (``GAP_2DP``, ``GAP_3DP``), except the
+Bayesian average's score, where three (``GAP_SCORE``) keep instances whose leader has many ratings (its raw
+mean then sits close to its score); the choice parts have a clear winner. The ``partial-pooling`` and ``bayes-average`` instances are drawn by case so that the obvious
 heuristic (the smallest group moves most; the most-rated item wins; the raw leader wins) is right in only some
 of them.
 
@@ -22,9 +24,13 @@ Testing"):
     P(p_B > p_A) = Σ_{i=0}^{α_B−1} B(α_A + i, β_A + β_B) / ((β_B + i)·B(1 + i, β_B)·B(α_A, β_A)),
 
 each term a positive number computed with ``math.lgamma`` in log space, so it is exact to float precision and
-needs no integration; α_B stays below a few hundred. References: Gelman et al., BDA3 ch. 2 (normal-normal)
-and ch. 5 (hierarchical models, the 8 schools of Rubin 1981); Efron & Morris 1975 (Data analysis using
-Stein's estimator); Evan Miller 2012 (Bayesian average ratings) and 2015. The tests recompute with
+needs no integration; α_B stays below a few hundred. The expected loss of choosing B (same paper) reuses it:
+x times a Beta(α, β) density is α/(α + β) times the Beta(α + 1, β) density, so each half of
+E[p_A·1{p_A > p_B}] − E[p_B·1{p_A > p_B}] is a posterior mean times one more such probability.
+
+References: Gelman et al., BDA3 ch. 2 (normal-normal) and ch. 5 (hierarchical models, the 8 schools of Rubin
+1981); Efron & Morris 1975 (Data analysis using Stein's estimator); Evan Miller 2012 (Bayesian average
+ratings) and 2015. The tests recompute with
 ``scipy.stats`` (a grid posterior, numerical integration of the Beta densities) and exact fractions.
 """
 
@@ -39,12 +45,13 @@ import numpy as np
 from generators._stats import norm_sf
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
-Ask = Literal["normal-normal", "partial-pooling", "bayes-average", "beta-ab"]
+Ask = Literal["normal-normal", "partial-pooling", "bayes-average", "beta-ab", "expected-loss"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
 GAP_2DP = 0.1  # slips in answers asked to 2 decimals land at least ten tolerances away
 GAP_3DP = 0.01  # the same for answers asked to 3 decimals
+GAP_SCORE = 0.03  # the Bayesian average's score (2 decimals): three tolerances, see the module docstring
 CHOICE_MARGIN = (
     0.05  # the winner of a choice part beats the runner-up by at least this (in the answer's units)
 )
@@ -91,6 +98,15 @@ def prob_b_beats_a(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> floa
     )
 
 
+def expected_loss_of_b(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> float:
+    """E[max(p_A − p_B, 0)]: m_A·P(p_A⁺ > p_B) − m_B·P(p_A > p_B⁺), where ⁺ adds one to α (x·Beta(α, β)'s
+    density is α/(α + β) times Beta(α + 1, β)'s), each probability one more exact sum."""
+    mean_a, mean_b = alpha_a / (alpha_a + beta_a), alpha_b / (alpha_b + beta_b)
+    a_plus_wins = 1 - prob_b_beats_a(alpha_a + 1, beta_a, alpha_b, beta_b)
+    a_wins_plus = 1 - prob_b_beats_a(alpha_a, beta_a, alpha_b + 1, beta_b)
+    return mean_a * a_plus_wins - mean_b * a_wins_plus
+
+
 def pooled_z_p_value(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
     """One-sided p-value of the pooled two-proportion z-test for H₁: p_B > p_A (the frequentist slip)."""
     pooled = (k_a + k_b) / (n_a + n_b)
@@ -107,6 +123,7 @@ class MeanScenario:
     quantity: str  # "the route's mean delivery time"
     one: str  # "delivery"
     many: str  # "deliveries"
+    each: str  # "Each delivery's time": one observation
     prior_from: str  # "its other routes"
     unit: str  # "min"
     mu0: tuple[int, int]  # prior mean range
@@ -120,6 +137,7 @@ MEAN_SCENARIOS = (
         "the route's mean delivery time",
         "delivery",
         "deliveries",
+        "Each delivery's time",
         "its other routes in the city",
         "min",
         (28, 45),
@@ -131,6 +149,7 @@ MEAN_SCENARIOS = (
         "the model's mean inference latency on it",
         "request",
         "requests",
+        "Each request's latency",
         "the server types it has benchmarked before",
         "ms",
         (80, 140),
@@ -142,6 +161,7 @@ MEAN_SCENARIOS = (
         "the store's mean basket value",
         "basket",
         "baskets",
+        "Each basket's value",
         "its existing stores",
         "€",
         (35, 60),
@@ -153,6 +173,7 @@ MEAN_SCENARIOS = (
         "the batch's true concentration",
         "measurement",
         "measurements",
+        "Each measurement",
         "the previous batches",
         "mg/L",
         (50, 90),
@@ -175,6 +196,7 @@ class GroupScenario:
     tau: tuple[int, ...]
     sigma: tuple[int, ...]
     sizes: tuple[int, ...]
+    lowest: float | None = None  # a sample mean below this would be absurd (a negative length of stay)
 
 
 GROUP_SCENARIOS = (
@@ -217,6 +239,7 @@ GROUP_SCENARIOS = (
         (3, 4, 5, 6),
         (15, 20, 25, 30),
         (5, 8, 12, 20, 30, 50, 80, 120),
+        5.0,
     ),
     GroupScenario(
         "A hospital group compares its wards; each ward reports the mean length of stay of its patients "
@@ -231,6 +254,7 @@ GROUP_SCENARIOS = (
         (2, 3),
         (4, 5, 6),
         (3, 5, 8, 12, 20, 30, 50),
+        1.0,
     ),
 )
 
@@ -325,8 +349,9 @@ class BayesShrinkage(Generator):
             "normal-normal": self._normal_normal,
             "partial-pooling": self._partial_pooling,
             "bayes-average": self._bayes_average,
-            "beta-ab": self._beta_ab,
-        }[ask]
+        }.get(ask)
+        if make is None:  # beta-ab and expected-loss share the test they draw
+            return self._beta_ab(rng, seed, params, ask)
         return make(rng, seed, params)
 
     # ── normal-normal ─────────────────────────────────────────────────────────────────────────────
@@ -356,7 +381,7 @@ class BayesShrinkage(Generator):
         u = s.unit
         prompt = (
             f"{s.setting}. You want {s.quantity}. From {s.prior_from} your prior for it is normal with mean "
-            f"**μ₀ = {mu0} {u}** and sd **τ₀ = {tau0} {u}**. Each {s.one} is the true mean plus independent "
+            f"**μ₀ = {mu0} {u}** and sd **τ₀ = {tau0} {u}**. {s.each} is that true mean plus independent "
             f"normal noise with known sd **σ = {sigma} {u}**. The first **n = {n}** {s.many} average "
             f"**x̄ = {fmt(xbar, 1)} {u}**.\n\n"
             f"With this conjugate normal model, what are the **posterior mean** and the **posterior sd** of "
@@ -424,7 +449,7 @@ class BayesShrinkage(Generator):
             furthest = max(range(count), key=lambda j: abs(means[j] - mu))
             if moves[top] - moves[order[1]] < CHOICE_MARGIN * max(1.0, moves[top]):
                 continue
-            if len({abs(y - mu) for y in means}) < count:
+            if len({abs(y - mu) for y in means}) < count or (s.lowest is not None and min(means) < s.lowest):
                 continue
             if {
                 "smallest": top == smallest and top != furthest,
@@ -555,7 +580,7 @@ class BayesShrinkage(Generator):
             if (top == raw_top) != agree or (agree and top == most):
                 continue  # agreeing instances where the most-rated item also leads teach nothing
             slips = _rating_slips(c, m, sizes[top], raw[top])
-            if min(abs(scores[top] - v) for v in slips.values()) >= 0.03:
+            if min(abs(scores[top] - v) for v in slips.values()) >= GAP_SCORE:
                 break
         else:
             raise RuntimeError(
@@ -597,8 +622,9 @@ class BayesShrinkage(Generator):
         )
         if agree:
             verdict = (
-                f"Here the raw ranking agrees: {names[top]} has the best raw mean too, and enough ratings "
-                f"({sizes[top]:,}) to keep it after shrinking; the most-rated {s.item}, {names[most]}, does not win."
+                f"Here the raw ranking agrees: {names[top]} also has the best raw mean, far enough ahead to keep "
+                f"the lead once its {sizes[top]:,} ratings are pulled toward m; the most-rated {s.item}, "
+                f"{names[most]}, does not win."
             )
         else:
             verdict = (
@@ -643,9 +669,12 @@ class BayesShrinkage(Generator):
 
     # ── Beta A/B ──────────────────────────────────────────────────────────────────────────────────
 
-    def _beta_ab(self, rng: np.random.Generator, seed: int, params: BayesShrinkageParams) -> Problem:
+    def _beta_ab(
+        self, rng: np.random.Generator, seed: int, params: BayesShrinkageParams, ask: str
+    ) -> Problem:
         s = TEST_SCENARIOS[int(rng.integers(len(TEST_SCENARIOS)))]
         flat = bool(rng.random() < 0.65)
+        loss = ask == "expected-loss"
         for _ in range(MAX_DRAWS):
             base = float(rng.uniform(*s.base))
             if flat:
@@ -660,15 +689,23 @@ class BayesShrinkage(Generator):
             k_b = int(rng.binomial(n_b, min(0.95, base * (1 + lift))))
             if not (0 < k_a < n_a and 0 < k_b < n_b) or a + k_b > 400:
                 continue
-            alpha_a, beta_a, alpha_b, beta_b = a + k_a, b + n_a - k_a, a + k_b, b + n_b - k_b
-            value = prob_b_beats_a(alpha_a, beta_a, alpha_b, beta_b)
-            slips = _ab_slips(a, b, k_a, n_a, k_b, n_b)
-            if 0.03 <= value <= 0.97 and all(abs(value - v) >= GAP_3DP for v in slips.values()):
+            post = (a + k_a, b + n_a - k_a, a + k_b, b + n_b - k_b)
+            probability = prob_b_beats_a(*post)
+            if loss:
+                value = 100 * expected_loss_of_b(*post)
+                slips = _loss_slips(a, b, k_a, n_a, k_b, n_b)
+                wanted = value >= 0.02
+            else:
+                value = probability
+                slips = _ab_slips(a, b, k_a, n_a, k_b, n_b)
+                wanted = 0.03 <= value <= 0.97
+            if wanted and all(abs(value - v) >= GAP_3DP for v in slips.values()):
                 break
         else:
             raise RuntimeError(
                 "no instance met the constraints: they contradict each other"
             )  # pragma: no cover
+        alpha_a, beta_a, alpha_b, beta_b = post
         prior = (
             "a **uniform Beta(1, 1)** prior"
             if flat
@@ -679,50 +716,99 @@ class BayesShrinkage(Generator):
             rows=(("A (control)", f"{n_a:,}", f"{k_a:,}"), ("B", f"{n_b:,}", f"{k_b:,}")),
             title="test results",
         )
-        prompt = (
+        intro = (
             f"A product team tests {s.change}: variant A is the current version, B the new one (table). Each "
             f"variant's conversion rate gets {prior}, so its posterior is Beta(a + conversions, b + "
-            f"non-conversions), the two independent.\n\n"
-            f"What is the posterior probability that B's true rate is higher, **P(p_B > p_A)**? Compute it "
-            "exactly (not by simulation) and answer to 3 decimals."
+            f"non-conversions), the two independent."
         )
+        if loss:
+            question = (
+                "The team will ship B only if the **expected loss of choosing B** is small: E[max(p_A − p_B, 0)], "
+                "the conversion rate given up on average, counting only the cases where A is really better. "
+                "Compute it exactly (not by simulation) and answer in percentage points (a loss of 0.0012 is "
+                "0.12 pp) to 3 decimals."
+            )
+            part = Part("E[max(p_A − p_B, 0)] in pp?", NumberAnswer(value, unit="pp", decimals=3))
+        else:
+            question = (
+                "What is the posterior probability that B's true rate is higher, **P(p_B > p_A)**? Compute it "
+                "exactly (not by simulation) and answer to 3 decimals."
+            )
+            part = Part("P(p_B > p_A)?", NumberAnswer(value, decimals=3))
         mean_a, mean_b = alpha_a / (alpha_a + beta_a), alpha_b / (alpha_b + beta_b)
         lines = [
             f"Posteriors: p_A ~ Beta({a} + {k_a}, {b} + {n_a - k_a}) = Beta({alpha_a}, {beta_a}) and p_B ~ "
             f"Beta({a} + {k_b}, {b} + {n_b - k_b}) = Beta({alpha_b}, {beta_b}); posterior means "
-            f"{fmt(mean_a, 4)} and {fmt(mean_b, 4)}.",
-            "For integer α_B the probability is a finite sum (Evan Miller 2015): P(p_B > p_A) = "
+            f"m_A = {fmt(mean_a, 5)} and m_B = {fmt(mean_b, 5)}.",
+            "For integer α_B, P(p_B > p_A) is a finite sum (Evan Miller 2015): h(α_A, β_A, α_B, β_B) = "
             "Σ_{i=0}^{α_B−1} B(α_A + i, β_A + β_B) / ((β_B + i)·B(1 + i, β_B)·B(α_A, β_A)), with B the beta "
-            "function. Compute each term through log-gamma (lgamma) to avoid overflow.",
-            f"Here α_B = {alpha_b}, so the sum has {alpha_b} terms (i = 0…{alpha_b - 1}), all positive; they add "
-            f"up to P(p_B > p_A) = **{fmt(value)}**",
-            f"Not the one-sided p-value of the z-test ({fmt(slips['p_value'], 3)}): that is P(data this extreme "
-            f"| no difference), a statement about the data, not about p_B > p_A. Comparing posterior means only "
-            f"({fmt(mean_b, 4)} vs {fmt(mean_a, 4)}) says which is ahead, not how sure you can be: the answer would "
-            f"be {fmt(slips['means_only'])} if that were read as certainty.",
+            "function. Compute each term through log-gamma (lgamma) to avoid overflow; all terms are positive.",
         ]
-        if "prior_ignored" in slips:
-            lines.append(
-                f"Ignoring the stated prior (Beta(1, 1) instead of Beta({a}, {b})) gives {fmt(slips['prior_ignored'], 3)}."
-            )
+        lines += _loss_lines(post, value, slips) if loss else _probability_lines(post, value, slips, a, b)
         return self.problem(
             seed,
             params,
-            prompt=prompt,
-            parts=(Part("P(p_B > p_A)?", NumberAnswer(value, decimals=3)),),
+            prompt=f"{intro}\n\n{question}",
+            parts=(part,),
             solution="\n\n".join(lines),
             data={
-                "ask": "beta-ab",
+                "ask": ask,
                 "prior": [a, b],
                 "n_a": n_a,
                 "k_a": k_a,
                 "n_b": n_b,
                 "k_b": k_b,
-                "probability": value,
+                "probability": probability,
+                "value": value,
                 "mistakes": slips,
             },
             table=table,
         )
+
+
+def _probability_lines(
+    post: tuple[int, int, int, int], value: float, slips: dict[str, float], a: int, b: int
+) -> list[str]:
+    alpha_a, beta_a, alpha_b, beta_b = post
+    mean_a, mean_b = alpha_a / (alpha_a + beta_a), alpha_b / (alpha_b + beta_b)
+    lines = [
+        f"Here α_B = {alpha_b}, so the sum has {alpha_b} terms (i = 0…{alpha_b - 1}); they add up to "
+        f"P(p_B > p_A) = **{fmt(value)}**",
+        f"Not the one-sided p-value of the z-test ({fmt(slips['p_value'], 3)}): that is P(data this extreme "
+        f"| no difference), a statement about the data, not about p_B > p_A. Comparing posterior means only "
+        f"({fmt(mean_b, 4)} vs {fmt(mean_a, 4)}) says which is ahead, not how sure you can be: the answer would "
+        f"be {fmt(slips['means_only'])} if that were read as certainty.",
+    ]
+    if "prior_ignored" in slips:
+        lines.append(
+            f"Ignoring the stated prior (Beta(1, 1) instead of Beta({a}, {b})) gives {fmt(slips['prior_ignored'], 3)}."
+        )
+    return lines
+
+
+def _loss_lines(post: tuple[int, int, int, int], value: float, slips: dict[str, float]) -> list[str]:
+    alpha_a, beta_a, alpha_b, beta_b = post
+    mean_a, mean_b = alpha_a / (alpha_a + beta_a), alpha_b / (alpha_b + beta_b)
+    a_plus_wins = 1 - prob_b_beats_a(alpha_a + 1, beta_a, alpha_b, beta_b)
+    a_wins_plus = 1 - prob_b_beats_a(alpha_a, beta_a, alpha_b + 1, beta_b)
+    lines = [
+        "Split the loss: E[max(p_A − p_B, 0)] = E[p_A·1{p_A > p_B}] − E[p_B·1{p_A > p_B}]. A Beta(α, β) "
+        "density times x is α/(α + β) times the Beta(α + 1, β) density, so E[p_A·1{p_A > p_B}] = "
+        "m_A·P(p_A⁺ > p_B) with p_A⁺ ~ Beta(α_A + 1, β_A), and E[p_B·1{p_A > p_B}] = m_B·P(p_A > p_B⁺) with "
+        "p_B⁺ ~ Beta(α_B + 1, β_B).",
+        f"P(p_A⁺ > p_B) = 1 − h({alpha_a + 1}, {beta_a}, {alpha_b}, {beta_b}) = {fmt(a_plus_wins, 6)} and "
+        f"P(p_A > p_B⁺) = 1 − h({alpha_a}, {beta_a}, {alpha_b + 1}, {beta_b}) = {fmt(a_wins_plus, 6)}.",
+        f"Loss = {fmt(mean_a, 5)}·{fmt(a_plus_wins, 6)} − {fmt(mean_b, 5)}·{fmt(a_wins_plus, 6)} = "
+        f"{fmt(value / 100, 7)} = **{fmt(value)}** pp",
+        f"The other direction, E[max(p_B − p_A, 0)] (the loss of keeping A), is {fmt(slips['wrong_direction'], 3)} "
+        f"pp: the two differ by exactly m_A − m_B. The gap of the posterior means alone, max(m_A − m_B, 0) = "
+        f"{fmt(slips['means_only'], 3)} pp, ignores the uncertainty: B can lose even when its mean is ahead.",
+    ]
+    if "prior_ignored" in slips:
+        lines.append(
+            f"Ignoring the stated prior (Beta(1, 1) instead) gives {fmt(slips['prior_ignored'], 3)} pp."
+        )
+    return lines
 
 
 def _normal_mean_slips(mu0: float, tau0: float, sigma: float, n: int, xbar: float) -> dict[str, float]:
@@ -758,5 +844,18 @@ def _ab_slips(a: int, b: int, k_a: int, n_a: int, k_b: int, n_b: int) -> dict[st
         flat = prob_b_beats_a(1 + k_a, 1 + n_a - k_a, 1 + k_b, 1 + n_b - k_b)
         exact = prob_b_beats_a(a + k_a, b + n_a - k_a, a + k_b, b + n_b - k_b)
         if abs(flat - exact) >= GAP_3DP:
+            slips["prior_ignored"] = flat
+    return slips
+
+
+def _loss_slips(a: int, b: int, k_a: int, n_a: int, k_b: int, n_b: int) -> dict[str, float]:
+    """In percentage points, as the answer."""
+    post = (a + k_a, b + n_a - k_a, a + k_b, b + n_b - k_b)
+    mean_a, mean_b = post[0] / (post[0] + post[1]), post[2] / (post[2] + post[3])
+    loss = expected_loss_of_b(*post)
+    slips = {"wrong_direction": 100 * (loss - mean_a + mean_b), "means_only": 100 * max(mean_a - mean_b, 0.0)}
+    if (a, b) != (1, 1):
+        flat = 100 * expected_loss_of_b(1 + k_a, 1 + n_a - k_a, 1 + k_b, 1 + n_b - k_b)
+        if abs(flat - 100 * loss) >= GAP_3DP:
             slips["prior_ignored"] = flat
     return slips

@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from scipy import integrate, stats
+from scipy.integrate import cumulative_trapezoid
 
 from generators import ChoiceAnswer, Problem, get
 from tests.generators.family_checks import (
@@ -23,7 +24,7 @@ from tests.generators.instances import generated
 from tests.generators.shortcuts import TREE_MARGIN, choice_instances, shortcut_reports
 
 GEN = get("bayes-shrinkage")
-ASKS = ("normal-normal", "partial-pooling", "bayes-average", "beta-ab")
+ASKS = ("normal-normal", "partial-pooling", "bayes-average", "beta-ab", "expected-loss")
 SEEDS = range(100)
 
 pytestmark = pytest.mark.xdist_group("bayes-shrinkage")
@@ -240,6 +241,68 @@ def ab_mistakes(problem: Problem) -> list[str]:
     return wrong
 
 
+def grid_expected_loss(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> float:
+    """E[max(p_A − p_B, 0)] = ∫ f_A(x) ∫₀ˣ (x − y) f_B(y) dy dx on a fine grid, with scipy's Beta densities:
+    the inner integral is x·F_B(x) − ∫₀ˣ y f_B(y) dy, both cumulative trapezoids (no Beta identities)."""
+    a, b = stats.beta(alpha_a, beta_a), stats.beta(alpha_b, beta_b)
+    lo = max(0.0, min(a.ppf(1e-13), b.ppf(1e-13)))
+    hi = min(1.0, max(a.isf(1e-13), b.isf(1e-13)))
+    x = np.linspace(lo, hi, 20_001)
+    f_b = b.pdf(x)
+    inner = x * cumulative_trapezoid(f_b, x, initial=0) - cumulative_trapezoid(x * f_b, x, initial=0)
+    return float(np.trapezoid(a.pdf(x) * inner, x))
+
+
+def test_expected_loss_matches_a_grid_integral() -> None:
+    for seed in range(40):
+        problem = problem_for("expected-loss", seed)
+        d = problem.data
+        assert problem.table is not None
+        assert [row[1:] for row in problem.table.rows] == [
+            (f"{d['n_a']:,}", f"{d['k_a']:,}"),
+            (f"{d['n_b']:,}", f"{d['k_b']:,}"),
+        ]
+        params = posterior_params(d)
+        assert problem.expected == pytest.approx(100 * grid_expected_loss(*params), abs=1e-5), seed
+        assert problem.expected >= 0.02
+
+
+def test_expected_loss_agrees_with_a_seeded_monte_carlo() -> None:
+    draws = np.random.default_rng(2012)
+    for seed in range(6):
+        problem = problem_for("expected-loss", seed)
+        alpha_a, beta_a, alpha_b, beta_b = posterior_params(problem.data)
+        diff = draws.beta(alpha_a, beta_a, 300_000) - draws.beta(alpha_b, beta_b, 300_000)
+        losses = 100 * np.maximum(diff, 0)
+        error = 5 * losses.std() / math.sqrt(losses.size)
+        assert problem.expected == pytest.approx(float(losses.mean()), abs=error), seed
+
+
+def loss_mistakes(problem: Problem) -> list[str]:
+    d = problem.data
+    alpha_a, beta_a, alpha_b, beta_b = posterior_params(d)
+    mean_a, mean_b = alpha_a / (alpha_a + beta_a), alpha_b / (alpha_b + beta_b)
+    # E[max(p_A − p_B, 0)] − E[max(p_B − p_A, 0)] = E[p_A − p_B] (checked on a grid in the next test).
+    other_way = problem.expected - 100 * (mean_a - mean_b)
+    wrong = [f"{other_way:.3f}", f"{100 * max(mean_a - mean_b, 0):.3f}"]
+    if "prior_ignored" in d["mistakes"]:
+        flat = grid_expected_loss(
+            1 + d["k_a"], 1 + d["n_a"] - d["k_a"], 1 + d["k_b"], 1 + d["n_b"] - d["k_b"]
+        )
+        wrong.append(f"{100 * flat:.3f}")
+    return wrong
+
+
+def test_the_other_direction_differs_by_the_mean_gap() -> None:
+    for seed in range(10):
+        problem = problem_for("expected-loss", seed)
+        alpha_a, beta_a, alpha_b, beta_b = posterior_params(problem.data)
+        gap = alpha_a / (alpha_a + beta_a) - alpha_b / (alpha_b + beta_b)
+        other_way = 100 * grid_expected_loss(alpha_b, beta_b, alpha_a, beta_a)  # E[max(p_B − p_A, 0)]
+        assert other_way == pytest.approx(problem.expected - 100 * gap, abs=1e-5)
+        assert other_way == pytest.approx(problem.data["mistakes"]["wrong_direction"], abs=1e-6)
+
+
 # ── shared ────────────────────────────────────────────────────────────────────────────────────────
 
 MISTAKES = {
@@ -247,12 +310,13 @@ MISTAKES = {
     "partial-pooling": pooling_mistakes,
     "bayes-average": rating_mistakes,
     "beta-ab": ab_mistakes,
+    "expected-loss": loss_mistakes,
 }
 
 
 def right_answers(problem: Problem) -> list[str]:
     expected = problem.expected if isinstance(problem.expected, list) else [problem.expected]
-    decimals = 3 if problem.data["ask"] == "beta-ab" else 2
+    decimals = 3 if problem.data["ask"] in ("beta-ab", "expected-loss") else 2
     exact = "; ".join(v if isinstance(v, str) else repr(v) for v in expected)
     rounded = "; ".join(v if isinstance(v, str) else f"{v:.{decimals}f}" for v in expected)
     return [exact, rounded]
@@ -260,7 +324,7 @@ def right_answers(problem: Problem) -> list[str]:
 
 @pytest.mark.parametrize("ask", ASKS)
 def test_grading(ask: str) -> None:
-    for seed in range(60):
+    for seed in range(50):
         problem = problem_for(ask, seed)
         wrong = MISTAKES[ask](problem)
         assert_grades(problem, right_answers(problem), wrong, seed)
@@ -274,7 +338,7 @@ def test_each_slip_is_ten_tolerances_away() -> None:
             number = next(float(v) for v in expected if not isinstance(v, str))
             slips = problem.data["mistakes"]
             values = [*slips["mean"].values()] if ask == "normal-normal" else [*slips.values()]
-            gap = 0.01 if ask == "beta-ab" else 0.03 if ask == "bayes-average" else 0.1
+            gap = {"beta-ab": 0.01, "expected-loss": 0.01, "bayes-average": 0.03}.get(ask, 0.1)
             assert min(abs(number - v) for v in values) >= gap - 1e-12, (ask, seed)
 
 
