@@ -220,7 +220,7 @@ GROUP_SCENARIOS = (
         "stores",
         "mean daily uplift",
         "trial days",
-        "€ hundreds",
+        "€k",
         ("Harbour St", "Market Sq", "Station Rd", "Mill Lane", "Park Ave", "Castle St", "Bridge Rd"),
         (3, 8),
         (2, 3, 4),
@@ -243,7 +243,7 @@ GROUP_SCENARIOS = (
     ),
     GroupScenario(
         "A hospital group compares its wards; each ward reports the mean length of stay of its patients "
-        "with one condition",
+        "admitted for one condition",
         "ward",
         "wards",
         "mean length of stay",
@@ -707,9 +707,9 @@ class BayesShrinkage(Generator):
             )  # pragma: no cover
         alpha_a, beta_a, alpha_b, beta_b = post
         prior = (
-            "a **uniform Beta(1, 1)** prior"
+            "a uniform **Beta(1, 1)** prior (a = b = 1)"
             if flat
-            else f"a **Beta({a}, {b})** prior (from past tests of similar changes)"
+            else f"a **Beta({a}, {b})** prior (a = {a}, b = {b}, from past tests of similar changes)"
         )
         table = Table(
             headers=("variant", s.unit, s.event),
