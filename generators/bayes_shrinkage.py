@@ -499,7 +499,7 @@ class BayesShrinkage(Generator):
                 text += (
                     f": its mean is furthest from μ, but {sizes[j]} {s.members} make it trusted (B is small)"
                 )
-            feedback[names[j]] = text + "."
+            feedback[_row(j)] = text + "."
         grid = "\n".join(
             [
                 f"| {s.group} | n | σ²/n | B | ȳ | estimate | move |",
@@ -525,14 +525,14 @@ class BayesShrinkage(Generator):
             f"The slips for {names[a]}: B inverted ((1 − B)·μ + B·ȳ) gives {fmt(slips['inverted'], 2)}; no "
             f"pooling keeps ȳ = {fmt(means[a], 1)}; complete pooling gives every {s.group} μ = {mu}.",
         ]
-        options = tuple(Option(name) for name in names)
+        options = tuple(Option(_row(j), name) for j, name in enumerate(names))
         return self.problem(
             seed,
             params,
             prompt=prompt,
             parts=(
                 Part(f"estimate for {names[asked]}?", NumberAnswer(estimate, unit=u, decimals=2)),
-                Part("moves furthest?", ChoiceAnswer(options=options, correct=names[top], feedback=feedback)),
+                Part("moves furthest?", ChoiceAnswer(options=options, correct=_row(top), feedback=feedback)),
             ),
             solution="\n\n".join(lines),
             data={
@@ -608,7 +608,7 @@ class BayesShrinkage(Generator):
                 text += f": it has the best raw mean ({raw[j]:.2f}), but only {sizes[j]:,} ratings against C = {c}"
             elif j == most:
                 text += f": it has the most ratings ({sizes[j]:,}), but its mean ({raw[j]:.2f}) is lower"
-            feedback[names[j]] = text + "."
+            feedback[_row(j)] = text + "."
         grid = "\n".join(
             [
                 f"| {s.item} | n | x̄ | (C·m + n·x̄) / (C + n) |",
@@ -640,13 +640,13 @@ class BayesShrinkage(Generator):
             f"Slips for the score: the raw mean {raw[top]:.2f}; C and n swapped (n·m + C·x̄) / (C + n) = "
             f"{fmt(slips['swapped'], 2)}; (m + x̄)/2 = {fmt(slips['halfway'], 2)}.",
         ]
-        options = tuple(Option(name) for name in names)
+        options = tuple(Option(_row(j), name) for j, name in enumerate(names))
         return self.problem(
             seed,
             params,
             prompt=prompt,
             parts=(
-                Part("first?", ChoiceAnswer(options=options, correct=names[top], feedback=feedback)),
+                Part("first?", ChoiceAnswer(options=options, correct=_row(top), feedback=feedback)),
                 Part("its score?", NumberAnswer(scores[top], decimals=2)),
             ),
             solution="\n\n".join(lines),
@@ -809,6 +809,13 @@ def _loss_lines(post: tuple[int, int, int, int], value: float, slips: dict[str, 
             f"Ignoring the stated prior (Beta(1, 1) instead) gives {fmt(slips['prior_ignored'], 3)} pp."
         )
     return lines
+
+
+def _row(index: int) -> str:
+    """An option's machine name: its row in the table. The learner reads and types the item's own name (the
+    label); naming the option by row keeps the key's name as uniform as its position, where item names drawn
+    from each scenario's own list would let the scenario's words narrow the guess."""
+    return f"row-{index + 1}"
 
 
 def _normal_mean_slips(mu0: float, tau0: float, sigma: float, n: int, xbar: float) -> dict[str, float]:
