@@ -338,7 +338,8 @@ class BayesShrinkage(Generator):
     title = "Bayesian shrinkage: normal-normal, partial pooling, Bayesian averages, Beta A/B"
     description = (
         "Estimates pulled toward a prior: a normal mean's posterior, partially pooled group means, the "
-        "Bayesian average that ranks items with few ratings, and P(B beats A) from Beta posteriors."
+        "Bayesian average that ranks items with few ratings, and P(B beats A) and the expected loss of shipping B "
+        "from Beta posteriors."
     )
     Params = BayesShrinkageParams
     topics = ("probability", "bayesian", "statistics", "ab-testing")
