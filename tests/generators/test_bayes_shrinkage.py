@@ -242,8 +242,9 @@ def ab_mistakes(problem: Problem) -> list[str]:
     )
     alpha_a, beta_a, alpha_b, beta_b = posterior_params(d)
     means_only = 1.0 if alpha_b / (alpha_b + beta_b) > alpha_a / (alpha_a + beta_a) else 0.0
-    wrong = [f"{stats.norm.sf(z):.3f}", f"{means_only:.3f}"]
-    if "prior_ignored" in d["mistakes"]:
+    # The p-value itself and 1 − p, which a flat prior and large samples bring close to the answer.
+    wrong = [f"{stats.norm.sf(z):.3f}", f"{stats.norm.cdf(z):.3f}", f"{means_only:.3f}"]
+    if d["prior"] != [1, 1]:
         flat = integrated_probability(
             1 + d["k_a"], 1 + d["n_a"] - d["k_a"], 1 + d["k_b"], 1 + d["n_b"] - d["k_b"]
         )
@@ -295,7 +296,7 @@ def loss_mistakes(problem: Problem) -> list[str]:
     # E[max(p_A − p_B, 0)] − E[max(p_B − p_A, 0)] = E[p_A − p_B] (checked on a grid in the next test).
     other_way = problem.expected - 100 * (mean_a - mean_b)
     wrong = [f"{other_way:.3f}", f"{100 * max(mean_a - mean_b, 0):.3f}"]
-    if "prior_ignored" in d["mistakes"]:
+    if d["prior"] != [1, 1]:
         flat = grid_expected_loss(
             1 + d["k_a"], 1 + d["n_a"] - d["k_a"], 1 + d["k_b"], 1 + d["n_b"] - d["k_b"]
         )
