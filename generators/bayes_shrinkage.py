@@ -25,15 +25,14 @@ Testing"):
 
 each term a positive number computed with ``math.lgamma`` in log space, so it is exact to float precision and
 needs no integration; α_B stays below a few hundred. The expected loss of choosing B (Chris Stucchio 2014,
-"Easy evaluation of decision rules in Bayesian A/B testing", the closed form behind VWO's decision rule) reuses
-it: x times a Beta(α, β) density is α/(α + β) times the Beta(α + 1, β) density, so each half of
+"Easy evaluation of decision rules in Bayesian A/B testing") reuses it: x times a Beta(α, β) density is α/(α + β) times the Beta(α + 1, β) density, so each half of
 E[p_A·1{p_A > p_B}] − E[p_B·1{p_A > p_B}] is a posterior mean times one more such probability.
 
 With an informative prior, ignoring it is always one of the slips the numbers expose: instances where Beta(1, 1)
 gives nearly the same answer are redrawn, so the stated prior matters in every instance that states one. The
 z-test's 1 − p is a slip too: under a flat prior with large samples it often lands within a tolerance of
 P(p_B > p_A) (both are roughly Φ of the standardised gap), which would let a learner who never computed the
-posterior pass; instances where it does are redrawn, and the solution says why the two differ.
+posterior pass; instances where it lands within ``GAP_3DP`` are redrawn, and the solution says why the two differ.
 
 References: Gelman et al., BDA3 ch. 2 (normal-normal) and ch. 5 (hierarchical models, the 8 schools of Rubin
 1981); Efron & Morris 1975 (Data analysis using Stein's estimator); Evan Miller 2012 (Bayesian average
