@@ -64,6 +64,7 @@ BUILTIN: dict[str, str] = {
     "wer": "generators.wer:WER",
     "probability-puzzle": "generators.probability_puzzle:ProbabilityPuzzle",
     "training-compute": "generators.training_compute:TrainingCompute",
+    "bayes-shrinkage": "generators.bayes_shrinkage:BayesShrinkage",
 }
 
 
