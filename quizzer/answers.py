@@ -6,7 +6,8 @@
 
 - ``x%`` always means x/100, except where the answer itself is in percent (its unit is ``%``), where the
   sign is just the unit;
-- a unit typed before or after the number is ignored: ``$210``, ``210 dollars``, ``1050 rows``;
+- a unit typed before or after the number is ignored: ``$210``, ``210 €``, ``210 dollars``, ``1050 rows``,
+  ``87.5 mg/L``;
 - a comma is a thousands separator when it is followed by groups of three digits (``1,000``,
   ``12,345.6``) and a decimal comma otherwise (``0,75``); ``0,531`` (a leading 0) is a decimal comma;
   ``1,234`` alone could be either and gets a hint, not a grade.
@@ -30,7 +31,8 @@ _LEADING_ZERO_COMMA = re.compile(r"^[+-]?0,\d+$")
 # A unit around the number: "$210", "210 dollars", "1050 rows", "€ 3.5". Letters only (so "e" of an exponent
 # never counts), at most a few words.
 _CURRENCY = "$€£¥"
-_UNIT_WORDS = re.compile(r"^(?P<number>.*?[\d%.])\s*(?P<unit>[^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*){0,2})$")
+_UNIT_WORD = r"[^\W\d_][^\W\d]*(?:/[^\W\d_][^\W\d]*)?"  # "rows", "m²", and a rate: "mg/L", "FLOP/s"
+_UNIT_WORDS = re.compile(rf"^(?P<number>.*?[\d%.])\s*(?P<unit>{_UNIT_WORD}(?:\s+{_UNIT_WORD}){{0,2}})$")
 _UNICODE_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "٫": ".", "⁄": "/", "∕": "/"})
 # Powers of ten as written by hand or copied from a solution: 5.6×10^22, 5.6*10**22, 5.6 x 10²², 10^-3.
 _SUPERSCRIPT_POWER = re.compile(r"10([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
@@ -75,6 +77,8 @@ def read_number(text: object, *, whole: bool = False) -> Number | Unreadable:
     unit = ""
     if cleaned and cleaned[0] in _CURRENCY:
         unit, cleaned = cleaned[0], cleaned[1:].strip()
+    elif cleaned and cleaned[-1] in _CURRENCY:  # "66.75 €", as the sign is written after the amount in much of Europe
+        unit, cleaned = cleaned[-1], cleaned[:-1].strip()
     elif (match := _UNIT_WORDS.match(cleaned)) and match.group("unit").casefold() not in ("e", "nan", "inf"):
         unit, cleaned = match.group("unit"), match.group("number").strip()
     cleaned = _as_e_notation(re.sub(r"\s+", "", cleaned))

@@ -86,3 +86,17 @@ def test_the_input_hint_says_what_to_type() -> None:
     assert answer_hint(NumberAnswer(44.4, unit="%", decimals=1)).startswith("A percentage to 1 decimal, e.g. 44.4")
     assert answer_hint(NumberAnswer(0.778, decimals=3)).startswith("A number to 3 decimals (0.75, 75%, 3/4 work)")
     assert answer_hint(NumberAnswer(4e-8, significant=1)).startswith("A number to 1 significant figure (")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [("$210", 210.0, "$"), ("210 €", 210.0, "€"), ("66.75€", 66.75, "€"), ("1050 rows", 1050.0, "rows"),
+     ("87.46 mg/L", 87.46, "mg/L"), ("1.2e9 FLOP/s", 1.2e9, "FLOP/s"), ("5 tokens per second", 5.0, "tokens per second")],
+)
+def test_a_unit_around_the_number_is_read_and_set_aside(text: str, value: float, unit: str) -> None:
+    """A unit before or after the number, a rate among them ("mg/L" was unreadable, so was "66.75 €"), is not
+    part of the number; a bare fraction stays a fraction."""
+    number = read_number(text)
+    assert isinstance(number, Number) and number.value == pytest.approx(value) and number.unit == unit
+    fraction = read_number("3/4")
+    assert isinstance(fraction, Number) and fraction.value == 0.75 and fraction.unit == ""
