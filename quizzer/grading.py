@@ -135,6 +135,10 @@ def _option_numbers(labels: Sequence[str], values: Sequence[float | None]) -> li
 # -- numbers ------------------------------------------------------------------------------------------
 
 
+# Units in which a typed "%" is the unit itself: a difference of two percentages is in percentage points.
+PERCENT_UNITS = frozenset({"%", "pp", "percentage point", "percentage points"})
+
+
 def grade_number(text: str, expected: float, tolerance: float, rel_tolerance: float, unit: str = "",
                  shown: str | None = None, *, whole: bool = False) -> Grade | Unreadable:
     """Grade a typed number. ``shown`` is the expected value as the prompt asked for it; ``whole`` says a
@@ -142,9 +146,9 @@ def grade_number(text: str, expected: float, tolerance: float, rel_tolerance: fl
     number = read_number(text, whole=whole or abs(expected) >= 100)
     if isinstance(number, Unreadable):
         return number
-    in_percent = unit == "%"
+    in_percent = unit.casefold() in PERCENT_UNITS  # a % typed with the answer is then its unit, not "/100"
     if shown is None:
-        shown = format_number(expected) + (unit if in_percent else f" {unit}" if unit else "")
+        shown = format_number(expected) + (unit if unit == "%" else f" {unit}" if unit else "")
     if matches(number, expected, tolerance, rel_tolerance, in_percent=in_percent):
         return Grade(True, shown, "Right.")
     if not in_percent and (slip := percent_slip(number, expected, tolerance, rel_tolerance)):
@@ -298,6 +302,8 @@ def answer_hint(answer: Answer | None = None, *, unit: str = "", whole: bool = F
             places = _plural(answer.decimals, "decimal")
             if unit == "%":  # the number typed is the percentage itself: 0.75 would mean 0.75%
                 return f"A percentage to {places}, e.g. 44.4 or 44.4% — Enter submits"
+            if unit.casefold() in PERCENT_UNITS:
+                return f"Percentage points to {places}, e.g. 1.25 or 1.25% — Enter submits"
             suffix = f" in {unit}" if unit else ""
             return f"A number to {places}{suffix} (0.75, 75%, 3/4 work) — Enter submits"
         if answer.significant:

@@ -100,3 +100,16 @@ def test_a_unit_around_the_number_is_read_and_set_aside(text: str, value: float,
     assert isinstance(number, Number) and number.value == pytest.approx(value) and number.unit == unit
     fraction = read_number("3/4")
     assert isinstance(fraction, Number) and fraction.value == 0.75 and fraction.unit == ""
+
+
+def test_a_percent_sign_is_the_unit_of_an_answer_in_percentage_points() -> None:
+    """A lift of 0.123 percentage points typed as "0.123%" is right (it was read as 0.00123 and graded wrong)."""
+    from generators.base import NumberAnswer
+    from quizzer.grading import answer_hint, grade_number
+
+    for typed in ("0.123%", "0.123 pp", "0.123"):
+        grade = grade_number(typed, 0.123, 0.001, 0.0, unit="pp")
+        assert not isinstance(grade, Unreadable) and grade.correct, typed
+    wrong = grade_number("12.3%", 0.123, 0.001, 0.0, unit="pp")
+    assert not isinstance(wrong, Unreadable) and not wrong.correct
+    assert answer_hint(NumberAnswer(0.123, unit="pp", decimals=3)).startswith("Percentage points to 3 decimals")
