@@ -23,7 +23,11 @@ each point, whether a typed answer makes it, and proposes an SM-2 quality from t
   ("precision recall threshold positives", "lasso, zero, coefficients, sparse") and makes no point, unless a clause
   of it keeps its words in the order the deck's own text uses ("precision punishes false alarms"). An ``also``
   phrasing of one or two terms ("reliability diagram", "walk-forward validation") only names a point: it counts in
-  a sentence that says something more than it, never typed alone.
+  a sentence that says something more than it, never typed alone; and an answer of one or two terms makes no point
+  through any phrasing, even a longer one that contains them.
+- A phrasing need not repeat the point's contrast terms ("flags fewer items" for "precision rises as the threshold
+  rises"): a piece that says a term's partner where the point's own text says the term ("recall rises ...") makes
+  the point through none of its phrasings.
 - A point is made when its best score reaches :data:`POINT_THRESHOLD`. The answer passes (quality 3 or more) only
   when every must-point is made. An empty answer, the question typed back, or an answer that reads as another
   card's answer gets no points at all.
@@ -61,7 +65,7 @@ TRACE_THRESHOLD = 0.2  # below this everywhere, the answer is about something el
 FULL_SHARE = 0.99  # share of points made for quality 5
 GOOD_SHARE = 0.7  # share of points made for quality 4
 PARTIAL_SHARE = 0.2  # a failing answer that still makes this share of the points gets 2, else 1
-UNSURE_THRESHOLD = 0.28  # a missed point scoring this or more is close; only close must-points missing: unsure
+UNSURE_THRESHOLD = 0.35  # a missed point scoring this or more is close; only close must-points missing: unsure
 COPY_THRESHOLD = 0.7  # similarity to the question above which the answer is the question typed back
 OTHER_CARD_MARGIN = 0.05  # an answer closer by this to another card's points than to this card's is off-card
 WORD_WEIGHT = 0.5  # weight of the word vectoriser in a similarity; the character vectoriser gets the rest
@@ -409,6 +413,12 @@ def contradicts(point: _Polarity, piece: _Piece) -> bool:
         return True
     if absent & point.asserted & piece.before.negated:
         return True
+    return swaps(point, piece)
+
+
+def swaps(point: _Polarity, piece: _Piece) -> bool:
+    """Does a clause of the piece say of a contrast term's partner what the point says of the term, with another of
+    the point's words beside it ("L2 zeroes weights" against "L1 zeroes weights")?"""
     for term in point.asserted | point.negated:
         partners = _PARTNERS.get(term, set()) - point.asserted - point.negated
         if not partners:
@@ -784,21 +794,26 @@ class DeckModel:
         judged = [self._piece(text, parts, around.get(text, ((), ()))) for text, parts in found.items()]
         said = {sentence: self._statement(sentence) for sentence in set(home.values()) or {normal}}
         stated = [said[home.get(text, normal)] for text in texts]
+        # A term or two typed alone names a point without saying anything of it, whatever phrasing contains it.
+        bare = len(set(_content(normal, self.stop)) - {_NEGATED}) <= LABEL_WORDS
         results = []
         for index, point in enumerate(points):
             best, best_piece, best_variant = 0.0, -1, ""
             support: list[str] = []
             denials: list[tuple[float, str]] = []
+            own = model.polarities[index][0]
             for offset, variant in enumerate(model.variants[index]):
                 column = model.offsets[index] + offset
                 polarity = model.polarities[index][offset]
                 label = model.labels[index][offset]
                 for row in range(len(texts)):
                     content = stated[row]
-                    if content is None or label and not content - polarity.asserted - polarity.negated:
+                    if content is None or bare or label and not content - polarity.asserted - polarity.negated:
                         continue
                     score = float(scores[row, column])
-                    if not contradicts(polarity, judged[row]):
+                    # A phrasing may leave out the point's contrast term ("flags fewer items" for "precision rises"):
+                    # a piece that says the partner where the point's own text says the term still does not make it.
+                    if not contradicts(polarity, judged[row]) and not (offset and swaps(own, judged[row])):
                         if score >= POINT_THRESHOLD:
                             support.append(texts[row])
                         if score > best:

@@ -114,14 +114,16 @@ cards:
 
 
 def test_a_must_point_missed_by_a_narrow_margin_leaves_the_verdict_to_the_learner(tmp_path: Path) -> None:
-    """"Picks a subset of features" is Lasso's point in other words: the grader scores it just under the bar. It
+    """"Leaves some features out" is Lasso's point in other words: the grader scores it just under the bar. It
     neither passes nor fails such an answer; one that misses a must-point by far, or makes them all, is decided."""
     path = tmp_path / "deck.yaml"
     path.write_text(LASSO_DECK, encoding="utf-8")
     deck = load_deck(path)
     card = deck.card("lasso-vs-ridge")
     assert isinstance(card, OpenCard)
-    unsure = keypoints.grade_answer(deck, card, "Lasso picks a subset of features, ridge keeps them all but smaller.")
+    unsure = keypoints.grade_answer(
+        deck, card, "Lasso leaves some features out of the model, ridge shrinks all the weights."
+    )
     assert unsure.unsure and not unsure.correct
     (close,) = [point for point in unsure.points if not point.made]
     assert close.must and close.close
@@ -132,6 +134,49 @@ def test_a_must_point_missed_by_a_narrow_margin_leaves_the_verdict_to_the_learne
     right = keypoints.grade_answer(deck, card, "Lasso sets some coefficients exactly to zero; ridge shrinks them all.")
     assert right.correct and not right.unsure
     assert not keypoints.grade_answer(deck, card, "").unsure  # a refusal is decided
+
+
+RULES_DECK = """\
+id: rules
+title: Rules
+cards:
+  - id: l1
+    front: What does an L1 penalty do to a linear model's coefficients?
+    back: L1 (lasso) sets some coefficients exactly to zero, so it selects features; L2 shrinks all of them.
+    points:
+      - text: "L1 sets some coefficients exactly to zero"
+        also: ["gives a sparse model by zeroing some of the coefficients", "drives a few weights all the way to zero"]
+        must: true
+      - text: "So it performs feature selection"
+        also: ["picks a subset of the features", "the features with a zero weight drop out of the model"]
+  - id: calibration
+    front: How do you check that a classifier's probabilities are calibrated?
+    back: Plot a reliability diagram, predicted probability against the observed frequency in bins, and compute ECE.
+    points:
+      - text: "Plot predicted probability against observed frequency in bins"
+        also: ["a reliability diagram plots the predicted probability against the observed frequency",
+               "reliability diagram"]
+        must: true
+      - text: "Summarise the gap with the expected calibration error"
+        also: ["ECE averages the gap over the bins"]
+"""
+
+
+def test_phrasings_that_leave_out_a_term_or_contain_a_label_are_not_a_way_around_the_rules(tmp_path: Path) -> None:
+    """A phrasing without the point's contrast term ("gives a sparse model ...") does not let "L2 gives a sparse
+    model" make "L1 sets coefficients to zero"; a longer phrasing holding a label does not let the label typed
+    alone make its point. Both passed once every point had more phrasings."""
+    path = tmp_path / "deck.yaml"
+    path.write_text(RULES_DECK, encoding="utf-8")
+    deck = load_deck(path)
+    l1, calibration = deck.card("l1"), deck.card("calibration")
+    assert isinstance(l1, OpenCard) and isinstance(calibration, OpenCard)
+    sparse = "gives a sparse model by zeroing some of the coefficients."
+    assert keypoints.grade_answer(deck, l1, f"L1 {sparse}").points[0].made
+    assert not keypoints.grade_answer(deck, l1, f"L2 {sparse}").points[0].made
+    assert not keypoints.grade_answer(deck, calibration, "reliability diagram").points[0].made
+    plotted = "A reliability diagram plots the predicted probability against the observed frequency."
+    assert keypoints.grade_answer(deck, calibration, plotted).points[0].made
 
 
 @pytest.mark.parametrize(
