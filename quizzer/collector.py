@@ -30,3 +30,21 @@ def collector_paused() -> Iterator[None]:
         gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+def pause() -> None:
+    """Pause the collector for an app's start-up, until :func:`resume`.
+
+    Importing Textual and building the first screen allocate enough objects to set off a hundred young-generation
+    collections (15 ms of a 270 ms start), none of which finds garbage worth the wait.
+    """
+    gc.disable()
+
+
+def resume() -> None:
+    """End a :func:`pause` once the first screen is painted (or the app leaves without one); nothing if the collector
+    runs. What start-up built (Textual's classes and the first screen, the decks) lives as long as the app: it is
+    frozen, out of every later collection's reach, as ``quizzer.tui.launch`` froze the decks before."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

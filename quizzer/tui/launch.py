@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from quizzer import paths
+from quizzer import collector, paths
 from quizzer.decks.loader import DeckCollection, LoadedDeck, load_sources
 from quizzer.decks.model import Deck
 from quizzer.decks.sources import deck_sources
@@ -83,10 +82,26 @@ def run_app(
     With ``weak``, drill only the cards of the weakest topics of those decks (all decks when ``drill``
     is None); when nothing is weak yet, say so and return without opening the app.
     """
+    # The collector waits until the first screen is painted (the screen resumes it); the decks, loaded now, and what
+    # Textual builds then live as long as the app and are frozen out of its reach: its full passes (tens of ms at
+    # 20,000 cards, at random moments of a drill) never rescan them.
+    collector.pause()
+    try:
+        _run_app(db_path, deck_paths, drill, headless=headless, weak=weak, config=config)
+    finally:
+        collector.resume()
+
+
+def _run_app(
+    db_path: Path,
+    deck_paths: list[Path],
+    drill: list[str] | None,
+    *,
+    headless: bool,
+    weak: bool,
+    config: SessionConfig | None,
+) -> None:
     collection = load_for(deck_paths, drill)
-    # The decks live as long as the app: kept out of the cyclic GC's reach, its full passes (tens of ms
-    # at 20,000 cards, at random moments of a drill) no longer rescan them.
-    gc.freeze()
     try:
         decks = resolve_targets(collection, drill) if drill is not None else None
         store = Store(db_path, backup_dir=db_path.parent / "backups")

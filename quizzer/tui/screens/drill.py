@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import LoadingIndicator, Static
 
+from quizzer import collector
 from quizzer.decks.model import Deck
 from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
@@ -127,6 +128,7 @@ class DrillScreen(Screen[None]):
         self.started = self.app.clock()  # type: ignore[attr-defined]
         await self.show_next()
         add_footer_after_first_frame(self)
+        self.call_after_refresh(collector.resume)  # start-up is over once this is painted (see quizzer.tui.launch)
 
     # -- the loop ------------------------------------------------------------------------------
 

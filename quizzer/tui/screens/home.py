@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from quizzer import collector
 from quizzer.decks.loader import LoadedDeck
 from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
@@ -111,6 +112,7 @@ class HomeScreen(Screen[None]):
         table.focus()
         self.load_readiness()
         add_footer_after_first_frame(self)
+        self.call_after_refresh(collector.resume)  # start-up is over once this is painted (see quizzer.tui.launch)
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
