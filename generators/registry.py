@@ -65,6 +65,7 @@ BUILTIN: dict[str, str] = {
     "probability-puzzle": "generators.probability_puzzle:ProbabilityPuzzle",
     "training-compute": "generators.training_compute:TrainingCompute",
     "bayes-shrinkage": "generators.bayes_shrinkage:BayesShrinkage",
+    "adversarial-linear": "generators.adversarial_linear:AdversarialLinear",
 }
 
 
