@@ -67,7 +67,7 @@ def draw_instance(rng: np.random.Generator) -> tuple[np.ndarray, float, np.ndarr
         signs = rng.choice([-1.0, 1.0], size=d)
         order = rng.permutation(d)
         w = np.round((signs * magnitudes)[order], 2)
-        b = float(np.round(rng.uniform(-1.0, 1.0), 1))
+        b = float(np.round(rng.uniform(-1.0, 1.0), 1)) + 0.0  # never -0.0
         x = np.round(rng.uniform(-2.0, 2.0, size=d), 1)
         z = float(w @ x + b)
         n = norms(w)

@@ -1,0 +1,169 @@
+"""adversarial-linear: the FGSM logit rebuilt from the perturbed input x′, the minimal L∞ budget solved as a
+linear program (scipy.optimize.linprog), the minimal L2 change checked by constructing the boundary point and
+by a linear program over many directions; the mistakes graded wrong; determinism and params."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from generators import ChoiceAnswer, NumberAnswer, get
+from generators.base import significant_text
+from tests.generators.family_checks import (
+    assert_deterministic_and_mixed,
+    assert_generation_is_light,
+    assert_import_is_light,
+    assert_params_rejected,
+)
+from tests.generators.grading_checks import assert_grades
+
+GEN = get("adversarial-linear")
+ASKS = ("fgsm_logit", "min_eps_linf", "min_eps_l2")
+SEEDS = range(150)
+
+
+def _instance(seed: int, ask: str) -> tuple[object, np.ndarray, float, np.ndarray]:
+    problem = GEN.generate(seed, {"ask": ask})
+    d = problem.data
+    return problem, np.array(d["w"]), float(d["b"]), np.array(d["x"])
+
+
+def test_logit_matches_the_table() -> None:
+    for seed in SEEDS:
+        problem = GEN.generate(seed)
+        d = problem.data
+        assert problem.table is not None
+        shown_w = [float(row[1]) for row in problem.table.rows]
+        shown_x = [float(row[2]) for row in problem.table.rows]
+        assert shown_w == d["w"] and shown_x == d["x"], seed
+        assert f"b = {d['b']:g}" in problem.prompt, seed
+        assert d["z"] == pytest.approx(float(np.dot(shown_w, shown_x)) + d["b"], abs=1e-12)
+        assert abs(d["z"]) >= 0.3
+        assert 4 <= len(shown_w) <= 8
+
+
+def test_fgsm_rebuilds_the_perturbed_input() -> None:
+    flips = 0
+    for seed in SEEDS:
+        problem, w, b, x = _instance(seed, "fgsm_logit")
+        eps = problem.data["eps"]
+        z = w @ x + b
+        # Try every corner of the L∞ ball around x: FGSM's x′ must reach the most adversarial logit.
+        step = -eps * np.sign(w) if z > 0 else eps * np.sign(w)
+        x_adv = x + step
+        assert np.max(np.abs(x_adv - x)) == pytest.approx(eps)
+        logit = float(w @ x_adv + b)
+        assert problem.parts[0].answer.value == pytest.approx(logit, abs=1e-9)
+        corners = x + eps * np.array(np.meshgrid(*[[-1.0, 1.0]] * len(w))).reshape(len(w), -1).T
+        logits = corners @ w + b
+        assert logit == pytest.approx(logits.min() if z > 0 else logits.max(), abs=1e-9)
+        flipped = (logit > 0) != (z > 0)
+        choice = problem.parts[1].answer
+        assert isinstance(choice, ChoiceAnswer)
+        assert choice.correct == ("flips" if flipped else "stays"), seed
+        assert abs(logit) >= 0.05
+        flips += flipped
+    assert 0.35 * len(SEEDS) <= flips <= 0.65 * len(SEEDS)  # flipping cannot be guessed
+
+
+def test_min_linf_budget_is_the_linear_program_optimum() -> None:
+    for seed in SEEDS:
+        problem, w, b, x = _instance(seed, "min_eps_linf")
+        d = len(w)
+        # Variables (δ, ε): minimise ε subject to w·(x + δ) + b = 0 and -ε ≤ δᵢ ≤ ε.
+        c = np.r_[np.zeros(d), 1.0]
+        a_ub = np.block([[np.eye(d), -np.ones((d, 1))], [-np.eye(d), -np.ones((d, 1))]])
+        result = linprog(
+            c,
+            A_ub=a_ub,
+            b_ub=np.zeros(2 * d),
+            A_eq=np.r_[w, 0.0][None, :],
+            b_eq=[-(w @ x + b)],
+            bounds=[(None, None)] * (d + 1),
+        )
+        assert result.status == 0
+        assert problem.expected == pytest.approx(result.fun, rel=1e-7), seed
+
+
+def test_min_l2_change_reaches_the_boundary_and_is_shortest() -> None:
+    rng = np.random.default_rng(0)
+    for seed in SEEDS:
+        problem, w, b, x = _instance(seed, "min_eps_l2")
+        z = w @ x + b
+        # The boundary point: project x onto the hyperplane w·x + b = 0.
+        point = x - z * w / (w @ w)
+        assert w @ point + b == pytest.approx(0.0, abs=1e-9)
+        assert problem.parts[0].answer.value == pytest.approx(np.linalg.norm(point - x), rel=1e-9)
+        # No other boundary point is closer: random boundary points all lie farther away.
+        others = x + rng.normal(size=(50, len(w)))
+        others -= ((others @ w + b) / (w @ w))[:, None] * w
+        assert np.all(np.linalg.norm(others - x, axis=1) >= problem.parts[0].answer.value - 1e-9)
+        choice = problem.parts[1].answer
+        assert isinstance(choice, ChoiceAnswer)
+        direction = (point - x) / np.linalg.norm(point - x)
+        expected = "plus_w" if direction @ w > 0 else "minus_w"
+        assert choice.correct == expected, seed
+
+
+@pytest.mark.parametrize("ask", ASKS)
+def test_mistakes_graded_wrong(ask: str) -> None:
+    for seed in range(60):
+        problem = GEN.generate(seed, {"ask": ask})
+        first = problem.parts[0].answer
+        assert isinstance(first, NumberAnswer)
+        others = [part.answer for part in problem.parts[1:]]
+        rest = [
+            f"#{[o.name for o in a.options].index(a.correct) + 1}"
+            for a in others
+            if isinstance(a, ChoiceAnswer)
+        ]
+        if first.decimals is not None:
+            right = [f"{first.value:.3f}"]
+            wrong = [f"{v:.3f}" for v in problem.data["mistakes"].values()]
+        else:
+            right = [significant_text(first.value, 3)]
+            wrong = [significant_text(v, 3) for v in problem.data["mistakes"].values()]
+        assert len(wrong) >= 2
+        assert_grades(
+            problem, ["; ".join([r, *rest]) for r in right], ["; ".join([w, *rest]) for w in wrong], seed
+        )
+
+
+@pytest.mark.parametrize("ask", ["fgsm_logit", "min_eps_l2"])
+def test_wrong_choice_graded_wrong(ask: str) -> None:
+    for seed in range(40):
+        problem = GEN.generate(seed, {"ask": ask})
+        first = problem.parts[0].answer
+        assert isinstance(first, NumberAnswer)
+        choice = problem.parts[1].answer
+        assert isinstance(choice, ChoiceAnswer)
+        number = f"{first.value:.3f}" if first.decimals is not None else significant_text(first.value, 3)
+        names = [option.name for option in choice.options]
+        wrong = [f"{number}; #{i + 1}" for i, name in enumerate(names) if name != choice.correct]
+        assert_grades(problem, [f"{number}; #{names.index(choice.correct) + 1}"], wrong, seed)
+
+
+def test_direction_key_follows_the_class() -> None:
+    keys = {GEN.generate(seed, {"ask": "min_eps_l2"}).parts[1].answer.correct for seed in range(60)}
+    assert keys == {"minus_w", "plus_w"}  # the key depends on the data, not on the ask
+
+
+def test_solution_shows_the_answer() -> None:
+    for seed in range(60):
+        problem = GEN.generate(seed)
+        assert f"**{problem.parts[0].answer.shown()}**" in problem.solution, seed
+
+
+def test_deterministic_varied_and_mixed() -> None:
+    assert_deterministic_and_mixed(GEN, ASKS)
+
+
+def test_params_validation() -> None:
+    assert_params_rejected(GEN, [{"ask": "min_eps_l1"}, {"eps": 0.1}])
+    assert GEN.Params.model_validate({"ask": "fgsm-logit"}).ask == "fgsm_logit"
+
+
+def test_import_and_generation_are_light() -> None:
+    assert_import_is_light("generators.adversarial_linear")
+    assert_generation_is_light("adversarial-linear", [(1, {"ask": ask}) for ask in ASKS])
