@@ -9,7 +9,7 @@ pushes toward the other class.
 |----------------|--------------------------------------------------------------|------------------------------------------|
 | `fgsm_logit`   | z′ = z ∓ ε·‖w‖₁ (an L∞ FGSM step x′ = x ∓ ε·sign(w)); whether the prediction flips | ε·‖w‖₂ instead of ε·‖w‖₁; stepping the wrong way (z ± ε·‖w‖₁); dropping the sign (ε·Σw) |
 | `min_eps_linf` | the smallest L∞ budget reaching the boundary, \\|z\\| / ‖w‖₁  | \\|z\\|/‖w‖₂; \\|z\\|/‖w‖∞; \\|z\\|/\\|Σw\\| |
-| `min_eps_l2`   | the smallest L2 perturbation reaching the boundary, \\|z\\| / ‖w‖₂, along ∓w | \\|z\\|/‖w‖₁; \\|z\\|/‖w‖₂²; the direction ±sign(w), +w for class 1, or the largest weight alone |
+| `min_eps_l2`   | the smallest L2 perturbation reaching the boundary, \\|z\\| / ‖w‖₂, and how much it moves one feature, −z·wₖ/‖w‖₂² (δ points along ∓w) | \\|z\\|/‖w‖₁; \\|z\\|/‖w‖₂²; for the feature: the opposite sign, the L∞ corner ∓sign(wₖ)·\\|z\\|/‖w‖₁, the unscaled unit direction ∓wₖ/‖w‖₂ |
 
 Weights are drawn with two large and several small entries of mixed sign, so ‖w‖₁, ‖w‖₂, ‖w‖∞ and |Σw|
 differ clearly, and every mistake lands at least a clear margin (0.02 in the logit; 4% for the budgets,
@@ -76,6 +76,11 @@ def draw_instance(rng: np.random.Generator) -> tuple[np.ndarray, float, np.ndarr
     raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 
 
+def feature_shift(w: np.ndarray, z: float, feature: int) -> float:
+    """How far the smallest L2 change δ = −z·w/‖w‖₂² (the projection onto the boundary) moves one feature."""
+    return float(-z * w[feature] / (w @ w))
+
+
 def fgsm_logit(w: np.ndarray, z: float, eps: float) -> float:
     """The logit after x′ = x − s·ε·sign(w), s the sign of z: w·x′ + b = z − s·ε·‖w‖₁."""
     return z - np.sign(z) * eps * norms(w)["l1"]
@@ -123,7 +128,21 @@ class AdversarialLinear(Generator):
                 right_key = "l2" if ask == "min_eps_l2" else "l1"
                 value = abs(z) / denominators[right_key]
                 mistakes = {k: abs(z) / v for k, v in denominators.items() if k != right_key}
-                if min(abs(m - value) for m in mistakes.values()) >= RELATIVE_GAP * value:
+                if min(abs(m - value) for m in mistakes.values()) < RELATIVE_GAP * value:
+                    continue
+                if ask == "min_eps_linf":
+                    break
+                feature = int(rng.integers(len(w)))
+                shift = feature_shift(w, z, feature)
+                shift_mistakes = {
+                    "wrong_way": -shift,
+                    "linf_corner": -np.sign(z) * np.sign(w[feature]) * abs(z) / n["l1"],
+                    "unit_direction": -np.sign(z) * w[feature] / n["l2"],
+                }
+                if (
+                    abs(shift) >= LOGIT_GAP
+                    and min(abs(shift - m) for m in shift_mistakes.values()) >= LOGIT_GAP
+                ):
                     break
         else:
             raise RuntimeError(
@@ -154,6 +173,10 @@ class AdversarialLinear(Generator):
             "value": value,
             "mistakes": mistakes,
         }
+        if ask == "min_eps_l2":
+            data["feature"] = feature
+            data["shift"] = shift
+            data["shift_mistakes"] = shift_mistakes
         if ask == "fgsm_logit":
             return self._fgsm(seed, params, intro, table, data, w, z, eps, value, positive, negative)
         return self._budget(seed, params, intro, table, data, w, z, ask, value)
@@ -270,69 +293,44 @@ class AdversarialLinear(Generator):
             parts: tuple[Part, ...] = (Part("smallest L∞ ε (3 significant figures)?", answer),)
         else:
             sign = "−" if z > 0 else "+"
+            feature = int(data["feature"])  # type: ignore[call-overload]
+            shift = float(data["shift"])  # type: ignore[arg-type]
+            slips: dict[str, float] = data["shift_mistakes"]  # type: ignore[assignment]
+            name = f"x{feature + 1}"
+            shift_answer = NumberAnswer(shift, decimals=3)
             prompt = (
                 f"{intro}\n\nWhat is the **smallest L2 norm ‖δ‖₂** of a change δ that brings the logit to the "
-                "decision boundary (z′ = 0), to 3 significant figures, and in which direction does that "
-                "smallest δ point?"
-            )
-            direction = ChoiceAnswer(
-                options=_direction_options(),
-                correct="minus_w" if z > 0 else "plus_w",
-                feedback=_direction_feedback(z),
+                "decision boundary (z′ = 0), to 3 significant figures? And by how much does that smallest δ "
+                f"change feature **{name}** (signed: negative if it lowers {name}), to 3 decimals?"
             )
             solution = "\n\n".join(
                 [
                     intro_z,
                     "A change δ moves the logit by w·δ, and for a given length ‖δ‖₂ that is largest when δ points "
                     "along w (Cauchy–Schwarz): the shortest route to the hyperplane w·x + b = 0 is perpendicular "
-                    f"to it, δ = {sign}(|z|/‖w‖₂²)·w, pointing along {sign}w to "
+                    f"to it, δ = −z·w/‖w‖₂², pointing along {sign}w to "
                     + ("lower" if z > 0 else "raise")
                     + " the logit.",
                     f"Its length is the distance to the hyperplane, |z|/‖w‖₂, with ‖w‖₂ = √Σwᵢ² = "
-                    f"{fmt(n['l2'], 4)}: ‖δ‖₂ = {fmt(abs(z))} / {fmt(n['l2'], 4)} = **{answer.shown()}**, "
-                    f"direction **{sign}w/‖w‖₂**.",
+                    f"{fmt(n['l2'], 4)}: ‖δ‖₂ = {fmt(abs(z))} / {fmt(n['l2'], 4)} = **{answer.shown()}**.",
+                    f"Each feature moves in proportion to its own weight: δ_{name} = −z·w_{name}/‖w‖₂² = "
+                    f"−{_paren(z)}·{_paren(float(w[feature]))} / {fmt(n['l2'] ** 2, 4)} = "
+                    f"**{shift_answer.shown()}**.",
                     f"Slips: |z|/‖w‖₁ = {fmt(mistakes['l1'], 4)} is the L∞ budget, not an L2 length; "
-                    f"|z|/‖w‖₂² = {fmt(mistakes['l2_squared'], 4)} is the step size along w itself, not the "
-                    "length of the step. Moving every feature by the same amount (along ±sign(w)) is the L∞ "
-                    "attack, longer in L2; moving only the largest-weight feature is the L1-optimal attack.",
+                    f"|z|/‖w‖₂² = {fmt(mistakes['l2_squared'], 4)} is the multiplier of w, not the length of δ. "
+                    f"For {name}: the opposite sign ({fmt(slips['wrong_way'], 3)}) moves away from the boundary; "
+                    f"moving every feature by the same amount, the L∞ corner, gives {fmt(slips['linf_corner'], 3)} "
+                    f"and is longer in L2; the unit direction alone gives {fmt(slips['unit_direction'], 3)}, "
+                    "not scaled to reach the boundary.",
                 ]
             )
             parts = (
                 Part("smallest ‖δ‖₂ (3 significant figures)?", answer, "length"),
-                Part("direction?", direction, "direction"),
+                Part(f"change of {name} (3 decimals)?", shift_answer, name),
             )
         return self.problem(
             seed, params, prompt=prompt, parts=parts, solution=solution, data=data, table=table
         )
-
-
-def _direction_options() -> tuple[Option, ...]:
-    """Four directions phrased alike, always in this order: which one is right depends on the sign of z,
-    which only the data tells."""
-    return (
-        Option("minus_w", "along −w, each feature moved in proportion to its own weight"),
-        Option("plus_w", "along +w, each feature moved in proportion to its own weight"),
-        Option("minus_sign_w", "along −sign(w), every feature moved by the same amount"),
-        Option("plus_sign_w", "along +sign(w), every feature moved by the same amount"),
-    )
-
-
-def _direction_feedback(z: float) -> dict[str, str]:
-    """Why each wrong direction is wrong, for an input of class 1 (z > 0) or class 0."""
-    toward = "−w" if z > 0 else "+w"
-    away = "+w" if z > 0 else "−w"
-    wrong_way = {
-        "minus_w"
-        if z < 0
-        else "plus_w": f"{away} moves the logit away from the boundary; the shortest route is along {toward}."
-    }
-    return {
-        **wrong_way,
-        "minus_sign_w": "Moving every feature by the same amount is the L∞ (FGSM) direction; in L2 it is longer "
-        f"than the perpendicular route along {toward}.",
-        "plus_sign_w": "Moving every feature by the same amount is the L∞ (FGSM) direction; in L2 it is longer "
-        f"than the perpendicular route along {toward}.",
-    }
 
 
 def _paren(value: float) -> str:

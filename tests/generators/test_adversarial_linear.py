@@ -1,6 +1,6 @@
 """adversarial-linear: the FGSM logit rebuilt from the perturbed input x′, the minimal L∞ budget solved as a
-linear program (scipy.optimize.linprog), the minimal L2 change checked by constructing the boundary point and
-by a linear program over many directions; the mistakes graded wrong; determinism and params."""
+linear program (scipy.optimize.linprog), the minimal L2 change checked by constructing the boundary point (and
+against random boundary points); the mistakes graded wrong; no shortcut to the flip; determinism and params."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.generators.family_checks import (
     assert_params_rejected,
 )
 from tests.generators.grading_checks import assert_grades
+from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("adversarial-linear")
 ASKS = ("fgsm_logit", "min_eps_linf", "min_eps_l2")
@@ -99,11 +100,20 @@ def test_min_l2_change_reaches_the_boundary_and_is_shortest() -> None:
         others = x + rng.normal(size=(50, len(w)))
         others -= ((others @ w + b) / (w @ w))[:, None] * w
         assert np.all(np.linalg.norm(others - x, axis=1) >= problem.parts[0].answer.value - 1e-9)
-        choice = problem.parts[1].answer
-        assert isinstance(choice, ChoiceAnswer)
-        direction = (point - x) / np.linalg.norm(point - x)
-        expected = "plus_w" if direction @ w > 0 else "minus_w"
-        assert choice.correct == expected, seed
+        feature = problem.data["feature"]
+        assert f"feature **x{feature + 1}**" in problem.prompt
+        assert problem.parts[1].answer.value == pytest.approx(point[feature] - x[feature], abs=1e-12), seed
+        # The change pushes toward the other class: it lowers the logit for class 1, raises it for class 0.
+        assert np.sign(point[feature] - x[feature]) == -np.sign(z) * np.sign(w[feature])
+
+
+def test_min_l2_shift_mistakes_graded_wrong() -> None:
+    for seed in range(60):
+        problem = GEN.generate(seed, {"ask": "min_eps_l2"})
+        length = significant_text(problem.parts[0].answer.value, 3)
+        shift = problem.parts[1].answer.value
+        wrong = [f"{length}; {v:.3f}" for v in problem.data["shift_mistakes"].values()]
+        assert_grades(problem, [f"{length}; {shift:.3f}"], wrong, seed)
 
 
 @pytest.mark.parametrize("ask", ASKS)
@@ -115,8 +125,9 @@ def test_mistakes_graded_wrong(ask: str) -> None:
         others = [part.answer for part in problem.parts[1:]]
         rest = [
             f"#{[o.name for o in a.options].index(a.correct) + 1}"
-            for a in others
             if isinstance(a, ChoiceAnswer)
+            else repr(a.value)
+            for a in others
         ]
         if first.decimals is not None:
             right = [f"{first.value:.3f}"]
@@ -130,29 +141,27 @@ def test_mistakes_graded_wrong(ask: str) -> None:
         )
 
 
-@pytest.mark.parametrize("ask", ["fgsm_logit", "min_eps_l2"])
-def test_wrong_choice_graded_wrong(ask: str) -> None:
+def test_wrong_flip_graded_wrong() -> None:
     for seed in range(40):
-        problem = GEN.generate(seed, {"ask": ask})
-        first = problem.parts[0].answer
-        assert isinstance(first, NumberAnswer)
+        problem = GEN.generate(seed, {"ask": "fgsm_logit"})
+        number = f"{problem.parts[0].answer.value:.3f}"
         choice = problem.parts[1].answer
         assert isinstance(choice, ChoiceAnswer)
-        number = f"{first.value:.3f}" if first.decimals is not None else significant_text(first.value, 3)
         names = [option.name for option in choice.options]
         wrong = [f"{number}; #{i + 1}" for i, name in enumerate(names) if name != choice.correct]
         assert_grades(problem, [f"{number}; #{names.index(choice.correct) + 1}"], wrong, seed)
 
 
-def test_direction_key_follows_the_class() -> None:
-    keys = {GEN.generate(seed, {"ask": "min_eps_l2"}).parts[1].answer.correct for seed in range(60)}
-    assert keys == {"minus_w", "plus_w"}  # the key depends on the data, not on the ask
+def test_flip_has_no_shortcut() -> None:
+    assert_no_shortcut(GEN, {"ask": "fgsm_logit"}, range(300), part=1)
 
 
 def test_solution_shows_the_answer() -> None:
     for seed in range(60):
         problem = GEN.generate(seed)
-        assert f"**{problem.parts[0].answer.shown()}**" in problem.solution, seed
+        for part in problem.parts:
+            if isinstance(part.answer, NumberAnswer):
+                assert f"**{part.answer.shown()}**" in problem.solution, seed
 
 
 def test_deterministic_varied_and_mixed() -> None:
