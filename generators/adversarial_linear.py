@@ -83,7 +83,7 @@ def feature_shift(w: np.ndarray, z: float, feature: int) -> float:
 
 def fgsm_logit(w: np.ndarray, z: float, eps: float) -> float:
     """The logit after x′ = x − s·ε·sign(w), s the sign of z: w·x′ + b = z − s·ε·‖w‖₁."""
-    return z - np.sign(z) * eps * norms(w)["l1"]
+    return float(z - np.sign(z) * eps * norms(w)["l1"])
 
 
 class AdversarialLinear(Generator):
@@ -110,7 +110,7 @@ class AdversarialLinear(Generator):
                 if eps < 0.01:
                     continue
                 value = fgsm_logit(w, z, eps)
-                s = float(np.sign(z))
+                s = 1.0 if z > 0 else -1.0
                 mistakes = {
                     "l2_norm": z - s * eps * n["l2"],
                     "wrong_direction": z + s * eps * n["l1"],
@@ -136,8 +136,8 @@ class AdversarialLinear(Generator):
                 shift = feature_shift(w, z, feature)
                 shift_mistakes = {
                     "wrong_way": -shift,
-                    "linf_corner": -np.sign(z) * np.sign(w[feature]) * abs(z) / n["l1"],
-                    "unit_direction": -np.sign(z) * w[feature] / n["l2"],
+                    "linf_corner": float(-np.sign(z) * np.sign(w[feature]) * abs(z) / n["l1"]),
+                    "unit_direction": float(-np.sign(z) * w[feature] / n["l2"]),
                 }
                 if (
                     abs(shift) >= LOGIT_GAP
