@@ -227,8 +227,8 @@ class AdversarialLinear(Generator):
             [
                 f"z = w·x + b = {terms} + {_paren(float(data['b']))} = {fmt(z)}, so the model predicts "  # type: ignore[arg-type]
                 f"class {int(z > 0)} ({current}).",
-                f"To {direction} the logit the attacker sets x′ = x {s} ε·sign(w): each feature moves ε against "
-                f"(or with) its weight's sign, so w·x′ = w·x {s} ε·Σ|wᵢ| = w·x {s} ε·‖w‖₁. Here ‖w‖₁ = "
+                f"To {direction} the logit the attacker sets x′ = x {s} ε·sign(w): each feature moves by ε, "
+                f"{'against' if z > 0 else 'with'} its weight's sign, so w·x′ = w·x {s} ε·Σ|wᵢ| = w·x {s} ε·‖w‖₁. Here ‖w‖₁ = "
                 f"{fmt(n['l1'], 2)}, so the logit moves by {fmt(eps, 2)}·{fmt(n['l1'], 2)} = {fmt(eps * n['l1'])}.",
                 f"z′ = {fmt(z)} {s} {fmt(eps * n['l1'])} = **{answer.shown()}**; the prediction "
                 + (f"**flips** to {other}." if flips else f"**stays** {current}."),
