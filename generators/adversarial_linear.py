@@ -10,24 +10,27 @@ pushes toward the other class.
 | `fgsm_logit`   | z′ = z ∓ ε·‖w‖₁ (an L∞ FGSM step x′ = x ∓ ε·sign(w)); whether the prediction flips | ε·‖w‖₂ instead of ε·‖w‖₁; stepping the wrong way (z ± ε·‖w‖₁); dropping the sign (ε·Σw) |
 | `min_eps_linf` | the smallest L∞ budget reaching the boundary, \\|z\\| / ‖w‖₁  | \\|z\\|/‖w‖₂; \\|z\\|/‖w‖∞; \\|z\\|/\\|Σw\\| |
 | `min_eps_l2`   | the smallest L2 perturbation reaching the boundary, \\|z\\| / ‖w‖₂, and how much it moves one feature, −z·wₖ/‖w‖₂² (δ points along ∓w) | \\|z\\|/‖w‖₁; \\|z\\|/‖w‖₂²; for the feature: the opposite sign, the L∞ corner ∓sign(wₖ)·\\|z\\|/‖w‖₁, the unscaled unit direction ∓wₖ/‖w‖₂ |
+| `dimension`    | the smallest number of features d, each of weight magnitude m moved by ε, whose joint effect ε·m·d reaches the margin \\|z\\|: ⌈\\|z\\|/(ε·m)⌉ | rounding down (one short of the boundary); √d growth, ⌈(\\|z\\|/(ε·m))²⌉ |
 
 Weights are drawn with two large and several small entries of mixed sign, so ‖w‖₁, ‖w‖₂, ‖w‖∞ and |Σw|
 differ clearly, and every mistake lands at least a clear margin (0.02 in the logit; 4% for the budgets,
 graded to 3 significant figures) away from the answer. The FGSM budget is drawn as a fraction of the
-flipping budget, below it or above it with equal chance, so "does it flip?" cannot be guessed. Szegedy et al.
-(2014, *Intriguing properties of neural networks*) found the examples; the tests rebuild x′ and solve the
-budgets as linear programs.
+flipping budget, below it or above it with equal chance, so "does it flip?" cannot be guessed. In
+`dimension` the ratio |z|/(ε·m) stays at least 0.05 from a whole number, so rounding down is always wrong.
+Szegedy et al. (2014, *Intriguing properties of neural networks*) found the examples; the tests rebuild x′,
+solve the L∞ budget as a linear program and project x onto the boundary for the L2 one.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
 
 from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
 
-Ask = Literal["fgsm_logit", "min_eps_linf", "min_eps_l2"]
+Ask = Literal["fgsm_logit", "min_eps_linf", "min_eps_l2", "dimension"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
 MAX_DRAWS = 10_000  # rejection sampling gives up (loudly) after this many draws
 
@@ -88,11 +91,12 @@ def fgsm_logit(w: np.ndarray, z: float, eps: float) -> float:
 
 class AdversarialLinear(Generator):
     name = "adversarial-linear"
-    title = "Adversarial perturbations of a linear classifier (FGSM, minimal L∞ and L2 budgets)"
+    title = "Adversarial perturbations of a linear classifier (FGSM, minimal L∞ and L2 budgets, dimension)"
     description = (
         "For a logistic-regression logit z = w·x + b: the logit after an L∞ FGSM step and whether the class "
         "flips, the smallest L∞ budget |z|/‖w‖₁ and the smallest L2 perturbation |z|/‖w‖₂ that reach the "
-        "decision boundary — the linearity argument of Goodfellow et al. (2015)."
+        "decision boundary, and how many features a fixed per-feature budget needs to flip a margin — the "
+        "linearity argument of Goodfellow et al. (2015)."
     )
     Params = AdversarialLinearParams
     topics = ("adversarial", "logistic-regression")
@@ -100,6 +104,8 @@ class AdversarialLinear(Generator):
     def make(self, rng: np.random.Generator, seed: int, params: AdversarialLinearParams) -> Problem:
         ask = params.ask or str(rng.choice(ASKS))
         setting, positive, negative = SETTINGS[int(rng.integers(len(SETTINGS)))]
+        if ask == "dimension":
+            return self._dimension(rng, seed, params, setting, positive, negative)
         for _ in range(MAX_DRAWS):
             w, b, x, z = draw_instance(rng)
             n = norms(w)
@@ -330,6 +336,73 @@ class AdversarialLinear(Generator):
             )
         return self.problem(
             seed, params, prompt=prompt, parts=parts, solution=solution, data=data, table=table
+        )
+
+    def _dimension(
+        self,
+        rng: np.random.Generator,
+        seed: int,
+        params: AdversarialLinearParams,
+        setting: str,
+        positive: str,
+        negative: str,
+    ) -> Problem:
+        """How many features a fixed per-feature budget needs to flip a margin: the logit moves by ε·m·d."""
+        for _ in range(MAX_DRAWS):
+            margin = float(np.round(rng.uniform(1.0, 8.0), 3))
+            weight = float(rng.choice([0.02, 0.05, 0.1, 0.2, 0.25]))
+            eps = float(rng.choice([0.005, 0.01, 0.02, 0.05]))
+            ratio = margin / (eps * weight)
+            value = math.ceil(ratio)
+            mistakes = {
+                "floor": math.floor(ratio),
+                "sqrt_growth": math.ceil(ratio**2),  # as if the logit moved by ε·m·√d, an L2 length
+            }
+            if 20 <= ratio <= 5000 and ratio - math.floor(ratio) >= 0.05 and math.ceil(ratio) - ratio >= 0.05:
+                break
+        else:
+            raise RuntimeError(
+                "no instance met the constraints: they contradict each other"
+            )  # pragma: no cover
+        current = positive if rng.random() < 0.5 else negative
+        z = margin if current == positive else -margin
+        prompt = (
+            f"{setting} is a linear classifier (logit z = w·x + b; class 1, {positive}, when z > 0, else class "
+            f"0, {negative}). For one input the logit is **z = {fmt(z, 3)}**, so it is classed {current}. Every "
+            f"feature's weight has magnitude **|wᵢ| = {fmt(weight)}**. The attacker may change each feature by "
+            f"at most **ε = {fmt(eps)}** (an L∞ budget) and moves each one by the full ε in the direction that "
+            f"pushes toward the other class.\n\nWhat is the **smallest number of features d** for which this "
+            "flips the prediction (z′ reaches the boundary or beyond)? Answer as a whole number."
+        )
+        answer = NumberAnswer(float(value), tolerance=0)
+        solution = "\n\n".join(
+            [
+                f"Each feature moved by the full ε the adversarial way (x′ᵢ = xᵢ ∓ ε·sign(wᵢ)) changes the logit by ε·|wᵢ| = {fmt(eps)}·"
+                f"{fmt(weight)} = {fmt(eps * weight, 6)}; with d features the changes add up: the logit moves by "
+                "ε·m·d.",
+                f"The prediction flips once ε·m·d ≥ |z|: d ≥ {fmt(margin, 3)} / {fmt(eps * weight, 6)} = "
+                f"{fmt(ratio, 3)}, so the smallest whole d is **{value}**.",
+                f"Slips: rounding down ({mistakes['floor']}) leaves the logit just short of the boundary; "
+                f"treating the effect as growing like √d, the way the L2 length of the change does, gives "
+                f"{mistakes['sqrt_growth']}. The per-feature change stays {fmt(eps)} however large d is, yet the "
+                "logit moves linearly in d: in high dimensions many imperceptible changes add up to a flip "
+                "(Goodfellow et al. 2015, §3).",
+            ]
+        )
+        return self.problem(
+            seed,
+            params,
+            prompt=prompt,
+            parts=(Part("smallest d (whole number)?", answer),),
+            solution=solution,
+            data={
+                "ask": "dimension",
+                "z": z,
+                "weight": weight,
+                "eps": eps,
+                "value": value,
+                "mistakes": mistakes,
+            },
         )
 
 

@@ -1,6 +1,7 @@
 """adversarial-linear: the FGSM logit rebuilt from the perturbed input x′, the minimal L∞ budget solved as a
 linear program (scipy.optimize.linprog), the minimal L2 change checked by constructing the boundary point (and
-against random boundary points); the mistakes graded wrong; no shortcut to the flip; determinism and params."""
+against random boundary points); the features needed for a flip by perturbing them one at a time; the mistakes
+graded wrong; no shortcut to the flip; determinism and params."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from tests.generators.grading_checks import assert_grades
 from tests.generators.shortcuts import assert_no_shortcut
 
 GEN = get("adversarial-linear")
-ASKS = ("fgsm_logit", "min_eps_linf", "min_eps_l2")
+ASKS = ("fgsm_logit", "min_eps_linf", "min_eps_l2", "dimension")
+TABLE_ASKS = ASKS[:3]
 SEEDS = range(150)
 
 
@@ -32,7 +34,7 @@ def _instance(seed: int, ask: str) -> tuple[object, np.ndarray, float, np.ndarra
 
 def test_logit_matches_the_table() -> None:
     for seed in SEEDS:
-        problem = GEN.generate(seed)
+        problem = GEN.generate(seed, {"ask": TABLE_ASKS[seed % 3]})
         d = problem.data
         assert problem.table is not None
         shown_w = [float(row[1]) for row in problem.table.rows]
@@ -116,7 +118,22 @@ def test_min_l2_shift_mistakes_graded_wrong() -> None:
         assert_grades(problem, [f"{length}; {shift:.3f}"], wrong, seed)
 
 
-@pytest.mark.parametrize("ask", ASKS)
+def test_dimension_by_adding_features_one_at_a_time() -> None:
+    rng = np.random.default_rng(1)
+    for seed in SEEDS:
+        problem = GEN.generate(seed, {"ask": "dimension"})
+        d = problem.data
+        z, m, eps = d["z"], d["weight"], d["eps"]
+        n = int(problem.expected) + 50
+        w = m * rng.choice([-1.0, 1.0], size=n)  # any signs: the attacker follows each one
+        delta = -np.sign(z) * eps * np.sign(w)
+        logits = z + np.cumsum(w * delta)  # the logit with the first 1, 2, ... features perturbed
+        flipped = (logits <= 0) if z > 0 else (logits > 0)
+        assert int(np.argmax(flipped)) + 1 == problem.expected, seed
+        assert_grades(problem, [str(int(problem.expected))], [str(v) for v in d["mistakes"].values()], seed)
+
+
+@pytest.mark.parametrize("ask", TABLE_ASKS)
 def test_mistakes_graded_wrong(ask: str) -> None:
     for seed in range(60):
         problem = GEN.generate(seed, {"ask": ask})
