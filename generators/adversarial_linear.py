@@ -1,9 +1,12 @@
 """`adversarial-linear`: adversarial perturbations of a logistic-regression classifier.
 
 The worked example behind Goodfellow, Shlens & Szegedy (2015, *Explaining and Harnessing Adversarial
-Examples*, ICLR) §3: for a linear logit z = w·x + b, a change δ moves the logit by exactly w·δ, so the best
-attack under a budget is read off a dual norm of w. The predicted class is 1 when z > 0; the attack always
-pushes toward the other class.
+Examples*, ICLR): §3 (a perturbation η with ‖η‖∞ ≤ ε moves w·x by up to ε·m·n, m the mean weight magnitude,
+n the dimension), §4 (the fast gradient sign method, FGSM) and §5 (for logistic regression FGSM is exact and
+moves the logit by ε·‖w‖₁). For a linear logit z = w·x + b, a change δ moves the logit by exactly w·δ, so
+the best attack under a budget is read off a dual norm of w. The predicted class is 1 when z > 0; the attack
+always pushes toward the other class. These are facts about linear models: the paper's claim that deep nets
+are "too linear" for the same reason is a hypothesis, and the solutions say so.
 
 | ask            | answer                                                       | mistakes the numbers are drawn to expose |
 |----------------|--------------------------------------------------------------|------------------------------------------|
@@ -44,7 +47,7 @@ SETTINGS = (
     ("A fraud model", "fraud", "legitimate"),
     ("A malware detector", "malicious", "benign"),
     ("A content-moderation model", "toxic", "acceptable"),
-    ("A loan-default model", "default", "repays"),
+    ("A loan-default model", "default", "non-default"),
 )
 
 
@@ -213,10 +216,8 @@ class AdversarialLinear(Generator):
         current, other = (positive, negative) if z > 0 else (negative, positive)
         choice = ChoiceAnswer(
             options=(
-                Option(
-                    "flips", f"it flips: z′ has the opposite sign to z, so the prediction becomes {other}"
-                ),
-                Option("stays", f"it stays: z′ has the same sign as z, so the prediction remains {current}"),
+                Option("flips", f"it flips: z′ and z differ in sign, so the prediction becomes {other}"),
+                Option("stays", f"it stays: z′ and z share a sign, so the prediction remains {current}"),
             ),
             correct="flips" if flips else "stays",
             feedback={
@@ -233,7 +234,9 @@ class AdversarialLinear(Generator):
             [
                 f"z = w·x + b = {terms} + {_paren(float(data['b']))} = {fmt(z)}, so the model predicts "  # type: ignore[arg-type]
                 f"class {int(z > 0)} ({current}).",
-                f"To {direction} the logit the attacker sets x′ = x {s} ε·sign(w): each feature moves by ε, "
+                f"FGSM steps x′ = x + ε·sign(∇ₓ loss), the loss taken at the label being attacked, y = "
+                f"{int(z > 0)}; for logistic regression ∇ₓ loss = (σ(z) − y)·w, so to {direction} the logit "
+                f"the attacker sets x′ = x {s} ε·sign(w): each feature moves by ε, "
                 f"{'against' if z > 0 else 'with'} its weight's sign, so w·x′ = w·x {s} ε·Σ|wᵢ| = w·x {s} ε·‖w‖₁. Here ‖w‖₁ = "
                 f"{fmt(n['l1'], 2)}, so the logit moves by {fmt(eps, 2)}·{fmt(n['l1'], 2)} = {fmt(eps * n['l1'])}.",
                 f"z′ = {fmt(z)} {s} {fmt(eps * n['l1'])} = **{answer.shown()}**; the prediction "
@@ -242,8 +245,11 @@ class AdversarialLinear(Generator):
                 f"{fmt(data['mistakes']['l2_norm'], 3)}); stepping the wrong way gives "  # type: ignore[index]
                 f"{fmt(data['mistakes']['wrong_direction'], 3)}; ε·Σw = {fmt(eps * n['sum'])} forgets that "  # type: ignore[index]
                 f"sign(w) makes every term count positively (z′ would be {fmt(data['mistakes']['no_sign'], 3)}).",  # type: ignore[index]
-                f"Each feature changes by only {fmt(eps, 2)}, yet the logit moves by ε·‖w‖₁, which grows with "
-                "the number of features: Goodfellow et al.'s linearity argument.",
+                f"For a linear model this step is exact, the worst change in the L∞ ball. Each feature changes "
+                f"by only {fmt(eps, 2)}, yet the logit moves by ε·‖w‖₁ = ε·m·d (m the mean weight magnitude), "
+                "which at a fixed m grows with the number of features d: Goodfellow et al.'s linearity "
+                "argument. That deep nets are linear enough to suffer the same is their hypothesis, not a "
+                "theorem.",
             ]
         )
         return self.problem(
@@ -286,9 +292,10 @@ class AdversarialLinear(Generator):
             solution = "\n\n".join(
                 [
                     intro_z,
-                    "With every feature allowed to move by at most ε, the logit moves most by moving each feature "
-                    "the full ε against its weight's sign: the change is ε·Σ|wᵢ| = ε·‖w‖₁ (‖w‖₁ is the dual norm "
-                    f"of L∞). Here ‖w‖₁ = {fmt(n['l1'], 2)}.",
+                    f"With every feature allowed to move by at most ε, the logit {'falls' if z > 0 else 'rises'} "
+                    f"most when each feature moves the full ε {'against' if z > 0 else 'with'} its weight's sign: "
+                    "the change is ε·Σ|wᵢ| = ε·‖w‖₁ (the L1 norm is the dual of the L∞ norm). Here ‖w‖₁ = "
+                    f"{fmt(n['l1'], 2)}.",
                     f"Reaching z′ = 0 needs ε·‖w‖₁ = |z|: ε = {fmt(abs(z))} / {fmt(n['l1'], 2)} = "
                     f"**{answer.shown()}**.",
                     f"Slips: |z|/‖w‖₂ = {fmt(mistakes['l2'], 4)} (the L2 distance to the boundary; ‖w‖₁ ≥ ‖w‖₂, so the L∞ budget needed is smaller), "
@@ -371,22 +378,24 @@ class AdversarialLinear(Generator):
             f"0, {negative}). For one input the logit is **z = {fmt(z, 3)}**, so it is classed {current}. Every "
             f"feature's weight has magnitude **|wᵢ| = {fmt(weight)}**. The attacker may change each feature by "
             f"at most **ε = {fmt(eps)}** (an L∞ budget) and moves each one by the full ε in the direction that "
-            f"pushes toward the other class.\n\nWhat is the **smallest number of features d** for which this "
-            "flips the prediction (z′ reaches the boundary or beyond)? Answer as a whole number."
+            f"pushes toward the other class.\n\nWhat is the **smallest number of features d** for which moving "
+            "all of them this way flips the prediction, taking z′ to the other side of z = 0? Answer as a whole "
+            "number."
         )
         answer = NumberAnswer(float(value), tolerance=0)
         solution = "\n\n".join(
             [
-                f"Each feature moved by the full ε the adversarial way (x′ᵢ = xᵢ ∓ ε·sign(wᵢ)) changes the logit by ε·|wᵢ| = {fmt(eps)}·"
+                f"Each feature moved by the full ε the adversarial way (x′ᵢ = xᵢ ∓ ε·sign(wᵢ)) changes the logit by ε·|wᵢ| = ε·m = {fmt(eps)}·"
                 f"{fmt(weight)} = {fmt(eps * weight, 6)}; with d features the changes add up: the logit moves by "
                 "ε·m·d.",
-                f"The prediction flips once ε·m·d ≥ |z|: d ≥ {fmt(margin, 3)} / {fmt(eps * weight, 6)} = "
+                f"The prediction flips once ε·m·d exceeds |z|: d > {fmt(margin, 3)} / {fmt(eps * weight, 6)} = "
                 f"{fmt(ratio, 3)}, so the smallest whole d is **{value}**.",
                 f"Slips: rounding down ({mistakes['floor']}) leaves the logit just short of the boundary; "
                 f"treating the effect as growing like √d, the way the L2 length of the change does, gives "
                 f"{mistakes['sqrt_growth']}. The per-feature change stays {fmt(eps)} however large d is, yet the "
-                "logit moves linearly in d: in high dimensions many imperceptible changes add up to a flip "
-                "(Goodfellow et al. 2015, §3).",
+                "logit moves linearly in d: for a linear model in high dimensions many imperceptible changes add up "
+                "to a flip (Goodfellow et al. 2015, §3). Their claim that deep nets fail for the same reason "
+                "is a hypothesis about those nets, not something this arithmetic shows.",
             ]
         )
         return self.problem(

@@ -173,6 +173,19 @@ def test_flip_has_no_shortcut() -> None:
     assert_no_shortcut(GEN, {"ask": "fgsm_logit"}, range(300), part=1)
 
 
+def test_solution_steps_the_right_way_for_either_class() -> None:
+    """The working names the direction that pushes toward the other class: against sign(w) when z > 0."""
+    for seed in range(40):
+        for ask in ("fgsm_logit", "min_eps_linf"):
+            problem = GEN.generate(seed, {"ask": ask})
+            z = problem.data["z"]
+            right, wrong = ("against", "with") if z > 0 else ("with", "against")
+            assert f"ε {right} its weight's sign" in problem.solution or f"ε, {right} its weight's sign" in (
+                problem.solution
+            ), (seed, ask)
+            assert f"{wrong} its weight's sign" not in problem.solution, (seed, ask)
+
+
 def test_solution_shows_the_answer() -> None:
     for seed in range(60):
         problem = GEN.generate(seed)
