@@ -156,6 +156,11 @@ def percent_slip(number: Number, expected: float, tolerance: float = 0.0, rel_to
             f"did you mean {format_number(number.value * 10_000)}%?")
 
 
+def plural(count: int, noun: str) -> str:
+    """``count`` with its noun, in the plural unless it is 1: "1 decimal", "3 decimals", "0 days"."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def format_number(value: float, digits: int = 4) -> str:
     """A short human form of ``value``: integers without decimals, others to ``digits`` significant digits."""
     if not math.isfinite(value):

@@ -19,7 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generators.base import Answer, ChoiceAnswer, NumberAnswer, Part
-from quizzer.answers import Number, Unreadable, format_number, matches, percent_slip, read_number, typed_value
+from quizzer.answers import (
+    Number,
+    Unreadable,
+    format_number,
+    matches,
+    percent_slip,
+    plural,
+    read_number,
+    typed_value,
+)
 from quizzer.decks.model import ChoiceCard, NumericCard
 
 RIGHT_QUALITY = 4
@@ -290,16 +299,12 @@ def _expected_text(answer: Answer) -> str:
     return next(option.text for option in answer.options if option.name == answer.correct)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def answer_hint(answer: Answer | None = None, *, unit: str = "", whole: bool = False) -> str:
     """What to type, for the input's placeholder: the form this answer expects."""
     if isinstance(answer, NumberAnswer):
         unit, whole = answer.unit, answer.whole
         if answer.decimals:
-            places = _plural(answer.decimals, "decimal")
+            places = plural(answer.decimals, "decimal")
             if unit == "%":  # the number typed is the percentage itself: 0.75 would mean 0.75%
                 return f"A percentage to {places}, e.g. 44.4 or 44.4% — Enter submits"
             if unit.casefold() in PERCENT_UNITS:
@@ -307,7 +312,7 @@ def answer_hint(answer: Answer | None = None, *, unit: str = "", whole: bool = F
             suffix = f" in {unit}" if unit else ""
             return f"A number to {places}{suffix} (0.75, 75%, 3/4 work) — Enter submits"
         if answer.significant:
-            figures = _plural(answer.significant, "significant figure")
+            figures = plural(answer.significant, "significant figure")
             return f"A number to {figures} (0.0083, 8.3e-3 work) — Enter submits"
     if unit == "%":
         return "A percentage, e.g. 8.8 or 8.8% — Enter submits"

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
+from quizzer.answers import plural
 from quizzer.collector import collector_paused
 from quizzer.decks.model import AnyCard, Deck, GeneratedCard
 from quizzer.session import DEFAULT_DAY_START_HOUR, current_day
@@ -836,10 +837,6 @@ def _sparkline(values: list[int]) -> str:
     return "".join(_SPARKS[math.ceil(8 * value / top)] if top and value else "·" for value in values)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def _table(heading: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     lines = [f"{heading:<30} " + "".join(f"{column:<15}" for column in columns).rstrip()]
     for name, *cells in rows:
@@ -857,15 +854,15 @@ def summary_text(stats: Stats, *, rows: int = 5) -> str:
     lines = [
         f"Quizzer stats — {where}, study day {stats.today.isoformat()}",
         "",
-        f"Reviews    {stats.reviews} in all ({_plural(stats.reasks, 're-ask')}), {stats.window.reviews} in the "
+        f"Reviews    {stats.reviews} in all ({plural(stats.reasks, 're-ask')}), {stats.window.reviews} in the "
         f"last {stats.window_days} days ({stats.window.reviews / stats.window_days:.1f} a day, "
         f"{_duration(stats.window_seconds / stats.window_days)} a day); {_duration(stats.seconds)} in all",
         f"Last {len(recent)} days {_sparkline(recent)}  (reviews per day, today last)",
         f"Accuracy   {_percent(stats.total)} ({LABELS['accuracy']}); auto-graded {_percent(stats.auto_graded)} "
         f"({LABELS['auto_graded']}; {_percent(stats.auto_graded_all)} with re-asks)"
         + ("" if average is None else f"; {average:.1f} s per answer"),
-        f"Streak     {_plural(streak.current, 'day')} (longest {streak.longest}); "
-        f"studied on {_plural(streak.days_studied, 'day')}",
+        f"Streak     {plural(streak.current, 'day')} (longest {streak.longest}); "
+        f"studied on {plural(streak.days_studied, 'day')}",
         f"Cards      {cards.total}: {cards.new} new, {cards.learning} {LABELS['learning']}, {cards.young} young, "
         f"{cards.mature} mature; {cards.due_today} due today",
         f"Retention  young {_percent(stats.retention_young)}, mature {_percent(stats.retention_mature)}, "

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from quizzer.answers import plural
 from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
 from quizzer.stats import GroupAccuracy, Rate, Stats, compute
@@ -52,10 +53,6 @@ class Scope(NamedTuple):
 
 def percent(rate: Rate) -> str:
     return "—" if rate.rate is None else f"{rate.rate:.0%} of {rate.reviews}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def short_day(day: date) -> str:
