@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, get_args, get_origin
@@ -486,6 +486,12 @@ def log_softmax(x: Any, axis: int | None = -1) -> np.ndarray:
     shifted = x - np.where(np.isfinite(top), top, 0)
     with np.errstate(divide="ignore"):
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def far_from(value: float, slips: Iterable[float], gap: float) -> bool:
+    """Is every slip at least ``gap`` from ``value``? Families draw again until it is, so that a slip typed at the
+    answer's stated precision grades wrong."""
+    return all(abs(value - slip) >= gap for slip in slips)
 
 
 def article(noun: str) -> str:

@@ -49,7 +49,18 @@ from typing import Literal
 import numpy as np
 
 from generators._stats import norm_sf
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    far_from,
+    fmt,
+)
 
 Ask = Literal["normal-normal", "partial-pooling", "bayes-average", "beta-ab", "expected-loss"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -710,7 +721,7 @@ class BayesShrinkage(Generator):
                 value = probability
                 slips = _ab_slips(a, b, k_a, n_a, k_b, n_b)
                 wanted = 0.03 <= value <= 0.97
-            if wanted and all(abs(value - v) >= GAP_3DP for v in slips.values()):
+            if wanted and far_from(value, slips.values(), GAP_3DP):
                 break
         else:
             raise RuntimeError(

@@ -44,6 +44,7 @@ from generators.base import (
     Problem,
     Table,
     article,
+    far_from,
     fmt,
 )
 
@@ -187,10 +188,6 @@ def _draw_collection(
     )
 
 
-def _far(value: float, slips: dict[str, float], gap: float) -> bool:
-    return all(abs(value - s) >= gap for s in slips.values())
-
-
 def idf_slips(c: Collection, t: int) -> dict[str, float]:
     n, df = c.n, c.df(t)
     return {
@@ -251,14 +248,14 @@ class BM25(Generator):
             c = _draw_collection(rng, n, terms, stuffed=None)
             if ask == "idf":
                 t = int(rng.integers(TERMS_SHOWN))
-                if _far(c.idf(t), idf_slips(c, t), IDF_GAP):
+                if far_from(c.idf(t), idf_slips(c, t).values(), IDF_GAP):
                     return self._idf(seed, params, scenario, c, t)
             elif ask == "term-score":
                 d = int(rng.integers(n))
                 present = [t for t in range(TERMS_SHOWN) if c.counts[d][t] > 0]
                 if present:
                     t = int(rng.choice(present))
-                    if _far(c.score(d, t), term_slips(c, d, t), SCORE_GAP):
+                    if far_from(c.score(d, t), term_slips(c, d, t).values(), SCORE_GAP):
                         return self._term_score(seed, params, scenario, c, d, t)
             else:
                 d = int(rng.integers(n))
@@ -266,7 +263,7 @@ class BM25(Generator):
                 query = tuple(int(t) for t in rng.choice(TERMS_SHOWN, size=size, replace=False))
                 matched = sum(1 for t in query if c.counts[d][t] > 0)
                 value = c.doc_score(d, query)
-                if matched >= 2 and _far(value, doc_slips(c, d, query), SCORE_GAP):
+                if matched >= 2 and far_from(value, doc_slips(c, d, query).values(), SCORE_GAP):
                     return self._doc_score(seed, params, scenario, c, d, query)
         raise RuntimeError("no instance met the constraints: they contradict each other")  # pragma: no cover
 

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, article, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, article, far_from, fmt
 
 Ask = Literal["coupon", "pattern", "ruin", "birthday", "dice-max"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -220,10 +220,6 @@ class ProbabilityPuzzle(Generator):
 Drawn = tuple[str, float, dict[str, float], str, dict[str, object]]
 
 
-def _far(value: float, mistakes: dict[str, float], gap: float) -> bool:
-    return all(abs(value - slip) >= gap for slip in mistakes.values())
-
-
 # ── coupon ────────────────────────────────────────────────────────────────
 
 
@@ -263,7 +259,7 @@ def _coupon(rng: np.random.Generator) -> Drawn | None:
             "whole_collection": float(coupon_expectation(n)),
             "smaller_collection": float(coupon_expectation(goal)),
         }
-    if not _far(value, mistakes, GAPS["coupon"]):
+    if not far_from(value, mistakes.values(), GAPS["coupon"]):
         return None
     plural = seen > 1
     where = (
@@ -431,7 +427,7 @@ def _pattern(rng: np.random.Generator) -> Drawn | None:
         if p != Fraction(1, 2):
             mistakes["fair_coin"] = float(pattern_expectation(pattern, Fraction(1, 2)))
     mistakes = {k: v for k, v in mistakes.items() if abs(v - value) > 1e-12}
-    if not _far(value, mistakes, GAPS["pattern"]):
+    if not far_from(value, mistakes.values(), GAPS["pattern"]):
         return None
     unfair = "coin" if setting.heads == "H" else "generator"
     coin = (
@@ -533,7 +529,7 @@ def _ruin(rng: np.random.Generator) -> Drawn | None:
     if p != Fraction(1, 2):
         mistakes["fair_i_over_n"] = i / n
         mistakes["ratio_flipped"] = float(ruin_probability(i, n, 1 - p))
-    if not _far(value, mistakes, GAPS["ruin"]):
+    if not far_from(value, mistakes.values(), GAPS["ruin"]):
         return None
     q = 1 - p
     prompt = f"{w.text.format(i=i, N=n, p=_decimal_text(p))}\n\n{w.question.format(i=i, N=n)} Answer to 3 decimals."
@@ -620,7 +616,7 @@ def _birthday(rng: np.random.Generator) -> Drawn | None:
         if not 0.05 <= value <= 0.95:
             return None
         mistakes = {"k_over_d": k / d, "k_squared_over_d": k * k / d, "fixed_item": 1 - (1 - 1 / d) ** k}
-        if not _far(value, mistakes, GAPS["birthday"]):
+        if not far_from(value, mistakes.values(), GAPS["birthday"]):
             return None
         prompt = (
             f"{s.intro.format(d=d_text)} There are **{k}** {s.items}.\n\nWhat is the probability that at least two "
@@ -649,7 +645,7 @@ def _birthday(rng: np.random.Generator) -> Drawn | None:
         "k_squared_over_d": float(_squares_reach(d, target)),
         "fixed_item": float(math.ceil(log_odds / -math.log1p(-1 / d))),
     }
-    if not _far(float(k), mistakes, 1):
+    if not far_from(float(k), mistakes.values(), 1):
         return None
     prompt = (
         f"{s.intro.format(d=d_text)}\n\nWhat is the **smallest number of {s.items}** for which the probability "
@@ -711,7 +707,7 @@ def _dice(rng: np.random.Generator) -> Drawn | None:
         "continuous": base + continuous,
         "swapped": base + s + 1 - float(exact),
     }
-    if not _far(value, mistakes, GAPS["dice-max"]):
+    if not far_from(value, mistakes.values(), GAPS["dice-max"]):
         return None
     word = "maximum" if extreme == "max" else "minimum"
     other = "min" if extreme == "max" else "max"

@@ -36,7 +36,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, fmt, significant_text
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, far_from, fmt, significant_text
 
 Ask = Literal["bloom-fpr", "bloom-k", "bloom-bits", "count-min", "hll"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -164,11 +164,6 @@ def next_power_of_two(x: float) -> int:
     return power
 
 
-def _far(value: float, slips: list[float], step: float) -> bool:
-    """Every slip at least MISTAKE_STEPS units of ``step`` away from ``value``."""
-    return all(abs(value - s) >= MISTAKE_STEPS * step for s in slips)
-
-
 def _pct(p: float, digits: int = 2) -> str:
     return f"{100 * p:.{digits}f}%"
 
@@ -223,7 +218,7 @@ class Sketches(Generator):
                 "no_power": 100 * fill,
                 "no_k_in_load": 100 * (-math.expm1(-n / m)) ** k,
             }
-            if 0.3 <= value <= 30 and _far(value, list(slips.values()), 0.01):
+            if 0.3 <= value <= 30 and far_from(value, slips.values(), MISTAKE_STEPS * 0.01):
                 break
         else:
             raise RuntimeError(
@@ -270,7 +265,7 @@ class Sketches(Generator):
             rates = (bloom_fpr(m, n, low), bloom_fpr(m, n, low + 1))
             clear = abs(rates[0] - rates[1]) >= 0.003 * min(rates)  # the comparison is not a knife-edge
             slips = {"m_over_n": m / n, "log10": m / n * math.log10(2)}
-            if clear and low >= 1 and _far(optimal, list(slips.values()), 0.01):
+            if clear and low >= 1 and far_from(optimal, slips.values(), MISTAKE_STEPS * 0.01):
                 break
         else:
             raise RuntimeError(
@@ -331,8 +326,8 @@ class Sketches(Generator):
             slips = {"log2": -math.log2(p), "ln_only": -math.log(p), "log10": -math.log10(p) / LN2**2}
             size_slips = {"bits_not_bytes": n * bits / 1e6, "mebibytes": n * bits / 8 / 2**20}
             size_step = 10.0 ** (math.floor(math.log10(megabytes)) - 2)
-            if _far(bits, list(slips.values()), 0.1) and _far(
-                megabytes, list(size_slips.values()), size_step
+            if far_from(bits, slips.values(), MISTAKE_STEPS * 0.1) and far_from(
+                megabytes, size_slips.values(), MISTAKE_STEPS * size_step
             ):
                 break
         else:
