@@ -24,12 +24,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import LoadingIndicator, Static
 
-from quizzer import collector
 from quizzer.decks.model import Deck
 from quizzer.errors import QuizzerError
 from quizzer.sanitize import visible
 from quizzer.session import QueueItem, Session
-from quizzer.tui.footer import add_footer_after_first_frame
+from quizzer.tui.first_frame import after_first_frame
 from quizzer.tui.widgets.card_panel import CardBody, CardPanel, Phase, asks_typed_answer
 
 STATUS_PADDING = 4  # the status line's padding and the gap between its two halves
@@ -127,8 +126,7 @@ class DrillScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.started = self.app.clock()  # type: ignore[attr-defined]
         await self.show_next()
-        add_footer_after_first_frame(self)
-        self.call_after_refresh(collector.resume)  # start-up is over once this is painted (see quizzer.tui.launch)
+        after_first_frame(self)
 
     # -- the loop ------------------------------------------------------------------------------
 

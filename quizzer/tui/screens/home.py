@@ -16,12 +16,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from quizzer import collector
 from quizzer.decks.loader import LoadedDeck
 from quizzer.decks.model import Deck
 from quizzer.sanitize import visible
 from quizzer.session import all_deck_counts, current_day
-from quizzer.tui.footer import add_footer_after_first_frame
+from quizzer.tui.first_frame import after_first_frame
 from quizzer.tui.host import Host
 from quizzer.tui.styles import screen_css
 
@@ -111,8 +110,7 @@ class HomeScreen(Screen[None]):
         self.refresh_counts()
         table.focus()
         self.load_readiness()
-        add_footer_after_first_frame(self)
-        self.call_after_refresh(collector.resume)  # start-up is over once this is painted (see quizzer.tui.launch)
+        after_first_frame(self)
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
