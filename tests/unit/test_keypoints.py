@@ -89,8 +89,9 @@ def test_on_held_out_cards_the_answers_the_grader_decides_agree_with_the_hand_gr
     assert agreement >= 0.88 and deferred <= 0.2, (agreement, deferred)
     topics = [json.loads(line) for line in TOPIC_LABELS.read_text(encoding="utf-8").splitlines()]
     held_out = [row for row in topics if row["split"] == "held-out"]
-    files = {load_deck(path).id: path for path in sorted((ROOT / "decks").glob("*.yaml"))}
-    topic_decks = {deck_id: load_deck(files[deck_id]) for deck_id in {row["deck"] for row in held_out}}
+    wanted = {row["deck"] for row in held_out}
+    loaded = (load_deck(path) for path in sorted((ROOT / "decks").glob("*.yaml")))
+    topic_decks = {deck.id: deck for deck in loaded if deck.id in wanted}
     agreement, deferred = _decided(held_out, topic_decks)
     assert agreement >= 0.75 and deferred <= 0.25, (agreement, deferred)
 
