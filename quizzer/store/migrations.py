@@ -786,7 +786,20 @@ def m009_deferred_tallies(conn: sqlite3.Connection) -> None:
     )
 
 
+# -- m010: the day's new cards counted from an index ---------------------------------------------------------
+
+
+def m010_first_day_index(conn: sqlite3.Connection) -> None:
+    """``cards_first_day``: the daily new-card limit counts the cards first answered today, and that count
+    read every card row (about 1 ms at 20,000 cards) each time a new card was offered and answered.
+
+    An answer writes ``first_day`` only to a card row that has none (:meth:`Store._append`), so the index
+    is written once per card, on its first answer, not on every answer.
+    """
+    conn.execute("CREATE INDEX IF NOT EXISTS cards_first_day ON cards (first_day)")
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
                                m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes,
-                               m009_deferred_tallies]
+                               m009_deferred_tallies, m010_first_day_index]
 SCHEMA_VERSION = len(MIGRATIONS)

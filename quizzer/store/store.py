@@ -418,13 +418,18 @@ class Store:
         """:meth:`record`, also returning the review as logged: with the states it was scheduled from and to."""
 
         def append() -> tuple[int, ReviewRecord]:
-            key = self._card_key(review.deck_id, review.card_id)
-            written = review
-            if review.schedule is not None:
-                row = self.conn.execute("SELECT ef, interval, reps, due FROM cards WHERE key = ?", (key,))
-                before = _state(*row.fetchone())
-                written = replace(review, before=before, after=review.schedule(before), schedule=None)
-            return self._append(written, key), written
+            if review.schedule is None:
+                key = self._card_key(review.deck_id, review.card_id)
+                return self._append(review, key), review
+            row = self.conn.execute(
+                "SELECT key, ef, interval, reps, due, first_day IS NULL FROM cards WHERE deck_id = ? AND card_id = ?",
+                (review.deck_id, review.card_id),
+            ).fetchone()
+            if row is None:
+                row = (self._card_key(review.deck_id, review.card_id), None, None, None, None, True)
+            before = _state(*row[1:5])
+            written = replace(review, before=before, after=review.schedule(before), schedule=None)
+            return self._append(written, row[0], first_answer=bool(row[5])), written
 
         return self.write(append)
 
@@ -458,8 +463,11 @@ class Store:
             raise _friendly(error, self.path) from None
         return result
 
-    def _append(self, review: ReviewRecord, key: int) -> int:
-        """Insert the review row and update the card row (inside the caller's transaction)."""
+    def _append(self, review: ReviewRecord, key: int, first_answer: bool | None = None) -> int:
+        """Insert the review row and update the card row (inside the caller's transaction).
+
+        ``first_answer`` says whether the card row has no ``first_day`` yet, when the caller has read it.
+        """
         before, after = review.before, review.after
         reviewed_at = to_ms(review.reviewed_at)
         # The row's origin (this device's next number) and its place in the replay order are set here as
@@ -483,15 +491,21 @@ class Store:
         )
         lapse = int(not review.reask and review.quality < 3 and before.repetitions > 0)
         self.conn.execute(
-            """UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?,
-                   first_day = COALESCE(first_day, ?), last_reviewed_at = ?,
+            """UPDATE cards SET ef = ?, interval = ?, reps = ?, due = ?, last_reviewed_at = ?,
                    review_count = review_count + 1, lapses = lapses + ?
                WHERE key = ?""",
             (
                 round(after.easiness * 100), after.interval, after.repetitions, _ordinal(after.due),
-                review.study_day.toordinal(), to_ms(review.reviewed_at), lapse, key,
+                reviewed_at, lapse, key,
             ),
         )
+        # Apart, and only where it is missing: a column in an UPDATE's SET list rewrites its index entry
+        # even when the value stays, and ``cards_first_day`` (m010) need only change on a card's first answer.
+        if first_answer is not False:
+            self.conn.execute(
+                "UPDATE cards SET first_day = ? WHERE key = ? AND first_day IS NULL",
+                (review.study_day.toordinal(), key),
+            )
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     def rebuild_states(self) -> None:
@@ -702,7 +716,7 @@ class Store:
         return SM2State() if row is None else _state(*row)
 
     def new_cards_introduced(self, day: date) -> int:
-        """How many cards had their first review on study day ``day`` (for the daily new-card limit)."""
+        """How many cards had their first review on study day ``day`` (for the daily new-card limit; indexed)."""
         return self.conn.execute("SELECT COUNT(*) FROM cards WHERE first_day = ?", (day.toordinal(),)).fetchone()[0]
 
     def latest_study_day(self) -> date | None:

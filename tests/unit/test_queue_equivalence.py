@@ -197,8 +197,8 @@ def test_counts_and_queue_of_no_decks(tmp_path: Path) -> None:
 
 def test_items_made_lazily_get_the_options_and_seeds_of_items_made_up_front(tmp_path: Path) -> None:
     """The session makes queue items as they are looked at; each must get the option order and problem
-    seed it got when every item was made at the start (one seeded generator, in queue order, first asks
-    before any re-ask)."""
+    seed it got when every item was made at the start (one seeded generator, in queue order); a re-ask
+    draws from a generator of its own, so it changes none of them and needs none of them made."""
     from datetime import UTC, datetime
 
     from quizzer.session import Session, SessionConfig
@@ -231,5 +231,6 @@ def test_items_made_lazily_get_the_options_and_seeds_of_items_made_up_front(tmp_
     got = [(first.options, first.seed)] + [(item.options, item.seed) for item in items if not item.reask]
     assert got == expected
     (reask,) = [item for item in items if item.reask]
+    reference = random.Random("7:re-ask")
     assert (reask.options, reask.seed) == drawn(reask.card)
     assert items.index(reask) == 4  # REASK_GAP items later
