@@ -102,6 +102,9 @@ def iforest_score() -> float:
     assert c == pytest.approx(exact, abs=0.01)  # the approximation does not move the 3rd decimal of s
     assert round(2 ** (-4 / exact), 3) == round(2 ** (-4 / c), 3)
     assert round(2 ** (-4 / math.log2(128)), 3) == 0.673  # the tree-height slip
+    # The slip the front invites: c(n) from the 1,000,000 rows instead of the 128-point subsample.
+    full = path_normaliser(1_000_000)
+    assert round(full, 2) == 26.79 and round(2 ** (-4 / full), 3) == 0.902
     return 2 ** (-4.0 / c)
 
 
@@ -260,6 +263,20 @@ def test_pr_auc_of_random_scores_is_about_the_prevalence() -> None:
         labels = rng.random(400_000) < prevalence
         ap = average_precision_score(labels, rng.random(labels.size))
         assert ap == pytest.approx(prevalence, rel=0.25)
+
+
+def test_both_chance_corrections_favour_dataset_a() -> None:
+    """The key of pr-auc-across-datasets-choice says A is better relative to chance; that must hold for the
+    lift over the prevalence and for Campos et al.'s chance-adjusted (AP − p)/(1 − p) alike, or the key would
+    depend on which correction the reader picks."""
+    (ap_a, p_a), (ap_b, p_b) = (0.30, 0.001), (0.35, 0.10)
+    assert ap_b > ap_a  # the raw numbers point the other way: the trap
+    assert ap_a / p_a > ap_b / p_b
+    adjusted_a, adjusted_b = (ap_a - p_a) / (1 - p_a), (ap_b - p_b) / (1 - p_b)
+    assert (round(adjusted_a, 3), round(adjusted_b, 3)) == (0.299, 0.278)
+    card = choice("pr-auc-across-datasets-choice")
+    assert "0.30 on dataset A (0.1% anomalies) and 0.35 on dataset B (10% anomalies)" in card.front
+    assert card.answers[0].startswith("Relative to chance it does better on A")
 
 
 @pytest.mark.parametrize("sizes", [(500, 500), (700, 300)])
