@@ -40,6 +40,7 @@ from quizzer.store.migrations import (
     rebuild_review_classes,
     rebuild_tallies,
 )
+from quizzer.store.store import FIRST_ID_FROM
 
 RECENT_WINDOWS = (7, 30)
 FORECAST_DAYS = 30
@@ -562,14 +563,16 @@ def _read_recent(store: Store, today: date, days: int, deck_id: str | None
     """Per card key over the last ``days`` days: (key, first asks and passes in the last 7 and ``days``
     days, timed answers and their capped milliseconds)."""
     since, week = (today - timedelta(days=days - 1)).toordinal(), (today - timedelta(days=6)).toordinal()
-    where, args = ("AND +card_key IN (SELECT key FROM cards WHERE deck_id = ?)", [deck_id]) if deck_id else ("", [])
+    where, args = ("AND +card_key IN (SELECT key FROM cards WHERE deck_id = ?3)", [deck_id]) if deck_id else ("", [])
     passed = _PASSED
-    # "+card_key": group with a sort over the date range, not by walking the whole card index.
+    # "+card_key": group with a sort over the date range, not by walking the whole card index. The range: the
+    # log from the first id of the window's days on (m011).
     rows = store.conn.execute(
-        f"""SELECT card_key, SUM(reask = 0 AND study_day >= ?), SUM(reask = 0 AND study_day >= ? AND {passed}),
+        f"""SELECT card_key, SUM(reask = 0 AND study_day >= ?2), SUM(reask = 0 AND study_day >= ?2 AND {passed}),
                    SUM(reask = 0), SUM(reask = 0 AND {passed}), COUNT(response_ms),
                    COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0)
-            FROM reviews WHERE study_day >= ? {where} GROUP BY +card_key""", [week, week, since, *args])
+            FROM reviews WHERE id >= ({FIRST_ID_FROM}) AND study_day >= ?1 {where}
+            GROUP BY +card_key""", [since, week, *args])
     return {row[0]: row for row in rows}
 
 

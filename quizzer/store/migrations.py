@@ -799,7 +799,48 @@ def m010_first_day_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS cards_first_day ON cards (first_day)")
 
 
+# -- m011: where each study day starts in the log, instead of an index on every review's day ----------------
+
+# Keeps ``review_day_starts`` for every row however it is written (the drill, a sync merge, an import, raw SQL):
+# a look-up in a table of one row per study day, written only when a day gets its first (lowest) id.
+_DAY_START_TRIGGER = """
+        CREATE TRIGGER reviews_day_start AFTER INSERT ON reviews
+        WHEN NEW.study_day IS NOT NULL
+        BEGIN
+            INSERT INTO review_day_starts (study_day, first_id) VALUES (NEW.study_day, NEW.id)
+            ON CONFLICT (study_day) DO UPDATE SET first_id = excluded.first_id WHERE excluded.first_id < first_id;
+        END;
+"""
+
+
+def m011_day_starts(conn: sqlite3.Connection) -> None:
+    """``review_day_starts``: the lowest review id of each study day, in place of the ``reviews_day`` index.
+
+    The index held an entry for every review (12 bytes a review, about a tenth of the file, and one more page
+    written by every answer) to answer three questions: how many answers today, this device's latest study
+    day, and the last 30 days' answers for the statistics. Each reads a range of days, and every review of
+    days from D on has an id at or above the lowest first id among those days, so the log's rowid range from
+    there holds them all: the same rows, read in id order. A log's ids follow its days closely (a sync merge
+    adds older days' reviews at the end, which only lengthens the range, never skips a row).
+    """
+    _run(
+        conn,
+        """
+        DROP INDEX IF EXISTS reviews_day;
+        DROP TRIGGER IF EXISTS reviews_day_start;   -- a database put back to an older version number by hand
+        DROP TABLE IF EXISTS review_day_starts;
+        CREATE TABLE review_day_starts (
+            study_day INTEGER NOT NULL PRIMARY KEY,
+            first_id INTEGER NOT NULL              -- the lowest id of a review on this study day
+        ) WITHOUT ROWID;
+        INSERT INTO review_day_starts (study_day, first_id)
+        SELECT study_day, MIN(id) FROM reviews NOT INDEXED WHERE study_day IS NOT NULL GROUP BY study_day;
+        """
+        + _DAY_START_TRIGGER,
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
                                m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes,
-                               m009_deferred_tallies, m010_first_day_index]
+                               m009_deferred_tallies, m010_first_day_index, m011_day_starts]
 SCHEMA_VERSION = len(MIGRATIONS)

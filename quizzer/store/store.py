@@ -37,6 +37,12 @@ BUSY_TIMEOUT_MS = 10_000
 # A typed answer is logged up to this many characters (an interview answer is a few hundred): the log, and the
 # sync segments that carry it between devices, stay bounded whatever is pasted into the answer line.
 MAX_ANSWER_CHARS = 20_000
+# SQL for the lowest review id of any study day on or after ``?1`` (an ordinal), so ``id >= (it)`` bounds a read
+# of those days' reviews to a range of the log (m011's ``review_day_starts``); past the end when there are none.
+FIRST_ID_FROM = (
+    "SELECT COALESCE(MIN(first_id), (SELECT COALESCE(MAX(id), 0) + 1 FROM reviews)) "
+    "FROM review_day_starts WHERE study_day >= ?1"
+)
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
 PARTIAL_SUFFIX = ".partial"
@@ -725,18 +731,22 @@ class Store:
         Reviews synced from other devices are left out: their study days come from their own clocks, and
         a device whose clock runs ahead must not make this one look wrong.
         """
-        # Walks the study-day index from the latest day down to the first row of this device: one or a few
-        # rows in practice, where MAX(study_day) with the device condition would read the whole log.
+        # From the latest study day down, the first with a review of this device: each day's look-up reads
+        # the log from the day's first id (m011), and stops at the first row it finds; one or a few rows.
+        # "+r.device": not through ``reviews_origin``, which would walk every review of this device.
         row = self.conn.execute(
-            "SELECT study_day FROM reviews INDEXED BY reviews_day WHERE study_day IS NOT NULL "
-            "AND device = (SELECT key FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
+            """SELECT d.study_day FROM review_day_starts d
+               WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.id >= d.first_id AND r.study_day = d.study_day
+                             AND +r.device = (SELECT key FROM devices WHERE local = 1))
+               ORDER BY d.study_day DESC LIMIT 1"""
         ).fetchone()
-        value = None if row is None else row[0]
-        return None if value is None else date.fromordinal(value)
+        return None if row is None else date.fromordinal(row[0])
 
     def reviews_on(self, day: date) -> int:
-        """How many answers were logged on study day ``day`` (indexed: instant at any size)."""
-        return self.conn.execute("SELECT COUNT(*) FROM reviews WHERE study_day = ?", (day.toordinal(),)).fetchone()[0]
+        """How many answers were logged on study day ``day`` (read from the day's first id on: m011)."""
+        return self.conn.execute(
+            f"SELECT COUNT(*) FROM reviews WHERE id >= ({FIRST_ID_FROM}) AND study_day = ?1", (day.toordinal(),)
+        ).fetchone()[0]
 
     def total_reviews(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
