@@ -114,8 +114,10 @@ def _tally_from_log(
     *,
     fresh: bool = False,
     first: str | None = None,
+    per_deck: bool = True,
 ) -> str:
-    """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables;
+    """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables (two
+    without ``per_deck``: m012 dropped ``deck_review_days``);
     ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones. (Many rows
     added to tables that are not empty: :func:`_tally_new_rows`.)
 
@@ -136,15 +138,16 @@ def _tally_from_log(
     columns = ", ".join(_DAY_COLUMNS)
     summed = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
                  FROM {{}} WHERE true GROUP BY study_day"""
-    per_deck = f"SELECT deck_id, day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY deck_id, day"
-    if fresh:
+    by_deck = f"SELECT deck_id, day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY deck_id, day"
+    if fresh and per_deck:
         all_days = summed.format("deck_review_days")
     else:
         all_days = f"SELECT day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY day"
-    return f"""
+    deck_days = f"""
         INSERT INTO deck_review_days (deck_id, study_day, {columns})
-        {per_deck}
-        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+        {by_deck}
+        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};""" if per_deck else ""
+    return f"""{deck_days}
         INSERT INTO review_days (study_day, {columns})
         {all_days}
         {_add_on_conflict("study_day", _DAY_COLUMNS)};
@@ -266,11 +269,11 @@ def _tally_range(conn: sqlite3.Connection, after: int, upto: int | None, firsts:
     # One JSON list read by SQLite: binding a parameter per id costs several times more.
     conn.execute("INSERT INTO temp.tally_firsts (id) SELECT value FROM json_each(?)", (json.dumps(list(firsts)),))
     new = f"r.id > {int(after)}" + ("" if upto is None else f" AND r.id <= {int(upto)}")
-    _run(conn, _tally_new_rows(new, first="r.id IN temp.tally_firsts"))
+    _run(conn, _tally_new_rows(new, first="r.id IN temp.tally_firsts", per_deck=_has_deck_tallies(conn)))
     conn.execute("DELETE FROM temp.tally_firsts")
 
 
-def _tally_new_rows(where: str, first: str) -> str:
+def _tally_new_rows(where: str, first: str, per_deck: bool = True) -> str:
     """Statements adding the reviews matching ``where`` to every tally table at once, for adding many rows to
     tables that are not empty (a merge, a catch-up): the sums :func:`_tally_from_log` and
     :func:`_classes_from_log` add, from one pass over the rows.
@@ -288,6 +291,14 @@ def _tally_new_rows(where: str, first: str) -> str:
     # In the scratch table the class columns are c_<name>, beside the day columns of the same names.
     classes = [f"c_{name}" for name in _CLASS_COLUMNS]
     day_columns, class_columns = ", ".join(_DAY_COLUMNS), ", ".join(_CLASS_COLUMNS)
+    deck_days = deck_classes = ""
+    if per_deck:
+        deck_days = f"""INSERT INTO deck_review_days (deck_id, study_day, {day_columns})
+        SELECT deck_id, study_day, {day_columns} FROM temp.new_days WHERE true
+        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};"""
+        deck_classes = f"""INSERT INTO deck_review_classes (deck_id, study_day, {class_columns})
+        SELECT deck_id, study_day, {", ".join(classes)} FROM temp.new_days WHERE true
+        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};"""
     return f"""
         CREATE TEMP TABLE IF NOT EXISTS new_rows
             (card_key, deck_id, day, reask, quality, correct, response_ms, pass, ivl, counted, cls);
@@ -305,16 +316,12 @@ def _tally_new_rows(where: str, first: str) -> str:
         SELECT deck_id, day, {_DAY_SUMS}, {_class_counts("r", "SUM")}
         FROM temp.new_rows r
         GROUP BY deck_id, day;
-        INSERT INTO deck_review_days (deck_id, study_day, {day_columns})
-        SELECT deck_id, study_day, {day_columns} FROM temp.new_days WHERE true
-        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+        {deck_days}
         INSERT INTO review_days (study_day, {day_columns})
         SELECT study_day, {", ".join(f"SUM({name})" for name in _DAY_COLUMNS)} FROM temp.new_days WHERE true
         GROUP BY study_day
         {_add_on_conflict("study_day", _DAY_COLUMNS)};
-        INSERT INTO deck_review_classes (deck_id, study_day, {class_columns})
-        SELECT deck_id, study_day, {", ".join(classes)} FROM temp.new_days WHERE true
-        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+        {deck_classes}
         INSERT INTO review_classes (study_day, {class_columns})
         SELECT study_day, {", ".join(f"SUM({name})" for name in classes)} FROM temp.new_days WHERE true
         GROUP BY study_day
@@ -346,17 +353,26 @@ def catch_up_tallies(conn: sqlite3.Connection, upto: int | None = None) -> int:
     return last - through
 
 
+def _has_deck_tallies(conn: sqlite3.Connection) -> bool:
+    """Whether the per-deck tally tables exist (m003 to m011; m012 dropped them)."""
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deck_review_days'"
+    ).fetchone() is not None
+
+
 def _has_mark(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally_mark'").fetchone() is not None
 
 
 def rebuild_tallies(conn: sqlite3.Connection) -> None:
     """Recompute the tally tables from the log, inside the caller's transaction."""
-    for table in ("review_days", "deck_review_days", "card_tallies"):
+    per_deck = _has_deck_tallies(conn)
+    for table in ("review_days", "deck_review_days", "card_tallies") if per_deck else ("review_days", "card_tallies"):
         conn.execute(f"DELETE FROM {table}")
     # Read the log in table order and sort, rather than hop through it card by card.
     catch_up_tallies(conn)  # the m004 tables too: the mark then stands for both
-    _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True))
+    _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True,
+                               per_deck=per_deck))
 
 
 # -- m004: reviews by the state before them (true retention, early reviews) -------------------------------
@@ -389,7 +405,7 @@ def _class_counts(row: str, aggregate: str) -> str:
 
 
 def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
-                      all_days: bool = True, fresh: bool = False) -> str:
+                      all_days: bool = True, fresh: bool = False, per_deck: bool = True) -> str:
     """Statements adding the reviews matching ``where`` to ``deck_review_classes`` and, with ``all_days``
     (m008 on), to ``review_classes``; ``fresh`` when both start empty, so the all-decks days are summed
     from the per-deck ones instead of classifying the rows a second time. (Many rows added to tables that
@@ -405,10 +421,10 @@ def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key
         WHERE true
         GROUP BY c.deck_id, day
         {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
-    """
+    """ if per_deck else ""
     if not all_days:
         return statements
-    if fresh:
+    if fresh and per_deck:
         all_decks = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
                         FROM deck_review_classes WHERE true GROUP BY study_day"""
     else:  # only the reviews whose card row exists count, as in the per-deck table
@@ -474,11 +490,13 @@ def m004_review_classes(conn: sqlite3.Connection) -> None:
 
 def rebuild_review_classes(conn: sqlite3.Connection) -> None:
     """Recompute ``deck_review_classes`` and ``review_classes`` (m008) from the log, inside the caller's
-    transaction."""
-    conn.execute("DELETE FROM deck_review_classes")
+    transaction (``review_classes`` alone from m012 on)."""
+    per_deck = _has_deck_tallies(conn)
+    if per_deck:
+        conn.execute("DELETE FROM deck_review_classes")
     conn.execute("DELETE FROM review_classes")
     catch_up_tallies(conn)  # the m003 tables too: the mark then stands for both
-    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", fresh=True))
+    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", fresh=True, per_deck=per_deck))
 
 
 # -- m005: every review globally identified, for syncing logs between devices ------------------------------
@@ -840,7 +858,66 @@ def m011_day_starts(conn: sqlite3.Connection) -> None:
     )
 
 
+# -- m012: one deck's statistics from the log, not from per-deck tallies -------------------------------------
+
+
+def day_sums(where: str) -> str:
+    """SELECT of the m003 day columns (:data:`_DAY_COLUMNS`) per study day, over the reviews matching
+    ``where`` (over ``reviews r`` joined to ``cards c``), counted as the tallies count them: what
+    ``deck_review_days`` held for one deck. Each card's reviews must all match (first-of-day is ranked
+    among them)."""
+    first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
+    return f"""
+        SELECT day, {_DAY_SUMS} FROM (
+            SELECT r.reask, r.correct, r.quality, r.response_ms,
+                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
+                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
+                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
+            FROM cards c JOIN reviews r ON r.card_key = c.key
+            WHERE {where})
+        GROUP BY day ORDER BY day"""
+
+
+def class_sums(where: str) -> str:
+    """SELECT of the m004 class columns (:data:`_CLASS_COLUMNS`) per study day, over the reviews matching
+    ``where``, as :func:`day_sums`: what ``deck_review_classes`` held for one deck."""
+    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    return f"""
+        SELECT day, {_class_counts("r", "SUM")} FROM (
+            SELECT r.reask, r.correct, r.quality, {day} AS day, {_review_class("r", day)} AS cls
+            FROM cards c JOIN reviews r ON r.card_key = c.key
+            WHERE {where}) r
+        GROUP BY day ORDER BY day"""
+
+
+def m012_no_deck_tallies(conn: sqlite3.Connection) -> None:
+    """Drop ``deck_review_days`` and ``deck_review_classes``: one deck's statistics sum its reviews from the
+    log (:func:`day_sums`, :func:`class_sums`), through the cards of the deck and ``reviews_order``.
+
+    The two tables held a row per deck and study day: at a million reviews over 200 decks, 217,000 rows each
+    and 16 bytes a review, an eighth of the file, kept up to date on every catch-up, for a figure a user asks
+    for now and then about one deck, whose reviews (a few thousand) the log gives in milliseconds. The
+    statistics of all decks keep their per-day tallies. ``cards_tally`` (m009) is made again without them.
+    """
+    conn.execute("DROP TRIGGER IF EXISTS cards_tally")
+    covered = "r.card_key = NEW.key AND r.id <= (SELECT through FROM tally_mark)"
+    _run(
+        conn,
+        f"""
+        DROP TABLE IF EXISTS deck_review_days;
+        DROP TABLE IF EXISTS deck_review_classes;
+        CREATE TRIGGER cards_tally AFTER INSERT ON cards
+        WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
+        BEGIN
+            {_tally_from_log(covered, per_deck=False)}
+            {_classes_from_log(covered, "reviews r", per_deck=False)}
+        END;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
                                m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes,
-                               m009_deferred_tallies, m010_first_day_index, m011_day_starts]
+                               m009_deferred_tallies, m010_first_day_index, m011_day_starts,
+                               m012_no_deck_tallies]
 SCHEMA_VERSION = len(MIGRATIONS)
