@@ -579,10 +579,12 @@ _FIRSTS_IN_RANGE = f"""
 """
 
 
-def _origin_triggers() -> str:
+def _origin_triggers(*, shifted: bool = False) -> str:
     """Give each row that arrives without an origin this device's next number and its place in the replay
-    order (see m005), and store a kind given as text by its number (raw SQL, tools that predate m006)."""
+    order (see m005), and store a kind given as text by its number (raw SQL, tools that predate m006).
+    ``shifted``: the place is stored as ``order_shift`` (m013)."""
     local = "(SELECT key FROM devices WHERE local = 1)"
+    order = "order_shift = -NEW.reviewed_at + " if shifted else "order_at = "
     return f"""
         CREATE TRIGGER reviews_number AFTER INSERT ON reviews
         WHEN NEW.device IS NULL
@@ -590,7 +592,7 @@ def _origin_triggers() -> str:
             UPDATE reviews SET
                 device = {local},
                 seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = {local}),
-                order_at = MAX(NEW.reviewed_at,
+                {order}MAX(NEW.reviewed_at,
                                COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = NEW.card_key),
                                         NEW.reviewed_at))
             WHERE id = NEW.id;
@@ -900,24 +902,150 @@ def m012_no_deck_tallies(conn: sqlite3.Connection) -> None:
     statistics of all decks keep their per-day tallies. ``cards_tally`` (m009) is made again without them.
     """
     conn.execute("DROP TRIGGER IF EXISTS cards_tally")
-    covered = "r.card_key = NEW.key AND r.id <= (SELECT through FROM tally_mark)"
     _run(
         conn,
-        f"""
+        """
         DROP TABLE IF EXISTS deck_review_days;
         DROP TABLE IF EXISTS deck_review_classes;
+        """
+        + _cards_tally_trigger(),
+    )
+
+
+def _cards_tally_trigger() -> str:
+    """m009's trigger on ``cards`` (a card row arriving after reviews the mark covers), as from m012 on."""
+    covered = "r.card_key = NEW.key AND r.id <= (SELECT through FROM tally_mark)"
+    return f"""
         CREATE TRIGGER cards_tally AFTER INSERT ON cards
         WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
         BEGIN
             {_tally_from_log(covered, per_deck=False)}
             {_classes_from_log(covered, "reviews r", per_deck=False)}
         END;
-        """,
+    """
+
+
+# -- m013: the review row stores what it cannot derive ---------------------------------------------------------
+
+# The UTC day of a review's time, as an ordinal: what ``study_day`` is, give or take a day for the time zone.
+_UTC_DAY = f"reviewed_at / 86400000 + {_EPOCH_ORDINAL}"
+# Each value of the log m013 stores as a small difference, with the SQL that gives it back from the row. A
+# column named here is a generated column (VIRTUAL: computed when read, never stored) of that name.
+_DERIVED = {
+    "study_day": ("day_shift", f"{_UTC_DAY} + day_shift"),
+    "ef_before": ("ef_before_shift", "250 + ef_before_shift"),
+    "due_before": ("due_before_shift", f"COALESCE({_UTC_DAY} + day_shift, {_UTC_DAY}) + due_before_shift"),
+    "ef_after": ("ef_after_shift", "250 + ef_after_shift"),
+    "due_after": (
+        "due_after_shift",
+        f"COALESCE({_UTC_DAY} + day_shift, {_UTC_DAY}) + COALESCE(interval_after, 0) + due_after_shift",
+    ),
+    "order_at": ("order_shift", "reviewed_at + order_shift"),
+}
+# The review values as the log is read (the generated ones included), in the order of m006's row.
+REVIEW_VALUES = ("card_key", "reviewed_at", "quality", "answer", "correct", "response_ms", "kind", "seed", "reask",
+                 "study_day", "ef_before", "interval_before", "reps_before", "due_before", "ef_after",
+                 "interval_after", "reps_after", "due_after", "device", "seq", "order_at")
+
+
+def stored_review(values: dict[str, str]) -> tuple[str, str]:
+    """The stored columns of ``reviews`` (m013) and the SQL for each, for a review given as SQL expressions
+    of the values the log is read as (:data:`REVIEW_VALUES`, ``reviewed_at`` among them): for an
+    ``INSERT INTO reviews ({columns}) VALUES ({values})`` or ``... SELECT {values} FROM ...``. A value left
+    out is NULL, as an INSERT leaves it."""
+    at = values["reviewed_at"]
+    utc_day = f"({at}) / 86400000 + {_EPOCH_ORDINAL}"
+    day = values.get("study_day", "NULL")
+    differences = {
+        "study_day": f"({day}) - ({utc_day})",
+        "ef_before": f"({values.get('ef_before')}) - 250",
+        "due_before": f"({values.get('due_before')}) - COALESCE({day}, {utc_day})",
+        "ef_after": f"({values.get('ef_after')}) - 250",
+        "due_after": f"({values.get('due_after')}) - (COALESCE({day}, {utc_day}) "
+        f"+ COALESCE({values.get('interval_after', 'NULL')}, 0))",
+        "order_at": f"({values.get('order_at')}) - ({at})",
+    }
+    columns, sql = [], []
+    for name, value in values.items():
+        if name in _DERIVED:
+            columns.append(_DERIVED[name][0])
+            sql.append(differences[name])
+        else:
+            columns.append(name)
+            sql.append(value)
+    return ", ".join(columns), ", ".join(sql)
+
+
+def insert_reviews(names: Iterable[str], verb: str = "INSERT") -> str:
+    """``INSERT INTO reviews`` of rows given as parameters in the order of ``names`` (values as the log is read,
+    :data:`REVIEW_VALUES`, and ``id``), at the current schema: for tools and tests that load rows in bulk."""
+    columns, values = stored_review({name: f"?{number}" for number, name in enumerate(names, start=1)})
+    return f"{verb} INTO reviews ({columns}) VALUES ({values})"
+
+
+def m013_derived_columns(conn: sqlite3.Connection) -> None:
+    """The review row made compact again: six of its values are stored as the small differences from what the
+    rest of the row says they nearly always are, and read back under their old names as VIRTUAL generated
+    columns (:data:`_DERIVED`), so every query reads the same values. Nothing is dropped: each value comes back
+    exactly, whatever it was.
+
+    - ``study_day`` is the UTC day of ``reviewed_at`` shifted by the time zone and the day's start hour
+      (``day_shift``: 0 or ±1, which SQLite stores in no or one byte, where the day took three);
+    - ``order_at`` is ``reviewed_at`` unless the clock went back (``order_shift``: 0 nearly always, six bytes);
+    - ``due_before`` is the study day for a card answered when due, ``due_after`` the study day plus the new
+      interval (both differences 0 for most answers, three bytes each);
+    - the easiness, in hundredths from 130 up, is stored from 250 (one byte, or none at 2.5, for two).
+
+    The table is rebuilt as m006 rebuilt it (triggers dropped, rows copied in id order, indexes and triggers
+    made again) in the caller's transaction; the tallies count the same values, so they are kept.
+    """
+    for trigger in ("reviews_number", "reviews_kind", "reviews_day_start", "cards_tally"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    generated = {name: f"{name} INTEGER GENERATED ALWAYS AS ({sql}) VIRTUAL" for name, (_, sql) in _DERIVED.items()}
+    stored_as = {name: f"{shift} INTEGER" for name, (shift, _) in _DERIVED.items()}
+    columns, values = stored_review({name: name for name in REVIEW_VALUES})
+    _run(
+        conn,
+        f"""
+        CREATE TABLE reviews_derived (
+            id INTEGER PRIMARY KEY,
+            card_key INTEGER NOT NULL REFERENCES cards(key),
+            reviewed_at INTEGER NOT NULL,      -- UTC, milliseconds since the epoch
+            quality INTEGER NOT NULL,
+            answer TEXT,
+            correct INTEGER,                   -- 1/0 for auto-graded kinds, NULL when self-graded
+            response_ms INTEGER,
+            kind INTEGER,                      -- kinds.code
+            seed INTEGER,
+            reask INTEGER NOT NULL DEFAULT 0,
+            {generated["study_day"]},
+            {generated["ef_before"]},
+            interval_before INTEGER,
+            reps_before INTEGER,
+            {generated["due_before"]},
+            {generated["ef_after"]},
+            interval_after INTEGER,
+            reps_after INTEGER,
+            {generated["due_after"]},
+            device INTEGER,                    -- devices.key
+            seq INTEGER,                       -- the device's own number for the review
+            {generated["order_at"]},
+            {", ".join(stored_as.values())}
+        );
+        INSERT INTO reviews_derived (id, {columns}) SELECT id, {values} FROM reviews ORDER BY id;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_derived RENAME TO reviews;
+        CREATE UNIQUE INDEX reviews_origin ON reviews (device, seq);
+        CREATE INDEX reviews_order ON reviews (card_key, order_at);
+        """
+        + _origin_triggers(shifted=True)
+        + _DAY_START_TRIGGER
+        + _cards_tally_trigger(),
     )
 
 
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
                                m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes,
                                m009_deferred_tallies, m010_first_day_index, m011_day_starts,
-                               m012_no_deck_tallies]
+                               m012_no_deck_tallies, m013_derived_columns]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import NEW_NUMBERS, PASSING_QUALITY, SM2State, step_numbers
-from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION
+from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION, stored_review
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -42,6 +42,19 @@ MAX_ANSWER_CHARS = 20_000
 FIRST_ID_FROM = (
     "SELECT COALESCE(MIN(first_id), (SELECT COALESCE(MAX(id), 0) + 1 FROM reviews)) "
     "FROM review_day_starts WHERE study_day >= ?1"
+)
+# One answer appended to the log, with this device's origin and its place in the replay order (see
+# Store._append), from its values as the log is read (m013 stores some of them as differences).
+_INSERT_REVIEW = "INSERT INTO reviews ({}) SELECT {} FROM devices d WHERE d.local = 1".format(
+    *stored_review({
+        **{name: f"?{number}" for number, name in enumerate(
+            ("card_key", "reviewed_at", "quality", "answer", "correct", "response_ms", "kind", "seed", "reask",
+             "study_day", "ef_before", "interval_before", "reps_before", "due_before", "ef_after", "interval_after",
+             "reps_after", "due_after"), start=1)},
+        "device": "d.key",
+        "seq": "(SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = d.key)",
+        "order_at": "MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))",
+    })
 )
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
@@ -480,13 +493,7 @@ class Store:
         # m005's ``reviews_number`` trigger would set them for a row without them (see there), in the insert
         # itself: the trigger's update rewrote the row and both index entries it had just written.
         cursor = self.conn.execute(
-            """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind,
-                   seed, reask, study_day, ef_before, interval_before, reps_before, due_before,
-                   ef_after, interval_after, reps_after, due_after, device, seq, order_at)
-               SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, d.key,
-                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = d.key),
-                      MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))
-               FROM devices d WHERE d.local = 1""",
+            _INSERT_REVIEW,
             (
                 key, reviewed_at, review.quality, None if review.answer is None else review.answer[:MAX_ANSWER_CHARS],
                 None if review.correct is None else int(review.correct), review.response_ms,
@@ -537,7 +544,7 @@ class Store:
         those other rows (every write keeps it so, see :meth:`record`): the same result as replaying its whole
         log, for the new rows' steps alone. A card with a new row among its old ones is replayed whole.
         """
-        columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
+        columns_present = {row[1] for row in self.conn.execute("PRAGMA table_xinfo(reviews)")}  # generated too
         order = "card_key, id"
         if "order_at" in columns_present:
             # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is

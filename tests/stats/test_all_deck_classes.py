@@ -15,6 +15,7 @@ from quizzer.stats import compute
 from quizzer.store import Store
 from quizzer.store.migrations import (
     MIGRATIONS,
+    REVIEW_VALUES,
     SCHEMA_VERSION,
     m008_all_deck_classes,
     rebuild_review_classes,
@@ -93,7 +94,7 @@ def test_migrating_an_existing_database_fills_it(tmp_path: Path) -> None:
     with Store(tmp_path / "source.db") as source:
         drill(source, random.Random(3), 30)
         expected = all_deck_classes(source.conn)
-        columns = ", ".join(row[1] for row in source.conn.execute("PRAGMA table_info(reviews)"))
+        columns = ", ".join(("id", *REVIEW_VALUES))  # as m006's row stores them all
         cards = source.conn.execute("SELECT key, deck_id, card_id FROM cards").fetchall()
         reviews = source.conn.execute(f"SELECT {columns} FROM reviews ORDER BY id").fetchall()
         device = source.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]

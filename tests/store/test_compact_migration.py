@@ -19,6 +19,7 @@ from quizzer.store import Store
 from quizzer.store.migrations import (
     KIND_CODES,
     MIGRATIONS,
+    insert_reviews,
     m006_compact_reviews,
     rebuild_review_classes,
     rebuild_tallies,
@@ -171,7 +172,7 @@ def test_m006_keeps_every_review_and_replays_to_the_same_states(tmp_path: Path) 
         assert store.conn.execute("SELECT key FROM devices WHERE local = 1").fetchone()[0] == 1
         # Raw SQL that still writes a kind by name gets it numbered.
         store.conn.execute(
-            "INSERT INTO reviews (card_key, reviewed_at, quality, kind, study_day) VALUES (1, 0, 4, 'open', 1)"
+            insert_reviews(["card_key", "reviewed_at", "quality", "kind", "study_day"]), (1, 0, 4, "open", 1)
         )
         assert store.conn.execute("SELECT kind FROM reviews ORDER BY id DESC LIMIT 1").fetchone()[0] == 0
     assert len(list((tmp_path / "backups").iterdir())) == 1

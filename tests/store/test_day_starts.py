@@ -10,7 +10,7 @@ from pathlib import Path
 
 from quizzer.sm2 import SM2State, review
 from quizzer.store import ReviewRecord, Store
-from quizzer.store.migrations import MIGRATIONS
+from quizzer.store.migrations import MIGRATIONS, insert_reviews
 from quizzer.store.store import FIRST_ID_FROM
 
 DAY = date(2026, 5, 4)
@@ -26,8 +26,8 @@ def raw(store: Store, day: date | None, *, row_id: int | None = None, device: in
     """A row as a tool writing SQL would add it: any id, any day, any device (foreign when given)."""
     key = store._card_key("deck", "raw")
     store.conn.execute(
-        "INSERT INTO reviews (id, card_key, reviewed_at, quality, study_day, device, seq) VALUES (?, ?, 0, 4, ?, ?, ?)",
-        (row_id, key, None if day is None else day.toordinal(), device, None if device is None else row_id),
+        insert_reviews(["id", "card_key", "reviewed_at", "quality", "study_day", "device", "seq"]),
+        (row_id, key, 0, 4, None if day is None else day.toordinal(), device, None if device is None else row_id),
     )
 
 
