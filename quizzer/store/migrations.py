@@ -353,11 +353,13 @@ def catch_up_tallies(conn: sqlite3.Connection, upto: int | None = None) -> int:
     return last - through
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 def _has_deck_tallies(conn: sqlite3.Connection) -> bool:
     """Whether the per-deck tally tables exist (m003 to m011; m012 dropped them)."""
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deck_review_days'"
-    ).fetchone() is not None
+    return _has_table(conn, "deck_review_days")
 
 
 def _has_mark(conn: sqlite3.Connection) -> bool:
@@ -748,6 +750,12 @@ def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
     columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _CLASS_COLUMNS)
     for trigger in ("reviews_class_tally", "cards_class_tally"):
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    fill = f"""
+        INSERT INTO review_classes (study_day, {", ".join(_CLASS_COLUMNS)})
+        SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
+        FROM deck_review_classes GROUP BY study_day;"""
+    if not _has_table(conn, "deck_review_classes"):  # put back by hand from m012 on, which dropped it
+        fill = _classes_from_log("true", "reviews r NOT INDEXED", per_deck=False)
     _run(
         conn,
         f"""
@@ -756,9 +764,7 @@ def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
             study_day INTEGER NOT NULL PRIMARY KEY,
             {columns}
         ) WITHOUT ROWID;
-        INSERT INTO review_classes (study_day, {", ".join(_CLASS_COLUMNS)})
-        SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
-        FROM deck_review_classes GROUP BY study_day;
+        {fill}
         """
         + _class_triggers(),
     )
