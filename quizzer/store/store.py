@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import NEW_NUMBERS, PASSING_QUALITY, SM2State, step_numbers
-from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION, stored_review
+from quizzer.store.migrations import KIND_CODES, MIGRATIONS, REVIEW_VALUES, SCHEMA_VERSION, stored_review
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -47,10 +47,7 @@ FIRST_ID_FROM = (
 # Store._append), from its values as the log is read (m013 stores some of them as differences).
 _INSERT_REVIEW = "INSERT INTO reviews ({}) SELECT {} FROM devices d WHERE d.local = 1".format(
     *stored_review({
-        **{name: f"?{number}" for number, name in enumerate(
-            ("card_key", "reviewed_at", "quality", "answer", "correct", "response_ms", "kind", "seed", "reask",
-             "study_day", "ef_before", "interval_before", "reps_before", "due_before", "ef_after", "interval_after",
-             "reps_after", "due_after"), start=1)},
+        **{name: f"?{number}" for number, name in enumerate(REVIEW_VALUES[:18], start=1)},  # card_key to due_after
         "device": "d.key",
         "seq": "(SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = d.key)",
         "order_at": "MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))",
