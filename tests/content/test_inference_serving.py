@@ -29,12 +29,12 @@ def mm1_time_in_system(service_rate: float, arrival_rate: float) -> float:
 
 
 def mm1_ratio() -> float:
-    mu = 1.0
-    ratio = mm1_time_in_system(mu, 0.9 * mu) / mm1_time_in_system(mu, 0.5 * mu)
-    # The slips the explanation quotes: linear in load, and the queueing wait alone.
-    assert 0.9 / 0.5 == pytest.approx(1.8)
-    wait = {rho: rho / (mu * (1 - rho)) for rho in (0.5, 0.9)}
-    assert wait[0.9] / wait[0.5] == pytest.approx(9.0)
+    mu, low, high = 1.0, 0.5, 0.9
+    ratio = mm1_time_in_system(mu, high * mu) / mm1_time_in_system(mu, low * mu)
+    # The slips the explanation quotes: latency linear in load, and the queueing wait alone.
+    assert high / low == pytest.approx(1.8)
+    wait = {rho: rho / (mu * (1 - rho)) for rho in (low, high)}
+    assert wait[high] / wait[low] == pytest.approx(9.0)
     return ratio
 
 
@@ -84,7 +84,9 @@ def speculative_tokens_per_pass() -> float:
     rng = np.random.default_rng(2)
     accepted = rng.random((200_000, gamma)) < alpha
     first_rejection = np.where(accepted.all(axis=1), gamma, np.argmin(accepted, axis=1))
-    assert float((first_rejection + 1).mean()) == pytest.approx(expected_tokens_per_pass(alpha, gamma), rel=0.01)
+    assert float((first_rejection + 1).mean()) == pytest.approx(
+        expected_tokens_per_pass(alpha, gamma), rel=0.01
+    )
     assert gamma * alpha == pytest.approx(3.2) and 1 + gamma * alpha == pytest.approx(4.2)
     return expected_tokens_per_pass(alpha, gamma)
 
