@@ -105,6 +105,23 @@ def cost_per_million_tokens() -> float:
     return gpus * dollars_per_gpu_hour / tokens_per_hour * 1e6
 
 
+def batch_ms(size: np.ndarray | int) -> np.ndarray | float:
+    """The batch-size card's cost model: 10 ms fixed plus 0.5 ms per request."""
+    return 10.0 + 0.5 * size
+
+
+def batch_budget_throughput() -> float:
+    budget_ms = 30.0
+    sizes = np.arange(1, 1001)
+    feasible = sizes[2 * batch_ms(sizes) <= budget_ms]
+    best = int(feasible.max())
+    # The slip the explanation quotes: the whole budget given to one batch.
+    slip = int(sizes[batch_ms(sizes) <= budget_ms].max())
+    assert slip / (batch_ms(slip) / 1000) == pytest.approx(1333.3, abs=0.1)
+    assert 1 / (batch_ms(1) / 1000) == pytest.approx(95.2, abs=0.1)
+    return best / (batch_ms(best) / 1000)
+
+
 RECOMPUTE = {
     "littles-law-llm-concurrency": littles_law_concurrency,
     "mm1-utilisation-ratio": mm1_ratio,
@@ -114,6 +131,7 @@ RECOMPUTE = {
     "speculative-tokens-per-pass": speculative_tokens_per_pass,
     "speculative-walltime-speedup": speculative_speedup,
     "cost-per-million-tokens": cost_per_million_tokens,
+    "batch-size-under-latency-budget": batch_budget_throughput,
 }
 
 
