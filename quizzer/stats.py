@@ -1,12 +1,12 @@
 """Progress over time, computed from the review log. No UI here.
 
 :func:`compute` gathers every figure in one call (a :class:`Stats`; ``.to_dict()`` for JSON), for the
-CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``,
-or ``deck_review_days`` for one deck), per study day the reviews sorted by the card's state before them
-(``review_classes``, or ``deck_review_classes`` for one deck: due young, due mature, relearning, early)
-and per card (``card_tallies``) (``m003``, ``m004`` and ``m008`` in ``store/migrations.py``), brought up to
-date with the answers logged since they were last read before each use (``m009``), plus the last 30 days of
-the log for per-card recent accuracy. The SQL is confined to the ``_read_*``
+CLI and the Stats screen. It reads small aggregates, not the whole log: per study day (``review_days``),
+per study day the reviews sorted by the card's state before them (``review_classes``: due young, due
+mature, relearning, early) and per card (``card_tallies``) (``m003``, ``m004`` and ``m008`` in
+``store/migrations.py``), brought up to date with the answers logged since they were last read before each
+use (``m009``), plus the last 30 days of the log for per-card recent accuracy. One deck's days and classes
+are summed from its own reviews in the log (``m012``). The SQL is confined to the ``_read_*``
 functions; everything after them is plain functions on plain data (``streaks``, ``heatmap``,
 ``retention_by``, ``card_state``, ``forecast``, ``accuracy_by``, ``below_average`` ...), each testable
 on its own.
@@ -37,9 +37,12 @@ from quizzer.store.migrations import (
     MATURE_DAYS,
     MAX_ANSWER_MS,
     catch_up_tallies,
+    class_sums,
+    day_sums,
     rebuild_review_classes,
     rebuild_tallies,
 )
+from quizzer.store.store import FIRST_ID_FROM
 
 RECENT_WINDOWS = (7, 30)
 FORECAST_DAYS = 30
@@ -471,23 +474,20 @@ def below_average(groups: Iterable[GroupAccuracy], overall: Rate, *, min_answers
 _PASSED = "COALESCE(correct, quality >= 3)"
 
 
-def _ensure_tallies(store: Store, deck_id: str | None = None) -> None:
+def _ensure_tallies(store: Store) -> None:
     """Bring the tallies up to date with the log: add the answers logged since they were last read
     (:func:`catch_up_tallies`), and rebuild them if they still disagree with it (written by a tool that went
-    around the store).
-
-    The all-decks tables are checked each time (a few thousand rows); the per-deck ones (a row per deck and
-    day) only when one deck's figures, which come from them, are asked for."""
+    around the store)."""
     conn = store.conn
 
     def bring_up_to_date() -> None:
         catch_up_tallies(conn)
-        for rebuild in _stale_tallies(conn, deck_id):
+        for rebuild in _stale_tallies(conn):
             rebuild(conn)
 
     if conn.in_transaction and store.writer is None:  # a transaction the caller began itself: work inside it
         bring_up_to_date()
-    elif _pending_answers(conn) or _stale_tallies(conn, deck_id):
+    elif _pending_answers(conn) or _stale_tallies(conn):
         # Through the store's lock: another thread's transaction (the drill recording an answer while the Stats
         # worker computes) is waited for, never joined.
         store.write(bring_up_to_date)
@@ -499,13 +499,11 @@ def _pending_answers(conn: sqlite3.Connection) -> bool:
     return bool(row and row[0])
 
 
-def _stale_tallies(conn: sqlite3.Connection, deck_id: str | None) -> list[Callable[[Any], None]]:
+def _stale_tallies(conn: sqlite3.Connection) -> list[Callable[[Any], None]]:
     """The rebuilds needed for the tallies to count every review of the log that has a card row."""
     logged = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     tables: list[tuple[str, Callable[[Any], None]]] = [("review_days", rebuild_tallies),
                                                         ("review_classes", rebuild_review_classes)]
-    if deck_id is not None:
-        tables += [("deck_review_days", rebuild_tallies), ("deck_review_classes", rebuild_review_classes)]
     counts = [(conn.execute(f"SELECT COALESCE(SUM(reviews), 0) FROM {table}").fetchone()[0], rebuild)
               for table, rebuild in tables]
     if all(count == logged for count, _ in counts):
@@ -524,14 +522,15 @@ _CardRow = tuple[int, str, str, int | None, int | None, int | None, int, int]
 
 
 def _read_days(store: Store, deck_id: str | None) -> list[_DayRow]:
-    table, where, args = ("deck_review_days", "WHERE deck_id = ?", [deck_id]) if deck_id else ("review_days", "", [])
+    if deck_id is not None:  # summed from the deck's reviews in the log (m012)
+        return store.conn.execute(day_sums("c.deck_id = ?"), (deck_id,)).fetchall()
     return store.conn.execute(
-        f"""SELECT study_day, reviews, reasks, passed, graded, correct, quality_passed, timed, answer_ms,
-                   young, young_passed, mature, mature_passed
-            FROM {table} {where} ORDER BY study_day""", args).fetchall()
+        """SELECT study_day, reviews, reasks, passed, graded, correct, quality_passed, timed, answer_ms,
+                  young, young_passed, mature, mature_passed
+           FROM review_days ORDER BY study_day""").fetchall()
 
 
-# One study day (of all decks, or one) of ``deck_review_classes`` (m004): first asks and passes (quality >= 3)
+# One study day (of all decks, or one) of review classes (m004): first asks and passes (quality >= 3)
 # of due young cards, due mature cards, due learning cards and cards not yet due, then auto-graded first
 # asks and those marked correct.
 _ClassRow = tuple[int, int, int, int, int, int, int, int, int, int, int]
@@ -541,12 +540,12 @@ _YOUNG, _MATURE, _RELEARNING, _EARLY, _FIRST_GRADED = 1, 3, 5, 7, 9  # column of
 def _read_classes(store: Store, deck_id: str | None) -> list[_ClassRow]:
     """Per study day, the reviews sorted by the card's state before them (see ``m004_review_classes``; all
     decks' days are summed in ``review_classes``, m008)."""
-    table, where, args = (("deck_review_classes", "WHERE deck_id = ?", [deck_id]) if deck_id
-                          else ("review_classes", "", []))
+    if deck_id is not None:  # summed from the deck's reviews in the log (m012), without the all-reviews column
+        return [row[:1] + row[2:] for row in store.conn.execute(class_sums("c.deck_id = ?"), (deck_id,))]
     return store.conn.execute(
-        f"""SELECT study_day, young, young_passed, mature, mature_passed, relearning, relearning_passed,
-                   early, early_passed, first_graded, first_correct
-            FROM {table} {where} ORDER BY study_day""", args).fetchall()
+        """SELECT study_day, young, young_passed, mature, mature_passed, relearning, relearning_passed,
+                  early, early_passed, first_graded, first_correct
+           FROM review_classes ORDER BY study_day""").fetchall()
 
 
 def _read_cards(store: Store, deck_id: str | None) -> list[_CardRow]:
@@ -562,14 +561,16 @@ def _read_recent(store: Store, today: date, days: int, deck_id: str | None
     """Per card key over the last ``days`` days: (key, first asks and passes in the last 7 and ``days``
     days, timed answers and their capped milliseconds)."""
     since, week = (today - timedelta(days=days - 1)).toordinal(), (today - timedelta(days=6)).toordinal()
-    where, args = ("AND +card_key IN (SELECT key FROM cards WHERE deck_id = ?)", [deck_id]) if deck_id else ("", [])
+    where, args = ("AND +card_key IN (SELECT key FROM cards WHERE deck_id = ?3)", [deck_id]) if deck_id else ("", [])
     passed = _PASSED
-    # "+card_key": group with a sort over the date range, not by walking the whole card index.
+    # "+card_key": group with a sort over the date range, not by walking the whole card index. The range: the
+    # log from the first id of the window's days on (m011).
     rows = store.conn.execute(
-        f"""SELECT card_key, SUM(reask = 0 AND study_day >= ?), SUM(reask = 0 AND study_day >= ? AND {passed}),
+        f"""SELECT card_key, SUM(reask = 0 AND study_day >= ?2), SUM(reask = 0 AND study_day >= ?2 AND {passed}),
                    SUM(reask = 0), SUM(reask = 0 AND {passed}), COUNT(response_ms),
                    COALESCE(SUM(MIN(response_ms, {MAX_ANSWER_MS})), 0)
-            FROM reviews WHERE study_day >= ? {where} GROUP BY +card_key""", [week, week, since, *args])
+            FROM reviews WHERE id >= ({FIRST_ID_FROM}) AND study_day >= ?1 {where}
+            GROUP BY +card_key""", [since, week, *args])
     return {row[0]: row for row in rows}
 
 
@@ -613,7 +614,7 @@ def compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | No
 def _compute(store: Store, decks: list[Deck], *, now: datetime, deck_id: str | None, days: int,
              day_start_hour: int, tz: tzinfo | None) -> Stats:
     today = current_day(store, now, day_start_hour, tz).day
-    _ensure_tallies(store, deck_id)
+    _ensure_tallies(store)
     # Single statements, no transaction of our own: the app may call this from a worker thread while
     # the same connection records answers. An answer landing in between shifts a figure by one.
     day_rows = _read_days(store, deck_id)

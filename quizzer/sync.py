@@ -33,6 +33,7 @@ from quizzer.collector import collector_paused
 from quizzer.errors import QuizzerError
 from quizzer.files import FileTooLarge, open_regular, read_regular
 from quizzer.store import Store
+from quizzer.store.migrations import stored_review
 from quizzer.store.store import MAX_ANSWER_CHARS
 
 MARKER = "quizzer-sync.json"
@@ -71,8 +72,13 @@ _BOOLEANS = ("correct", "reask")
 # The triggers a merge sets aside while it inserts: m005/m006's, for rows that arrive without a device or with
 # a kind as text, which the merge's rows never do (each has its device, and its kind as a number); their
 # checks alone cost a tenth of a second per hundred thousand rows. (The statistics tallies are kept by no
-# trigger since m009: they count the merged rows when next read, see _receive.)
-_IDLE_TRIGGERS = ("reviews_number", "reviews_kind")
+# trigger since m009: they count the merged rows when next read, see _receive.) m011's ``reviews_day_start`` is
+# set aside too: the merge brings ``review_day_starts`` up to date in one statement (_DAY_STARTS).
+_IDLE_TRIGGERS = ("reviews_number", "reviews_kind", "reviews_day_start")
+_DAY_STARTS = """
+    INSERT INTO review_day_starts (study_day, first_id)
+    SELECT study_day, MIN(id) FROM reviews WHERE id > ? AND study_day IS NOT NULL GROUP BY study_day
+    ON CONFLICT (study_day) DO UPDATE SET first_id = MIN(first_id, excluded.first_id)"""
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 # A review as read from a segment: its values in this order.
 _NAMES = ("seq", "deck_id", "card_id", *_COLUMNS)
@@ -353,6 +359,7 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         for name, _sql in triggers:
             conn.execute(f"DROP TRIGGER {name}")
         keys = _insert(store, wanted, report, last_id)
+        conn.execute(_DAY_STARTS, (last_id,))
         for _name, sql in triggers:
             conn.execute(sql)
         # The statistics tallies count the new rows when they are next read, as they do a drill's answers
@@ -486,10 +493,13 @@ def _insert(
     conn.executemany(
         "INSERT OR IGNORE INTO kinds (name) VALUES (?)", [(kind,) for kind in kinds if kind is not None]
     )
-    values = ", ".join("k.code" if name == "kind" else f"i.{name}" for name in _COLUMNS)
+    columns, values = stored_review(
+        {"card_key": "c.key", "device": "i.device_key", "seq": "i.seq"}
+        | {name: "k.code" if name == "kind" else f"i.{name}" for name in _COLUMNS}
+    )
     conn.execute(
-        f"""INSERT OR IGNORE INTO reviews (card_key, device, seq, {", ".join(_COLUMNS)})
-            SELECT c.key, i.device_key, i.seq, {values}
+        f"""INSERT OR IGNORE INTO reviews ({columns})
+            SELECT {values}
             FROM temp.sync_incoming i CROSS JOIN cards c ON c.deck_id = i.deck_id AND c.card_id = i.card_id
             LEFT JOIN kinds k ON k.name = i.kind
             ORDER BY i.order_at, i.device_key, i.seq"""

@@ -114,8 +114,10 @@ def _tally_from_log(
     *,
     fresh: bool = False,
     first: str | None = None,
+    per_deck: bool = True,
 ) -> str:
-    """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables;
+    """Statements adding the reviews matching ``where`` (over ``reviews r``) to the three tally tables (two
+    without ``per_deck``: m012 dropped ``deck_review_days``);
     ``fresh`` when they start empty, so the all-decks days can be summed from the per-deck ones. (Many rows
     added to tables that are not empty: :func:`_tally_new_rows`.)
 
@@ -136,15 +138,16 @@ def _tally_from_log(
     columns = ", ".join(_DAY_COLUMNS)
     summed = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
                  FROM {{}} WHERE true GROUP BY study_day"""
-    per_deck = f"SELECT deck_id, day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY deck_id, day"
-    if fresh:
+    by_deck = f"SELECT deck_id, day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY deck_id, day"
+    if fresh and per_deck:
         all_days = summed.format("deck_review_days")
     else:
         all_days = f"SELECT day, {_DAY_SUMS} FROM ({rows}) WHERE true GROUP BY day"
-    return f"""
+    deck_days = f"""
         INSERT INTO deck_review_days (deck_id, study_day, {columns})
-        {per_deck}
-        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+        {by_deck}
+        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};""" if per_deck else ""
+    return f"""{deck_days}
         INSERT INTO review_days (study_day, {columns})
         {all_days}
         {_add_on_conflict("study_day", _DAY_COLUMNS)};
@@ -266,11 +269,11 @@ def _tally_range(conn: sqlite3.Connection, after: int, upto: int | None, firsts:
     # One JSON list read by SQLite: binding a parameter per id costs several times more.
     conn.execute("INSERT INTO temp.tally_firsts (id) SELECT value FROM json_each(?)", (json.dumps(list(firsts)),))
     new = f"r.id > {int(after)}" + ("" if upto is None else f" AND r.id <= {int(upto)}")
-    _run(conn, _tally_new_rows(new, first="r.id IN temp.tally_firsts"))
+    _run(conn, _tally_new_rows(new, first="r.id IN temp.tally_firsts", per_deck=_has_deck_tallies(conn)))
     conn.execute("DELETE FROM temp.tally_firsts")
 
 
-def _tally_new_rows(where: str, first: str) -> str:
+def _tally_new_rows(where: str, first: str, per_deck: bool = True) -> str:
     """Statements adding the reviews matching ``where`` to every tally table at once, for adding many rows to
     tables that are not empty (a merge, a catch-up): the sums :func:`_tally_from_log` and
     :func:`_classes_from_log` add, from one pass over the rows.
@@ -288,6 +291,14 @@ def _tally_new_rows(where: str, first: str) -> str:
     # In the scratch table the class columns are c_<name>, beside the day columns of the same names.
     classes = [f"c_{name}" for name in _CLASS_COLUMNS]
     day_columns, class_columns = ", ".join(_DAY_COLUMNS), ", ".join(_CLASS_COLUMNS)
+    deck_days = deck_classes = ""
+    if per_deck:
+        deck_days = f"""INSERT INTO deck_review_days (deck_id, study_day, {day_columns})
+        SELECT deck_id, study_day, {day_columns} FROM temp.new_days WHERE true
+        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};"""
+        deck_classes = f"""INSERT INTO deck_review_classes (deck_id, study_day, {class_columns})
+        SELECT deck_id, study_day, {", ".join(classes)} FROM temp.new_days WHERE true
+        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};"""
     return f"""
         CREATE TEMP TABLE IF NOT EXISTS new_rows
             (card_key, deck_id, day, reask, quality, correct, response_ms, pass, ivl, counted, cls);
@@ -305,16 +316,12 @@ def _tally_new_rows(where: str, first: str) -> str:
         SELECT deck_id, day, {_DAY_SUMS}, {_class_counts("r", "SUM")}
         FROM temp.new_rows r
         GROUP BY deck_id, day;
-        INSERT INTO deck_review_days (deck_id, study_day, {day_columns})
-        SELECT deck_id, study_day, {day_columns} FROM temp.new_days WHERE true
-        {_add_on_conflict("deck_id, study_day", _DAY_COLUMNS)};
+        {deck_days}
         INSERT INTO review_days (study_day, {day_columns})
         SELECT study_day, {", ".join(f"SUM({name})" for name in _DAY_COLUMNS)} FROM temp.new_days WHERE true
         GROUP BY study_day
         {_add_on_conflict("study_day", _DAY_COLUMNS)};
-        INSERT INTO deck_review_classes (deck_id, study_day, {class_columns})
-        SELECT deck_id, study_day, {", ".join(classes)} FROM temp.new_days WHERE true
-        {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
+        {deck_classes}
         INSERT INTO review_classes (study_day, {class_columns})
         SELECT study_day, {", ".join(f"SUM({name})" for name in classes)} FROM temp.new_days WHERE true
         GROUP BY study_day
@@ -346,17 +353,28 @@ def catch_up_tallies(conn: sqlite3.Connection, upto: int | None = None) -> int:
     return last - through
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _has_deck_tallies(conn: sqlite3.Connection) -> bool:
+    """Whether the per-deck tally tables exist (m003 to m011; m012 dropped them)."""
+    return _has_table(conn, "deck_review_days")
+
+
 def _has_mark(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally_mark'").fetchone() is not None
 
 
 def rebuild_tallies(conn: sqlite3.Connection) -> None:
     """Recompute the tally tables from the log, inside the caller's transaction."""
-    for table in ("review_days", "deck_review_days", "card_tallies"):
+    per_deck = _has_deck_tallies(conn)
+    for table in ("review_days", "deck_review_days", "card_tallies") if per_deck else ("review_days", "card_tallies"):
         conn.execute(f"DELETE FROM {table}")
     # Read the log in table order and sort, rather than hop through it card by card.
     catch_up_tallies(conn)  # the m004 tables too: the mark then stands for both
-    _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True))
+    _run(conn, _tally_from_log("true", "reviews r NOT INDEXED CROSS JOIN cards c ON c.key = r.card_key", fresh=True,
+                               per_deck=per_deck))
 
 
 # -- m004: reviews by the state before them (true retention, early reviews) -------------------------------
@@ -389,7 +407,7 @@ def _class_counts(row: str, aggregate: str) -> str:
 
 
 def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
-                      all_days: bool = True, fresh: bool = False) -> str:
+                      all_days: bool = True, fresh: bool = False, per_deck: bool = True) -> str:
     """Statements adding the reviews matching ``where`` to ``deck_review_classes`` and, with ``all_days``
     (m008 on), to ``review_classes``; ``fresh`` when both start empty, so the all-decks days are summed
     from the per-deck ones instead of classifying the rows a second time. (Many rows added to tables that
@@ -405,10 +423,10 @@ def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key
         WHERE true
         GROUP BY c.deck_id, day
         {_add_on_conflict("deck_id, study_day", _CLASS_COLUMNS)};
-    """
+    """ if per_deck else ""
     if not all_days:
         return statements
-    if fresh:
+    if fresh and per_deck:
         all_decks = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
                         FROM deck_review_classes WHERE true GROUP BY study_day"""
     else:  # only the reviews whose card row exists count, as in the per-deck table
@@ -474,11 +492,13 @@ def m004_review_classes(conn: sqlite3.Connection) -> None:
 
 def rebuild_review_classes(conn: sqlite3.Connection) -> None:
     """Recompute ``deck_review_classes`` and ``review_classes`` (m008) from the log, inside the caller's
-    transaction."""
-    conn.execute("DELETE FROM deck_review_classes")
+    transaction (``review_classes`` alone from m012 on)."""
+    per_deck = _has_deck_tallies(conn)
+    if per_deck:
+        conn.execute("DELETE FROM deck_review_classes")
     conn.execute("DELETE FROM review_classes")
     catch_up_tallies(conn)  # the m003 tables too: the mark then stands for both
-    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", fresh=True))
+    _run(conn, _classes_from_log("true", "reviews r NOT INDEXED", fresh=True, per_deck=per_deck))
 
 
 # -- m005: every review globally identified, for syncing logs between devices ------------------------------
@@ -561,10 +581,12 @@ _FIRSTS_IN_RANGE = f"""
 """
 
 
-def _origin_triggers() -> str:
+def _origin_triggers(*, shifted: bool = False) -> str:
     """Give each row that arrives without an origin this device's next number and its place in the replay
-    order (see m005), and store a kind given as text by its number (raw SQL, tools that predate m006)."""
+    order (see m005), and store a kind given as text by its number (raw SQL, tools that predate m006).
+    ``shifted``: the place is stored as ``order_shift`` (m013)."""
     local = "(SELECT key FROM devices WHERE local = 1)"
+    order = "order_shift = -NEW.reviewed_at + " if shifted else "order_at = "
     return f"""
         CREATE TRIGGER reviews_number AFTER INSERT ON reviews
         WHEN NEW.device IS NULL
@@ -572,7 +594,7 @@ def _origin_triggers() -> str:
             UPDATE reviews SET
                 device = {local},
                 seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = {local}),
-                order_at = MAX(NEW.reviewed_at,
+                {order}MAX(NEW.reviewed_at,
                                COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = NEW.card_key),
                                         NEW.reviewed_at))
             WHERE id = NEW.id;
@@ -728,6 +750,12 @@ def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
     columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _CLASS_COLUMNS)
     for trigger in ("reviews_class_tally", "cards_class_tally"):
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    fill = f"""
+        INSERT INTO review_classes (study_day, {", ".join(_CLASS_COLUMNS)})
+        SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
+        FROM deck_review_classes GROUP BY study_day;"""
+    if not _has_table(conn, "deck_review_classes"):  # put back by hand from m012 on, which dropped it
+        fill = _classes_from_log("true", "reviews r NOT INDEXED", per_deck=False)
     _run(
         conn,
         f"""
@@ -736,9 +764,7 @@ def m008_all_deck_classes(conn: sqlite3.Connection) -> None:
             study_day INTEGER NOT NULL PRIMARY KEY,
             {columns}
         ) WITHOUT ROWID;
-        INSERT INTO review_classes (study_day, {", ".join(_CLASS_COLUMNS)})
-        SELECT study_day, {", ".join(f"SUM({column})" for column in _CLASS_COLUMNS)}
-        FROM deck_review_classes GROUP BY study_day;
+        {fill}
         """
         + _class_triggers(),
     )
@@ -799,7 +825,234 @@ def m010_first_day_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS cards_first_day ON cards (first_day)")
 
 
+# -- m011: where each study day starts in the log, instead of an index on every review's day ----------------
+
+# Keeps ``review_day_starts`` for every row however it is written (the drill, a sync merge, an import, raw SQL):
+# a look-up in a table of one row per study day, written only when a day gets its first (lowest) id.
+_DAY_START_TRIGGER = """
+        CREATE TRIGGER reviews_day_start AFTER INSERT ON reviews
+        WHEN NEW.study_day IS NOT NULL
+        BEGIN
+            INSERT INTO review_day_starts (study_day, first_id) VALUES (NEW.study_day, NEW.id)
+            ON CONFLICT (study_day) DO UPDATE SET first_id = excluded.first_id WHERE excluded.first_id < first_id;
+        END;
+"""
+
+
+def m011_day_starts(conn: sqlite3.Connection) -> None:
+    """``review_day_starts``: the lowest review id of each study day, in place of the ``reviews_day`` index.
+
+    The index held an entry for every review (12 bytes a review, about a tenth of the file, and one more page
+    written by every answer) to answer three questions: how many answers today, this device's latest study
+    day, and the last 30 days' answers for the statistics. Each reads a range of days, and every review of
+    days from D on has an id at or above the lowest first id among those days, so the log's rowid range from
+    there holds them all: the same rows, read in id order. A log's ids follow its days closely (a sync merge
+    adds older days' reviews at the end, which only lengthens the range, never skips a row).
+    """
+    _run(
+        conn,
+        """
+        DROP INDEX IF EXISTS reviews_day;
+        DROP TRIGGER IF EXISTS reviews_day_start;   -- a database put back to an older version number by hand
+        DROP TABLE IF EXISTS review_day_starts;
+        CREATE TABLE review_day_starts (
+            study_day INTEGER NOT NULL PRIMARY KEY,
+            first_id INTEGER NOT NULL              -- the lowest id of a review on this study day
+        ) WITHOUT ROWID;
+        INSERT INTO review_day_starts (study_day, first_id)
+        SELECT study_day, MIN(id) FROM reviews NOT INDEXED WHERE study_day IS NOT NULL GROUP BY study_day;
+        """
+        + _DAY_START_TRIGGER,
+    )
+
+
+# -- m012: one deck's statistics from the log, not from per-deck tallies -------------------------------------
+
+
+def day_sums(where: str) -> str:
+    """SELECT of the m003 day columns (:data:`_DAY_COLUMNS`) per study day, over the reviews matching
+    ``where`` (over ``reviews r`` joined to ``cards c``), counted as the tallies count them: what
+    ``deck_review_days`` held for one deck. Each card's reviews must all match (first-of-day is ranked
+    among them)."""
+    first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
+    return f"""
+        SELECT day, {_DAY_SUMS} FROM (
+            SELECT r.reask, r.correct, r.quality, r.response_ms,
+                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
+                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
+                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
+            FROM cards c JOIN reviews r ON r.card_key = c.key
+            WHERE {where})
+        GROUP BY day ORDER BY day"""
+
+
+def class_sums(where: str) -> str:
+    """SELECT of the m004 class columns (:data:`_CLASS_COLUMNS`) per study day, over the reviews matching
+    ``where``, as :func:`day_sums`: what ``deck_review_classes`` held for one deck."""
+    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    return f"""
+        SELECT day, {_class_counts("r", "SUM")} FROM (
+            SELECT r.reask, r.correct, r.quality, {day} AS day, {_review_class("r", day)} AS cls
+            FROM cards c JOIN reviews r ON r.card_key = c.key
+            WHERE {where}) r
+        GROUP BY day ORDER BY day"""
+
+
+def m012_no_deck_tallies(conn: sqlite3.Connection) -> None:
+    """Drop ``deck_review_days`` and ``deck_review_classes``: one deck's statistics sum its reviews from the
+    log (:func:`day_sums`, :func:`class_sums`), through the cards of the deck and ``reviews_order``.
+
+    The two tables held a row per deck and study day: at a million reviews over 200 decks, 217,000 rows each
+    and 16 bytes a review, an eighth of the file, kept up to date on every catch-up, for a figure a user asks
+    for now and then about one deck. Summing a deck's own reviews costs a read of each (about 8 µs a review
+    from a warm cache: 40 ms for a deck of 5,000, where the tables took a few), in the Stats screen's worker.
+    The statistics of all decks keep their per-day tallies. ``cards_tally`` (m009) is made again without them.
+    """
+    conn.execute("DROP TRIGGER IF EXISTS cards_tally")
+    _run(
+        conn,
+        """
+        DROP TABLE IF EXISTS deck_review_days;
+        DROP TABLE IF EXISTS deck_review_classes;
+        """
+        + _cards_tally_trigger(),
+    )
+
+
+def _cards_tally_trigger() -> str:
+    """m009's trigger on ``cards`` (a card row arriving after reviews the mark covers), as from m012 on."""
+    covered = "r.card_key = NEW.key AND r.id <= (SELECT through FROM tally_mark)"
+    return f"""
+        CREATE TRIGGER cards_tally AFTER INSERT ON cards
+        WHEN EXISTS (SELECT 1 FROM reviews WHERE card_key = NEW.key)
+        BEGIN
+            {_tally_from_log(covered, per_deck=False)}
+            {_classes_from_log(covered, "reviews r", per_deck=False)}
+        END;
+    """
+
+
+# -- m013: the review row stores what it cannot derive ---------------------------------------------------------
+
+# The UTC day of a review's time, as an ordinal: what ``study_day`` is, give or take a day for the time zone.
+_UTC_DAY = f"reviewed_at / 86400000 + {_EPOCH_ORDINAL}"
+# Each value of the log m013 stores as a small difference, with the SQL that gives it back from the row. A
+# column named here is a generated column (VIRTUAL: computed when read, never stored) of that name.
+_DERIVED = {
+    "study_day": ("day_shift", f"{_UTC_DAY} + day_shift"),
+    "ef_before": ("ef_before_shift", "250 + ef_before_shift"),
+    "due_before": ("due_before_shift", f"COALESCE({_UTC_DAY} + day_shift, {_UTC_DAY}) + due_before_shift"),
+    "ef_after": ("ef_after_shift", "250 + ef_after_shift"),
+    "due_after": (
+        "due_after_shift",
+        f"COALESCE({_UTC_DAY} + day_shift, {_UTC_DAY}) + COALESCE(interval_after, 0) + due_after_shift",
+    ),
+    "order_at": ("order_shift", "reviewed_at + order_shift"),
+}
+# The review values as the log is read (the generated ones included), in the order of m006's row.
+REVIEW_VALUES = ("card_key", "reviewed_at", "quality", "answer", "correct", "response_ms", "kind", "seed", "reask",
+                 "study_day", "ef_before", "interval_before", "reps_before", "due_before", "ef_after",
+                 "interval_after", "reps_after", "due_after", "device", "seq", "order_at")
+
+
+def stored_review(values: dict[str, str]) -> tuple[str, str]:
+    """The stored columns of ``reviews`` (m013) and the SQL for each, for a review given as SQL expressions
+    of the values the log is read as (:data:`REVIEW_VALUES`, ``reviewed_at`` among them): for an
+    ``INSERT INTO reviews ({columns}) VALUES ({values})`` or ``... SELECT {values} FROM ...``. A value left
+    out is NULL, as an INSERT leaves it."""
+    at = values["reviewed_at"]
+    utc_day = f"({at}) / 86400000 + {_EPOCH_ORDINAL}"
+    day = values.get("study_day", "NULL")
+    differences = {
+        "study_day": f"({day}) - ({utc_day})",
+        "ef_before": f"({values.get('ef_before')}) - 250",
+        "due_before": f"({values.get('due_before')}) - COALESCE({day}, {utc_day})",
+        "ef_after": f"({values.get('ef_after')}) - 250",
+        "due_after": f"({values.get('due_after')}) - (COALESCE({day}, {utc_day}) "
+        f"+ COALESCE({values.get('interval_after', 'NULL')}, 0))",
+        "order_at": f"({values.get('order_at')}) - ({at})",
+    }
+    columns, sql = [], []
+    for name, value in values.items():
+        if name in _DERIVED:
+            columns.append(_DERIVED[name][0])
+            sql.append(differences[name])
+        else:
+            columns.append(name)
+            sql.append(value)
+    return ", ".join(columns), ", ".join(sql)
+
+
+def insert_reviews(names: Iterable[str], verb: str = "INSERT") -> str:
+    """``INSERT INTO reviews`` of rows given as parameters in the order of ``names`` (values as the log is read,
+    :data:`REVIEW_VALUES`, and ``id``), at the current schema: for tools and tests that load rows in bulk."""
+    columns, values = stored_review({name: f"?{number}" for number, name in enumerate(names, start=1)})
+    return f"{verb} INTO reviews ({columns}) VALUES ({values})"
+
+
+def m013_derived_columns(conn: sqlite3.Connection) -> None:
+    """The review row made compact again: six of its values are stored as the small differences from what the
+    rest of the row says they nearly always are, and read back under their old names as VIRTUAL generated
+    columns (:data:`_DERIVED`), so every query reads the same values. Nothing is dropped: each value comes back
+    exactly, whatever it was.
+
+    - ``study_day`` is the UTC day of ``reviewed_at`` shifted by the time zone and the day's start hour
+      (``day_shift``: 0 or ±1, which SQLite stores in no or one byte, where the day took three);
+    - ``order_at`` is ``reviewed_at`` unless the clock went back (``order_shift``: 0 nearly always, six bytes);
+    - ``due_before`` is the study day for a card answered when due, ``due_after`` the study day plus the new
+      interval (both differences 0 for most answers, three bytes each);
+    - the easiness, in hundredths from 130 up, is stored from 250 (one byte, or none at 2.5, for two).
+
+    The table is rebuilt as m006 rebuilt it (triggers dropped, rows copied in id order, indexes and triggers
+    made again) in the caller's transaction; the tallies count the same values, so they are kept.
+    """
+    for trigger in ("reviews_number", "reviews_kind", "reviews_day_start", "cards_tally"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    generated = {name: f"{name} INTEGER GENERATED ALWAYS AS ({sql}) VIRTUAL" for name, (_, sql) in _DERIVED.items()}
+    stored_as = {name: f"{shift} INTEGER" for name, (shift, _) in _DERIVED.items()}
+    columns, values = stored_review({name: name for name in REVIEW_VALUES})
+    _run(
+        conn,
+        f"""
+        CREATE TABLE reviews_derived (
+            id INTEGER PRIMARY KEY,
+            card_key INTEGER NOT NULL REFERENCES cards(key),
+            reviewed_at INTEGER NOT NULL,      -- UTC, milliseconds since the epoch
+            quality INTEGER NOT NULL,
+            answer TEXT,
+            correct INTEGER,                   -- 1/0 for auto-graded kinds, NULL when self-graded
+            response_ms INTEGER,
+            kind INTEGER,                      -- kinds.code
+            seed INTEGER,
+            reask INTEGER NOT NULL DEFAULT 0,
+            {generated["study_day"]},
+            {generated["ef_before"]},
+            interval_before INTEGER,
+            reps_before INTEGER,
+            {generated["due_before"]},
+            {generated["ef_after"]},
+            interval_after INTEGER,
+            reps_after INTEGER,
+            {generated["due_after"]},
+            device INTEGER,                    -- devices.key
+            seq INTEGER,                       -- the device's own number for the review
+            {generated["order_at"]},
+            {", ".join(stored_as.values())}
+        );
+        INSERT INTO reviews_derived (id, {columns}) SELECT id, {values} FROM reviews ORDER BY id;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_derived RENAME TO reviews;
+        CREATE UNIQUE INDEX reviews_origin ON reviews (device, seq);
+        CREATE INDEX reviews_order ON reviews (card_key, order_at);
+        """
+        + _origin_triggers(shifted=True)
+        + _DAY_START_TRIGGER
+        + _cards_tally_trigger(),
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_schedule_columns, m003_stats_tallies, m004_review_classes,
                                m005_review_origins, m006_compact_reviews, m007_interviews, m008_all_deck_classes,
-                               m009_deferred_tallies, m010_first_day_index]
+                               m009_deferred_tallies, m010_first_day_index, m011_day_starts,
+                               m012_no_deck_tallies, m013_derived_columns]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizzer.errors import StoreError
 from quizzer.sm2 import NEW_NUMBERS, PASSING_QUALITY, SM2State, step_numbers
-from quizzer.store.migrations import KIND_CODES, MIGRATIONS, SCHEMA_VERSION
+from quizzer.store.migrations import KIND_CODES, MIGRATIONS, REVIEW_VALUES, SCHEMA_VERSION, stored_review
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -37,6 +37,22 @@ BUSY_TIMEOUT_MS = 10_000
 # A typed answer is logged up to this many characters (an interview answer is a few hundred): the log, and the
 # sync segments that carry it between devices, stay bounded whatever is pasted into the answer line.
 MAX_ANSWER_CHARS = 20_000
+# SQL for the lowest review id of any study day on or after ``?1`` (an ordinal), so ``id >= (it)`` bounds a read
+# of those days' reviews to a range of the log (m011's ``review_day_starts``); past the end when there are none.
+FIRST_ID_FROM = (
+    "SELECT COALESCE(MIN(first_id), (SELECT COALESCE(MAX(id), 0) + 1 FROM reviews)) "
+    "FROM review_day_starts WHERE study_day >= ?1"
+)
+# One answer appended to the log, with this device's origin and its place in the replay order (see
+# Store._append), from its values as the log is read (m013 stores some of them as differences).
+_INSERT_REVIEW = "INSERT INTO reviews ({}) SELECT {} FROM devices d WHERE d.local = 1".format(
+    *stored_review({
+        **{name: f"?{number}" for number, name in enumerate(REVIEW_VALUES[:18], start=1)},  # card_key to due_after
+        "device": "d.key",
+        "seq": "(SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = d.key)",
+        "order_at": "MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))",
+    })
+)
 # A backup is written under this suffix and renamed when complete, so a crash never leaves a file that
 # looks like a backup but is empty or half written.
 PARTIAL_SUFFIX = ".partial"
@@ -474,13 +490,7 @@ class Store:
         # m005's ``reviews_number`` trigger would set them for a row without them (see there), in the insert
         # itself: the trigger's update rewrote the row and both index entries it had just written.
         cursor = self.conn.execute(
-            """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind,
-                   seed, reask, study_day, ef_before, interval_before, reps_before, due_before,
-                   ef_after, interval_after, reps_after, due_after, device, seq, order_at)
-               SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, d.key,
-                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE device = d.key),
-                      MAX(?2, COALESCE((SELECT MAX(order_at) + 1 FROM reviews WHERE card_key = ?1), ?2))
-               FROM devices d WHERE d.local = 1""",
+            _INSERT_REVIEW,
             (
                 key, reviewed_at, review.quality, None if review.answer is None else review.answer[:MAX_ANSWER_CHARS],
                 None if review.correct is None else int(review.correct), review.response_ms,
@@ -531,7 +541,7 @@ class Store:
         those other rows (every write keeps it so, see :meth:`record`): the same result as replaying its whole
         log, for the new rows' steps alone. A card with a new row among its old ones is replayed whole.
         """
-        columns_present = {row[1] for row in self.conn.execute("PRAGMA table_info(reviews)")}
+        columns_present = {row[1] for row in self.conn.execute("PRAGMA table_xinfo(reviews)")}  # generated too
         order = "card_key, id"
         if "order_at" in columns_present:
             # Ties in time break on the device's hex id, the same on every device (its number in ``devices`` is
@@ -725,18 +735,22 @@ class Store:
         Reviews synced from other devices are left out: their study days come from their own clocks, and
         a device whose clock runs ahead must not make this one look wrong.
         """
-        # Walks the study-day index from the latest day down to the first row of this device: one or a few
-        # rows in practice, where MAX(study_day) with the device condition would read the whole log.
+        # From the latest study day down, the first with a review of this device: each day's look-up reads
+        # the log from the day's first id (m011), and stops at the first row it finds; one or a few rows.
+        # "+r.device": not through ``reviews_origin``, which would walk every review of this device.
         row = self.conn.execute(
-            "SELECT study_day FROM reviews INDEXED BY reviews_day WHERE study_day IS NOT NULL "
-            "AND device = (SELECT key FROM devices WHERE local = 1) ORDER BY study_day DESC LIMIT 1"
+            """SELECT d.study_day FROM review_day_starts d
+               WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.id >= d.first_id AND r.study_day = d.study_day
+                             AND +r.device = (SELECT key FROM devices WHERE local = 1))
+               ORDER BY d.study_day DESC LIMIT 1"""
         ).fetchone()
-        value = None if row is None else row[0]
-        return None if value is None else date.fromordinal(value)
+        return None if row is None else date.fromordinal(row[0])
 
     def reviews_on(self, day: date) -> int:
-        """How many answers were logged on study day ``day`` (indexed: instant at any size)."""
-        return self.conn.execute("SELECT COUNT(*) FROM reviews WHERE study_day = ?", (day.toordinal(),)).fetchone()[0]
+        """How many answers were logged on study day ``day`` (read from the day's first id on: m011)."""
+        return self.conn.execute(
+            f"SELECT COUNT(*) FROM reviews WHERE id >= ({FIRST_ID_FROM}) AND study_day = ?1", (day.toordinal(),)
+        ).fetchone()[0]
 
     def total_reviews(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from quizzer.sm2 import SM2State, step  # noqa: E402
 from quizzer.store import Store  # noqa: E402
-from quizzer.store.migrations import KIND_CODES, catch_up_tallies  # noqa: E402
+from quizzer.store.migrations import KIND_CODES, catch_up_tallies, insert_reviews  # noqa: E402
 from quizzer.sync import FORMAT, FORMAT_VERSION, sync  # noqa: E402
 
 START_MS = 1_777_885_200_000  # 2026-05-04 09:00 UTC
@@ -89,7 +89,7 @@ def load_local(store: Store, rows: list[dict[str, object]]) -> None:
             )
     names = [name for name in rows[0] if name not in ("seq", "deck_id", "card_id")]
     conn.executemany(
-        f"INSERT INTO reviews (card_key, {', '.join(names)}) VALUES (?, {', '.join('?' * len(names))})",
+        insert_reviews(["card_key", *names]),
         (
             [
                 keys[(row["deck_id"], row["card_id"])],

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from quizzer.store import Store
-from quizzer.store.migrations import KIND_CODES, catch_up_tallies
+from quizzer.store.migrations import KIND_CODES, REVIEW_VALUES, catch_up_tallies, insert_reviews
 
 N_DECKS = 200
 CARDS_PER_DECK = 100
@@ -145,12 +145,7 @@ def build_database(
         )
         for i in range(n_reviews)
     )
-    conn.executemany(
-        """INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, kind, seed, reask,
-               study_day, ef_before, interval_before, reps_before, due_before, ef_after, interval_after,
-               reps_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        rows,
-    )
+    conn.executemany(insert_reviews(REVIEW_VALUES[:18]), rows)
     # Derived state: each reviewed card's last review decides its schedule.
     conn.execute(
         """UPDATE cards SET ef = 250, reps = 4,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from quizzer.decks.model import Deck
 from quizzer.store import Store
-from quizzer.store.migrations import KIND_CODES
+from quizzer.store.migrations import KIND_CODES, REVIEW_VALUES, insert_reviews
 
 REVIEWS = 1_000_000
 CARDS = 20_000
@@ -66,10 +66,7 @@ def build(path: Path) -> None:
                          rng.randint(1500, 40_000), KIND_CODES["open"], None, int(rng.random() < 0.05), day,
                          250, interval, 2, None if interval == 0 else day, 250, interval, 3, day + 6))
             if len(rows) == 100_000:
-                conn.executemany("INSERT INTO reviews (card_key, reviewed_at, quality, answer, correct, response_ms, "
-                                 "kind, seed, reask, study_day, ef_before, interval_before, reps_before, due_before, "
-                                 "ef_after, interval_after, reps_after, due_after) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.executemany(insert_reviews(REVIEW_VALUES[:18]), rows)
                 rows = []
         conn.execute("COMMIT")
         conn.execute("ANALYZE")

@@ -1,6 +1,6 @@
 """Migration m008's ``review_classes`` (m004's review classes summed over all decks) stays equal to a rebuild
 from the log: after drill writes, after a sync merge of another device's log, and after migrating a database
-that predates it; and the statistics read from it are the figures the per-deck table gives."""
+that predates it; and the statistics read from it are the figures summed from each deck's reviews."""
 
 from __future__ import annotations
 
@@ -15,20 +15,24 @@ from quizzer.stats import compute
 from quizzer.store import Store
 from quizzer.store.migrations import (
     MIGRATIONS,
+    REVIEW_VALUES,
     SCHEMA_VERSION,
     m008_all_deck_classes,
     rebuild_review_classes,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from sync_support import START, answer, caught_up  # noqa: E402
+from sync_support import START, answer, caught_up, per_deck_rows  # noqa: E402
 
 from quizzer.sync import sync  # noqa: E402
 
-CLASS_SUMS = """SELECT study_day, SUM(reviews), SUM(young), SUM(young_passed), SUM(mature), SUM(mature_passed),
-                       SUM(relearning), SUM(relearning_passed), SUM(early), SUM(early_passed), SUM(first_graded),
-                       SUM(first_correct)
-                FROM deck_review_classes GROUP BY study_day ORDER BY study_day"""
+
+def deck_class_sums(conn: sqlite3.Connection) -> list[tuple[int, ...]]:
+    """Each deck's classes per day (as one deck's statistics read them: from the log since m012) summed by day."""
+    summed: dict[int, list[int]] = {}
+    for _deck, day, *values in per_deck_rows(conn, "deck_review_classes"):
+        summed[day] = [a + b for a, b in zip(summed.get(day, [0] * len(values)), values, strict=True)]
+    return [(day, *values) for day, values in sorted(summed.items())]
 
 
 def all_deck_classes(conn: sqlite3.Connection) -> list[tuple[int, ...]]:
@@ -38,18 +42,18 @@ def all_deck_classes(conn: sqlite3.Connection) -> list[tuple[int, ...]]:
 
 
 def rebuilt(conn: sqlite3.Connection) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
-    """``review_classes`` and the per-deck table summed by day, both recomputed from the log (rolled back)."""
+    """``review_classes`` recomputed from the log (rolled back), and each deck's classes summed by day."""
     conn.execute("BEGIN")
     try:
         rebuild_review_classes(conn)
-        return all_deck_classes(conn), conn.execute(CLASS_SUMS).fetchall()
+        return all_deck_classes(conn), deck_class_sums(conn)
     finally:
         conn.execute("ROLLBACK")
 
 
 def assert_matches_the_log(store: Store) -> None:
-    kept = all_deck_classes(store.conn)  # brings the per-deck table up to date too
-    assert kept == store.conn.execute(CLASS_SUMS).fetchall()  # the sum of the per-deck rows
+    kept = all_deck_classes(store.conn)
+    assert kept == deck_class_sums(store.conn)  # the sum of each deck's rows
     assert (kept, kept) == rebuilt(store.conn)
     assert sum(row[1] for row in kept) == store.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
 
@@ -90,7 +94,7 @@ def test_migrating_an_existing_database_fills_it(tmp_path: Path) -> None:
     with Store(tmp_path / "source.db") as source:
         drill(source, random.Random(3), 30)
         expected = all_deck_classes(source.conn)
-        columns = ", ".join(row[1] for row in source.conn.execute("PRAGMA table_info(reviews)"))
+        columns = ", ".join(("id", *REVIEW_VALUES))  # as m006's row stores them all
         cards = source.conn.execute("SELECT key, deck_id, card_id FROM cards").fetchall()
         reviews = source.conn.execute(f"SELECT {columns} FROM reviews ORDER BY id").fetchall()
         device = source.conn.execute("SELECT id FROM devices WHERE local = 1").fetchone()[0]
@@ -129,7 +133,7 @@ def test_statistics_read_the_same_figures_as_from_the_per_deck_table(tmp_path: P
         # Emptied behind the triggers' back: the statistics notice and rebuild it from the log.
         store.conn.execute("DELETE FROM review_classes")
         assert compute(store, decks, now=now, tz=UTC).to_dict() == figures
-        # The all-decks retention is the sum of each deck's, as when it was grouped from the per-deck table.
+        # The all-decks retention (per-day tallies) is the sum of each deck's (summed from its reviews).
         for key in ("young", "mature", "relearning", "early"):
             assert figures["retention"][key]["reviews"] == sum(
                 f["retention"][key]["reviews"] for f in per_deck
@@ -138,16 +142,22 @@ def test_statistics_read_the_same_figures_as_from_the_per_deck_table(tmp_path: P
         assert figures["retention"]["all"]["reviews"] > 0
 
 
-def test_one_decks_figures_notice_a_stale_per_deck_table(tmp_path: Path) -> None:
+def test_one_decks_figures_are_those_of_a_log_holding_only_its_reviews(tmp_path: Path) -> None:
+    """m012: one deck's days and classes are summed from its reviews in the log (no per-deck tables), and
+    come out as the all-decks figures of a copy of the log from which every other deck's reviews are gone."""
     decks = [
         parse_deck(f"id: deck{n}\ntitle: D\ncards:\n  - {{id: c0, front: q, back: a}}\n") for n in range(3)
     ]
+    now = START + timedelta(days=10)
     with Store(tmp_path / "q.db") as store:
         drill(store, random.Random(6), 10)
-        now = START + timedelta(days=10)
         figures = compute(store, decks, now=now, deck_id="deck1", tz=UTC).to_dict()
-        assert figures["total_reviews"] > 0
-        for table in ("deck_review_classes", "deck_review_days"):
-            # Only the per-deck table emptied (the all-decks ones still agree with the log).
-            store.conn.execute(f"DELETE FROM {table} WHERE deck_id = 'deck1'")
-            assert compute(store, decks, now=now, deck_id="deck1", tz=UTC).to_dict() == figures
+        tables = {name for (name,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert not tables & {"deck_review_days", "deck_review_classes"}
+        store.backup(tmp_path / "only.db")
+    assert figures["total_reviews"] > 0
+    with Store(tmp_path / "only.db") as only:
+        only.conn.execute("DELETE FROM reviews WHERE card_key IN (SELECT key FROM cards WHERE deck_id <> 'deck1')")
+        only.conn.execute("DELETE FROM cards WHERE deck_id <> 'deck1'")
+        alone = compute(only, decks[1:2], now=now, tz=UTC).to_dict()
+    assert {**alone, "deck": "deck1"} == figures

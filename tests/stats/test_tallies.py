@@ -28,7 +28,7 @@ from quizzer.store.migrations import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from sync_support import caught_up  # noqa: E402
+from sync_support import caught_up, per_deck_rows  # noqa: E402
 
 START = date(2026, 3, 2)
 CARDS = [("d1", "a"), ("d1", "b"), ("d2", "c"), ("d2", "d")]
@@ -91,7 +91,7 @@ def expected_tallies(rows: list[dict[str, Any]]) -> tuple[dict[tuple[int, str], 
 
 def stored_tallies(conn: sqlite3.Connection) -> tuple[dict[tuple[int, str], list[int]], dict[tuple[str, str], list[int]]]:
     caught_up(conn)
-    days = {(day, deck): list(values) for deck, day, *values in conn.execute("SELECT * FROM deck_review_days")}
+    days = {(day, deck): list(values) for deck, day, *values in per_deck_rows(conn, "deck_review_days")}
     all_days = {day: list(values) for day, *values in conn.execute("SELECT * FROM review_days")}
     summed: dict[int, list[int]] = {}
     for (day, _), values in days.items():
@@ -130,9 +130,10 @@ def expected_classes(rows: list[dict[str, Any]]) -> dict[tuple[int, str], list[i
 
 
 def stored_classes(conn: sqlite3.Connection) -> dict[tuple[int, str], list[int]]:
-    """``deck_review_classes``, after checking that m008's ``review_classes`` holds its sums by day."""
+    """One deck's classes per day as the statistics read them (m012: from the log), after checking that
+    m008's ``review_classes`` holds their sums by day."""
     caught_up(conn)
-    days = {(day, deck): list(values) for deck, day, *values in conn.execute("SELECT * FROM deck_review_classes")}
+    days = {(day, deck): list(values) for deck, day, *values in per_deck_rows(conn, "deck_review_classes")}
     summed: dict[int, list[int]] = {}
     for (day, _), values in days.items():
         summed[day] = [a + b for a, b in zip(summed.get(day, [0] * 11), values, strict=True)]
@@ -237,7 +238,7 @@ def test_stale_tallies_are_rebuilt_before_use(tmp_path: Path) -> None:
         write(store, SAMPLE)
         now = datetime.combine(START + timedelta(days=5), datetime.min.time(), UTC) + timedelta(hours=12)
         before = compute(store, [deck], now=now, tz=UTC).to_dict()
-        for table in ("review_days", "deck_review_days", "card_tallies", "deck_review_classes"):
+        for table in ("review_days", "card_tallies", "review_classes"):
             store.conn.execute(f"DELETE FROM {table}")  # e.g. rows written by a tool with triggers off
         assert compute(store, [deck], now=now, tz=UTC).to_dict() == before
         assert before["total_reviews"] == len(SAMPLE)

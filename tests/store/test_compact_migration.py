@@ -19,12 +19,15 @@ from quizzer.store import Store
 from quizzer.store.migrations import (
     KIND_CODES,
     MIGRATIONS,
+    insert_reviews,
     m006_compact_reviews,
     rebuild_review_classes,
     rebuild_tallies,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from sync_support import per_deck_rows  # noqa: E402
 from synthetic import build_database  # noqa: E402
 
 PREVIOUS = MIGRATIONS.index(m006_compact_reviews)  # the schema version just before m006
@@ -128,8 +131,10 @@ def make_previous(tmp_path: Path) -> Path:
 
 
 def tally_tables(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
-    tables = ("review_days", "deck_review_days", "card_tallies", "deck_review_classes")
-    return {table: sorted(conn.execute(f"SELECT * FROM {table}")) for table in tables}
+    """The tallies, and each deck's days and classes (the tables before m012, summed from the log after)."""
+    tables = ("review_days", "card_tallies")
+    counts = {table: sorted(conn.execute(f"SELECT * FROM {table}")) for table in tables}
+    return counts | {table: per_deck_rows(conn, table) for table in ("deck_review_days", "deck_review_classes")}
 
 
 def test_m006_keeps_every_review_and_replays_to_the_same_states(tmp_path: Path) -> None:
@@ -167,7 +172,7 @@ def test_m006_keeps_every_review_and_replays_to_the_same_states(tmp_path: Path) 
         assert store.conn.execute("SELECT key FROM devices WHERE local = 1").fetchone()[0] == 1
         # Raw SQL that still writes a kind by name gets it numbered.
         store.conn.execute(
-            "INSERT INTO reviews (card_key, reviewed_at, quality, kind, study_day) VALUES (1, 0, 4, 'open', 1)"
+            insert_reviews(["card_key", "reviewed_at", "quality", "kind", "study_day"]), (1, 0, 4, "open", 1)
         )
         assert store.conn.execute("SELECT kind FROM reviews ORDER BY id DESC LIMIT 1").fetchone()[0] == 0
     assert len(list((tmp_path / "backups").iterdir())) == 1

@@ -12,6 +12,7 @@ import pytest
 
 from quizzer.sm2 import SM2State, review
 from quizzer.store import ReviewRecord, Store
+from quizzer.store.migrations import insert_reviews
 
 DAY = date(2026, 5, 4)
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -39,8 +40,8 @@ def test_the_store_numbers_answers_as_the_trigger_numbers_rows_without_an_origin
         for row in rows:  # as a tool writing raw SQL would: no device, number or order
             key = raw._card_key(row.deck_id, row.card_id)
             raw.conn.execute(
-                "INSERT INTO reviews (card_key, reviewed_at, quality, kind, study_day) VALUES (?, ?, ?, 'open', ?)",
-                (key, int(row.reviewed_at.timestamp() * 1000), row.quality, DAY.toordinal()),
+                insert_reviews(["card_key", "reviewed_at", "quality", "kind", "study_day"]),
+                (key, int(row.reviewed_at.timestamp() * 1000), row.quality, "open", DAY.toordinal()),
             )
         numbered = store.conn.execute(ORIGIN).fetchall()
         assert numbered == raw.conn.execute(ORIGIN).fetchall()

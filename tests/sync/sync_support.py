@@ -9,11 +9,29 @@ from pathlib import Path
 from quizzer.session import study_day
 from quizzer.sm2 import SM2State, step
 from quizzer.store import ReviewRecord, Store
-from quizzer.store.migrations import catch_up_tallies, rebuild_review_classes, rebuild_tallies
+from quizzer.store.migrations import (
+    catch_up_tallies,
+    class_sums,
+    day_sums,
+    rebuild_review_classes,
+    rebuild_tallies,
+)
 from quizzer.sync import sync
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 TALLY_TABLES = ("review_days", "deck_review_days", "card_tallies", "deck_review_classes", "review_classes")
+# The per-deck tables m012 dropped, and the sums one deck's statistics read from the log in their place.
+PER_DECK_SUMS = {"deck_review_days": day_sums, "deck_review_classes": class_sums}
+
+
+def per_deck_rows(conn: sqlite3.Connection, table: str) -> list[tuple[object, ...]]:
+    """The rows of a per-deck tally table, ``(deck_id, study_day, *counts)``: the table where it exists (a
+    schema before m012), else each deck's sums from the log, which the statistics read for one deck now."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+        return sorted(conn.execute(f"SELECT * FROM {table}"))
+    decks = [deck for (deck,) in conn.execute("SELECT DISTINCT deck_id FROM cards")]
+    sums = PER_DECK_SUMS[table]("c.deck_id = ?")
+    return sorted((deck, *row) for deck in decks for row in conn.execute(sums, (deck,)))
 
 
 def answer(
@@ -96,6 +114,9 @@ def tallies(store: Store) -> dict[str, list[tuple[object, ...]]]:
                 "SELECT c.deck_id, c.card_id, t.first_asks, t.passed, t.timed, t.answer_ms "
                 "FROM card_tallies t JOIN cards c ON c.key = t.card_key"
             )
+        elif table in PER_DECK_SUMS:
+            result[table] = per_deck_rows(store.conn, table)
+            continue
         else:
             sql = f"SELECT * FROM {table}"
         result[table] = sorted(store.conn.execute(sql))

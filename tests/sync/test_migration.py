@@ -18,7 +18,7 @@ PREVIOUS = MIGRATIONS.index(m005_review_origins)  # the schema version just befo
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    return [row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")]  # generated columns too (m013)
 
 
 def make_previous(path: Path) -> tuple[list[tuple[object, ...]], dict[tuple[str, str], tuple[object, ...]]]:
