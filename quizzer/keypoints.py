@@ -201,6 +201,8 @@ _CONTRASTS: tuple[tuple[str, str], ...] = (
     ("sparse", "dense"),
     ("fast", "slow"),
     ("online", "offline"),
+    ("earlier", "later"),
+    ("earliest", "latest"),
 )
 
 _SUFFIXES = (

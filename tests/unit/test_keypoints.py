@@ -430,3 +430,14 @@ def test_contrast_pairs_are_told_apart_after_stemming() -> None:
     type_one, type_two = (keypoints.stem(keypoints.normalise(text)) for text in ("Type I", "Type II"))
     assert type_one != type_two
     assert keypoints.stem("precision") in keypoints._PARTNERS[keypoints.stem("recall")]
+
+
+def test_earlier_and_later_are_a_contrast_pair() -> None:
+    """ "Smaller learning rates for later blocks" is the opposite of the fine-tuning rule, not a paraphrase of it."""
+    deck = load_deck(ROOT / "decks" / "08-cnns-transfer.yaml")
+    card = deck.card("uniform-lr-finetune")
+    point = 2
+    assert "earlier" in (card.points or ())[point].text
+    right = keypoints.grade_answer(deck, card, "Use layer-wise learning rates, smaller for earlier blocks.")
+    swapped = keypoints.grade_answer(deck, card, "Use layer-wise learning rates, smaller for later blocks.")
+    assert right.points[point].made and not swapped.points[point].made
