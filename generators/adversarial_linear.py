@@ -31,7 +31,18 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    far_from,
+    fmt,
+)
 
 Ask = Literal["fgsm_logit", "min_eps_linf", "min_eps_l2", "dimension"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -137,7 +148,7 @@ class AdversarialLinear(Generator):
                 right_key = "l2" if ask == "min_eps_l2" else "l1"
                 value = abs(z) / denominators[right_key]
                 mistakes = {k: abs(z) / v for k, v in denominators.items() if k != right_key}
-                if min(abs(m - value) for m in mistakes.values()) < RELATIVE_GAP * value:
+                if not far_from(value, mistakes.values(), RELATIVE_GAP * value):
                     continue
                 if ask == "min_eps_linf":
                     break
@@ -150,7 +161,7 @@ class AdversarialLinear(Generator):
                 }
                 if (
                     abs(shift) >= LOGIT_GAP
-                    and min(abs(shift - m) for m in shift_mistakes.values()) >= LOGIT_GAP
+                    and far_from(shift, shift_mistakes.values(), LOGIT_GAP)
                 ):
                     break
         else:

@@ -27,6 +27,7 @@ from generators.base import (
     Part,
     Problem,
     Table,
+    far_from,
     fmt,
 )
 
@@ -319,13 +320,13 @@ def _score_lines(scenario: Scenario, q: np.ndarray, k: np.ndarray, row: int) -> 
 def _weight_ok(w: Weights, row: int, key: int) -> bool:
     value = w.right[row, key]
     slips = (w.unscaled[row, key], w.by_d[row, key], w.by_column[row, key])
-    return 0.03 <= value <= 0.97 and all(abs(value - s) >= 0.01 for s in slips)
+    return 0.03 <= value <= 0.97 and far_from(value, slips, 0.01)
 
 
 def _output_ok(w: Weights, v: np.ndarray, row: int, col: int) -> bool:
     value = w.right[row] @ v[:, col]
     slips = (w.unscaled[row] @ v[:, col], w.by_column[row] @ v[:, col], v[:, col].mean())
-    return abs(value) >= 0.1 and all(abs(value - s) >= 0.03 for s in slips)
+    return abs(value) >= 0.1 and far_from(value, slips, 0.03)
 
 
 def _most_ok(q: np.ndarray, k: np.ndarray, w: Weights, row: int, decimals: bool, want_trap: bool) -> bool:

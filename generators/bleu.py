@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, fmt
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, Table, far_from, fmt
 
 Ask = Literal["precision-1", "precision-2", "brevity-penalty", "bleu-2"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -365,4 +365,4 @@ def _instance_ok(result: Score, ask: str) -> bool:
         return False  # ask about the penalty only when there is one
     if value >= 0.999:
         return False
-    return all(abs(value - s) >= 0.005 for s in result.slips(ask).values())
+    return far_from(value, result.slips(ask).values(), 0.005)

@@ -26,6 +26,7 @@ from generators.base import (
     Part,
     Problem,
     Table,
+    far_from,
     fmt,
 )
 
@@ -425,7 +426,7 @@ def _posterior_ok(model: Model, message: np.ndarray, alpha: float, target: int) 
     if not 0.05 <= value <= 0.95:
         return False
     slips = [s for s in _slips(model, message, alpha, target).values() if s == s]  # drop nan
-    return all(abs(value - s) >= 0.005 for s in slips)
+    return far_from(value, slips, 0.005)
 
 
 def _class_ok(model: Model, message: np.ndarray, alpha: float, target: int, want_trap: bool) -> bool:

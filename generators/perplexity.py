@@ -17,7 +17,18 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    far_from,
+    fmt,
+)
 
 Ask = Literal["perplexity", "bits", "nats", "from-loss", "compare"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -299,7 +310,7 @@ class Perplexity(Generator):
 
 def _perplexity_ok(probs: np.ndarray) -> bool:
     value = perplexity(probs)
-    return all(abs(value - s) >= 0.05 for s in perplexity_slips(probs).values())
+    return far_from(value, perplexity_slips(probs).values(), 0.05)
 
 
 def _entropy_ok(probs: np.ndarray, unit: str) -> bool:
@@ -307,7 +318,7 @@ def _entropy_ok(probs: np.ndarray, unit: str) -> bool:
     value = losses.mean()
     other = value * (math.log(2) if unit == "bits" else 1 / math.log(2))
     log10 = float((-np.log10(probs)).mean())
-    return all(abs(value - s) >= 0.01 for s in (other, losses.sum(), log10))
+    return far_from(value, (other, losses.sum(), log10), 0.01)
 
 
 def _table(scenario: Scenario, columns: dict[str, np.ndarray]) -> Table:

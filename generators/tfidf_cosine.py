@@ -19,7 +19,18 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import ChoiceAnswer, Generator, NumberAnswer, Option, Params, Part, Problem, Table, fmt
+from generators.base import (
+    ChoiceAnswer,
+    Generator,
+    NumberAnswer,
+    Option,
+    Params,
+    Part,
+    Problem,
+    Table,
+    far_from,
+    fmt,
+)
 
 Ask = Literal["weight", "raw-weight", "cosine", "most-similar"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -353,7 +364,7 @@ def _weight_ok(corpus: Corpus, doc: int, term: int, normalised: bool) -> bool:
     value = float(corpus.normalised()[doc, term] if normalised else corpus.raw()[doc, term])
     if np.any(np.linalg.norm(corpus.raw(corpus.idf_variant("no_plus_one")), axis=1) == 0):
         return False  # a slip would divide by zero: skip such corpora rather than show nan
-    return all(abs(value - s) >= 0.005 for s in _weight_slips(corpus, doc, term, normalised).values())
+    return far_from(value, _weight_slips(corpus, doc, term, normalised).values(), 0.005)
 
 
 def _cosine_of(matrix: np.ndarray, i: int, j: int) -> float:

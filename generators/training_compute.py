@@ -38,6 +38,7 @@ from generators.base import (
     Params,
     Part,
     Problem,
+    far_from,
     fmt,
     significant_text,
 )
@@ -144,7 +145,7 @@ def tolerance(value: float) -> float:
 def apart(value: float, mistakes: dict[str, float]) -> bool:
     """Every mistake at least :data:`MISTAKE_UNITS` units of the last figure from the answer."""
     gap = MISTAKE_UNITS * tolerance(value)
-    return all(abs(m - value) >= gap for m in mistakes.values())
+    return far_from(value, mistakes.values(), gap)
 
 
 def zero_bytes_per_param(stage: int, gpus: int, costs: dict[str, float] | None = None) -> float:

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from generators.base import Generator, NumberAnswer, Params, Part, Problem
+from generators.base import Generator, NumberAnswer, Params, Part, Problem, far_from
 
 Ask = Literal["wer", "counts", "cer"]
 ASKS: tuple[str, ...] = Ask.__args__  # type: ignore[attr-defined]
@@ -499,7 +499,7 @@ class WER(Generator):
                 continue
             value = _percent(result.edits, len(ref_text))
             slips = _cer_slips(ref_text, hyp_text, result)
-            if all(abs(value - slip) >= MISTAKE_GAP for slip in slips.values()):
+            if far_from(value, slips.values(), MISTAKE_GAP):
                 break
         else:
             raise RuntimeError(
