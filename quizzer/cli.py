@@ -341,10 +341,9 @@ def grade(obj: Context, deck_id: str, card_id: str, answer: str, as_json: bool) 
         _echo_json(verdict.as_json())
         return
     for point in verdict.points:
-        mark = "✓" if point.made else "?" if point.close else "✗"
         must = " (must)" if point.must else ""
         matched = f": {', '.join(point.matched)}" if point.matched else ""
-        click.echo(f"{mark} {point.text}{must}  [{point.score:.2f}{matched}]")
+        click.echo(f"{point.mark} {point.text}{must}  [{point.score:.2f}{matched}]")
     why = {"empty": "the answer is empty", "question": "the answer repeats the question",
            "other card": "the answer is about another card"}.get(verdict.refusal)
     if why:

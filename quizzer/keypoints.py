@@ -516,6 +516,11 @@ class PointResult:
         """Missed, but by a score just under the bar (not denied: a denied point scores at or above it)."""
         return not self.made and UNSURE_THRESHOLD <= self.score < POINT_THRESHOLD
 
+    @property
+    def mark(self) -> str:
+        """How the drill and ``quizzer grade`` mark the point: ✓ made, ? close, ✗ missed."""
+        return "✓" if self.made else "?" if self.close else "✗"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
@@ -543,8 +548,7 @@ class PointsGrade:
     @property
     def unsure(self) -> bool:
         """Not passed, but every must-point missed is close: the learner, not the grader, should decide."""
-        musts = [point for point in self.points if point.must] or list(self.points[:1])  # as _verdict reads them
-        missed = [point for point in musts if not point.made]
+        missed = [point for point in _musts(self.points) if not point.made]
         return not self.correct and not self.refusal and bool(missed) and all(point.close for point in missed)
 
     def as_json(self) -> dict[str, Any]:
@@ -899,11 +903,15 @@ def _refused(points: Iterable[KeyPoint], reason: str) -> PointsGrade:
     return PointsGrade(results, 0, False, reason)
 
 
+def _musts(results: tuple[PointResult, ...]) -> list[PointResult]:
+    """The points an answer must make to pass: those marked must, or the first when none is."""
+    return [point for point in results if point.must] or list(results[:1])
+
+
 def _verdict(results: tuple[PointResult, ...]) -> PointsGrade:
     """Quality from the points made: all must-points to pass (3), most points for 4, all for 5."""
     share = sum(point.made for point in results) / len(results) if results else 0.0
-    musts = [point for point in results if point.must] or list(results[:1])
-    if all(point.made for point in musts):
+    if all(point.made for point in _musts(results)):
         quality = 5 if share >= FULL_SHARE else 4 if share >= GOOD_SHARE else 3
     elif share >= PARTIAL_SHARE:
         quality = 2

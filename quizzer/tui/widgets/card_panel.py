@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from quizzer.tui.widgets.choice_list import ChoiceList  # imported where a card first shows options
 
 Grader = Callable[["QueueItem", str], "Grade | Unreadable"]
+# The style of each key-point mark (quizzer.keypoints.PointResult.mark): made, close, missed.
+_MARK_STYLES = {"✓": "bold green", "?": "bold yellow", "✗": "bold red"}
 
 
 def asks_typed_answer(card: object, open_answers: str) -> bool:
@@ -459,8 +461,7 @@ class CardPanel(Vertical, can_focus=True):
         self.shown = [text]
         marks = []
         for point in verdict.points:
-            mark = ("✓ ", "bold green") if point.made else ("? ", "bold yellow") if point.close else ("✗ ", "bold red")
-            line = [mark, point.text]
+            line = [(f"{point.mark} ", _MARK_STYLES[point.mark]), point.text]
             if point.must:
                 line.append((" (must)", "dim"))
             if point.matched:
