@@ -417,8 +417,10 @@ class Store:
         row = self.conn.execute(
             "SELECT key FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
         ).fetchone()
-        if row:
-            return row[0]
+        return row[0] if row else self._new_card(deck_id, card_id)
+
+    def _new_card(self, deck_id: str, card_id: str) -> int:
+        """Add the row of a card the database has no row for; returns its key."""
         cursor = self.conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", (deck_id, card_id))
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
@@ -441,8 +443,8 @@ class Store:
                 "SELECT key, ef, interval, reps, due, first_day IS NULL FROM cards WHERE deck_id = ? AND card_id = ?",
                 (review.deck_id, review.card_id),
             ).fetchone()
-            if row is None:
-                row = (self._card_key(review.deck_id, review.card_id), None, None, None, None, True)
+            if row is None:  # the card's first answer: no row yet
+                row = (self._new_card(review.deck_id, review.card_id), None, None, None, None, True)
             before = _state(*row[1:5])
             written = replace(review, before=before, after=review.schedule(before), schedule=None)
             return self._append(written, row[0], first_answer=bool(row[5])), written
