@@ -33,7 +33,7 @@ from quizzer.collector import collector_paused
 from quizzer.errors import QuizzerError
 from quizzer.files import FileTooLarge, open_regular, read_regular
 from quizzer.store import Store
-from quizzer.store.migrations import stored_review
+from quizzer.store.migrations import ADD_DAY_STARTS, stored_review
 from quizzer.store.store import MAX_ANSWER_CHARS
 
 MARKER = "quizzer-sync.json"
@@ -73,12 +73,8 @@ _BOOLEANS = ("correct", "reask")
 # a kind as text, which the merge's rows never do (each has its device, and its kind as a number); their
 # checks alone cost a tenth of a second per hundred thousand rows. (The statistics tallies are kept by no
 # trigger since m009: they count the merged rows when next read, see _receive.) m011's ``reviews_day_start`` is
-# set aside too: the merge brings ``review_day_starts`` up to date in one statement (_DAY_STARTS).
+# set aside too: the merge brings ``review_day_starts`` up to date in one statement (ADD_DAY_STARTS).
 _IDLE_TRIGGERS = ("reviews_number", "reviews_kind", "reviews_day_start")
-_DAY_STARTS = """
-    INSERT INTO review_day_starts (study_day, first_id)
-    SELECT study_day, MIN(id) FROM reviews WHERE id > ? AND study_day IS NOT NULL GROUP BY study_day
-    ON CONFLICT (study_day) DO UPDATE SET first_id = MIN(first_id, excluded.first_id)"""
 _FIELDS = {"seq", "deck_id", "card_id", *_COLUMNS}
 # A review as read from a segment: its values in this order.
 _NAMES = ("seq", "deck_id", "card_id", *_COLUMNS)
@@ -359,7 +355,7 @@ def _receive(store: Store, folder: Path, report: SyncReport) -> None:
         for name, _sql in triggers:
             conn.execute(f"DROP TRIGGER {name}")
         keys = _insert(store, wanted, report, last_id)
-        conn.execute(_DAY_STARTS, (last_id,))
+        conn.execute(ADD_DAY_STARTS, (last_id + 1,))
         for _name, sql in triggers:
             conn.execute(sql)
         # The statistics tallies count the new rows when they are next read, as they do a drill's answers

@@ -108,6 +108,21 @@ def _add_on_conflict(key: str, columns: tuple[str, ...]) -> str:
     return f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
+def _day_rows(where: str, source: str, first: str | None = None) -> str:
+    """SELECT of the reviews matching ``where`` (over ``source``, which names ``reviews r`` and ``cards c``) with
+    what :data:`_DAY_SUMS` sums: pass, the interval before (ivl), the study day, and whether the review counts for
+    retention (see :func:`_tally_from_log`; ``first`` as there)."""
+    if first is None:
+        first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
+    return f"""
+            SELECT r.reask, r.correct, r.quality, r.response_ms, c.deck_id,
+                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
+                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
+                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
+            FROM {source}
+            WHERE {where}"""
+
+
 def _tally_from_log(
     where: str,
     source: str = "reviews r JOIN cards c ON c.key = r.card_key",
@@ -126,15 +141,7 @@ def _tally_from_log(
     answer is first is ranked among the rows matching ``where``, unless ``first`` is SQL that tells it for
     ``r`` (adding new reviews: the earlier ones, which rank them, are not added again).
     """
-    if first is None:
-        first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
-    rows = f"""
-            SELECT r.reask, r.correct, r.quality, r.response_ms, c.deck_id,
-                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
-                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
-                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
-            FROM {source}
-            WHERE {where}"""
+    rows = _day_rows(where, source, first)
     columns = ", ".join(_DAY_COLUMNS)
     summed = f"""SELECT study_day, {", ".join(f"SUM({column})" for column in _DAY_COLUMNS)}
                  FROM {{}} WHERE true GROUP BY study_day"""
@@ -363,7 +370,7 @@ def _has_deck_tallies(conn: sqlite3.Connection) -> bool:
 
 
 def _has_mark(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tally_mark'").fetchone() is not None
+    return _has_table(conn, "tally_mark")
 
 
 def rebuild_tallies(conn: sqlite3.Connection) -> None:
@@ -406,14 +413,20 @@ def _class_counts(row: str, aggregate: str) -> str:
     return ", ".join(f"{aggregate}({value})" if aggregate else f"({value})" for value in values)
 
 
+def _class_rows(where: str, source: str) -> str:
+    """SELECT of the reviews matching ``where`` (over ``source``, which names ``reviews r``) with their study day
+    (``day``) and review class (``cls``, see :func:`_review_class`)."""
+    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
+    return f"SELECT r.*, {day} AS day, {_review_class('r', day)} AS cls FROM {source} WHERE {where}"
+
+
 def _classes_from_log(where: str, source: str = "reviews r JOIN cards c ON c.key = r.card_key", *,
                       all_days: bool = True, fresh: bool = False, per_deck: bool = True) -> str:
     """Statements adding the reviews matching ``where`` to ``deck_review_classes`` and, with ``all_days``
     (m008 on), to ``review_classes``; ``fresh`` when both start empty, so the all-decks days are summed
     from the per-deck ones instead of classifying the rows a second time. (Many rows added to tables that
     are not empty: :func:`_tally_new_rows`.)"""
-    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
-    rows = f"SELECT r.*, {day} AS day, {_review_class('r', day)} AS cls FROM {source} WHERE {where}"
+    rows = _class_rows(where, source)
     columns = ", ".join(_CLASS_COLUMNS)
     statements = f"""
         INSERT INTO deck_review_classes (deck_id, study_day, {columns})
@@ -839,6 +852,14 @@ _DAY_START_TRIGGER = """
 """
 
 
+# The same for many rows at once, those with ids from ``?`` on: the whole log (m011, from the lowest rowid SQLite
+# allows) or a sync merge's new rows, which the merge inserts with the trigger set aside.
+ADD_DAY_STARTS = """
+    INSERT INTO review_day_starts (study_day, first_id)
+    SELECT study_day, MIN(id) FROM reviews WHERE id >= ? AND study_day IS NOT NULL GROUP BY study_day
+    ON CONFLICT (study_day) DO UPDATE SET first_id = MIN(first_id, excluded.first_id)"""
+
+
 def m011_day_starts(conn: sqlite3.Connection) -> None:
     """``review_day_starts``: the lowest review id of each study day, in place of the ``reviews_day`` index.
 
@@ -859,11 +880,10 @@ def m011_day_starts(conn: sqlite3.Connection) -> None:
             study_day INTEGER NOT NULL PRIMARY KEY,
             first_id INTEGER NOT NULL              -- the lowest id of a review on this study day
         ) WITHOUT ROWID;
-        INSERT INTO review_day_starts (study_day, first_id)
-        SELECT study_day, MIN(id) FROM reviews NOT INDEXED WHERE study_day IS NOT NULL GROUP BY study_day;
         """
         + _DAY_START_TRIGGER,
     )
+    conn.execute(ADD_DAY_STARTS, (-(2**63),))
 
 
 # -- m012: one deck's statistics from the log, not from per-deck tallies -------------------------------------
@@ -874,27 +894,16 @@ def day_sums(where: str) -> str:
     ``where`` (over ``reviews r`` joined to ``cards c``), counted as the tallies count them: what
     ``deck_review_days`` held for one deck. Each card's reviews must all match (first-of-day is ranked
     among them)."""
-    first = "ROW_NUMBER() OVER (PARTITION BY r.card_key, r.study_day, r.reask ORDER BY r.id) = 1"
     return f"""
-        SELECT day, {_DAY_SUMS} FROM (
-            SELECT r.reask, r.correct, r.quality, r.response_ms,
-                   COALESCE(r.correct, r.quality >= 3) AS pass, COALESCE(r.interval_before, 0) AS ivl,
-                   COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL}) AS day,
-                   r.reask = 0 AND r.due_before IS NOT NULL AND {first} AS counted
-            FROM cards c JOIN reviews r ON r.card_key = c.key
-            WHERE {where})
+        SELECT day, {_DAY_SUMS} FROM ({_day_rows(where, "cards c JOIN reviews r ON r.card_key = c.key")})
         GROUP BY day ORDER BY day"""
 
 
 def class_sums(where: str) -> str:
     """SELECT of the m004 class columns (:data:`_CLASS_COLUMNS`) per study day, over the reviews matching
     ``where``, as :func:`day_sums`: what ``deck_review_classes`` held for one deck."""
-    day = f"COALESCE(r.study_day, r.reviewed_at / 86400000 + {_EPOCH_ORDINAL})"
     return f"""
-        SELECT day, {_class_counts("r", "SUM")} FROM (
-            SELECT r.reask, r.correct, r.quality, {day} AS day, {_review_class("r", day)} AS cls
-            FROM cards c JOIN reviews r ON r.card_key = c.key
-            WHERE {where}) r
+        SELECT day, {_class_counts("r", "SUM")} FROM ({_class_rows(where, "cards c JOIN reviews r ON r.card_key = c.key")}) r
         GROUP BY day ORDER BY day"""
 
 
